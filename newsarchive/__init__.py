@@ -1,0 +1,28 @@
+"""newsarchive: a faithful, queryable archive of Xinhua's provincial news channels."""
+
+from __future__ import annotations
+
+from newsarchive.records import (
+    Article,
+    Capture,
+    Credit,
+    Dateline,
+    Image,
+    Link,
+    NotAnArticle,
+    Section,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Capture",
+    "Credit",
+    "Dateline",
+    "Image",
+    "Link",
+    "NotAnArticle",
+    "Section",
+    "__version__",
+]

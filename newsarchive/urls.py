@@ -1,0 +1,152 @@
+"""URL rules: article URL patterns, the big5 gateway, mobile hosts, and canonical URLs.
+
+Pure functions of a URL string; no network.
+
+Two article URL eras exist (see ``../shared/xinhua/STRUCTURE.md`` §1):
+
+* old: ``/YYYY-MM/DD/c_<id>.htm`` with ``c_<id>_<n>.htm`` for page *n* of a multi-page article;
+* new: ``/YYYYMMDD/<32 hex>/c.html`` (``?page=N`` is rendered client-side: one document).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+from newsarchive import channels
+
+OLD_ARTICLE_RE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/c_(\d+)(?:_(\d+))?\.s?html?$")
+NEW_ARTICLE_RE = re.compile(r"/(\d{8})/([0-9a-f]{32})/c\.html$")
+BIG5_PREFIX_RE = re.compile(r"^/gate/big5/([^/]+)(/.*)?$")
+
+#: Query parameters that only track a click and never select content.
+TRACKING_PARAMS: tuple[str, ...] = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+    "spm", "from", "isappinstalled", "share", "share_token", "tt_from", "timestamp",
+    "source", "wd", "eqid", "fbclid", "gclid",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UrlInfo:
+    """What a URL says about the page behind it."""
+
+    host: str
+    """The real host (the gateway's inner host for big5 URLs), lower-case, no port."""
+    path: str
+    """The real path (gateway prefix and mobile channel prefix removed)."""
+    channel: str | None
+    """The channel code, or ``None`` for national and unknown hosts."""
+    big5: bool
+    """Reached through the traditional-script gateway."""
+    mobile: bool
+    """Reached through a mobile host."""
+    article_id: str | None
+    """``c_<id>`` number or ``YYYYMMDD`` + 32 hex, if the path is an article URL."""
+    page: int
+    """The page number of a multi-page URL (``c_<id>_3.htm`` → 3); 1 otherwise."""
+
+
+def parse(url: str) -> UrlInfo:
+    """Split ``url`` into the facts the archive keys on."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    path = parts.path or "/"
+    big5 = False
+    mobile = False
+    if host in channels.BIG5_HOSTS:
+        # The gateway can be nested (big5.news.cn/gate/big5/big5.xinhuanet.com/gate/big5/…).
+        while (m := BIG5_PREFIX_RE.match(path)) is not None:
+            big5 = True
+            host = m.group(1).lower().split(":")[0]
+            path = m.group(2) or "/"
+    channel = channels.channel_for_host(host)
+    if channel is None and host in channels.MOBILE_HOSTS:
+        segment = path.strip("/").split("/", 1)[0]
+        if segment in channels.registry():
+            mobile = True
+            channel = segment
+            path = path[len(segment) + 1 :] or "/"
+    elif host.startswith("m.") and channels.channel_for_host(host[2:]) is not None:
+        mobile = True
+        channel = channels.channel_for_host(host[2:])
+    article_id: str | None = None
+    page = 1
+    if (m := OLD_ARTICLE_RE.search(path)) is not None:
+        article_id = m.group(3)
+        page = int(m.group(4)) if m.group(4) else 1
+    elif (m := NEW_ARTICLE_RE.search(path)) is not None:
+        article_id = m.group(1) + m.group(2)
+    return UrlInfo(
+        host=host,
+        path=path,
+        channel=channel,
+        big5=big5,
+        mobile=mobile,
+        article_id=article_id,
+        page=page,
+    )
+
+
+def is_article_url(url: str) -> bool:
+    """Whether ``url`` has the shape of an article page of either era."""
+    return parse(url).article_id is not None
+
+
+def channel_of(url: str) -> str | None:
+    """The channel code of ``url`` (``gz`` for ``www.gz.xinhuanet.com``, big5 and mobile
+    copies included); ``None`` for national pages and other hosts."""
+    return parse(url).channel
+
+
+def canonical_url(url: str) -> str:
+    """The identity URL of the page behind ``url``.
+
+    Folds ``http``/``https``, every host alias of a channel to its canonical host (national
+    hosts to ``www.news.cn``), strips the big5 gateway and mobile prefixes, removes the
+    ``_N`` page suffix of old multi-page articles, drops the query of article URLs (and only
+    tracking parameters of other URLs) and the fragment.
+    """
+    info = parse(url)
+    if info.channel is not None:
+        host = channels.get(info.channel).canonical_host
+    elif info.host in channels.NATIONAL_HOSTS:
+        host = "www.news.cn"
+    else:
+        host = info.host
+    path = info.path
+    if info.article_id is not None:
+        m = OLD_ARTICLE_RE.search(path)
+        if m is not None and m.group(4):
+            path = path[: m.start(4) - 1] + path[m.end(4) :]
+        if path.endswith((".html", ".shtml")) and OLD_ARTICLE_RE.search(path):
+            path = path[: path.rindex(".")] + ".htm"
+        return urlunsplit(("https", host, path, "", ""))
+    query = urlsplit(url.strip()).query
+    cleaned = url_query_cleaner(
+        urlunsplit(("https", host, path, query, "")), TRACKING_PARAMS, remove=True
+    )
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def real_url(url: str) -> str:
+    """``url`` with the big5 gateway prefix removed (host and path of the original page)."""
+    parts = urlsplit(url)
+    info = parse(url)
+    if not info.big5:
+        return url
+    return urlunsplit((parts.scheme or "http", info.host, info.path, parts.query, ""))
+
+
+def big5_url(url: str, gateway: str = "big5.news.cn") -> str:
+    """The traditional-script gateway URL for ``url``."""
+    parts = urlsplit(url)
+    return urlunsplit(("http", gateway, f"/gate/big5/{parts.netloc}{parts.path}", parts.query, ""))
+
+
+def page_number(url: str) -> int:
+    """The page number of an old-era multi-page URL (1 for page 1 and for other URLs)."""
+    return parse(url).page

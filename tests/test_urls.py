@@ -1,0 +1,92 @@
+"""URL rules: channels, the big5 gateway, mobile hosts, canonical URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive import channels, urls
+
+
+def test_registry_has_all_31_provincial_channels() -> None:
+    reg = channels.registry()
+    assert len(reg) == 31
+    assert reg["gz"].name == "贵州频道"
+    assert reg["gz"].province == "贵州省"
+    assert "www.gz.xinhuanet.com" in reg["gz"].hosts
+    assert len({h for ch in reg.values() for h in ch.hosts}) == 31 * 4
+
+
+@pytest.mark.parametrize(
+    ("url", "channel"),
+    [
+        ("http://www.gz.xinhuanet.com/2016-09/07/c_1119524655.htm", "gz"),
+        ("https://gz.news.cn/2022-12/05/c_1129184967.htm", "gz"),
+        ("https://www.gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html", "gz"),
+        ("http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-09/07/c_1119524655.htm", "gz"),
+        ("http://m.xinhuanet.com/gz/2019-12/07/c_1125319425.htm", "gz"),
+        ("http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html", "he"),
+        ("http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm", None),
+        ("https://example.com/2019-12/10/c_1.htm", None),
+    ],
+)
+def test_channel_of(url: str, channel: str | None) -> None:
+    assert urls.channel_of(url) == channel
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "http://www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm",
+        "https://www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm",
+        "http://gz.news.cn/2016-11/21/c_1119954709.htm",
+        "https://www.gz.news.cn/2016-11/21/c_1119954709.htm?utm_source=wechat#top",
+        "http://www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm",
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm",
+        "http://big5.news.cn/gate/big5/big5.xinhuanet.com/gate/big5/gz.news.cn/2016-11/21/c_1119954709.htm",
+        "http://m.xinhuanet.com/gz/2016-11/21/c_1119954709.htm",
+    ],
+)
+def test_canonical_url_folds_every_variant(variant: str) -> None:
+    assert urls.canonical_url(variant) == "https://gz.news.cn/2016-11/21/c_1119954709.htm"
+
+
+def test_canonical_url_new_era_drops_page_query() -> None:
+    assert (
+        urls.canonical_url(
+            "http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html?page=2"
+        )
+        == "https://he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html"
+    )
+
+
+def test_canonical_url_national_hosts_fold() -> None:
+    assert (
+        urls.canonical_url("http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm")
+        == "https://www.news.cn/world/2019-12/10/c_1125327450.htm"
+    )
+
+
+def test_non_article_url_keeps_content_query_drops_tracking() -> None:
+    assert (
+        urls.canonical_url("http://www.gz.xinhuanet.com/xwzx/list.htm?page=2&utm_source=x")
+        == "https://gz.news.cn/xwzx/list.htm?page=2"
+    )
+
+
+def test_parse_reports_page_and_id() -> None:
+    info = urls.parse("http://www.gz.xinhuanet.com/2016-11/21/c_1119954709_3.htm")
+    assert (info.article_id, info.page, info.channel) == ("1119954709", 3, "gz")
+    info = urls.parse("https://gz.news.cn/20240103/230fc867aaaa4bbbbccccddddeeeeffff/c.html")
+    assert info.article_id is None  # 33 hex digits is not an article id
+    info = urls.parse("https://gz.news.cn/20240103/230fc867aaaa4bbbbccccddddeeeefff/c.html")
+    assert info.article_id == "20240103230fc867aaaa4bbbbccccddddeeeefff"
+
+
+def test_real_url_strips_gateway() -> None:
+    assert (
+        urls.real_url("http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/a/b.htm")
+        == "http://www.gz.xinhuanet.com/a/b.htm"
+    )
+    assert urls.big5_url("http://www.gz.xinhuanet.com/a/b.htm") == (
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/a/b.htm"
+    )
