@@ -223,3 +223,22 @@ def article_from_dict(data: dict[str, Any]) -> Article:
     for name in ("reporters", "editors", "page_urls", "keywords"):
         fields[name] = tuple(fields.get(name, ()))
     return Article(**fields)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PageItem:
+    """What a spider hands to the item pipelines for one fetched page.
+
+    For an old-era multi-page article the spider fetches the other pages first and yields one
+    item whose ``result`` is the joined :class:`Article` and whose ``captures`` hold every page,
+    page 1 first.
+    """
+
+    captures: tuple[Capture, ...]
+    """The fetches behind this item, page 1 first (at least one)."""
+    result: Article | NotAnArticle | None
+    """The extraction result; ``None`` when there was nothing to extract (HTTP error status,
+    a redirect to a home page, a failed download)."""
+    error: str | None = None
+    """For ``result=None``: the error kind (``http_404``, ``http_500``, ``redirect_home``,
+    ``timeout``, ``undecodable``, ``too_large``, …) as counted in ``crawl_runs.errors_by_kind``."""

@@ -1,0 +1,93 @@
+"""Text folding shared by deduplication and full-text search.
+
+* :func:`fold` maps text to one comparable form: Unicode NFKC (full-width Latin and digits to
+  ASCII), traditional characters to simplified (OpenCC ``t2s``), whitespace removed between
+  CJK characters and collapsed elsewhere. The big5 mirror copy of an article and the original
+  fold to the same string.
+* :func:`fts_text` turns folded text into the form stored in the ``articles_fts`` index:
+  every run of CJK characters becomes its overlapping character bigrams (``贵州省`` →
+  ``贵州 州省``), other words stay words. FTS5's ``unicode61`` tokenizer then indexes bigrams,
+  so a query of any length finds Chinese words (see :func:`fts_phrase`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import opencc
+
+# CJK Unified Ideographs (+ extension A, compatibility ideographs) and the iteration mark.
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]+")
+_SPACE_RE = re.compile(r"\s+")
+_SPACE_BETWEEN_CJK_RE = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])"
+)
+_TOKEN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]+|[0-9a-z]+")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC ``t2s``); simplified text is unchanged."""
+    return str(_t2s().convert(text))
+
+
+def to_traditional(text: str) -> str:
+    """Simplified characters to traditional (OpenCC ``s2t``)."""
+    return str(_s2t().convert(text))
+
+
+def fold(text: str) -> str:
+    """The comparable form of ``text`` (see module docstring)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).lower()
+    text = _SPACE_BETWEEN_CJK_RE.sub("", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def fts_tokens(text: str) -> list[str]:
+    """The search tokens of ``text``: CJK bigrams and lower-case Latin/digit words, folded."""
+    tokens: list[str] = []
+    for m in _TOKEN_RE.finditer(fold(text)):
+        word = m.group(0)
+        if CJK_RE.fullmatch(word):
+            tokens.extend(_bigrams(word))
+        else:
+            tokens.append(word)
+    return tokens
+
+
+def fts_text(text: str) -> str:
+    """The indexed form of ``text`` for the ``articles_fts`` table (space-separated tokens)."""
+    return " ".join(fts_tokens(text))
+
+
+def fts_phrase(term: str) -> str:
+    """An FTS5 expression that matches ``term`` as a contiguous phrase in indexed text.
+
+    ``贵州省`` → ``"贵州 州省"``; a single CJK character becomes a prefix query (``"贵"*``)
+    since it is the first half of some bigram. Returns ``""`` for a term with no tokens.
+    """
+    folded = fold(term)
+    words = [m.group(0) for m in _TOKEN_RE.finditer(folded)]
+    if not words:
+        return ""
+    if len(words) == 1 and CJK_RE.fullmatch(words[0]) and len(words[0]) == 1:
+        return f'"{words[0]}"*'
+    return '"' + " ".join(fts_tokens(term)) + '"'
