@@ -22,6 +22,7 @@ from newsarchive.faults import (
     parse_rule,
     resolve,
 )
+from newsarchive.faults.server import request_key
 
 ARTICLE_KEY = "gz.news.cn/2024-01/05/c_1130000001.htm"
 ARTICLE = """<!DOCTYPE html><html><head>
@@ -73,10 +74,19 @@ def test_serves_the_mirror_layout_like_wget(tree: Path, serve: type[FaultSite]) 
     assert response.getheader("Content-Type") == "text/html"
     assert get(site, "gz.news.cn/").read() == b"<html><body>index</body></html>"
     assert get(site, "gz.news.cn/list.htm?page=2").read() == b"<html>page two</html>"
+    assert get(site, "gz.news.cn/list.htm%3Fpage=2").read() == b"<html>page two</html>"
+    assert site.hits("gz.news.cn/list.htm?page=2") == 2
     assert get(site, "gz.news.cn/missing.htm").status == 404
     assert site.hits(ARTICLE_KEY) == 1
-    assert site.hits() == 4
+    assert site.hits() == 5
     assert site.injected() == 0
+
+
+def test_request_keys_match_the_crawler_mirror_transport() -> None:
+    mirror_url = pytest.importorskip("newsarchive.crawling.mirror").mirror_url
+    for url in (f"https://{ARTICLE_KEY}", "http://gz.news.cn/list.htm?page=2&x=%E8%B4%B5"):
+        target = mirror_url(url, "http://127.0.0.1:1").removeprefix("http://127.0.0.1:1")
+        assert request_key(target) == url.split("://", 1)[1].replace("%E8%B4%B5", "贵")
 
 
 def test_resolve_refuses_paths_outside_the_tree(tree: Path) -> None:

@@ -34,6 +34,16 @@ def _content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
+def request_key(target: str) -> str:
+    """The mirror key of an HTTP request target: ``/gz.news.cn/a.htm%3Fp=2`` →
+    ``gz.news.cn/a.htm?p=2`` (the crawler's mirror transport writes a query as ``%3F``, as
+    ``wget`` names the file; a plain ``?query`` and proxy-style absolute URLs work too)."""
+    if "://" in target:
+        parts = urlsplit(target)
+        target = f"{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    return unquote(target).lstrip("/")
+
+
 def resolve(root: Path, key: str) -> Path | None:
     """The file behind mirror key ``<host>/<path>[?query]`` under ``root``, or ``None``.
 
@@ -42,7 +52,7 @@ def resolve(root: Path, key: str) -> Path | None:
     ``root`` resolve to nothing.
     """
     path_part, _, query = key.partition("?")
-    relative = unquote(path_part).lstrip("/")
+    relative = path_part.lstrip("/")
     if not relative or ".." in Path(relative).parts:
         return None
     candidates = []
@@ -222,10 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
-        key = self.path.lstrip("/")
-        if "://" in key:  # a proxy-style absolute URL: key on its host and path
-            parts = urlsplit(self.path)
-            key = f"{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        key = request_key(self.path)
         fault = self.site.decide(key)
         host = key.split("/", 1)[0]
         if self.site.is_bait_host(host):
