@@ -1,0 +1,140 @@
+"""The three deduplication layers, as pure functions of URLs and text.
+
+The store (:mod:`newsarchive.store`) enforces each layer a second time with the database's
+keys and indexes, so the dedup *state* lives in SQLite, never in a Python set:
+
+1. **URL identity** — :func:`newsarchive.urls.canonical_url` folds every URL variant of one page
+   to one identity URL; :func:`url_kind` names how a URL relates to the article it shows
+   (``canonical``, ``alias``, ``big5``, ``mobile``, ``page``, ``reprint``). Enforced by
+   ``articles.canonical_url UNIQUE`` and ``article_urls.url PRIMARY KEY``.
+2. **Exact content** — :func:`content_hash` is the SHA-256 of the folded headline and body
+   (:func:`newsarchive.textnorm.fold`: NFKC, traditional → simplified, whitespace), so the big5
+   mirror copy and the original have the same fingerprint. Enforced by the
+   ``articles.content_hash`` index.
+3. **Near copies** — :func:`signature` is a MinHash (datasketch, 64 permutations, 32-bit affine
+   scheme) over character 3-shingles of the folded body; :func:`band_keys` cuts it into
+   :data:`BANDS` LSH bands of :data:`ROWS` rows, each band hashed to one 64-bit bucket key
+   stored in the ``lsh_buckets`` table. Candidates sharing a bucket are confirmed when
+   :func:`similarity` (the MinHash estimate of Jaccard similarity) reaches
+   :data:`NEAR_THRESHOLD`, a value chosen on the labelled pairs in ``tests/dedup_labelled/``.
+
+Everything here is deterministic across processes and machines (no Python ``hash()``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash
+
+from newsarchive import textnorm, urls
+
+UrlKind = Literal["canonical", "alias", "big5", "mobile", "page", "reprint"]
+
+#: Number of MinHash permutations in a :func:`signature`.
+NUM_PERM: Final = 64
+#: LSH bands and rows per band (``BANDS * ROWS == NUM_PERM``). The S-curve's midpoint
+#: ``(1/BANDS) ** (1/ROWS)`` is 0.5: pairs at Jaccard 0.7 become candidates with probability
+#: 0.98, pairs at 0.2 with 0.03.
+BANDS: Final = 16
+ROWS: Final = 4
+#: Shingle length in characters of folded text.
+SHINGLE: Final = 3
+#: Estimated Jaccard similarity from which a candidate is a near copy (see
+#: ``tests/test_dedup_labelled.py`` for the precision/recall this gives).
+NEAR_THRESHOLD: Final = 0.5
+#: Bodies with fewer distinct shingles than this are too short to judge: no near-copy check.
+MIN_SHINGLES: Final = 40
+
+_SIG_DTYPE: Final = np.dtype("<u4")
+_GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)
+
+
+def url_kind(url: str, article_canonical_url: str) -> UrlKind:
+    """How ``url`` relates to the article whose identity URL is ``article_canonical_url``.
+
+    ``reprint`` when ``url`` is another page (a different canonical URL) showing the same
+    text; otherwise the most specific variant: ``big5`` gateway, ``mobile`` host, ``page``
+    *n* > 1 of a multi-page article, ``canonical`` for the identity URL itself and ``alias``
+    for any other spelling (``http``, another host alias of the channel, tracking query).
+    """
+    if urls.canonical_url(url) != article_canonical_url:
+        return "reprint"
+    if url == article_canonical_url:
+        return "canonical"
+    info = urls.parse(url)
+    if info.big5:
+        return "big5"
+    if info.mobile:
+        return "mobile"
+    if info.page > 1:
+        return "page"
+    return "alias"
+
+
+def content_hash(headline: str, body_text: str) -> str:
+    """SHA-256 (hex) of the folded headline and body: the exact-content fingerprint."""
+    folded = textnorm.fold(headline) + "\n" + textnorm.fold(body_text)
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def shingle_ids(folded: str, k: int = SHINGLE) -> npt.NDArray[np.uint64]:
+    """The distinct character ``k``-shingles of already folded text as 32-bit ids.
+
+    Each shingle's code points are packed into one integer (exact, no collisions), then
+    mixed down to 32 bits with a multiplicative hash. Spaces are dropped first so that
+    line breaks do not matter.
+    """
+    text = folded.replace(" ", "").replace("\n", "")
+    if len(text) < k:
+        return np.zeros(0, dtype=np.uint64)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    packed = np.zeros(len(cps) - k + 1, dtype=np.uint64)
+    for i in range(k):
+        packed = (packed << np.uint64(21)) | cps[i : len(cps) - k + 1 + i]
+    mixed: npt.NDArray[np.uint64] = (packed * _GOLDEN) >> np.uint64(32)
+    return np.unique(mixed)
+
+
+@cache
+def _permutations() -> npt.NDArray[np.uint64]:
+    perms: npt.NDArray[np.uint64] = MinHash(
+        num_perm=NUM_PERM, seed=1, scheme="affine32"
+    ).permutations
+    return perms
+
+
+def signature(body_text: str) -> bytes | None:
+    """The MinHash signature of ``body_text`` (folded, 3-shingled) as ``NUM_PERM`` little-endian
+    uint32 values (256 bytes); ``None`` when the body has fewer than :data:`MIN_SHINGLES`
+    distinct shingles."""
+    ids = shingle_ids(textnorm.fold(body_text))
+    if len(ids) < MIN_SHINGLES:
+        return None
+    mh = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme="affine32")
+    mh.update_batch(ids.tolist())
+    return np.asarray(mh.hashvalues, dtype=_SIG_DTYPE).tobytes()
+
+
+def similarity(sig_a: bytes, sig_b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of equal MinHash values."""
+    a = np.frombuffer(sig_a, dtype=_SIG_DTYPE)
+    b = np.frombuffer(sig_b, dtype=_SIG_DTYPE)
+    if a.shape != b.shape:
+        raise ValueError("signatures of different lengths")
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def band_keys(sig: bytes) -> list[int]:
+    """One signed 64-bit bucket key per LSH band (the band number is part of the key)."""
+    step = ROWS * _SIG_DTYPE.itemsize
+    keys = []
+    for band in range(BANDS):
+        chunk = bytes([band]) + sig[band * step : (band + 1) * step]
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys

@@ -1,0 +1,352 @@
+"""Storing one article: dedup layers, revisions, restores. Called by
+:class:`newsarchive.store.writer.Store` inside its transaction (private module: use the Store).
+
+Decision order for an incoming article:
+
+1. URL identity: a row with the same ``canonical_url``, or any item URL already in
+   ``article_urls`` → the same article. Same folded content (``record_hash``) → ``unchanged``
+   (``duplicate`` if the item brought a URL not yet recorded, e.g. the big5 mirror); different
+   content from a fetch newer than the current version → ``updated`` (old version to
+   ``revisions``); an older fetch than the current version → ``unchanged`` (never rolls back).
+2. Exact content: a row with the same ``content_hash`` under another canonical URL →
+   ``duplicate``; the item's URLs become ``reprint`` aliases of that row.
+3. Near copy: LSH bucket candidates whose MinHash similarity reaches
+   :data:`newsarchive.dedup.NEAR_THRESHOLD` → a new row with ``duplicate_of``/``similarity``
+   (``near_duplicate``). Otherwise a new row (``new``) whose buckets join ``lsh_buckets``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from newsarchive import dedup, textnorm, urls
+from newsarchive.records import Article
+from newsarchive.store import rows
+from newsarchive.store.results import DedupKeys, Outcome, ReextractSource, StoreResult
+
+logger = logging.getLogger(__name__)
+
+_CHILD_COLUMNS = {
+    "sections": "position, heading, text, paragraphs",
+    "credits": "position, role, name",
+    "images": "position, src, caption",
+    "related_links": "position, title, url",
+}
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Incoming:
+    """One article on its way in, with everything the decision needs."""
+
+    article: Article
+    capture_ids: tuple[int, ...]
+    item_urls: tuple[str, ...]
+    """Every URL of the item (article URL, canonical URL, capture and redirect URLs)."""
+    seen: str
+    """Page 1's fetch time (UTC)."""
+    keys: DedupKeys
+    rederived: bool = False
+
+
+def find_by_urls(conn: sqlite3.Connection, candidates: Sequence[str]) -> int | None:
+    """The article whose canonical URL or recorded alias is one of ``candidates``."""
+    for url in dict.fromkeys(candidates):
+        row = conn.execute("SELECT id FROM articles WHERE canonical_url = ?", [url]).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT article_id FROM article_urls WHERE url = ?", [url]
+            ).fetchone()
+        if row is not None:
+            return int(row[0])
+    return None
+
+
+def store(conn: sqlite3.Connection, new: Incoming) -> StoreResult:
+    """Apply the decision order above; returns what happened."""
+    existing = find_by_urls(conn, [new.article.canonical_url, *new.item_urls])
+    if existing is not None:
+        return _known(conn, existing, new)
+    row = conn.execute(
+        "SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1",
+        [new.keys.content_hash],
+    ).fetchone()
+    if row is not None:
+        article_id = int(row[0])
+        _touch(conn, article_id, new.seen)
+        _link(conn, article_id, new)
+        return StoreResult(article_id=article_id, outcome="duplicate", duplicate_of=article_id)
+    near_id, sim = _near(conn, new.keys.signature)
+    article_id = _insert(conn, new, near_id, sim)
+    _link(conn, article_id, new)
+    if near_id is not None:
+        return StoreResult(
+            article_id=article_id, outcome="near_duplicate", duplicate_of=near_id, similarity=sim
+        )
+    return StoreResult(article_id=article_id, outcome="new")
+
+
+def _near(conn: sqlite3.Connection, sig: bytes | None) -> tuple[int | None, float | None]:
+    if sig is None:
+        return None, None
+    keys = dedup.band_keys(sig)
+    marks = ",".join("?" for _ in keys)
+    found = conn.execute(
+        f"SELECT a.id, a.minhash FROM articles a WHERE a.id IN "
+        f"(SELECT DISTINCT article_id FROM lsh_buckets WHERE bucket IN ({marks}))",
+        keys,
+    ).fetchall()
+    best: tuple[int | None, float | None] = (None, None)
+    for candidate_id, candidate_sig in found:
+        if candidate_sig is None or len(candidate_sig) != len(sig):
+            continue
+        sim = dedup.similarity(sig, candidate_sig)
+        if sim >= dedup.NEAR_THRESHOLD and (best[1] is None or sim > best[1]):
+            best = (int(candidate_id), sim)
+    return best
+
+
+def _insert(conn: sqlite3.Connection, new: Incoming, near_id: int | None, sim: float | None) -> int:
+    row = rows.article_row(new.article)
+    row.update(
+        content_hash=new.keys.content_hash,
+        record_hash=new.keys.record_hash,
+        minhash=new.keys.signature,
+        duplicate_of=near_id,
+        similarity=sim,
+        first_seen=new.seen,
+        last_seen=new.seen,
+        updated_at=new.seen,
+        capture_id=new.capture_ids[0] if new.capture_ids else None,
+    )
+    cur = conn.execute(
+        f"INSERT INTO articles({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+    assert cur.lastrowid is not None
+    article_id = int(cur.lastrowid)
+    _write_children(conn, article_id, new.article)
+    if near_id is None and new.keys.signature is not None:
+        _index_lsh(conn, article_id, new.keys.signature)
+    return article_id
+
+
+def _write_children(conn: sqlite3.Connection, article_id: int, article: Article) -> None:
+    for table, values in rows.child_rows(article).items():
+        if values:
+            cols = _CHILD_COLUMNS[table]
+            marks = ", ".join("?" for _ in range(cols.count(",") + 2))
+            conn.executemany(
+                f"INSERT INTO {table}(article_id, {cols}) VALUES ({marks})",
+                [(article_id, *v) for v in values],
+            )
+    conn.execute(
+        "INSERT INTO articles_fts(rowid, headline, body) VALUES (?, ?, ?)",
+        [article_id, textnorm.fts_text(article.headline), textnorm.fts_text(article.body_text)],
+    )
+
+
+def _index_lsh(conn: sqlite3.Connection, article_id: int, sig: bytes) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO lsh_buckets(bucket, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in dedup.band_keys(sig)],
+    )
+
+
+def _touch(conn: sqlite3.Connection, article_id: int, seen: str) -> None:
+    conn.execute(
+        "UPDATE articles SET last_seen = ? WHERE id = ? AND last_seen < ?",
+        [seen, article_id, seen],
+    )
+
+
+def _link(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:
+    canonical = conn.execute(
+        "SELECT canonical_url FROM articles WHERE id = ?", [article_id]
+    ).fetchone()[0]
+    seen = new.seen
+    conn.executemany(
+        "INSERT INTO article_urls(url, article_id, kind, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "first_seen = min(first_seen, excluded.first_seen), "
+        "last_seen = max(last_seen, excluded.last_seen)",
+        [
+            (u, article_id, dedup.url_kind(u, canonical), seen, seen)
+            for u in dict.fromkeys([canonical, *new.item_urls])
+        ],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO article_captures(article_id, capture_id, page, first_seen) "
+        "VALUES (?, ?, ?, ?)",
+        [(article_id, cid, page, seen) for page, cid in enumerate(new.capture_ids, start=1)],
+    )
+
+
+def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreResult:
+    record_hash, status, changed_at, updated_at = conn.execute(
+        "SELECT record_hash, status, status_changed_at, updated_at FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    known_urls = {
+        r[0]
+        for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
+    }
+    restored = False
+    if status == "taken_down" and (changed_at is None or _time(new.seen) > _time(changed_at)):
+        _restore(conn, article_id, new)
+        restored = True
+    changed: list[str] = []
+    outcome: Outcome = (
+        "duplicate" if any(u not in known_urls for u in new.item_urls) else "unchanged"
+    )
+    if record_hash != new.keys.record_hash:
+        if _time(new.seen) < _time(updated_at) and not new.rederived:
+            logger.debug("article %d: fetch at %s is older than its version", article_id, new.seen)
+        elif _stale_mirror(conn, article_id, new):
+            logger.info("article %d: big5 mirror copy differs from the original", article_id)
+        else:
+            changed = _revise(conn, article_id, new)
+            outcome = "updated"
+    _touch(conn, article_id, new.seen)
+    _link(conn, article_id, new)
+    return StoreResult(
+        article_id=article_id,
+        outcome=outcome,
+        changed_fields=tuple(changed),
+        duplicate_of=article_id if outcome == "duplicate" else None,
+        restored=restored,
+    )
+
+
+def _restore(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:
+    conn.execute(
+        "INSERT INTO events(article_id, kind, at, url, status, capture_id) "
+        "SELECT ?, 'restored', ?, ?, c.status, c.id FROM (SELECT 1) "
+        "LEFT JOIN captures c ON c.id = ?",
+        [article_id, new.seen, new.article.url, new.capture_ids[0] if new.capture_ids else None],
+    )
+    conn.execute(
+        "UPDATE articles SET status = 'live', status_changed_at = ? WHERE id = ?",
+        [new.seen, article_id],
+    )
+
+
+def _stale_mirror(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
+    """A big5 gateway copy that differs from a current original-script version: the mirror
+    lags behind the original, so it does not make a revision (its capture is kept)."""
+    if new.rederived or not urls.parse(new.article.url).big5:
+        return False
+    row = conn.execute("SELECT script FROM articles WHERE id = ?", [article_id]).fetchone()
+    return bool(row is not None and row[0] == "zh-Hans")
+
+
+def load_record(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
+    """The current version of an article as an :meth:`Article.to_dict`-shaped dict."""
+    conn.row_factory = sqlite3.Row
+    try:
+        article = dict(conn.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone())
+        children = {
+            table: [
+                dict(r)
+                for r in conn.execute(
+                    f"SELECT * FROM {table} WHERE article_id = ? ORDER BY position", [article_id]
+                )
+            ]
+            for table in _CHILD_COLUMNS
+        }
+    finally:
+        conn.row_factory = None
+    return rows.record_from_rows(article, children)
+
+
+def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[str]:
+    article, keys, seen, capture_ids = new.article, new.keys, new.seen, new.capture_ids
+    old = load_record(conn, article_id)
+    revision, content_hash, old_capture, duplicate_of = conn.execute(
+        "SELECT revision, content_hash, capture_id, duplicate_of FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    changed = rows.changed_fields(old, article.to_dict())
+    conn.execute(
+        "INSERT INTO revisions(article_id, revision, replaced_at, changed_fields, headline, "
+        "published_at, source, body_text, content_hash, record, capture_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            article_id,
+            revision,
+            seen,
+            rows.dumps(changed),
+            old["headline"],
+            old["published_at"],
+            old["source"],
+            old["body_text"],
+            content_hash,
+            rows.dumps(old),
+            old_capture,
+        ],
+    )
+    row = rows.article_row(article)
+    del row["canonical_url"]
+    row.update(
+        content_hash=keys.content_hash,
+        record_hash=keys.record_hash,
+        minhash=keys.signature,
+        revision=revision + 1,
+        updated_at=seen,
+        capture_id=capture_ids[0] if capture_ids else old_capture,
+    )
+    conn.execute(
+        f"UPDATE articles SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+        [*row.values(), article_id],
+    )
+    for table in _CHILD_COLUMNS:
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    _write_children(conn, article_id, article)
+    if duplicate_of is None:
+        conn.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
+        if keys.signature is not None:
+            _index_lsh(conn, article_id, keys.signature)
+    return changed
+
+
+def reextract_source(conn: sqlite3.Connection, capture_id: int) -> ReextractSource:
+    """The captures behind one page-1 capture: it, then the latest capture of each later page
+    of the article it was stored as."""
+    conn.row_factory = sqlite3.Row
+    try:
+        first = conn.execute("SELECT * FROM captures WHERE id = ?", [capture_id]).fetchone()
+        link = conn.execute(
+            "SELECT article_id FROM article_captures WHERE capture_id = ? AND page = 1 "
+            "ORDER BY article_id LIMIT 1",
+            [capture_id],
+        ).fetchone()
+        article_id = None if link is None else int(link[0])
+        pages = []
+        if article_id is not None:
+            pages = conn.execute(
+                "SELECT c.* FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
+                "WHERE ac.article_id = ? AND ac.page > 1 AND c.outcome = 'article_page' "
+                "ORDER BY ac.page, c.last_fetched_at DESC, c.id DESC",
+                [article_id],
+            ).fetchall()
+        latest: dict[str, sqlite3.Row] = {}
+        for page in pages:
+            latest.setdefault(page["url"], page)
+        chosen = [first, *sorted(latest.values(), key=lambda r: urls.page_number(r["url"]))]
+        return ReextractSource(
+            capture_ids=tuple(int(r["id"]) for r in chosen),
+            captures=tuple(rows.capture_from_row(dict(r)) for r in chosen),
+            article_id=article_id,
+            outcome=str(first["outcome"]),
+        )
+    finally:
+        conn.row_factory = None

@@ -1,0 +1,209 @@
+"""Pure conversions between records and archive rows, and revision comparison.
+
+No SQL here: :mod:`newsarchive.store.writer` executes; this module only shapes values.
+
+A *revision* is a change in what the article says, judged on folded text
+(:func:`newsarchive.textnorm.fold`) so that the big5 mirror copy of an unchanged article is
+not a revision. :data:`COMPARED_FIELDS` lists what counts; :func:`record_hash` fingerprints
+exactly those fields and :func:`changed_fields` names the ones that differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from newsarchive import textnorm, urls
+from newsarchive.records import Article, Capture
+
+#: Article fields whose change makes a new revision (``changed_fields`` uses these names).
+COMPARED_FIELDS: tuple[str, ...] = (
+    "headline",
+    "subtitle",
+    "published_at",
+    "source",
+    "dateline",
+    "reporters",
+    "editors",
+    "credits",
+    "sections",
+    "body_text",
+    "images",
+    "related",
+    "keywords",
+)
+
+
+def dumps(value: object) -> str:
+    """Compact, deterministic JSON (UTF-8 characters kept as is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _fold_tree(value: object) -> object:
+    if isinstance(value, str):
+        return textnorm.fold(value)
+    if isinstance(value, Mapping):
+        return {k: _fold_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_fold_tree(v) for v in value]
+    return value
+
+
+def comparable(record: Mapping[str, Any]) -> dict[str, object]:
+    """The compared fields of an article dict (:meth:`Article.to_dict` shape), folded; image
+    and link URLs are reduced to their real (non-gateway) form."""
+    out: dict[str, object] = {}
+    for name in COMPARED_FIELDS:
+        value = record.get(name)
+        if name == "images":
+            value = [
+                {"src": urls.real_url(i["src"]), "caption": i.get("caption")} for i in value or ()
+            ]
+        elif name == "related":
+            value = [{"title": r["title"], "url": urls.real_url(r["url"])} for r in value or ()]
+        elif name == "dateline" and value is not None:
+            value = value.get("raw")
+        out[name] = _fold_tree(value)
+    return out
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`comparable`: equal for unchanged content in either script."""
+    return hashlib.sha256(dumps(comparable(record)).encode("utf-8")).hexdigest()
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The :data:`COMPARED_FIELDS` whose folded values differ, in that order."""
+    a, b = comparable(old), comparable(new)
+    return [name for name in COMPARED_FIELDS if a[name] != b[name]]
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    """The ``articles`` columns taken from the record itself (no ids, times or dedup keys)."""
+    d = article.dateline
+    return {
+        "canonical_url": article.canonical_url,
+        "channel": article.channel,
+        "xinhua_id": article.article_id,
+        "headline": article.headline,
+        "subtitle": article.subtitle,
+        "published_at": article.published_at,
+        "published_at_raw": article.published_at_raw,
+        "source": article.source,
+        "dateline_agency": d.agency if d else None,
+        "dateline_place": d.place if d else None,
+        "dateline_date_text": d.date_text if d else None,
+        "dateline_raw": d.raw if d else None,
+        "body_text": article.body_text,
+        "script": article.script,
+        "template": article.template,
+        "pages": article.pages,
+        "encoding": article.encoding,
+        "keywords": dumps(list(article.keywords)),
+        "reporters": dumps(list(article.reporters)),
+        "editors": dumps(list(article.editors)),
+    }
+
+
+def child_rows(article: Article) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows for the per-article child tables, without the ``article_id`` column, in order
+    ``(position, …)``."""
+    return {
+        "sections": [
+            (i, s.heading, "\n".join(s.paragraphs), len(s.paragraphs))
+            for i, s in enumerate(article.sections)
+        ],
+        "credits": [(i, c.role, c.name) for i, c in enumerate(article.credits)],
+        "images": [(i, im.src, im.caption) for i, im in enumerate(article.images)],
+        "related_links": [(i, r.title, r.url) for i, r in enumerate(article.related)],
+    }
+
+
+def record_from_rows(
+    article: Mapping[str, Any], children: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> dict[str, Any]:
+    """Rebuild the :meth:`Article.to_dict` form of the current version from its rows
+    (used to keep the replaced version in ``revisions.record``)."""
+    dateline = None
+    if article["dateline_raw"] is not None:
+        dateline = {
+            "agency": article["dateline_agency"],
+            "place": article["dateline_place"],
+            "date_text": article["dateline_date_text"],
+            "raw": article["dateline_raw"],
+        }
+    return {
+        "url": article["canonical_url"],
+        "canonical_url": article["canonical_url"],
+        "channel": article["channel"],
+        "article_id": article["xinhua_id"],
+        "headline": article["headline"],
+        "subtitle": article["subtitle"],
+        "published_at": article["published_at"],
+        "published_at_raw": article["published_at_raw"],
+        "source": article["source"],
+        "dateline": dateline,
+        "reporters": json.loads(article["reporters"]),
+        "credits": [{"role": c["role"], "name": c["name"]} for c in children["credits"]],
+        "editors": json.loads(article["editors"]),
+        "sections": [
+            {"heading": s["heading"], "paragraphs": s["text"].split("\n") if s["text"] else []}
+            for s in children["sections"]
+        ],
+        "images": [{"src": i["src"], "caption": i["caption"]} for i in children["images"]],
+        "related": [{"title": r["title"], "url": r["url"]} for r in children["related_links"]],
+        "body_text": article["body_text"],
+        "script": article["script"],
+        "template": article["template"],
+        "pages": article["pages"],
+        "page_urls": [],
+        "encoding": article["encoding"],
+        "keywords": json.loads(article["keywords"]),
+    }
+
+
+def capture_row(capture: Capture) -> dict[str, Any]:
+    """The ``captures`` columns of one fetch (body zlib-compressed, headers as JSON pairs)."""
+    return {
+        "url": capture.url,
+        "final_url": capture.final_url,
+        "status": capture.status,
+        "headers": dumps([[k, v] for k, v in capture.headers]),
+        "body": zlib.compress(capture.body, 6),
+        "compression": "zlib",
+        "size": len(capture.body),
+        "sha256": hashlib.sha256(capture.body).hexdigest(),
+        "encoding": capture.encoding,
+        "fetched_at": capture.fetched_at,
+        "redirect_urls": dumps(list(capture.redirect_urls)),
+    }
+
+
+def capture_from_row(row: Mapping[str, Any]) -> Capture:
+    """Rebuild the :class:`Capture` from its ``captures`` row (body decompressed)."""
+    body = row["body"]
+    if row["compression"] == "zlib":
+        body = zlib.decompress(body)
+    elif row["compression"] not in ("", "none", None):
+        raise ValueError(f"unknown capture compression {row['compression']!r}")
+    return Capture(
+        url=row["url"],
+        final_url=row["final_url"],
+        status=row["status"],
+        headers=_header_pairs(json.loads(row["headers"])),
+        body=bytes(body),
+        fetched_at=row["fetched_at"],
+        encoding=row["encoding"],
+        redirect_urls=tuple(json.loads(row.get("redirect_urls") or "[]")),
+    )
+
+
+def _header_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, dict):  # a v1 archive written as an object
+        return tuple((str(k), str(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple((str(k), str(v)) for k, v in value)
+    raise ValueError("captures.headers is neither a JSON object nor a list of pairs")

@@ -1,0 +1,149 @@
+"""The Store write API against a real SQLite file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+from store_factory import URL, article_item, error_item, list_item, make_article, make_capture
+
+from newsarchive import textnorm
+from newsarchive.records import PageItem, Section
+from newsarchive.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "archive.db")
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
+    conn = store.db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")] == [1, 2]
+
+
+def test_run_lifecycle_counts_items(store: Store) -> None:
+    run = store.start_run("gz", channels=["gz"], options={"depth": 2})
+    store.store_item(article_item(make_article()), run_id=run)
+    store.store_item(list_item("http://www.gz.xinhuanet.com/xwzx/gzld/zyjh4.htm"), run_id=run)
+    store.store_item(
+        error_item("http://www.gz.xinhuanet.com/x.htm", "http_500", status=500), run_id=run
+    )
+    store.finish_run(run, exit_status="finished", errors_by_kind={"timeout": 2})
+    row = store.run(run)
+    assert row["channels"] == ["gz"] and row["options"] == {"depth": 2}
+    assert row["pages_fetched"] == 3
+    assert row["articles_new"] == 1
+    assert row["not_articles"] == 1
+    assert row["errors_by_kind"] == {"http_500": 1, "timeout": 2}
+    assert row["errors"] == 3
+    assert row["exit_status"] == "finished" and row["finished_at"]
+
+
+def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
+    first = make_capture(URL, body=b"<html>a</html>", fetched_at="2026-11-25T01:00:00+00:00")
+    again = dataclasses.replace(first, fetched_at="2026-11-26T01:00:00+00:00")
+    a = store.add_capture(first)
+    assert store.add_capture(first) == a  # the very same fetch stored twice: nothing moves
+    assert store.add_capture(again) == a
+    row = store.db.execute(
+        "SELECT body, size, fetch_count, fetched_at, last_fetched_at, headers FROM captures"
+    ).fetchall()
+    assert len(row) == 1
+    body, size, count, fetched, last, headers = row[0]
+    assert zlib.decompress(body) == b"<html>a</html>" and size == 14
+    assert (count, fetched, last) == (2, first.fetched_at, again.fetched_at)
+    assert json.loads(headers)[0] == ["content-type", "text/html; charset=utf-8"]
+    other = store.add_capture(dataclasses.replace(first, body=b"<html>b</html>"))
+    assert other != a
+
+
+def test_store_new_article_all_tables(store: Store) -> None:
+    art = make_article()
+    result = store.store_item(article_item(art))
+    assert result.article is not None and result.article.outcome == "new"
+    aid = result.article.article_id
+    row = store.db.table("articles").get(aid)
+    assert row["canonical_url"] == "https://gz.news.cn/2023-11/27/c_1129999001.htm"
+    assert row["channel"] == "gz" and row["xinhua_id"] == "1129999001"
+    assert row["dateline_place"] == "贵阳" and row["body_text"] == art.body_text
+    assert json.loads(row["reporters"]) == ["张三", "李四"]
+    assert row["first_seen"] == "2026-11-25T01:00:00+00:00" and row["status"] == "live"
+    assert row["capture_id"] == result.capture_ids[0]
+    q = store.db.execute
+    assert q(
+        "SELECT heading, paragraphs FROM sections WHERE article_id=? ORDER BY position", [aid]
+    ).fetchall() == [
+        (None, 3),
+        ("品牌建设提速", 2),
+    ]
+    assert q("SELECT role, name FROM credits ORDER BY position").fetchall() == [
+        ("记者", "张三"),
+        ("记者", "李四"),
+        ("责任编辑", "王五"),
+    ]
+    assert q("SELECT caption FROM images").fetchall() == [("图为茶园。",)]
+    assert q("SELECT title FROM related_links").fetchall() == [("贵州茶叶出口创新高",)]
+    assert dict(q("SELECT url, kind FROM article_urls").fetchall()) == {
+        "https://gz.news.cn/2023-11/27/c_1129999001.htm": "canonical",
+        URL: "alias",
+    }
+    hits = q(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [textnorm.fts_phrase("茶產業")]
+    ).fetchall()
+    assert hits == [(aid,)]
+    flat = q("SELECT month, reporters, editors, credits FROM articles_flat").fetchone()
+    assert flat == ("2023-11", "张三、李四", "王五", "记者：张三；记者：李四；责任编辑：王五")
+    assert q("SELECT count(*) FROM lsh_buckets WHERE article_id=?", [aid]).fetchone()[0] == 16
+
+
+def test_lookups(store: Store) -> None:
+    store.store_item(article_item(make_article()))
+    assert store.has_url("https://www.gz.news.cn/2023-11/27/c_1129999001.htm?spm=1")
+    assert store.has_url(
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2023-11/27/c_1129999001.htm"
+    )
+    assert not store.has_url("http://www.gz.xinhuanet.com/2023-11/27/c_1129999002.htm")
+    assert store.recent_article_urls("2023-11-27T00:00:00+08:00") == [
+        "https://gz.news.cn/2023-11/27/c_1129999001.htm"
+    ]
+    assert store.recent_article_urls("2023-11-28T00:00:00+08:00") == []
+
+
+def test_reextract_yields_latest_capture_with_pages(store: Store) -> None:
+    page2 = URL.replace(".htm", "_2.htm")
+    art = make_article(pages=2)
+    item = PageItem(
+        captures=(make_capture(URL, body=b"p1"), make_capture(page2, body=b"p2")), result=art
+    )
+    res = store.store_item(item)
+    later = PageItem(
+        captures=(make_capture(URL, body=b"p1 new", fetched_at="2026-11-27T00:00:00+00:00"),),
+        result=None,
+        error="http_500",
+    )
+    store.store_item(later)
+    sources = list(store.iter_reextract())
+    assert len(sources) == 1  # a later failed fetch does not hide the last good capture
+    src = sources[0]
+    assert src.capture_ids == res.capture_ids
+    assert [c.body for c in src.captures] == [b"p1", b"p2"]
+    assert src.article_id == res.article.article_id  # type: ignore[union-attr]
+
+
+def test_invalid_item_keeps_capture_only(store: Store) -> None:
+    art = make_article(sections=(Section(heading=None, paragraphs=()),), body_text="")
+    res = store.store_item(article_item(art), invalid_reason="no_body")
+    assert res.article is None and res.capture_outcome == "invalid"
+    assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    assert store.db.execute("SELECT outcome, outcome_detail FROM captures").fetchall() == [
+        ("invalid", "no_body")
+    ]
