@@ -1,0 +1,190 @@
+"""Operator commands: ``newsarchive runs`` (the crawl ledger) and ``newsarchive config`` (the
+effective configuration and where each value came from)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from newsarchive import config as configuration
+from newsarchive import ledger
+from newsarchive.cli.base import main
+from newsarchive.exitcodes import ExitCode
+
+CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
+
+
+def resolve_config(config_file: Path | None, **options: object) -> configuration.Resolved:
+    """The effective configuration, or a usage error (exit 2) naming the bad setting."""
+    try:
+        return configuration.load(config_file=config_file, options=options)
+    except configuration.ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)
+
+
+@main.command("runs")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Newest runs to list; 0 lists all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str) -> None:
+    """List crawl runs (the crawl_runs ledger), newest first.
+
+    Each run: when it started and ended, its channels, pages fetched, articles new, updated and
+    unchanged, errors by kind and its exit status (ok, partial, failed, interrupted;
+    "unfinished" for a run that was killed or is still going).
+    """
+    archive = resolve_config(config_file, archive=db).config.archive
+    try:
+        found = ledger.list_runs(archive, limit=limit or None)
+    except ledger.LedgerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in found], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(_csv(found), nl=False)
+    else:
+        click.echo(_table(found), nl=False)
+
+
+_TABLE_COLUMNS = (
+    "id",
+    "started_at",
+    "seconds",
+    "channels",
+    "pages",
+    "new",
+    "upd",
+    "same",
+    "errors",
+    "status",
+)
+
+
+def _row(run: ledger.Run) -> list[str]:
+    seconds = run.seconds
+    return [
+        str(run.id),
+        run.started_at[:19].replace("T", " "),
+        "" if seconds is None else f"{seconds:.0f}",
+        ",".join(run.channels),
+        str(run.pages_fetched),
+        str(run.articles_new),
+        str(run.articles_updated),
+        str(run.articles_unchanged),
+        _errors(run),
+        run.status,
+    ]
+
+
+def _errors(run: ledger.Run) -> str:
+    if not run.errors:
+        return "0"
+    kinds = " ".join(f"{k}={v}" for k, v in sorted(run.errors_by_kind.items()))
+    return f"{run.errors} ({kinds})" if kinds else str(run.errors)
+
+
+def _table(found: list[ledger.Run]) -> str:
+    if not found:
+        return "no crawl runs recorded\n"
+    rows = [list(_TABLE_COLUMNS), *(_row(r) for r in found)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_TABLE_COLUMNS))]
+    return "".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        for row in rows
+    )
+
+
+def _csv(found: list[ledger.Run]) -> str:
+    out = io.StringIO()
+    names = list(found[0].as_dict()) if found else ["id"]
+    writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for run in found:
+        row = run.as_dict()
+        for key in ("channels", "options", "errors_by_kind"):
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@main.command("config")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "json"]),
+    default="toml",
+    show_default=True,
+    help="toml: a settings file with each value's origin as a comment; json: value, origin "
+    "and environment variable of each setting.",
+)
+def config_command(config_file: Path | None, fmt: str) -> None:
+    """Print the effective configuration and where each value came from.
+
+    Precedence, lowest first: defaults < settings file < NEWSARCHIVE_* environment variables <
+    command-line options. The TOML output is itself a valid settings file.
+    """
+    resolved = resolve_config(config_file)
+    rows = configuration.describe(resolved)
+    values = configuration.as_toml_dict(resolved.config)
+    if fmt == "json":
+        out = {
+            key: {
+                "value": values[key.split(".")[0]][key.split(".")[1]],
+                "source": source,
+                "env": env,
+            }
+            for key, _shown, source, env in rows
+        }
+        click.echo(json.dumps({"file": _str(resolved.file), "settings": out}, indent=1))
+        return
+    lines = [f"# settings file: {_str(resolved.file) or 'none'}"]
+    section = ""
+    for key, _shown, source, env in rows:
+        table, name = key.split(".")
+        if table != section:
+            lines += ["", f"[{table}]"]
+            section = table
+        lines.append(f"{name} = {_toml(values[table][name])}  # {source}; env {env}")
+    click.echo("\n".join(lines))
+
+
+def _str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _toml(value: object) -> str:
+    """A TOML literal for a settings value (strings, numbers, booleans, string lists)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # JSON strings are TOML basic strings

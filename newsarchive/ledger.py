@@ -1,0 +1,147 @@
+"""The crawl ledger: one ``crawl_runs`` row per run, read back for ``newsarchive runs``, and the
+rule that turns how a run ended into its exit status and exit code.
+
+A row whose ``finished_at`` is empty belongs to a run that is still going or was killed
+(SIGKILL, power loss): :attr:`Run.status` says ``running`` for the first only when the
+caller knows the archive's lock is held, ``unfinished`` otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsarchive.exitcodes import ExitCode
+
+#: ``crawl_runs.exit_status`` for each exit code of a crawl.
+EXIT_STATUS: dict[ExitCode, str] = {
+    ExitCode.OK: "ok",
+    ExitCode.PARTIAL: "partial",
+    ExitCode.FAILURE: "failed",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+#: Scrapy finish reasons that mean "stopped by a signal" (graceful shutdown).
+INTERRUPT_REASONS = frozenset({"shutdown"})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Run:
+    """One row of ``crawl_runs``."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    spider: str
+    channels: tuple[str, ...]
+    options: Mapping[str, Any]
+    pages_fetched: int
+    articles_new: int
+    articles_updated: int
+    articles_unchanged: int
+    duplicates: int
+    not_articles: int
+    invalid: int
+    takedowns: int
+    errors: int
+    errors_by_kind: Mapping[str, int]
+    exit_status: str | None
+
+    @property
+    def status(self) -> str:
+        """``exit_status``, or ``unfinished`` for a run that never recorded its end."""
+        return self.exit_status or "unfinished"
+
+    @property
+    def seconds(self) -> float | None:
+        """Wall-clock duration, if the run finished."""
+        if not self.finished_at:
+            return None
+        start = datetime.fromisoformat(self.started_at)
+        end = datetime.fromisoformat(self.finished_at)
+        return (end - start).total_seconds()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["channels"] = list(self.channels)
+        data["options"] = dict(self.options)
+        data["errors_by_kind"] = dict(self.errors_by_kind)
+        data["status"] = self.status
+        data["seconds"] = self.seconds
+        return data
+
+
+_COLUMNS = (
+    "id, started_at, finished_at, spider, channels, options, pages_fetched, articles_new,"
+    " articles_updated, articles_unchanged, duplicates, not_articles, invalid, takedowns,"
+    " errors, errors_by_kind, exit_status"
+)
+
+
+class LedgerError(Exception):
+    """The archive is missing, unreadable or has no ``crawl_runs`` table."""
+
+
+def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
+    """The newest ``limit`` runs (all with ``None``), newest first, read without writing
+    (the archive is opened read-only, so this works while a crawl holds the writer lock)."""
+    if not Path(db).is_file():
+        raise LedgerError(f"no archive at {db} (give --db or set NEWSARCHIVE_DB)")
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM crawl_runs ORDER BY id DESC LIMIT ?",
+                (-1 if limit is None else limit,),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"cannot read the crawl ledger of {db}: {exc}") from exc
+    return [
+        Run(
+            id=int(r["id"]),
+            started_at=r["started_at"],
+            finished_at=r["finished_at"],
+            spider=r["spider"],
+            channels=tuple(json.loads(r["channels"] or "[]")),
+            options=json.loads(r["options"] or "{}"),
+            pages_fetched=int(r["pages_fetched"]),
+            articles_new=int(r["articles_new"]),
+            articles_updated=int(r["articles_updated"]),
+            articles_unchanged=int(r["articles_unchanged"]),
+            duplicates=int(r["duplicates"]),
+            not_articles=int(r["not_articles"]),
+            invalid=int(r["invalid"]),
+            takedowns=int(r["takedowns"]),
+            errors=int(r["errors"]),
+            errors_by_kind={str(k): int(v) for k, v in json.loads(r["errors_by_kind"]).items()},
+            exit_status=r["exit_status"],
+        )
+        for r in rows
+    ]
+
+
+def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCode:
+    """How a crawl ended, as the exit code a scheduler acts on.
+
+    * stopped by SIGTERM/SIGINT → ``INTERRUPTED`` (the next run resumes);
+    * nothing fetched at all, or an unexpected finish reason (a crash) → ``FAILURE``;
+    * some pages failed → ``PARTIAL``; otherwise ``OK``. A page budget (``--max-pages``,
+      Scrapy's ``closespider_*`` reasons) is a normal end.
+    """
+    if finish_reason in INTERRUPT_REASONS:
+        return ExitCode.INTERRUPTED
+    if finish_reason != "finished" and not finish_reason.startswith("closespider_"):
+        return ExitCode.FAILURE
+    if pages_fetched == 0:
+        return ExitCode.FAILURE
+    if errors > 0:
+        return ExitCode.PARTIAL
+    return ExitCode.OK

@@ -1,0 +1,112 @@
+"""One writer per archive: an OS file lock beside the archive.
+
+``<archive>.lock`` is locked with ``flock`` (through :mod:`filelock`), so the lock dies with its
+process, even on SIGKILL or power loss: there is never a stale lock to clean up by hand.
+``<archive>.lock.holder`` records who holds it (pid, host, start time, command) so that the
+run that cannot get the lock can say which process has it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import filelock
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Holder:
+    """The process that holds an archive's writer lock, as it recorded itself."""
+
+    pid: int
+    host: str
+    since: str
+    """ISO 8601 UTC time the lock was taken."""
+    command: str
+
+    def describe(self) -> str:
+        return f"pid {self.pid} on {self.host} since {self.since} ({self.command})"
+
+
+class ArchiveLocked(RuntimeError):
+    """Another process holds the archive's writer lock."""
+
+    def __init__(self, archive: Path, waited: float, holder: Holder | None) -> None:
+        self.archive = archive
+        self.waited = waited
+        self.holder = holder
+        who = holder.describe() if holder is not None else "another process"
+        after = f" after waiting {waited:g}s" if waited > 0 else ""
+        super().__init__(
+            f"archive {archive} is locked by {who}{after}; "
+            f"another crawl is writing it (use --wait SECONDS to wait for it)"
+        )
+
+
+def lock_path(archive: Path) -> Path:
+    """The lock file of ``archive`` (``archive.db`` → ``archive.db.lock``)."""
+    return archive.with_name(archive.name + ".lock")
+
+
+def holder_path(archive: Path) -> Path:
+    return archive.with_name(archive.name + ".lock.holder")
+
+
+def read_holder(archive: Path) -> Holder | None:
+    """Who holds (or last held) the lock, if recorded and readable."""
+    try:
+        data = json.loads(holder_path(archive).read_text("utf-8"))
+        return Holder(
+            pid=int(data["pid"]),
+            host=str(data["host"]),
+            since=str(data["since"]),
+            command=str(data["command"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_holder(archive: Path) -> None:
+    data = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:500],
+    }
+    tmp = holder_path(archive).with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), "utf-8")
+    tmp.replace(holder_path(archive))
+
+
+@contextmanager
+def writer_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold ``archive``'s writer lock for the ``with`` block.
+
+    Waits up to ``wait`` seconds for a current holder to finish (0: try once), then raises
+    :class:`ArchiveLocked` naming the holder. The archive's directory is created if needed.
+    """
+    archive = Path(archive)
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(lock_path(archive), timeout=wait)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise ArchiveLocked(archive, wait, read_holder(archive)) from None
+    try:
+        _write_holder(archive)
+        logger.info("writer lock on %s taken (pid %d)", archive, os.getpid())
+        yield
+    finally:
+        holder_path(archive).unlink(missing_ok=True)
+        lock.release()
+        logger.debug("writer lock on %s released", archive)

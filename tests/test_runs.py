@@ -1,0 +1,128 @@
+"""``newsarchive runs``: the crawl ledger, and the exit-code rule of a crawl."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive import ledger
+from newsarchive.cli import main
+from newsarchive.exitcodes import ExitCode
+from newsarchive.store import Store
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        first = store.start_run("channel", channels=["gz"], started_at="2026-01-01T00:00:00+00:00")
+        store.finish_run(
+            first,
+            exit_status="ok",
+            counters={"pages_fetched": 40, "articles_new": 30},
+            finished_at="2026-01-01T00:02:05+00:00",
+        )
+        second = store.start_run(
+            "channel", channels=["gz", "sh"], started_at="2026-01-02T00:00:00+00:00"
+        )
+        store.finish_run(
+            second,
+            exit_status="partial",
+            counters={"pages_fetched": 7, "articles_new": 2, "articles_unchanged": 3},
+            errors_by_kind={"http_500": 2, "timeout": 1},
+            finished_at="2026-01-02T00:00:09+00:00",
+        )
+        store.start_run("channel", channels=["gz"], started_at="2026-01-03T00:00:00+00:00")
+    return db
+
+
+def test_list_runs_reads_every_column(archive: Path) -> None:
+    runs = ledger.list_runs(archive)
+    assert [r.id for r in runs] == [3, 2, 1]
+    killed, partial, ok = runs
+    assert killed.status == "unfinished"
+    assert killed.seconds is None
+    assert partial.channels == ("gz", "sh")
+    assert partial.pages_fetched == 7
+    assert partial.articles_new == 2
+    assert partial.articles_unchanged == 3
+    assert partial.errors == 3
+    assert partial.errors_by_kind == {"http_500": 2, "timeout": 1}
+    assert partial.status == "partial"
+    assert partial.seconds == 9.0
+    assert ok.seconds == 125.0
+    assert [r.id for r in ledger.list_runs(archive, limit=1)] == [3]
+
+
+def test_runs_table(archive: Path) -> None:
+    result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        "id", "started_at", "seconds", "channels", "pages", "new", "upd", "same", "errors",
+        "status",
+    ]  # fmt: skip
+    assert lines[1].split() == ["3", "2026-01-03", "00:00:00", "gz", "0", "0", "0", "0", "0",
+                                "unfinished"]  # fmt: skip
+    assert lines[2].split() == ["2", "2026-01-02", "00:00:00", "9", "gz,sh", "7", "2", "0", "3",
+                                "3", "(http_500=2", "timeout=1)", "partial"]  # fmt: skip
+    assert lines[3].split()[-1] == "ok"
+
+
+def test_runs_json_and_csv(archive: Path) -> None:
+    out = CliRunner().invoke(
+        main, ["runs", "--db", str(archive), "--format", "json", "--limit", "2"]
+    )
+    data = json.loads(out.output)
+    assert [r["id"] for r in data] == [3, 2]
+    assert data[1]["errors_by_kind"] == {"http_500": 2, "timeout": 1}
+    assert data[1]["exit_status"] == "partial"
+    assert data[0]["finished_at"] is None
+    out = CliRunner().invoke(
+        main, ["runs", "--db", str(archive), "--format", "csv", "--limit", "0"]
+    )
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert [r["id"] for r in rows] == ["3", "2", "1"]
+    assert json.loads(rows[1]["channels"]) == ["gz", "sh"]
+    assert rows[2]["pages_fetched"] == "40"
+
+
+def test_runs_db_from_environment(archive: Path, tmp_path: Path) -> None:
+    out = CliRunner().invoke(
+        main, ["runs", "--format", "json"], env={"NEWSARCHIVE_DB": str(archive)}
+    )
+    assert out.exit_code == 0
+    assert len(json.loads(out.output)) == 3
+
+
+def test_runs_without_archive_fails_clearly(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["runs", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == ExitCode.FAILURE
+    assert "no archive at" in result.output
+    not_sqlite = tmp_path / "text.db"
+    not_sqlite.write_text("hello", "utf-8")
+    result = CliRunner().invoke(main, ["runs", "--db", str(not_sqlite)])
+    assert result.exit_code == ExitCode.FAILURE
+    assert "cannot read the crawl ledger" in result.output
+
+
+@pytest.mark.parametrize(
+    ("reason", "pages", "errors", "code"),
+    [
+        ("finished", 10, 0, ExitCode.OK),
+        ("finished", 10, 2, ExitCode.PARTIAL),
+        ("finished", 0, 0, ExitCode.FAILURE),
+        ("finished", 0, 5, ExitCode.FAILURE),
+        ("closespider_pagecount", 5, 0, ExitCode.OK),
+        ("shutdown", 3, 0, ExitCode.INTERRUPTED),
+        ("cancelled", 3, 0, ExitCode.FAILURE),
+    ],
+)
+def test_exit_code_rule(reason: str, pages: int, errors: int, code: ExitCode) -> None:
+    assert ledger.exit_code(reason, pages_fetched=pages, errors=errors) is code
+    assert code in ledger.EXIT_STATUS
