@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsarchive.extract import extract_article, join_pages
 from newsarchive.records import (
     Article,
     Capture,
@@ -25,4 +26,6 @@ __all__ = [
     "NotAnArticle",
     "Section",
     "__version__",
+    "extract_article",
+    "join_pages",
 ]

@@ -1,0 +1,55 @@
+"""``newsarchive extract PATH [--url URL]``: print the record one saved page becomes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from newsarchive.cli.base import main
+from newsarchive.exitcodes import ExitCode
+from newsarchive.extract import extract_article
+from newsarchive.records import NotAnArticle
+
+
+@main.command("extract")
+@click.argument("path", metavar="PATH")
+@click.option(
+    "--url",
+    default=None,
+    help="The page's URL (sets channel, canonical URL, article id and resolves relative "
+    "links). Default: file:// URL of PATH.",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="The HTTP charset the page was served with (a hint; verified against the bytes).",
+)
+def extract_command(path: str, url: str | None, encoding: str | None) -> None:
+    """Extract one article page and print its record as JSON (UTF-8).
+
+    PATH is a saved page (bytes as fetched), or - to read standard input. A page that is
+    not an article (a list, an error page, undecodable bytes) prints the reason on stderr
+    and exits with status 1.
+    """
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        page_url = url or "file:///dev/stdin"
+    else:
+        file = Path(path)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            click.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
+            sys.exit(ExitCode.USAGE)
+        page_url = url or file.resolve().as_uri()
+    result = extract_article(data, page_url, encoding=encoding)
+    if isinstance(result, NotAnArticle):
+        click.echo(f"not an article ({result.kind}): {result.reason}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    sys.stdout.buffer.write(
+        json.dumps(result.to_dict(), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    )
+    sys.stdout.buffer.flush()

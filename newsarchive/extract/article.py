@@ -1,0 +1,311 @@
+"""``extract_article``: page bytes (or text) and URL in, one :class:`Article` or a typed
+:class:`NotAnArticle` out.
+
+Steps: decode (:mod:`.decode`) → one lxml parse (:mod:`.dom`) → pick the template whose
+selector table matches (:mod:`.templates`), else the text-density fallback (:mod:`.generic`)
+→ header fields (:mod:`.fields`, :mod:`.dates`) → body container cleaned and split
+(:mod:`.body`, :mod:`.multipage`) → credits (:mod:`.credits`) → script detection.
+
+Pure: no network, no database, no globals beyond compiled selectors; never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from newsarchive import textnorm, urls
+from newsarchive.extract import credits as credit_grammar
+from newsarchive.extract import dates, fields, generic, multipage
+from newsarchive.extract.body import Body, body_text, prune, split_body
+from newsarchive.extract.decode import UndecodablePage, decode_page
+from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, text_of
+from newsarchive.extract.templates import COMMON_DROP, RELATED_BLOCKS, TEMPLATES, Template
+from newsarchive.records import Article, Credit, Dateline, Link, NotAnArticle, Script
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["detect_script", "extract_article"]
+
+#: Hosts whose pages the Xinhua template tables apply to (real host, gateway removed).
+_XINHUA_HOST_RE = re.compile(r"(?:^|\.)(?:news\.cn|xinhuanet\.com|xinhua\.org|newsxinhua\.com)$")
+_XINHUA_TITLE_RE = re.compile(r"新华网|新華網|新华社|新華社|xinhuanet|news\.cn", re.I)
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed bytes"),
+    (b"RIFF", "a RIFF (WebP/AVI) file"),
+    (b"\x00\x00\x00", "binary data"),
+)
+_HTML_HINT_RE = re.compile(
+    r"<\s*(?:html|head|body|div|p|title|meta|table|span|h1|!doctype)\b", re.I
+)
+_TRADITIONAL_SAMPLE = 400
+_RELATED_BLOCK_LINKS = tuple(f"{selector} a[href]" for selector in RELATED_BLOCKS)
+
+
+def extract_article(
+    page: bytes | str, url: str, *, encoding: str | None = None
+) -> Article | NotAnArticle:
+    """Turn one fetched page into an :class:`Article`, or say why it is not one.
+
+    ``page`` is the response body (bytes) or already-decoded text; ``url`` the page's URL
+    (big5 gateway and mobile URLs allowed); ``encoding`` the HTTP charset hint, which may be
+    wrong. Never raises: undecodable bytes, non-HTML bodies, list, error and empty pages come
+    back as :class:`NotAnArticle` with a ``kind`` and a reason.
+    """
+    try:
+        return _extract(page, url, encoding)
+    except Exception as exc:  # the extractor's promise is "never raises"; logged loudly
+        logger.exception("extractor failure on %s", url)
+        return NotAnArticle(
+            url=url, kind="unsupported", reason=f"extractor error: {type(exc).__name__}: {exc}"
+        )
+
+
+def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnArticle:
+    decoded = _to_text(page, url, hint)
+    if isinstance(decoded, NotAnArticle):
+        return decoded
+    text, used_encoding = decoded
+    root = parse_html(text)
+    if root is None:
+        return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
+    template = _match_template(root, url)
+    if template is not None:
+        result = _from_template(root, url, template, used_encoding)
+        if result is not None:
+            return result
+        root = parse_html(text) or root  # the template pass pruned the tree; start afresh
+    return _from_generic(root, url, used_encoding)
+
+
+def _to_text(
+    page: bytes | str, url: str, hint: str | None
+) -> tuple[str, str | None] | NotAnArticle:
+    """The page as text and the encoding used, or why it is not an HTML page."""
+    used_encoding: str | None = None
+    if isinstance(page, bytes | bytearray):
+        data = bytes(page)
+        for magic, what in _BINARY_MAGIC:
+            if data.startswith(magic):
+                return NotAnArticle(url=url, kind="unsupported", reason=f"not HTML: {what}")
+        try:
+            text, used_encoding = decode_page(data, hint)
+        except UndecodablePage as exc:
+            return NotAnArticle(url=url, kind="undecodable", reason=str(exc))
+    else:
+        text = page
+    head = text.lstrip()[:2048]
+    if not head:
+        return NotAnArticle(url=url, kind="empty", reason="empty response body")
+    if not _HTML_HINT_RE.search(text[:65536]):
+        what = "looks like JSON" if head[0] in "{[" else "no HTML tags"
+        return NotAnArticle(url=url, kind="unsupported", reason=f"not HTML: {what}")
+    return text, used_encoding
+
+
+def _is_xinhua(root: HtmlElement, url: str) -> bool:
+    host = urls.parse(url).host
+    if _XINHUA_HOST_RE.search(host):
+        return True
+    title = root.findtext(".//title") or ""
+    return bool(_XINHUA_TITLE_RE.search(title))
+
+
+def _match_template(root: HtmlElement, url: str) -> Template | None:
+    if not _is_xinhua(root, url):
+        return None
+    for template in TEMPLATES:
+        if not any(select(root, s) for s in template.signature):
+            continue
+        if not any(select(root, s) for s in template.body):
+            continue
+        if fields.headline(root, template) is None:
+            continue
+        return template
+    return None
+
+
+def _container(root: HtmlElement, template: Template) -> HtmlElement | None:
+    """The first body container with text (``#detail #detailContent`` before ``#detail``)."""
+    for selector in template.body:
+        for el in select(root, selector):
+            if text_of(el) or el.find(".//img") is not None:
+                return el
+    return None
+
+
+def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
+    found: list[Credit] = []
+    for selector in template.credit_lines:
+        for el in select(root, selector):
+            skip = [s for sel in template.credit_skip for s in select(el, sel)]
+            found.extend(credit_grammar.credit_line(text_of(el, skip=skip)))
+        if found:
+            break
+    return found
+
+
+def _from_template(
+    root: HtmlElement, url: str, template: Template, used_encoding: str | None
+) -> Article | NotAnArticle | None:
+    headline = fields.headline(root, template)
+    container = _container(root, template)
+    if headline is None or container is None:
+        return None
+    subtitle = fields.first_subtitle(root, template.subtitle)
+    published_at, published_raw = fields.published(root, template)
+    source = fields.source(root, template)
+    keywords = fields.keywords(root, template)
+    page_urls = multipage.page_links(root, template.pagination, url)
+    line_credits = _credit_lines(root, template)
+    related = fields.related_links(root, template.related + _RELATED_BLOCK_LINKS, url)
+    if published_at is None:
+        published_at, published_raw = fields.meta_published(root)
+    # From here on the container is cleaned in place.
+    pages = multipage.remove_page_breaks(container)
+    prune(container, COMMON_DROP + template.drop)
+    body = split_body(container, url)
+    if not body.sections:
+        return NotAnArticle(url=url, kind="empty", reason=f"{template.name} page with no body text")
+    return _assemble(
+        url=url,
+        headline=headline,
+        subtitle=subtitle,
+        published=(published_at, published_raw),
+        source=source,
+        body=body,
+        extra_credits=line_credits,
+        related=related,
+        keywords=keywords,
+        template=template.name,
+        pages=pages,
+        page_urls=page_urls,
+        encoding=used_encoding,
+    )
+
+
+def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Article | NotAnArticle:
+    headline, anchor = generic.generic_headline(root)
+    published_at, published_raw = fields.meta_published(root)
+    if published_at is None:
+        published_at, published_raw = generic.date_near(root, anchor)
+    near = generic.near_headline_text(anchor)
+    source = fields.source_from_text(near)
+    keywords = fields.meta_keywords(root)
+    links = generic.article_links(root, url)
+    candidate = generic.best_body(root)
+    body: Body | None = None
+    if candidate is not None:
+        prune(candidate.element, COMMON_DROP)
+        body = split_body(candidate.element, url)
+    chars = sum(len(p) for s in body.sections for p in s.paragraphs) if body else 0
+    paragraphs = sum(len(s.paragraphs) for s in body.sections) if body else 0
+    verdict = generic.page_kind(root, links, chars, paragraphs)
+    if verdict is not None:
+        kind, reason, links = verdict
+        return NotAnArticle(url=url, kind=kind, reason=reason, links=links)
+    if body is None or not body.sections:
+        return NotAnArticle(url=url, kind="empty", reason="no article text found")
+    if not headline:
+        return NotAnArticle(url=url, kind="empty", reason="no headline found")
+    return _assemble(
+        url=url,
+        headline=headline,
+        subtitle=None,
+        published=(published_at, published_raw),
+        source=source,
+        body=body,
+        extra_credits=[],
+        related=(),
+        keywords=keywords,
+        template="generic",
+        pages=1,
+        page_urls=(),
+        encoding=used_encoding,
+    )
+
+
+def detect_script(text: str) -> Script:
+    """``zh-Hant`` when a sample of ``text`` changes under traditional→simplified conversion."""
+    sample = "".join(textnorm.CJK_RE.findall(text))[:_TRADITIONAL_SAMPLE]
+    if not sample:
+        return "zh-Hans"
+    converted = textnorm.to_simplified(sample)
+    if len(converted) == len(sample):
+        changed = sum(1 for a, b in zip(sample, converted, strict=True) if a != b)
+    else:
+        changed = len(set(sample) - set(converted))
+    threshold = max(2, len(sample) // 25)
+    return "zh-Hant" if changed >= threshold else "zh-Hans"
+
+
+def _assemble(
+    *,
+    url: str,
+    headline: str,
+    subtitle: str | None,
+    published: tuple[str | None, str | None],
+    source: str | None,
+    body: Body,
+    extra_credits: list[Credit],
+    related: tuple[Link, ...],
+    keywords: tuple[str, ...],
+    template: str,
+    pages: int,
+    page_urls: tuple[str, ...],
+    encoding: str | None,
+) -> Article:
+    info = urls.parse(url)
+    try:
+        canonical = urls.canonical_url(url)
+    except ValueError:
+        canonical = url
+    first_paragraph = next((p for s in body.sections for p in s.paragraphs), "")
+    dateline: Dateline | None = dates.parse_dateline(first_paragraph)
+    published_at, published_raw = published
+    if published_at is None and dateline is not None:
+        year_from_url = dates.url_date(url)
+        published_at = dates.dateline_datetime(
+            dateline, year_from_url[0] if year_from_url else None
+        )
+        published_raw = dateline.date_text if published_at else None
+    if published_at is None and (ymd := dates.url_date(url)) is not None:
+        published_at = dates.dateline_datetime(
+            Dateline(agency=None, place=None, date_text=f"{ymd[1]}月{ymd[2]}日", raw=""), ymd[0]
+        )
+        published_raw = f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" if published_at else None
+    all_credits = credit_grammar.dedupe([*body.credits, *extra_credits])
+    reporters = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "记者"))
+    editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "责任编辑"))
+    text = body_text(body.sections)
+    related_links = tuple({link.url: link for link in (*related, *body.related)}.values())
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        channel=info.channel,
+        article_id=info.article_id,
+        headline=clean(headline),
+        subtitle=subtitle,
+        published_at=published_at,
+        published_at_raw=published_raw,
+        source=source,
+        dateline=dateline,
+        reporters=reporters,
+        credits=all_credits,
+        editors=editors,
+        sections=body.sections,
+        images=body.images,
+        related=related_links,
+        body_text=text,
+        script=detect_script(headline + text),
+        template=template,
+        pages=pages,
+        page_urls=page_urls,
+        encoding=encoding,
+        keywords=keywords,
+    )

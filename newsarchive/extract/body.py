@@ -1,0 +1,284 @@
+"""The article body: blocks, subheadings, captions, credits lines and related links.
+
+The body container (found by a template table or the text-density fallback) is split into
+*blocks*: each block-level element without block-level children, or a run of inline content
+between block elements, split again at ``<br>``. A block remembers whether all its text is
+bold, whether it is centred, whether it is set in 楷体 (Xinhua's caption face) and which
+images it holds. Classification then decides, in this order:
+
+1. a ``相关新闻/相关阅读`` heading switches to *related mode*: later links are related links;
+2. an image block adds images; text beside an image in the same block is its caption;
+3. a caption: a block right after an image that is centred, in 楷体, starts with ``图为`` /
+   ``圖為`` or ends with a photo credit (``新华网 卢志佳 摄``) → ``Image.caption``;
+4. a credits-only line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``, ``新华社发（刘满仓摄）``)
+   → credits;
+5. a subheading: short (≤ 40 characters), no sentence-final punctuation, not a ``——`` list
+   item, and either all bold or centred without images → starts a new section;
+6. anything else with text is a paragraph.
+
+Inline bylines stay in the paragraph text as printed; their names go to the credits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from newsarchive.extract import credits as credit_grammar
+from newsarchive.extract.dom import HtmlElement, clean, css
+from newsarchive.records import Credit, Image, Link, Section
+
+__all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
+
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+        "blockquote", "center", "table", "tbody", "thead", "tr", "td", "th", "section",
+        "article", "figure", "figcaption", "pre", "header", "footer", "main", "aside", "hr",
+    }
+)  # fmt: skip
+_BOLD_TAGS = frozenset({"strong", "b"})
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_KAITI_RE = re.compile(r"楷体|楷體|kaiti", re.I)
+_SENTENCE_END = tuple("。！？；：，,;:!?…")
+_CAPTION_START_RE = re.compile(
+    r"^(?:图为|圖為|图片|圖片|上图|下图|左图|右图|图[：:]|圖[：:]|图\d|圖\d)"
+)
+_PHOTO_END_RE = re.compile(r"(?:摄|攝|摄影|攝影|供图|供圖)[)）]?[。.]?$")
+_RELATED_RE = re.compile(
+    r"^[【\[]?(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关链接|相關鏈接|相关报道|相關報道|延伸阅读|延伸閱讀)"
+    r"[】\]]?[:：]?$"
+)
+_WIDGET_RE = re.compile(
+    r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?|打印|关闭窗口|關閉窗口|字体[:：]?.*|"
+    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|"
+    r"点击进入专题.*|\(?完\)?|【打印】|【关闭】)$"
+)
+_SKIP_IMG_RE = re.compile(r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo)", re.I)
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str = ""
+    images: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    bold_chars: int = 0
+    centred: bool = False
+    kaiti: bool = False
+    heading_tag: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What the body container yielded."""
+
+    sections: tuple[Section, ...]
+    images: tuple[Image, ...]
+    related: tuple[Link, ...]
+    credits: tuple[Credit, ...]
+    """Credits from credits-only lines, bylines in paragraphs and photo credits."""
+
+
+class _Walker:
+    """Collects blocks from a container, depth first, in document order."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[_Block] = []
+        self.current = _Block()
+        self.parts: list[str] = []
+
+    def flush(self) -> None:
+        text = clean("".join(self.parts))
+        block = self.current
+        if text or block.images:
+            block.text = text
+            self.blocks.append(block)
+        self.current = _Block(centred=block.centred, kaiti=block.kaiti)
+        self.parts = []
+
+    def text(self, value: str | None, *, bold: bool) -> None:
+        if value:
+            self.parts.append(value)
+            if bold:
+                self.current.bold_chars += len(clean(value))
+
+    def walk(self, el: HtmlElement, *, bold: bool, centred: bool, kaiti: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        style = el.get("style") or ""
+        if not tag or _HIDDEN_RE.search(style):  # a comment, or hidden: only its tail is text
+            return
+        centred = centred or tag == "center" or bool(_CENTER_RE.search(style))
+        centred = centred or (el.get("align") or "").lower() == "center"
+        kaiti = kaiti or bool(_KAITI_RE.search((el.get("face") or "") + style))
+        bold = bold or tag in _BOLD_TAGS or "font-weight:bold" in style.replace(" ", "").lower()
+        if tag == "img":
+            self.image(el)
+            return
+        block = tag in BLOCK_TAGS
+        if block or tag == "br":
+            self.flush()
+            self.current.centred = centred
+            self.current.kaiti = kaiti
+            self.current.heading_tag = tag in _HEADING_TAGS
+            if tag == "br":
+                return
+        else:
+            self.current.kaiti = self.current.kaiti or kaiti
+        if tag == "a":
+            self.link(el)
+        self.text(el.text, bold=bold)
+        for child in el:
+            self.walk(child, bold=bold, centred=centred, kaiti=kaiti)
+            if isinstance(child.tag, str) and child.tag in BLOCK_TAGS:
+                self.current.centred = centred
+                self.current.kaiti = kaiti
+            self.text(child.tail, bold=bold)
+        if block:
+            self.flush()
+            self.current.centred = False
+            self.current.kaiti = False
+
+    def image(self, el: HtmlElement) -> None:
+        src = (el.get("data-src") or el.get("oldsrc") or el.get("src") or "").strip()
+        if src and not _SKIP_IMG_RE.search(src):
+            self.current.images.append(urljoin(self.base_url, src))
+
+    def link(self, el: HtmlElement) -> None:
+        href = (el.get("href") or "").strip()
+        if href and not href.lower().startswith(("javascript:", "#", "mailto:")):
+            title = clean(el.text_content())
+            if title:
+                self.current.links.append((title, urljoin(self.base_url, href)))
+
+
+def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
+    walker = _Walker(base_url)
+    walker.text(container.text, bold=False)
+    for child in container:
+        walker.walk(child, bold=False, centred=False, kaiti=False)
+        walker.text(child.tail, bold=False)
+    walker.flush()
+    return walker.blocks
+
+
+def _is_bold_only(block: _Block) -> bool:
+    plain = block.text.replace(" ", "")
+    return bool(plain) and block.bold_chars >= len(plain)
+
+
+def _is_heading(block: _Block) -> bool:
+    text = block.text
+    if not text or block.images or len(text) > 40 or text.endswith(_SENTENCE_END):
+        return False
+    if text.startswith(("——", "--", "－－")) or _CAPTION_START_RE.match(text):
+        return False
+    if block.heading_tag or _is_bold_only(block):
+        return True
+    return block.centred and not block.kaiti and len(text) <= 30
+
+
+def _is_caption(block: _Block, after_image: bool) -> bool:
+    text = block.text
+    if not text or block.images:
+        return False
+    if block.kaiti and (after_image or block.centred):
+        return True
+    if not after_image:
+        return False
+    return (
+        block.centred
+        or bool(_CAPTION_START_RE.match(text))
+        or (bool(_PHOTO_END_RE.search(text)) and len(text) <= 300)
+    )
+
+
+@dataclass(slots=True)
+class _Splitter:
+    sections: list[Section] = field(default_factory=list)
+    heading: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    related: list[Link] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
+    related_mode: bool = False
+    after_image: bool = False
+
+    def caption(self, text: str) -> None:
+        self.images[-1] = Image(src=self.images[-1].src, caption=text)
+        self.credits.extend(credit_grammar.photo_credits(text))
+        self.after_image = False
+
+    def close_section(self) -> None:
+        if self.paragraphs or self.heading is not None:
+            self.sections.append(Section(heading=self.heading, paragraphs=tuple(self.paragraphs)))
+
+    def add(self, block: _Block) -> None:
+        text = block.text
+        if self.related_mode:
+            self.related.extend(Link(title=t, url=u) for t, u in block.links)
+            return
+        if block.images:
+            self.images.extend(Image(src=src, caption=None) for src in block.images)
+            if text and (block.centred or block.kaiti or len(text) <= 120):
+                self.caption(text)
+                return
+            self.after_image = not text
+            if not text:
+                return
+        if not text or _WIDGET_RE.match(text):
+            return
+        if _RELATED_RE.match(text):
+            self.related_mode = True
+        elif (
+            self.images and self.images[-1].caption is None and _is_caption(block, self.after_image)
+        ):
+            self.caption(text)
+        elif credit_grammar.is_credit_only(text):
+            self.credits.extend(credit_grammar.credit_line(text))
+            self.credits.extend(credit_grammar.byline_credits(text))
+            self.credits.extend(credit_grammar.photo_credits(text))
+        elif _is_heading(block):
+            self.close_section()
+            self.heading, self.paragraphs = text, []
+        else:
+            self.paragraphs.append(text)
+            self.credits.extend(credit_grammar.byline_credits(text))
+        self.after_image = False
+
+
+def split_body(container: HtmlElement, base_url: str) -> Body:
+    """Split a cleaned body container into sections, images, related links and credits."""
+    splitter = _Splitter()
+    for block in _blocks(container, base_url):
+        splitter.add(block)
+    splitter.close_section()
+    return Body(
+        sections=tuple(splitter.sections),
+        images=tuple(splitter.images),
+        related=tuple(splitter.related),
+        credits=tuple(splitter.credits),
+    )
+
+
+def body_text(sections: tuple[Section, ...]) -> str:
+    """Sections as plain text: heading and paragraphs one per line, blank line between."""
+    chunks: list[str] = []
+    for section in sections:
+        lines = ([section.heading] if section.heading else []) + list(section.paragraphs)
+        if lines:
+            chunks.append("\n".join(lines))
+    return "\n\n".join(chunks)
+
+
+def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
+    """Remove every element matching ``selectors`` from ``container`` (tails kept)."""
+    doomed: list[HtmlElement] = []
+    for selector in selectors:
+        doomed.extend(el for el in css(selector)(container) if isinstance(el, HtmlElement))
+    for el in doomed:
+        if el is not container and el.getparent() is not None:
+            el.drop_tree()

@@ -1,0 +1,221 @@
+"""The credits grammar: who wrote, photographed and edited an article.
+
+Variants seen on real pages (both scripts):
+
+* bylines in parentheses: ``（记者王俊禄、林光耀）``, ``(記者 魯毅)``,
+  ``（记者张三 通讯员李四）`` — in the first paragraph after the dateline, or at the end
+  of the last paragraph;
+* role-colon lines: ``[责任编辑:王雪松 邓娴 ]``, ``责任编辑：\\n尹世杰``, ``【责任编辑:张樵苏】``,
+  ``[作者: 刘满仓 　责任编辑:\\n 杨丹宇 ]`` (two roles in one bracket), bare
+  ``责任编辑： 邱丽芳``, old table cells ``作者：记者某某`` / ``编辑：某某``;
+* photo credits: ``新华网 卢志佳 摄``, ``新华社记者 某某 摄``, ``新华社发（刘满仓摄）``.
+
+Roles become canonical simplified labels (:data:`ROLES`); names stay as printed, inner spaces
+removed. Several names split on ``、``, ``，``, ``/`` and spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newsarchive.records import Credit
+
+__all__ = [
+    "ROLES",
+    "byline_credits",
+    "credit_line",
+    "dedupe",
+    "is_credit_only",
+    "photo_credits",
+]
+
+#: Printed role label (either script) → canonical simplified label. Longest labels first
+#: matter for the regex below (``责任编辑`` before ``编辑``).
+ROLES: dict[str, str] = {
+    "责任编辑": "责任编辑",
+    "責任編輯": "责任编辑",
+    "责编": "责任编辑",
+    "責編": "责任编辑",
+    "记者": "记者",
+    "記者": "记者",
+    "通讯员": "通讯员",
+    "通訊員": "通讯员",
+    "实习生": "实习生",
+    "實習生": "实习生",
+    "实习记者": "实习生",
+    "實習記者": "实习生",
+    "摄影": "摄影",
+    "攝影": "摄影",
+    "作者": "作者",
+    "编辑": "编辑",
+    "編輯": "编辑",
+    "校对": "校对",
+    "校對": "校对",
+    "视频": "视频",
+    "視頻": "视频",
+    "制图": "制图",
+    "製圖": "制图",
+    "策划": "策划",
+    "策劃": "策划",
+    "统筹": "统筹",
+    "統籌": "统筹",
+    "监制": "监制",
+    "監製": "监制",
+    "主编": "主编",
+    "主編": "主编",
+    "审核": "审核",
+    "審核": "审核",
+    "审校": "校对",
+    "審校": "校对",
+    "翻译": "翻译",
+    "翻譯": "翻译",
+    "撰文": "作者",
+    "文字": "作者",
+    "海报": "制图",
+    "海報": "制图",
+    "设计": "制图",
+    "設計": "制图",
+}
+_ROLE_ALT = "|".join(sorted(map(re.escape, ROLES), key=len, reverse=True))
+_ROLE_RE = re.compile(rf"({_ROLE_ALT})")
+#: ``role:`` (half- or full-width colon); the value runs to the next ``role:`` or the end.
+_ROLE_COLON_RE = re.compile(rf"({_ROLE_ALT})\s*[:：]")
+_PAREN_RE = re.compile(r"[（(]([^（()）]{1,60})[)）]")
+#: A byline's content must open with a role word (记者/通讯员/实习生/摄影…).
+_BYLINE_START_RE = re.compile(rf"^\s*(?:新华社|新華社|新华网|新華網)?\s*({_ROLE_ALT})")
+_NAME_SPLIT_RE = re.compile(r"[、，,；;/／|｜]+")
+_NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•．.A-Za-z\-]{1,20}$")
+_AGENCY_PREFIX_RE = re.compile(r"^(?:新华社|新華社|新华网|新華網|本报|本報|本网|本網)")
+_PHOTO_RE = re.compile(
+    r"(?:^|[。！？；\s（(】\]])"
+    r"(?P<who>(?:新华社记者|新華社記者|新华社|新華社|新华网|新華網|记者|記者|通讯员|通訊員)?"
+    r"[\s\u3000]*[\u3400-\u9fff·][\u3400-\u9fff·、\s\u3000]{0,30}?)"
+    r"[\s\u3000]*(?:摄影|攝影|摄|攝)(?=$|[\s）)。】\]])"
+)
+_BRACKETS = "[]【】（）()「」"
+#: Words that end a names list (a closing line like ``编辑：张三 点击查看…``).
+_STOP_WORDS = ("来源", "來源", "点击", "點擊", "原标题", "原標題")
+
+
+def _names(value: str) -> list[str]:
+    """Split a names value into names; tokens that are not name-shaped are dropped."""
+    value = value.strip().strip(_BRACKETS).strip()
+    for stop in _STOP_WORDS:
+        if stop in value:
+            value = value[: value.index(stop)]
+    names: list[str] = []
+    for part in _NAME_SPLIT_RE.split(value):
+        tokens = part.split()
+        # "鲁 毅": single characters separated by a space are one name printed spaced out.
+        if tokens and all(len(t) == 1 for t in tokens):
+            tokens = ["".join(tokens)]
+        for raw in tokens:
+            token = raw.strip(_BRACKETS + "：:。.，,")
+            if token and _NAME_RE.match(token) and not _ROLE_RE.fullmatch(token):
+                names.append(token)
+    return names
+
+
+def _role_value_credits(role_label: str, value: str) -> list[Credit]:
+    """Credits for ``role: value``; a value may open with another role (``作者：记者某某``)."""
+    role = ROLES[role_label]
+    value = value.strip()
+    inner = _ROLE_RE.match(value)
+    if inner is not None and inner.end() < len(value):
+        role = ROLES[inner.group(1)]
+        value = value[inner.end() :]
+    return [Credit(role=role, name=name) for name in _names(value)]
+
+
+def credit_line(text: str) -> list[Credit]:
+    """Credits in a role-colon line: ``[作者: 刘满仓 　责任编辑:\\n 杨丹宇 ]`` → two credits."""
+    matches = list(_ROLE_COLON_RE.finditer(text))
+    credits: list[Credit] = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end() : end]
+        # A bracket closes the credit block: "[责任编辑: 曾鹏] 其他" stops at "]".
+        for closer in ("]", "】"):
+            if closer in value:
+                value = value[: value.index(closer)]
+        credits.extend(_role_value_credits(m.group(1), value))
+    return credits
+
+
+def _byline_content(content: str) -> list[Credit]:
+    """``记者王俊禄、林光耀 通讯员张三`` → credits, each name with the role before it."""
+    start = _BYLINE_START_RE.match(content)
+    if start is None:
+        return []
+    content = _AGENCY_PREFIX_RE.sub("", content.strip())
+    parts = _ROLE_RE.split(content)
+    credits: list[Credit] = []
+    # parts = ["", role, names, role, names, ...]
+    for i in range(1, len(parts) - 1, 2):
+        role = ROLES[parts[i]]
+        names_text = parts[i + 1].lstrip(":： ")
+        credits.extend(Credit(role=role, name=name) for name in _names(names_text))
+    return credits
+
+
+def byline_credits(text: str) -> list[Credit]:
+    """Credits from parenthesised bylines anywhere in a paragraph (``（记者唐霁）``).
+
+    Parentheses whose content does not open with a role word (``（受访者供图）``,
+    ``（区、市）``) are ignored; photo credits ``（刘满仓摄）`` are left to
+    :func:`photo_credits`.
+    """
+    credits: list[Credit] = []
+    for m in _PAREN_RE.finditer(text):
+        content = m.group(1)
+        if re.search(r"(?:摄|攝)(?:影)?\s*$", content) and not _ROLE_COLON_RE.search(content):
+            continue
+        credits.extend(_byline_content(content))
+    return credits
+
+
+def photo_credits(text: str) -> list[Credit]:
+    """Photographers from ``… 新华网 卢志佳 摄`` / ``（刘满仓摄）`` / ``新华社记者 某某 摄``."""
+    credits: list[Credit] = []
+    for m in _PHOTO_RE.finditer(text):
+        who = m.group("who").strip()
+        who = re.sub(
+            r"^(?:新华社记者|新華社記者|新华社|新華社|新华网|新華網|记者|記者|通讯员|通訊員)",
+            "",
+            who,
+        )
+        credits.extend(Credit(role="摄影", name=n) for n in _names(who) if len(n) <= 4)
+    return credits
+
+
+_CREDIT_ONLY_RE = re.compile(
+    rf"^[\[【（(]?\s*(?:(?:新华社|新華社|新华网|新華網)(?:记者|記者|发|發)?\s*)?"
+    rf"(?:(?:{_ROLE_ALT})\s*[:：]?[^。！？]{{0,40}}?|[^。！？（(]{{0,12}}[（(][^）)]{{1,30}}[)）]|"
+    rf"[\u3400-\u9fff·、\s]{{1,30}}(?:摄|攝)(?:影)?)\s*[\]】）)]?$"
+)
+
+
+def is_credit_only(text: str) -> bool:
+    """Whether a whole paragraph is a credits line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``,
+    ``新华社发（刘满仓摄）``, ``新华网 卢志佳 摄``) rather than body text."""
+    text = text.strip()
+    if not text or len(text) > 60:
+        return False
+    if _CREDIT_ONLY_RE.match(text) is None:
+        return False
+    return bool(credit_line(text) or byline_credits(text) or photo_credits(text)) or bool(
+        _byline_content(text.strip(_BRACKETS))
+    )
+
+
+def dedupe(credits: Iterable[Credit]) -> tuple[Credit, ...]:
+    """Credits in first-seen order without repeats."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Credit] = []
+    for credit in credits:
+        key = (credit.role, credit.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(credit)
+    return tuple(out)

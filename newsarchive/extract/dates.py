@@ -1,0 +1,132 @@
+"""Publication times and wire datelines.
+
+Xinhua prints Beijing time without a zone. Every time is normalised to ISO 8601 in
+Asia/Shanghai (``+08:00``); the text as printed is kept beside it by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from newsarchive.records import Dateline
+
+__all__ = ["SHANGHAI", "dateline_datetime", "parse_dateline", "parse_datetime", "url_date"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_DATETIME_RE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:：时時]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+)
+_ISO_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?:\.\d+)?(?P<z>Z|[+-]\d{2}:?\d{2})?"
+)
+_MONTH_DAY_RE = re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/|/((?:19|20)\d{2})(\d{2})(\d{2})/")
+
+_AGENCIES = (
+    "新华社",
+    "新華社",
+    "新华网",
+    "新華網",
+    "中新社",
+    "中新网",
+    "中新網",
+    "人民网",
+    "人民網",
+    "本报",
+    "本報",
+    "本网",
+    "本網",
+    "本台",
+)
+_DATELINE_RE = re.compile(
+    r"^[\s\u3000\xa0]*[【\[]?(?P<agency>"
+    + "|".join(_AGENCIES)
+    + r")(?P<place>[\u4e00-\u9fff]{1,10}?)?\s*"
+    r"(?P<date>\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}\s*[时時](?:\s*\d{1,2}\s*分)?)?)?"
+    r"\s*(?P<verb>专电|專電|电|電|讯|訊|消息)[】\]]?"
+)
+
+
+def _build(parts: tuple[int, ...]) -> str | None:
+    """``(y, m, d[, H, M, S])`` → ISO 8601 in Beijing time; ``None`` for an impossible date."""
+    y, m, d, hh, mm, ss = (*parts, 0, 0, 0)[:6]
+    try:
+        return datetime(y, m, d, hh, mm, ss, tzinfo=SHANGHAI).isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_datetime(text: str | None) -> str | None:
+    """The first date-time in ``text`` as ISO 8601 ``+08:00``; ``None`` if none parses.
+
+    Accepts ``2023-11-27 10:46:00``, ``2019年12月10日 07:57``, `` 2019-12-10 07:57:40``,
+    ``2024/05/15``, ``2023-11-27T10:46:00+08:00`` (an explicit offset is converted to
+    Beijing time). A date without a time gets ``00:00:00``.
+    """
+    if not text:
+        return None
+    if (m := _ISO_RE.search(text)) is not None and m.group("z"):
+        zone = m.group("z").replace("Z", "+00:00")
+        if ":" not in zone:
+            zone = zone[:3] + ":" + zone[3:]
+        try:
+            moment = datetime.fromisoformat(
+                f"{m['y']}-{m['m']}-{m['d']}T{m['H']}:{m['M']}:{m['S'] or '00'}{zone}"
+            )
+        except ValueError:
+            return None
+        return moment.astimezone(SHANGHAI).isoformat()
+    for m in _DATETIME_RE.finditer(text):
+        parts = tuple(int(m.group(g)) if m.group(g) else 0 for g in ("y", "m", "d", "H", "M", "S"))
+        built = _build(parts)
+        if built is not None:
+            return built
+    return None
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    """The wire dateline opening ``text`` (``新华社贵阳11月27日电``, ``本报讯``), or ``None``."""
+    m = _DATELINE_RE.match(text)
+    if m is None:
+        return None
+    agency = m.group("agency")
+    place = m.group("place") or None
+    date = m.group("date")
+    verb = m.group("verb")
+    if verb in ("讯", "訊") and not agency.startswith(("本", "中新")) and not date:
+        return None
+    if verb == "消息" and not date:
+        return None
+    if agency.startswith(("新华", "新華", "中新", "人民")) and not date and place is None:
+        return None
+    raw = m.group(0).strip().strip("【】[]").strip()
+    return Dateline(
+        agency=agency,
+        place=place,
+        date_text=re.sub(r"\s+", "", date) if date else None,
+        raw=raw,
+    )
+
+
+def url_date(url: str) -> tuple[int, int, int] | None:
+    """The ``(year, month, day)`` in an article URL's path, if any."""
+    m = _URL_DATE_RE.search(url)
+    if m is None:
+        return None
+    groups = [g for g in m.groups() if g is not None]
+    return int(groups[0]), int(groups[1]), int(groups[2])
+
+
+def dateline_datetime(dateline: Dateline, year: int | None) -> str | None:
+    """The dateline's date in ``year`` (midnight, ``+08:00``); ``None`` without both."""
+    if dateline.date_text is None or year is None:
+        return None
+    m = _MONTH_DAY_RE.search(dateline.date_text)
+    if m is None:
+        return None
+    return _build((year, int(m.group("m")), int(m.group("d"))))

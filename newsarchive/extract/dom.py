@@ -1,0 +1,122 @@
+"""lxml helpers shared by the extractor: parsing, compiled CSS selectors, clean text.
+
+The whole page is parsed once by lxml (the cheap part); CSS selectors from the template
+tables are compiled to XPath once per process and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+HtmlElement = lxml.html.HtmlElement
+
+_SPACE_RE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Characters libxml2 refuses: C0 controls other than tab/newline/return, lone surrogates.
+_BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CJK_GAP_RE = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])\s+"
+    r"(?=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])"
+)
+
+
+@cache
+def css(selector: str) -> CSSSelector:
+    """The compiled form of a CSS selector (HTML semantics: case-insensitive tag names)."""
+    return CSSSelector(selector, translator="html")
+
+
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """Elements matching one CSS selector, in document order."""
+    return [el for el in css(selector)(root) if isinstance(el, HtmlElement)]
+
+
+def select_first(root: HtmlElement, selectors: Sequence[str]) -> HtmlElement | None:
+    """The first element of the first selector that matches anything (table order wins)."""
+    for selector in selectors:
+        found = select(root, selector)
+        if found:
+            return found[0]
+    return None
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (ideographic spaces and no-break spaces included) and strip."""
+    if not text:
+        return ""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def text_of(el: HtmlElement, *, skip: Iterable[HtmlElement] = ()) -> str:
+    """The visible text of ``el`` with whitespace collapsed; ``skip`` subtrees left out."""
+    skipped = set(skip)
+    if not skipped:
+        return clean("".join(el.itertext(None)))
+    parts: list[str] = []
+    _collect(el, skipped, parts, top=True)
+    return clean("".join(parts))
+
+
+def _collect(el: HtmlElement, skipped: set[HtmlElement], parts: list[str], *, top: bool) -> None:
+    if el in skipped:
+        if not top and el.tail:
+            parts.append(el.tail)
+        return
+    if isinstance(el.tag, str) and el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, skipped, parts, top=False)
+    if not top and el.tail:
+        parts.append(el.tail)
+
+
+def first_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+    """Text of the first non-empty match, trying selectors in order."""
+    for selector in selectors:
+        for el in select(root, selector):
+            text = text_of(el)
+            if text:
+                return text
+    return None
+
+
+def join_cjk(text: str) -> str:
+    """Remove spaces between two CJK characters (``鲁 毅`` → ``鲁毅``)."""
+    return _CJK_GAP_RE.sub("", text)
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse a page; ``None`` when there is no element at all."""
+    text = _BAD_CHARS_RE.sub("", _XML_DECL_RE.sub("", text, count=1))
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+    return root if isinstance(root, HtmlElement) else None
+
+
+def meta_content(root: HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``<meta name|property=… content=…>`` among ``names``."""
+    wanted = {n.lower() for n in names}
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if key in wanted:
+            value = clean(meta.get("content"))
+            if value:
+                return value
+    return None
+
+
+def drop(elements: Iterable[HtmlElement]) -> None:
+    """Remove elements from the tree, keeping their tail text in place."""
+    for el in list(elements):
+        if el.getparent() is not None:
+            el.drop_tree()

@@ -1,0 +1,201 @@
+"""Header fields: small functions of the parsed page that return ``None`` when nothing is found.
+
+Each takes the page root and a template's selector table (:mod:`.templates`) and tries the
+selectors in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urljoin
+
+from newsarchive.extract import dates
+from newsarchive.extract.dom import (
+    HtmlElement,
+    clean,
+    first_text,
+    meta_content,
+    select,
+    text_of,
+)
+from newsarchive.extract.templates import META_PUBLISHED, Template
+from newsarchive.records import Link
+
+__all__ = [
+    "first_subtitle",
+    "headline",
+    "keywords",
+    "meta_keywords",
+    "meta_published",
+    "published",
+    "related_links",
+    "source",
+    "source_from_text",
+    "strip_site_suffix",
+    "title_headline",
+]
+
+_SOURCE_PREFIX_RE = re.compile(r"^\s*(?:来源|來源|稿源|来自|來自)\s*[:：]?\s*")
+_SOURCE_IN_TEXT_RE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜　]{1,30})")
+_SOURCE_STOP_RE = re.compile(
+    r"\s*(?:作者|编辑|編輯|责任编辑|責任編輯|记者|記者|时间|時間|发布|發佈|\d{4}[-年]).*$"
+)
+#: The site suffix of ``<title>``: ``-新华网``, ``-新华网河北频道-新华网``, ``_新華網``…
+_TITLE_SUFFIX_RE = re.compile(
+    r"\s*(?:[-_|｜—–]+\s*[^-_|｜—–]*(?:网|網|频道|頻道|报|報|新闻|新聞|日报|日報|"
+    r"news|News|NEWS|\.cn|\.com)[^-_|｜—–]*)+$"
+)
+_KEYWORD_SPLIT_RE = re.compile(r"[,，、;；\s]+")
+
+
+def headline(root: HtmlElement, template: Template) -> str | None:
+    """The headline as printed (first non-empty match of the template's selectors)."""
+    for selector in template.headline:
+        for el in select(root, selector):
+            text = text_of(el)
+            if text:
+                return text
+    return None
+
+
+def strip_site_suffix(title: str) -> str:
+    """A title without its site suffix (``标题-新华网河北频道-新华网`` → ``标题``)."""
+    return _TITLE_SUFFIX_RE.sub("", clean(title)).strip() or clean(title)
+
+
+def title_headline(root: HtmlElement) -> str | None:
+    """``<title>`` without the site suffix (``法国全国大罢工…-新华网`` → ``法国全国大罢工…``)."""
+    title_el = root.find(".//title")
+    if title_el is None:
+        return None
+    title = clean(title_el.text_content())
+    stripped = _TITLE_SUFFIX_RE.sub("", title).strip()
+    return stripped or title or None
+
+
+def _split_time(container: HtmlElement) -> tuple[str, str] | None:
+    """``span.year`` / ``span.day`` / ``span.time`` → (normalised text, raw text)."""
+    parts = {}
+    for cls in ("year", "day", "time"):
+        found = select(container, f"span.{cls}")
+        if found:
+            parts[cls] = text_of(found[0])
+    if "year" not in parts or "day" not in parts:
+        return None
+    raw = " ".join(parts[c] for c in ("year", "day", "time") if parts.get(c))
+    day = re.sub(r"\s+", "", parts["day"]).replace("/", "-")
+    year = re.sub(r"\s+", "", parts["year"])
+    return f"{year}-{day} {parts.get('time', '').strip()}".strip(), raw
+
+
+def published(root: HtmlElement, template: Template) -> tuple[str | None, str | None]:
+    """``(ISO 8601 +08:00, text as printed)`` from the template's date elements."""
+    for selector in template.split_time:
+        for container in select(root, selector):
+            split = _split_time(container)
+            if split is not None and (iso := dates.parse_datetime(split[0])) is not None:
+                return iso, split[1]
+    for selector in template.published:
+        for el in select(root, selector):
+            raw = text_of(el)
+            iso = dates.parse_datetime(raw)
+            if iso is not None:
+                return iso, _date_part(raw)
+    return None, None
+
+
+def _date_part(raw: str) -> str:
+    """The date-time substring of a header line (``2022-09-29 16:09:32 来源：新华网`` → date)."""
+    m = re.search(
+        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+        r"(?:\s*\d{1,2}\s*[:：时時]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?",
+        raw,
+    )
+    return m.group(0).strip() if m else raw
+
+
+def meta_published(root: HtmlElement) -> tuple[str | None, str | None]:
+    """Publication time from ``<meta>`` (``publishdate``, ``article:published_time``…)."""
+    for name in META_PUBLISHED:
+        raw = meta_content(root, name)
+        if raw and (iso := dates.parse_datetime(raw)) is not None:
+            return iso, raw
+    return None, None
+
+
+def _clean_source(text: str) -> str | None:
+    text = _SOURCE_PREFIX_RE.sub("", clean(text))
+    text = _SOURCE_STOP_RE.sub("", text).strip(" ：:|｜")
+    return text or None
+
+
+def source(root: HtmlElement, template: Template) -> str | None:
+    """The visible 来源 as printed; ``meta[name=source]`` is deliberately not consulted."""
+    for selector in template.source:
+        for el in select(root, selector):
+            text = text_of(el)
+            if not text:
+                continue
+            if (m := _SOURCE_IN_TEXT_RE.search(text)) is not None:
+                return _clean_source(m.group(1))
+            if not re.search(r"\d{4}[-年/]\d{1,2}", text):
+                cleaned = _clean_source(text)
+                if cleaned:
+                    return cleaned
+    return source_in_text(root, template.source_context)
+
+
+def source_in_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+    """A ``来源：…`` line inside the given header blocks."""
+    for selector in selectors:
+        for el in select(root, selector):
+            if (m := _SOURCE_IN_TEXT_RE.search(text_of(el))) is not None:
+                return _clean_source(m.group(1))
+    return None
+
+
+def source_from_text(text: str) -> str | None:
+    """The outlet of the first ``来源：…`` in ``text``."""
+    if (m := _SOURCE_IN_TEXT_RE.search(text)) is not None:
+        return _clean_source(m.group(1))
+    return None
+
+
+def first_subtitle(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+    """The sub-headline, when the template prints one."""
+    return first_text(root, selectors)
+
+
+def meta_keywords(root: HtmlElement) -> tuple[str, ...]:
+    """``meta[name=keywords]`` split on commas, 、 and spaces."""
+    meta = meta_content(root, "keywords")
+    if not meta:
+        return ()
+    return tuple(dict.fromkeys(k for k in _KEYWORD_SPLIT_RE.split(meta) if k))
+
+
+def keywords(root: HtmlElement, template: Template) -> tuple[str, ...]:
+    """Keyword tags: the template's tag list, else ``meta[name=keywords]``."""
+    found: list[str] = []
+    for selector in template.keywords:
+        found.extend(t for el in select(root, selector) if (t := text_of(el)))
+        if found:
+            break
+    if not found:
+        return meta_keywords(root)
+    return tuple(dict.fromkeys(found))
+
+
+def related_links(root: HtmlElement, selectors: Sequence[str], base_url: str) -> tuple[Link, ...]:
+    """Related-reading links outside the body, absolute, first occurrence of each URL."""
+    links: dict[str, Link] = {}
+    for selector in selectors:
+        for a in select(root, selector):
+            href = (a.get("href") or "").strip()
+            title = text_of(a)
+            if not href or not title or href.lower().startswith(("javascript:", "#")):
+                continue
+            url = urljoin(base_url, href)
+            links.setdefault(url, Link(title=title, url=url))
+    return tuple(links.values())

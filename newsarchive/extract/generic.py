@@ -1,0 +1,318 @@
+"""The generic fallback: find an article on a page of no known template.
+
+Body: a text-density method in the spirit of GNE (Wang et al., "text density + symbol
+density") and CETD, computed over the whole DOM in one bottom-up pass:
+
+* for every element: ``T`` characters of text (whitespace excluded), ``LT`` characters inside
+  links, ``TG`` descendant tags, ``LTG`` descendant links, ``S`` Chinese/Latin punctuation
+  marks, ``P`` paragraph marks (``<p>`` and ``<br>``);
+* text density ``TD = (T − LT) / (TG − LTG + 1)``: body text is long runs with few tags,
+  navigation is many short links;
+* score ``TD × ln(1 + S) × log10(P + 2) × (1 − LT/T)²``: real sentences carry punctuation
+  (menus and link lists do not), articles have paragraphs, and link-heavy nodes lose.
+
+Every element can be a candidate (``div``, ``td``, ``article``, ``section``, ``span``,
+``font``…), not only ``<p>`` parents, so old table layouts with ``<br>``-separated text score
+as well as modern ``<p>`` markup. The best node is then cleaned of link-heavy sub-blocks and
+split like any template body (:mod:`.body`).
+
+Headline: ``og:title``, an ``<h1>``/``<h2>`` whose text is part of ``<title>``, else
+``<title>`` minus its site suffix (``-新华网…``). Date: ``<meta>`` publication times, else the
+first date-time printed near the headline, else the dateline. Not-an-article signals (list
+pages, error pages) are in :func:`page_kind`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from newsarchive import urls
+from newsarchive.extract import dates
+from newsarchive.extract.dom import HtmlElement, clean, meta_content, text_of
+from newsarchive.extract.fields import strip_site_suffix, title_headline
+from newsarchive.records import NotArticleKind
+
+__all__ = [
+    "Candidate",
+    "article_links",
+    "best_body",
+    "date_near",
+    "generic_headline",
+    "near_headline_text",
+    "page_kind",
+]
+
+_WS_RE = re.compile(r"[\s\u3000\xa0]+")
+_PUNCT = frozenset("，。！？；：、“”‘’（）《》「」『』…—,.;:!?\"'()")
+_CANDIDATE_TAGS = frozenset(
+    {"div", "td", "article", "section", "main", "span", "font", "body", "center", "blockquote"}
+)
+_NOISE_TAGS = (
+    "script", "style", "noscript", "iframe", "form", "nav", "footer", "aside", "select",
+    "button", "input", "textarea", "object", "embed", "svg", "canvas", "template", "audio",
+    "video", "head",
+)  # fmt: skip
+_NOISE_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|copyright|share|comment|comments|sidebar|"
+    r"breadcrumb|crumbs|advert|ads?|banner|login|toolbar|hot|rank|recommend|tags?)(?:$|[\s_-])",
+    re.I,
+)
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_ERROR_RE = re.compile(
+    r"404|not\s*found|页面不存在|頁面不存在|页面没有找到|頁面沒有找到|找不到(?:该|該)?页面|"
+    r"您(?:所)?访问的页面|您(?:所)?訪問的頁面|页面已删除|已被删除|无法访问|無法訪問|出错了|出錯了|"
+    r"服务器错误|系统繁忙|系統繁忙|access\s*denied|forbidden|403|500\s*internal|"
+    r"验证码|驗證碼|人机验证|安全验证|安全驗證|请登录|請登錄|用户登录|用戶登錄|登录\s*注册|"
+    r"访问过于频繁|訪問過於頻繁|too\s*many\s*requests",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class _Stats:
+    text: int = 0
+    link_text: int = 0
+    tags: int = 0
+    link_tags: int = 0
+    punct: int = 0
+    paras: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """The chosen body node and its numbers."""
+
+    element: HtmlElement
+    score: float
+    text_chars: int
+    link_density: float
+
+
+def _strip_noise(root: HtmlElement) -> None:
+    doomed: list[HtmlElement] = []
+    for el in root.iter(*_NOISE_TAGS):
+        doomed.append(el)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if _HIDDEN_RE.search(el.get("style") or ""):
+            doomed.append(el)
+            continue
+        marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if el.tag not in ("body", "html") and _NOISE_CLASS_RE.search(marker):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def _own_text(el: HtmlElement) -> str:
+    parts = [el.text or ""]
+    parts.extend(child.tail or "" for child in el)
+    return _WS_RE.sub("", "".join(parts))
+
+
+def _stats(root: HtmlElement) -> dict[HtmlElement, _Stats]:
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    table: dict[HtmlElement, _Stats] = {}
+    for el in reversed(elements):
+        own = _own_text(el)
+        st = _Stats(text=len(own), punct=sum(1 for c in own if c in _PUNCT))
+        for child in el:
+            cs = table.get(child)
+            if cs is None:
+                # A comment: its tail was counted in _own_text.
+                continue
+            st.text += cs.text
+            st.link_text += cs.link_text
+            st.tags += cs.tags + 1
+            st.link_tags += cs.link_tags
+            st.punct += cs.punct
+            st.paras += cs.paras
+        tag = el.tag
+        if tag == "a":
+            st.link_text = st.text
+            st.link_tags += 1
+        elif tag in ("p", "br"):
+            st.paras += 1
+        table[el] = st
+    return table
+
+
+def _score(st: _Stats) -> float:
+    if st.text == 0:
+        return 0.0
+    nonlink = st.text - st.link_text
+    density = nonlink / (st.tags - st.link_tags + 1)
+    link_density = st.link_text / st.text
+    return (
+        density
+        * math.log1p(st.punct)
+        * math.log10(st.paras + 2)
+        * (1.0 - link_density) ** 2
+        * math.log1p(nonlink)
+    )
+
+
+def best_body(root: HtmlElement) -> Candidate | None:
+    """The element that holds the article text, or ``None`` when no node has any.
+
+    Mutates ``root``: noise (scripts, navigation, hidden and footer blocks) is removed first.
+    """
+    body = root.find("body")
+    scope = body if body is not None else root
+    _strip_noise(scope)
+    table = _stats(scope)
+    best: tuple[float, HtmlElement] | None = None
+    for el, st in table.items():
+        if el.tag not in _CANDIDATE_TAGS:
+            continue
+        score = _score(st)
+        if best is None or score > best[0]:
+            best = (score, el)
+    if best is None or best[0] <= 0:
+        return None
+    score, element = best
+    element = _widen(element, table)
+    st = table[element]
+    _prune_link_blocks(element, table)
+    return Candidate(
+        element=element,
+        score=score,
+        text_chars=st.text - st.link_text,
+        link_density=st.link_text / st.text if st.text else 1.0,
+    )
+
+
+def _widen(element: HtmlElement, table: dict[HtmlElement, _Stats]) -> HtmlElement:
+    """Climb to a parent that adds paragraphs of real text (a body split in two columns or
+    an image wrapper around the text node) but little else."""
+    st = table[element]
+    parent = element.getparent()
+    while parent is not None and parent.tag in _CANDIDATE_TAGS and parent.tag != "body":
+        ps = table.get(parent)
+        if ps is None:
+            break
+        extra_text = (ps.text - ps.link_text) - (st.text - st.link_text)
+        extra_links = ps.link_text - st.link_text
+        if extra_text <= 0 or extra_links > extra_text * 0.2:
+            break
+        extra_punct = ps.punct - st.punct
+        if extra_text > 0.5 * (st.text - st.link_text) or extra_punct < extra_text / 40:
+            break
+        element, st = parent, ps
+        parent = element.getparent()
+    return element
+
+
+def _prune_link_blocks(element: HtmlElement, table: dict[HtmlElement, _Stats]) -> None:
+    doomed: list[HtmlElement] = []
+    for el in element.iter("div", "ul", "ol", "table", "dl", "section"):
+        if el is element:
+            continue
+        st = table.get(el)
+        if st is None or st.text == 0:
+            continue
+        text = text_of(el)
+        if st.link_text / st.text > 0.6 and not re.search(r"相关|相關|延伸", text[:20]):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]:
+    """The headline and the element printing it (``None`` when it came from meta/title)."""
+    title = title_headline(root)
+    full_title = clean(root.findtext(".//title") or "")
+    for tag in ("h1", "h2"):
+        for el in root.iter(tag):
+            text = text_of(el)
+            if 4 <= len(text) <= 120 and (
+                not full_title or text in full_title or (title is not None and title in text)
+            ):
+                return text, el
+    og = meta_content(root, "og:title", "twitter:title")
+    if og:
+        return strip_site_suffix(og), None
+    for el in root.iter("h1"):
+        text = text_of(el)
+        if 4 <= len(text) <= 120:
+            return text, el
+    return title, None
+
+
+def near_headline_text(anchor: HtmlElement | None, limit: int = 400) -> str:
+    """Text printed right after ``anchor`` (the date/source line under a headline)."""
+    if anchor is None:
+        return ""
+    parts: list[str] = []
+    size = 0
+    node: HtmlElement | None = anchor
+    while node is not None and size < limit:
+        for sib in node.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            text = text_of(sib)
+            parts.append(text)
+            size += len(text)
+            if size >= limit:
+                break
+        node = node.getparent()
+    return " ".join(parts)[:limit]
+
+
+def page_kind(
+    root: HtmlElement, article_links: tuple[str, ...], body_chars: int, paragraphs: int
+) -> tuple[NotArticleKind, str, tuple[str, ...]] | None:
+    """``(kind, reason, links)`` when the page is not an article, else ``None``.
+
+    ``root`` is the page after :func:`best_body` removed its noise; ``article_links`` the
+    article-shaped links of the whole page (:func:`article_links`, taken before pruning).
+    """
+    title = clean(root.findtext(".//title") or "")
+    body = root.find("body")
+    visible = text_of(body) if body is not None else ""
+    if _ERROR_RE.search(title) and body_chars < 400:
+        return "error", f"error page: title {title!r}", ()
+    if len(visible) < 600 and _ERROR_RE.search(visible) and body_chars < 200:
+        match = _ERROR_RE.search(visible)
+        return "error", f"error page: prints {match.group(0) if match else ''!r}", ()
+    if (body_chars < 200 or paragraphs < 2) and len(article_links) >= 8:
+        reason = f"list page: {len(article_links)} article links, {body_chars} characters of text"
+        return "list", reason, article_links
+    if body_chars < 200 and len(article_links) >= 15:
+        return "list", f"list page: {len(article_links)} article links", article_links
+    if body_chars == 0:
+        return "empty", "no article text on the page", ()
+    return None
+
+
+def article_links(root: HtmlElement, url: str) -> tuple[str, ...]:
+    """Absolute URLs of every article-shaped link on the page, first occurrence order."""
+    found: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        target = urljoin(url, href)
+        if urls.is_article_url(target):
+            found.setdefault(target, None)
+    return tuple(found)
+
+
+def date_near(root: HtmlElement, anchor: HtmlElement | None) -> tuple[str | None, str | None]:
+    """A date-time printed right under the headline."""
+    text = near_headline_text(anchor)
+    iso = dates.parse_datetime(text)
+    if iso is None:
+        return None, None
+    m = re.search(
+        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+        r"(?:\s*\d{1,2}\s*[:：时時]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?",
+        text,
+    )
+    return iso, (m.group(0).strip() if m else text)

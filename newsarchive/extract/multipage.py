@@ -1,0 +1,118 @@
+"""Multi-page articles, both kinds.
+
+* Old era (``c_<id>.htm``): each page is its own document; page 1 links the others
+  (``c_<id>_2.htm`` …) in ``#div_currpage``. :func:`page_links` lists them for the spider,
+  :func:`join_pages` joins the pages' records into one.
+* c.html era: every page is in the one raw document, separated by ``<img id="xinhuabreak">``
+  or a hidden ``<b>pagebreak</b>`` (Xinhua's ``pager.js`` splits on them in the browser).
+  :func:`remove_page_breaks` takes the markers out of the body and counts the pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from urllib.parse import urljoin
+
+from newsarchive import urls
+from newsarchive.extract import credits as credit_grammar
+from newsarchive.extract.body import body_text
+from newsarchive.extract.dom import HtmlElement, clean, select
+from newsarchive.records import Article, Image, Link, Section
+
+__all__ = ["join_pages", "page_links", "remove_page_breaks"]
+
+
+def remove_page_breaks(container: HtmlElement) -> int:
+    """Remove c.html page-break markers from ``container``; returns the page count."""
+    markers: list[HtmlElement] = [
+        el for el in container.iter("img") if (el.get("id") or "").lower() == "xinhuabreak"
+    ]
+    markers += [el for el in container.iter("b") if clean(el.text_content()).lower() == "pagebreak"]
+    for marker in markers:
+        if marker.getparent() is not None:
+            marker.drop_tree()
+    return 1 + len(markers)
+
+
+def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[str, ...]:
+    """Absolute URLs of the *other* pages of an old-era multi-page article, in page order.
+
+    Only links to the same article id (``c_<id>_N.htm``) count; ``下一页`` repeats are merged.
+    """
+    own = urls.parse(url)
+    if own.article_id is None:
+        return ()
+    found: dict[int, str] = {}
+    for selector in selectors:
+        for a in select(root, selector):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#")):
+                continue
+            target = urljoin(url, href)
+            info = urls.parse(target)
+            if info.article_id != own.article_id or info.page == own.page:
+                continue
+            found.setdefault(info.page, target)
+    if found and own.page != 1 and 1 not in found:
+        # Pages ≥ 2 link page 1 as "c_<id>.htm" only sometimes; it is always that URL.
+        found[1] = _page_one(url)
+    return tuple(found[n] for n in sorted(found))
+
+
+def _page_one(url: str) -> str:
+    info = urls.parse(url)
+    suffix = f"_{info.page}."
+    head, _, tail = url.rpartition(suffix)
+    return f"{head}.{tail}" if head else url
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def join_pages(first: Article, rest: Sequence[Article]) -> Article:
+    """Join the records of an old-era multi-page article, page 1 first.
+
+    Sections follow page order; a page that opens without a subheading continues the last
+    section of the page before. Headline, date, source, dateline and the other header fields
+    come from page 1 (the other pages repeat them). A paragraph repeated at a page seam is
+    kept once. Images, related links, reporters, editors and credits are merged without
+    duplicates. ``pages`` is ``1 + len(rest)`` and ``page_urls`` is empty.
+    """
+    sections: list[Section] = list(first.sections)
+    for page in rest:
+        for i, section in enumerate(page.sections):
+            if i == 0 and section.heading is None and sections:
+                last = sections[-1]
+                paragraphs = list(last.paragraphs)
+                for p in section.paragraphs:
+                    if not paragraphs or paragraphs[-1] != p:
+                        paragraphs.append(p)
+                sections[-1] = Section(heading=last.heading, paragraphs=tuple(paragraphs))
+            else:
+                sections.append(section)
+    pages = (first, *rest)
+    images: dict[str, Image] = {}
+    for page in pages:
+        for image in page.images:
+            if image.src not in images or images[image.src].caption is None:
+                images[image.src] = image
+    related: dict[str, Link] = {}
+    for page in pages:
+        for link in page.related:
+            related.setdefault(link.url, link)
+    joined_sections = tuple(sections)
+    return dataclasses.replace(
+        first,
+        sections=joined_sections,
+        body_text=body_text(joined_sections),
+        images=tuple(images.values()),
+        related=tuple(related.values()),
+        reporters=_unique(n for p in pages for n in p.reporters),
+        editors=_unique(n for p in pages for n in p.editors),
+        credits=credit_grammar.dedupe(c for p in pages for c in p.credits),
+        keywords=_unique(k for p in pages for k in p.keywords),
+        pages=1 + len(rest),
+        page_urls=(),
+    )
