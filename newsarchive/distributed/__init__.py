@@ -1,0 +1,88 @@
+"""Distributed crawling on Redis: many crawler processes, one frontier, one writer.
+
+``newsarchive crawl … --redis redis://HOST:PORT/DB`` applies :func:`redis_settings` on top of the
+normal crawl settings. Then
+
+* the frontier and the seen-set live in Redis (scrapy-redis's scheduler with our Bloom-filter
+  duplicate filter, :class:`~newsarchive.distributed.bloom.BloomDupeFilter`), so any number of
+  crawler processes share them and each page is fetched once across the fleet;
+* the crawler writes no SQLite: its only item pipeline,
+  :class:`pipelines.redis_queue.RedisQueuePipeline`, pushes each
+  :class:`~newsarchive.records.PageItem` (record and captures) to the item queue;
+* one writer, ``newsarchive ingest`` (:func:`newsarchive.distributed.writer.ingest`), drains that
+  queue through the normal pipelines into the archive.
+
+Redis keys (``prefix`` defaults to ``newsarchive``; ``<spider>`` is the spider's name)::
+
+    <prefix>:<spider>:requests       zset   the frontier (scrapy-redis priority queue)
+    <prefix>:<spider>:seen           string the seen-set, a Bloom filter bitmap
+    <prefix>:<spider>:seen:params    string its size, hash count and salt (JSON)
+    <prefix>:<spider>:crawlers       hash   fleet members and their busy/idle state
+    <prefix>:items                   list   queued PageItems (JSON), pushed left, taken right
+    <prefix>:items:processing        list   items the writer has taken but not yet committed
+    <prefix>:items:dead              list   items the writer could not read or store
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_PREFIX = "newsarchive"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class QueueKeys:
+    """The Redis keys of the item queue under one prefix."""
+
+    items: str
+    processing: str
+    dead: str
+
+    @classmethod
+    def for_prefix(cls, prefix: str = DEFAULT_PREFIX) -> QueueKeys:
+        return cls(
+            items=f"{prefix}:items",
+            processing=f"{prefix}:items:processing",
+            dead=f"{prefix}:items:dead",
+        )
+
+
+def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
+    """The Scrapy settings that turn a crawl into a member of a Redis fleet.
+
+    Component dicts (``SPIDER_MIDDLEWARES``, ``EXTENSIONS``) hold only our additions; use
+    :func:`apply_redis` to merge them into existing settings. ``ITEM_PIPELINES`` is replaced:
+    a fleet crawler pushes items to Redis and stores nothing itself.
+    """
+    return {
+        "NEWSARCHIVE_REDIS_URL": url,
+        "NEWSARCHIVE_REDIS_PREFIX": prefix,
+        "REDIS_URL": url,
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER_PERSIST": True,  # one member closing must not flush the fleet's frontier
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:seen",
+        "DUPEFILTER_CLASS": "newsarchive.distributed.bloom.BloomDupeFilter",
+        "ITEM_PIPELINES": {"pipelines.redis_queue.RedisQueuePipeline": 900},
+        "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
+        "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
+    }
+
+
+def apply_redis(settings: Any, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
+    """Switch Scrapy *settings* (a mutable ``scrapy.settings.Settings``) to Redis mode in place.
+
+    Without a call to this function nothing about a crawl changes.
+    """
+    for name, value in redis_settings(url, prefix=prefix).items():
+        if name in {"SPIDER_MIDDLEWARES", "EXTENSIONS"}:
+            merged = dict(settings.getdict(name))
+            merged.update(value)
+            settings.set(name, merged, priority="cmdline")
+        else:
+            settings.set(name, value, priority="cmdline")
+
+
+__all__ = ["DEFAULT_PREFIX", "QueueKeys", "apply_redis", "redis_settings"]

@@ -1,0 +1,169 @@
+"""The Scrapy components that make several crawler processes behave as one crawl.
+
+* :class:`StartThroughSeenSet` sends start requests through the shared seen-set. Scrapy marks
+  start requests ``dont_filter=True``; in a fleet that would fetch every start page once per
+  process.
+* :class:`FleetMonitor` keeps a crawler alive while the fleet still has work. With a shared
+  frontier a process that runs out of queued requests is not done: a sibling may be parsing a
+  page whose links are about to land in the queue. Each process records its state in the Redis
+  hash ``<prefix>:<spider>:crawlers`` (``{"state": "busy"|"idle", "at": <unix time>}``, refreshed
+  every two seconds) and closes only when the frontier is empty and every live sibling has been
+  idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2). A sibling that stopped refreshing
+  for ``NEWSARCHIVE_FLEET_STALE`` seconds (default 15; a crashed process) no longer counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+import redis
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import reactor
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two looks at the fleet while this process waits for work.
+POLL_INTERVAL = 0.25
+
+
+class StartThroughSeenSet:
+    """Spider middleware: start requests are filtered by the shared seen-set like any other."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StartThroughSeenSet:
+        if not crawler.settings.get("NEWSARCHIVE_REDIS_URL"):
+            raise NotConfigured("no Redis URL")
+        return cls()
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item_or_request in start:
+            yield _filtered(item_or_request)
+
+    def process_start_requests(self, start_requests: Iterable[Any], spider: Any) -> Iterable[Any]:
+        for item_or_request in start_requests:
+            yield _filtered(item_or_request)
+
+
+def _filtered(item_or_request: Any) -> Any:
+    if isinstance(item_or_request, Request) and item_or_request.dont_filter:
+        return item_or_request.replace(dont_filter=False)
+    return item_or_request
+
+
+class FleetMonitor:
+    """Extension: hold the spider open while the fleet has work; see the module docstring."""
+
+    def __init__(self, crawler: Crawler, server: redis.Redis, prefix: str) -> None:
+        self.crawler = crawler
+        self.server = server
+        self.prefix = prefix
+        self.grace = crawler.settings.getfloat("NEWSARCHIVE_FLEET_GRACE", 2.0)
+        self.stale = crawler.settings.getfloat("NEWSARCHIVE_FLEET_STALE", 15.0)
+        self.member = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.busy = True
+        self.idle_since: float | None = None
+        self.hash_key = ""
+        self.queue_key = ""
+        self._last_write = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FleetMonitor:
+        url = crawler.settings.get("NEWSARCHIVE_REDIS_URL")
+        if not url:
+            raise NotConfigured("no Redis URL")
+        prefix = crawler.settings.get("NEWSARCHIVE_REDIS_PREFIX", "newsarchive")
+        monitor = cls(crawler, redis.Redis.from_url(url), prefix)
+        crawler.signals.connect(monitor.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(monitor.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(monitor.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(monitor.working, signal=signals.request_reached_downloader)
+        crawler.signals.connect(monitor.working, signal=signals.response_received)
+        return monitor
+
+    def spider_opened(self, spider: Any) -> None:
+        self.hash_key = f"{self.prefix}:{spider.name}:crawlers"
+        queue_key = self.crawler.settings.get("SCHEDULER_QUEUE_KEY", "%(spider)s:requests")
+        self.queue_key = queue_key % {"spider": spider.name}
+        self._write()
+        logger.info("fleet member %s joined %s", self.member, self.hash_key)
+
+    def working(self, *args: Any, **kwargs: Any) -> None:
+        if not self.busy:
+            self.busy = True
+            self.idle_since = None
+            self._write()
+        elif time.time() - self._last_write > 2.0:
+            self._write()
+
+    def spider_idle(self, spider: Any) -> None:
+        now = time.time()
+        if self.busy:
+            self.busy = False
+            self.idle_since = now
+            self._write()
+        elif now - self._last_write > 2.0:
+            self._write()
+        if self._queued() > 0 or self._busy_siblings(now):
+            self.idle_since = now
+            self._poll_soon()
+            raise DontCloseSpider("the fleet still has work")
+        if self.idle_since is None or now - self.idle_since < self.grace:
+            self.idle_since = self.idle_since or now
+            self._poll_soon()
+            raise DontCloseSpider("waiting out the fleet's grace period")
+        logger.info("fleet member %s: frontier empty and fleet idle; closing", self.member)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.hash_key:
+            self.server.hdel(self.hash_key, self.member)
+
+    def _write(self) -> None:
+        if not self.hash_key:
+            return
+        self._last_write = time.time()
+        state = {"state": "busy" if self.busy else "idle", "at": self._last_write}
+        self.server.hset(self.hash_key, self.member, json.dumps(state))
+
+    def _queued(self) -> int:
+        kind = self.server.type(self.queue_key)
+        kind = kind.decode() if isinstance(kind, bytes) else kind
+        if kind == "zset":
+            return int(self.server.zcard(self.queue_key))
+        if kind == "list":
+            return int(self.server.llen(self.queue_key))
+        return 0
+
+    def _busy_siblings(self, now: float) -> bool:
+        for member, raw in self.server.hgetall(self.hash_key).items():
+            name = member.decode() if isinstance(member, bytes) else member
+            if name == self.member:
+                continue
+            state = json.loads(raw)
+            if now - float(state["at"]) > self.stale:
+                continue  # a crashed sibling: its requests are lost to it, not to us
+            if state["state"] == "busy":
+                return True
+        return False
+
+    def _poll_soon(self) -> None:
+        """Ask the engine to look at the frontier again shortly instead of in 5 s.
+
+        Scrapy only re-checks an idle spider on its 5-second heartbeat; ``_slot.nextcall`` is
+        the engine's own "look again" hook (private, hence the guard).
+        """
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            cast(Any, reactor).callLater(POLL_INTERVAL, nextcall.schedule)

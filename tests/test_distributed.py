@@ -1,0 +1,280 @@
+"""Distributed crawling, unit level: wire codec, Bloom seen-set, Redis push pipeline, settings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import replace
+
+import pytest
+import redis
+from distributed_support import redis_prefix, redis_url
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy import Request
+from scrapy.settings import Settings
+
+from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
+from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
+from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
+from newsarchive.records import (
+    Article,
+    Capture,
+    Credit,
+    Dateline,
+    Image,
+    Link,
+    NotAnArticle,
+    PageItem,
+    Section,
+)
+
+__all__ = ["redis_prefix", "redis_url"]  # fixtures, imported for pytest
+
+ARTICLE = Article(
+    url="http://www.gz.xinhuanet.com/2019-05/06/c_1124456789.htm",
+    canonical_url="https://gz.news.cn/2019-05/06/c_1124456789.htm",
+    channel="gz",
+    article_id="1124456789",
+    headline="黔东南州举办春季茶叶采摘节",
+    subtitle=None,
+    published_at="2019-05-06T09:30:00+08:00",
+    published_at_raw="2019-05-06 09:30:00",
+    source="新华网",
+    dateline=Dateline(agency="新华社", place="凯里", date_text="5月6日", raw="新华社凯里5月6日电"),
+    reporters=("王小明",),
+    credits=(Credit(role="记者", name="王小明"), Credit(role="责任编辑", name="李华")),
+    editors=("李华",),
+    sections=(
+        Section(heading=None, paragraphs=("新华社凯里5月6日电（记者王小明）采茶节开幕。",)),
+        Section(heading="茶农增收", paragraphs=("今年春茶产量比去年增加一成。", "价格稳定。")),
+    ),
+    images=(Image(src="http://www.gz.xinhuanet.com/2019-05/06/1.jpg", caption="图为采茶现场。"),),
+    related=(Link(title="另一条新闻", url="http://www.gz.xinhuanet.com/2019-05/05/c_1.htm"),),
+    body_text="新华社凯里5月6日电（记者王小明）采茶节开幕。\n\n茶农增收\n今年春茶产量比去年增加一成。\n价格稳定。",
+    script="zh-Hans",
+    template="provincial_old",
+    pages=2,
+    encoding="gb18030",
+    keywords=("茶叶", "黔东南"),
+)
+
+
+def _capture(url: str, body: bytes, **kw: object) -> Capture:
+    return Capture(
+        url=url,
+        final_url=url,
+        status=200,
+        headers=(("content-type", "text/html; charset=gbk"), ("server", "nginx")),
+        body=body,
+        fetched_at="2026-11-25T10:00:00+00:00",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+# --- wire codec --------------------------------------------------------------------------------
+
+
+def test_article_item_round_trips_exactly() -> None:
+    gbk = "黔东南州举办春季茶叶采摘节".encode("gbk")
+    item = PageItem(
+        captures=(
+            _capture(ARTICLE.url, b"<html>" + gbk + b"\xff\x00</html>", encoding="gb18030"),
+            _capture(
+                ARTICLE.url.replace(".htm", "_2.htm"),
+                b"page two",
+                redirect_urls=("http://gz.news.cn/a", "http://gz.news.cn/b"),
+            ),
+        ),
+        result=ARTICLE,
+    )
+    payload = encode_item(item)
+    assert decode_item(payload) == item
+    doc = json.loads(payload)
+    assert doc["v"] == 1
+    assert doc["result"]["type"] == "article"
+    assert doc["result"]["headline"] == "黔东南州举办春季茶叶采摘节"  # readable in redis-cli
+    assert "body" not in doc["captures"][0]  # bodies travel compressed
+
+
+def test_not_article_and_error_items_round_trip() -> None:
+    listing = PageItem(
+        captures=(_capture("http://gz.news.cn/szyw/index.htm", b"<ul></ul>"),),
+        result=NotAnArticle(
+            url="http://gz.news.cn/szyw/index.htm",
+            kind="list",
+            reason="a column page",
+            links=("http://gz.news.cn/20240515/0123456789abcdef0123456789abcdef/c.html",),
+        ),
+    )
+    failed = PageItem(
+        captures=(replace(_capture("http://gz.news.cn/x.htm", b"gone"), status=404),),
+        result=None,
+        error="http_404",
+    )
+    for item in (listing, failed):
+        assert decode_item(encode_item(item)) == item
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=4096), status=st.integers(100, 599), text=st.text(max_size=50))
+def test_any_capture_bytes_round_trip(body: bytes, status: int, text: str) -> None:
+    item = PageItem(
+        captures=(replace(_capture("http://gz.news.cn/a.htm", body), status=status),),
+        result=None,
+        error=text or None,
+    )
+    assert decode_item(encode_item(item)) == item
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"not json", b'{"v": 99, "captures": []}', b'{"v": 1}', b"[1, 2]", b"\xff\xfe"],
+)
+def test_foreign_payloads_are_refused_with_a_reason(payload: bytes) -> None:
+    with pytest.raises(BadQueueItem):
+        decode_item(payload)
+
+
+# --- Bloom filter sizing ------------------------------------------------------------------------
+
+
+def test_bloom_sizing_follows_the_textbook_formulas() -> None:
+    params = BloomParams.for_capacity(10_000_000, 1e-6)
+    assert params.bits == 287_551_752
+    assert params.hashes == 20
+    assert round(params.memory_bytes / 2**20, 1) == 34.3
+    assert params.false_positive_rate(10_000_000) == pytest.approx(1e-6, rel=0.05)
+    assert params.false_positive_rate(1_000_000) < 1e-15
+    assert params.false_positive_rate(20_000_000) > 1e-4  # overfilled: the log warns
+    with pytest.raises(ValueError, match="at most"):
+        BloomParams.for_capacity(10**10, 1e-9)
+    with pytest.raises(ValueError):
+        BloomParams.for_capacity(100, 1.5)
+
+
+# --- Bloom filter in Redis ----------------------------------------------------------------------
+
+
+def _fingerprints(n: int, tag: str) -> list[bytes]:
+    return [hashlib.sha1(f"{tag}-{i}".encode()).digest() for i in range(n)]
+
+
+def test_bitmap_bloom_has_no_false_negatives_and_the_stated_false_positive_rate(
+    redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    params = BloomParams.for_capacity(10_000, 0.01)
+    bloom = RedisBloomFilter(server, f"{redis_prefix}:seen", params, use_module=False)
+    urls = _fingerprints(10_000, "seen")
+    claimed = sum(bloom.add(u) for u in urls)
+    # Filling it, a few new URLs collide with earlier ones: these are pages a crawl would miss.
+    missed = len(urls) - claimed
+    assert 0 < missed < 0.01 * len(urls)
+    # Everything added is seen (no false negatives): a crawl never fetches a page twice.
+    assert all(bloom.contains(u) for u in urls)
+    assert not any(bloom.add(u) for u in urls[:2000])
+    # Fresh URLs against the full filter: the false-positive rate is the one promised.
+    fresh = _fingerprints(10_000, "fresh")
+    false_positives = sum(bloom.contains(u) for u in fresh)
+    assert 0.005 < false_positives / len(fresh) < 0.015
+    assert server.strlen(f"{redis_prefix}:seen") <= params.memory_bytes
+
+
+def test_coverage_of_a_crawl_depends_on_the_filter_size(redis_url: str, redis_prefix: str) -> None:
+    """The effect on coverage: share of 5,000 distinct URLs a crawl would fetch."""
+    server = redis.Redis.from_url(redis_url)
+    urls = _fingerprints(5000, "page")
+
+    def coverage(capacity: int, rate: float, name: str) -> float:
+        params = BloomParams.for_capacity(capacity, rate)
+        bloom = RedisBloomFilter(server, f"{redis_prefix}:{name}", params, use_module=False)
+        return sum(bloom.add(u) for u in urls) / len(urls)
+
+    assert coverage(5000, 1e-6, "right-sized") == 1.0  # expected misses: 0.005 pages
+    # At p=0.01 a few URLs are taken as seen while the filter fills (about 0.3% of them).
+    assert 0.99 <= coverage(5000, 0.01, "loose") < 1.0
+    # Ten times more URLs than it was sized for: two pages in three are never fetched.
+    assert 0.2 < coverage(500, 0.01, "undersized") < 0.5
+
+
+def test_two_crawlers_never_both_claim_a_url(redis_url: str, redis_prefix: str) -> None:
+    params = BloomParams.for_capacity(10_000, 1e-6)
+    urls = _fingerprints(3000, "race")
+    claims: dict[int, list[bytes]] = {0: [], 1: []}
+
+    def crawler(n: int) -> None:
+        bloom = RedisBloomFilter(
+            redis.Redis.from_url(redis_url), f"{redis_prefix}:seen", params, use_module=False
+        )
+        order = urls if n == 0 else urls[::-1]
+        claims[n] = [u for u in order if bloom.add(u)]
+
+    threads = [threading.Thread(target=crawler, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not set(claims[0]) & set(claims[1])
+    assert len(claims[0]) + len(claims[1]) == len(urls)
+    assert claims[0] and claims[1]
+
+
+def test_fleet_members_adopt_the_first_members_filter_and_salt(
+    redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    key = f"{redis_prefix}:seen"
+    first = RedisBloomFilter(server, key, BloomParams.for_capacity(1000, 1e-3), ttl=60)
+    second = RedisBloomFilter(server, key, BloomParams.for_capacity(5000, 1e-6), ttl=60)
+    assert second.params == first.params
+    assert second.salt == first.salt
+    assert first.add(b"url-1")
+    assert not second.add(b"url-1")
+    assert 0 < server.ttl(key) <= 60
+    assert 0 < server.ttl(f"{key}:params") <= 60
+    first.clear()
+    assert not server.exists(key, f"{key}:params")
+
+
+def test_dupefilter_filters_requests_across_processes(redis_url: str, redis_prefix: str) -> None:
+    settings = Settings(redis_settings(redis_url, prefix=redis_prefix))
+    settings.set("NEWSARCHIVE_SEEN_CAPACITY", 1000)
+
+    class Spider:
+        name = "channel"
+
+    Spider.settings = settings  # type: ignore[attr-defined]
+    one = BloomDupeFilter.from_spider(Spider)
+    two = BloomDupeFilter.from_spider(Spider)
+    assert one.key == f"{redis_prefix}:channel:seen"
+    assert not one.request_seen(Request("https://gz.news.cn/2024-05/15/c_1.htm"))
+    assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_1.htm"))
+    assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_1.htm#comments"))
+    assert not two.request_seen(Request("https://gz.news.cn/2024-05/15/c_2.htm"))
+    one.close("finished")  # closing one member keeps the fleet's seen-set
+    assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_2.htm"))
+
+
+# --- settings overlay ---------------------------------------------------------------------------
+
+
+def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
+    settings = Settings()
+    settings.setmodule("newsarchive.settings")
+    before = settings.copy_to_dict()
+    apply_redis(settings, "redis://127.0.0.1:6390/3", prefix="fleet")
+    assert settings["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert settings["DUPEFILTER_CLASS"] == "newsarchive.distributed.bloom.BloomDupeFilter"
+    assert settings.getbool("SCHEDULER_PERSIST")
+    assert settings["SCHEDULER_QUEUE_KEY"] == "fleet:%(spider)s:requests"
+    assert dict(settings.getdict("ITEM_PIPELINES")) == {
+        "pipelines.redis_queue.RedisQueuePipeline": 900
+    }
+    assert "newsarchive.distributed.fleet.FleetMonitor" in settings.getdict("EXTENSIONS")
+    # everything else (politeness, transport, middlewares) is untouched
+    after = settings.copy_to_dict()
+    for name in ("DOWNLOADER_MIDDLEWARES", "DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
+        assert after[name] == before[name]
+    assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
