@@ -1,0 +1,195 @@
+"""Incremental crawling: fetch only what the archive lacks.
+
+:class:`IncrementalMiddleware` is a Scrapy spider middleware. With the archive open read-only
+it looks at the requests each list page yields (the spider marks them with
+``request.meta["na_kind"]``):
+
+* ``"article"``: dropped when the archive already holds the article under any of its URLs
+  (compared by :func:`newsarchive.urls.canonical_url`), unless the article is inside the
+  revisit window (published, or first seen when the date is unknown, within
+  ``NEWSARCHIVE_REVISIT_DAYS``): those are fetched again so edits and takedowns are caught.
+* ``"list_next"`` (the next page of a column): dropped when every article on this list page
+  was already in the archive before this run: the column's older pages hold nothing new.
+  In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
+  :mod:`newsarchive.resume`) pagination is never cut short.
+
+A run with nothing new then costs the start pages and the first page of each column.
+Settings: ``NEWSARCHIVE_INCREMENTAL`` (default on), ``NEWSARCHIVE_DB`` (the archive; no
+archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``, ``NEWSARCHIVE_CATCH_UP``.
+Counters go to the crawl stats under ``incremental/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+
+from newsarchive.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+Known = Literal["new", "recent", "known"]
+
+
+class ArchiveIndex(Protocol):
+    """What the middleware asks of the archive."""
+
+    def has_url(self, url: str) -> bool:
+        """Whether an article is stored under ``url`` (canonical or alias)."""
+        ...
+
+    def recent_article_urls(self, since: str) -> Iterable[str]:
+        """Canonical URLs of articles published (or first seen) at or after ``since``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_index(db: Path) -> ArchiveIndex:
+    """The archive at ``db``, opened for look-ups (this component never writes to it)."""
+    from newsarchive.store import Store  # noqa: PLC0415 (the store is only needed when enabled)
+
+    store: ArchiveIndex = Store(db)
+    return store
+
+
+class KnownArticles:
+    """Classifies article URLs against an archive index and a revisit window."""
+
+    def __init__(self, index: ArchiveIndex, revisit_days: float, now: datetime | None = None):
+        self.index = index
+        self.recent: frozenset[str] = frozenset()
+        if revisit_days > 0:
+            since = (now or datetime.now(UTC)) - timedelta(days=revisit_days)
+            iso = since.astimezone(UTC).isoformat(timespec="seconds")
+            self.recent = frozenset(canonical_url(u) for u in index.recent_article_urls(iso))
+        self._this_run: set[str] = set()
+        """Articles let through as new by this run (so they stay new for its own decisions)."""
+
+    def classify(self, url: str) -> Known:
+        canon = canonical_url(url)
+        if canon in self._this_run:
+            return "new"
+        if canon in self.recent:
+            return "recent"
+        if self.index.has_url(canon) or (canon != url and self.index.has_url(url)):
+            return "known"
+        self._this_run.add(canon)
+        return "new"
+
+
+class IncrementalMiddleware:
+    """Spider middleware: skip known articles, stop paginating columns that hold nothing new."""
+
+    def __init__(
+        self,
+        known: KnownArticles,
+        stats: StatsCollector,
+        *,
+        catch_up: bool = False,
+    ) -> None:
+        self.known = known
+        self.stats = stats
+        self.catch_up = catch_up
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
+            raise NotConfigured("NEWSARCHIVE_INCREMENTAL is off")
+        db = settings.get("NEWSARCHIVE_DB")
+        if not db or not Path(db).is_file():
+            raise NotConfigured("no archive yet: full crawl")
+        revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
+        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", False)
+        mw = cls(KnownArticles(open_index(Path(db)), revisit), crawler.stats, catch_up=catch_up)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        logger.info(
+            "incremental crawl against %s: %d articles in the %g-day revisit window%s",
+            db,
+            len(mw.known.recent),
+            revisit,
+            "; catching up after an unfinished run" if catch_up else "",
+        )
+        return mw
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.known.index.close()
+
+    # -- the filter, shared by the sync and async hooks -----------------------------------
+
+    def _inc(self, key: str) -> None:
+        self.stats.inc_value(f"incremental/{key}")
+
+    def _article(self, request: Request) -> tuple[bool, bool]:
+        """``(keep the request, the article was already known)``."""
+        state = self.known.classify(request.url)
+        if state == "known":
+            self._inc("articles_skipped")
+            return False, True
+        if state == "recent":
+            self._inc("articles_revisited")
+            return True, True
+        self._inc("articles_new")
+        return True, False
+
+    def _finish(
+        self, response: Response, held: list[Request], articles: int, known: int
+    ) -> Iterator[Request]:
+        """The held next-page requests of a list page, unless the page held nothing new."""
+        if held and not self.catch_up and articles > 0 and known == articles:
+            logger.info(
+                "%s: all %d articles already archived; not following its next page",
+                response.url,
+                articles,
+            )
+            for _ in held:
+                self._inc("pagination_stopped")
+            return
+        yield from held
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        held: list[Request] = []
+        counts = [0, 0]
+        for obj in result:
+            if self._pass(obj, held, counts):
+                yield obj
+        yield from self._finish(response, held, *counts)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        held: list[Request] = []
+        counts = [0, 0]
+        async for obj in result:
+            if self._pass(obj, held, counts):
+                yield obj
+        for request in self._finish(response, held, *counts):
+            yield request
+
+    def _pass(self, obj: Any, held: list[Request], counts: list[int]) -> bool:
+        """Whether ``obj`` goes on now; next-page requests are held in ``held`` until the
+        whole page is seen; ``counts`` = [articles on the page, of which already known]."""
+        if not isinstance(obj, Request):
+            return True
+        kind = obj.meta.get("na_kind")
+        if kind == "list_next":
+            held.append(obj)
+            return False
+        if kind != "article":
+            return True
+        keep, was_known = self._article(obj)
+        counts[0] += 1
+        counts[1] += was_known
+        return keep

@@ -1,0 +1,177 @@
+"""The incremental middleware against a real archive: which requests a list page keeps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+from store_factory import make_article
+
+from newsarchive.incremental import IncrementalMiddleware, KnownArticles, open_index
+from newsarchive.store import Store
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+LIST = "https://gz.news.cn/xwzx/gzyw.htm"
+OLD = [f"http://www.gz.xinhuanet.com/2023-11/{d:02d}/c_11299990{d:02d}.htm" for d in (1, 2, 3)]
+RECENT = "https://gz.news.cn/20261124/0123456789abcdef0123456789abcdef/c.html"
+NEW = "https://gz.news.cn/20261125/fedcba9876543210fedcba9876543210/c.html"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        for n, url in enumerate(OLD):
+            store.store_article(
+                make_article(url, headline=f"旧闻第{n}条", body_text=f"正文{n}" * 80),
+                seen_at="2026-11-20T00:00:00+00:00",
+            )
+        store.store_article(
+            make_article(
+                RECENT,
+                headline="昨天的新闻",
+                body_text="昨天" * 80,
+                published_at="2026-11-24T09:00:00+08:00",
+            ),
+            seen_at="2026-11-24T02:00:00+00:00",
+        )
+    return db
+
+
+def middleware(db: Path, *, revisit: float = 3.0, catch_up: bool = False) -> IncrementalMiddleware:
+    crawler = get_crawler(Spider)
+    assert crawler.stats is not None
+    known = KnownArticles(open_index(db), revisit, now=NOW)
+    return IncrementalMiddleware(known, crawler.stats, catch_up=catch_up)
+
+
+def page(*requests: Request) -> tuple[HtmlResponse, list[Any]]:
+    response = HtmlResponse(LIST, body=b"<html></html>", encoding="utf-8")
+    return response, [{"item": "a capture"}, *requests]
+
+
+def article(url: str) -> Request:
+    return Request(url, meta={"na_kind": "article"})
+
+
+def next_page(n: int = 2) -> Request:
+    return Request(LIST.replace(".htm", f"_{n}.htm"), meta={"na_kind": "list_next"})
+
+
+def run(mw: IncrementalMiddleware, response: HtmlResponse, result: list[Any]) -> list[Any]:
+    return list(mw.process_spider_output(response, result))
+
+
+def urls_of(out: Iterable[Any]) -> list[str]:
+    return [o.url for o in out if isinstance(o, Request)]
+
+
+def test_known_articles_are_skipped_new_ones_kept(archive: Path) -> None:
+    mw = middleware(archive)
+    out = run(mw, *page(article(OLD[0]), article(NEW), next_page()))
+    assert out[0] == {"item": "a capture"}
+    assert urls_of(out) == [NEW, next_page().url]  # one new article: keep paginating
+    assert mw.stats.get_value("incremental/articles_skipped") == 1
+    assert mw.stats.get_value("incremental/articles_new") == 1
+
+
+def test_any_alias_of_a_known_article_is_known(archive: Path) -> None:
+    aliases = [
+        "https://gz.news.cn/2023-11/01/c_1129999001.htm",  # new host, https
+        "http://www.gz.news.cn/2023-11/01/c_1129999001_2.htm",  # page 2 spelling
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2023-11/01/c_1129999001.htm",
+    ]
+    mw = middleware(archive)
+    assert [mw.known.classify(u) for u in aliases] == ["known", "known", "known"]
+
+
+def test_a_page_of_known_articles_stops_pagination(archive: Path) -> None:
+    mw = middleware(archive)
+    out = run(mw, *page(next_page(), *(article(u) for u in OLD)))
+    assert urls_of(out) == []
+    assert mw.stats.get_value("incremental/pagination_stopped") == 1
+    assert mw.stats.get_value("incremental/articles_skipped") == 3
+
+
+def test_recent_articles_are_revisited_but_count_as_known(archive: Path) -> None:
+    mw = middleware(archive, revisit=3)
+    out = run(mw, *page(article(RECENT), article(OLD[1]), next_page()))
+    assert urls_of(out) == [RECENT]  # fetched again, and no new article: stop paginating
+    assert mw.stats.get_value("incremental/articles_revisited") == 1
+    no_window = middleware(archive, revisit=0)
+    assert urls_of(run(no_window, *page(article(RECENT)))) == []
+    short = middleware(archive, revisit=0.5)  # published 27 hours before NOW
+    assert short.known.classify(RECENT) == "known"
+
+
+def test_catch_up_mode_never_stops_pagination(archive: Path) -> None:
+    mw = middleware(archive, catch_up=True)
+    out = run(mw, *page(*(article(u) for u in OLD), next_page()))
+    assert urls_of(out) == [next_page().url]
+
+
+def test_pages_without_articles_and_unmarked_requests_pass(archive: Path) -> None:
+    mw = middleware(archive)
+    other = Request("https://gz.news.cn/xwzx/index.htm")
+    out = run(mw, *page(other, next_page()))
+    assert urls_of(out) == [other.url, next_page().url]
+    unmarked = Request(OLD[0])  # not marked as an article request: not ours to judge
+    assert urls_of(run(mw, *page(unmarked))) == [OLD[0]]
+
+
+def test_articles_new_in_this_run_stay_new(archive: Path) -> None:
+    """An article let through earlier in the run (maybe stored by now) does not make a later
+    list page look fully known."""
+    mw = middleware(archive)
+    run(mw, *page(article(NEW)))
+    with Store(archive) as store:
+        store.store_article(make_article(NEW, headline="今天的新闻", body_text="今天" * 80))
+    out = run(mw, *page(article(NEW), next_page()))
+    assert urls_of(out) == [NEW, next_page().url]
+
+
+def test_async_output_is_filtered_the_same_way(archive: Path) -> None:
+    mw = middleware(archive)
+    response, result = page(next_page(), article(OLD[0]), article(OLD[2]))
+
+    async def source() -> AsyncIterator[Any]:
+        for obj in result:
+            yield obj
+
+    async def collect() -> list[Any]:
+        return [o async for o in mw.process_spider_output_async(response, source())]
+
+    assert urls_of(asyncio.run(collect())) == []
+    assert mw.stats.get_value("incremental/pagination_stopped") == 1
+
+
+def test_from_crawler_needs_an_archive(tmp_path: Path, archive: Path) -> None:
+    with pytest.raises(NotConfigured, match="no archive yet"):
+        IncrementalMiddleware.from_crawler(
+            get_crawler(Spider, {"NEWSARCHIVE_DB": str(tmp_path / "none.db")})
+        )
+    with pytest.raises(NotConfigured, match="off"):
+        IncrementalMiddleware.from_crawler(
+            get_crawler(Spider, {"NEWSARCHIVE_DB": str(archive), "NEWSARCHIVE_INCREMENTAL": False})
+        )
+    mw = IncrementalMiddleware.from_crawler(
+        get_crawler(
+            Spider,
+            {
+                "NEWSARCHIVE_DB": str(archive),
+                "NEWSARCHIVE_REVISIT_DAYS": 0,
+                "NEWSARCHIVE_CATCH_UP": True,
+            },
+        )
+    )
+    assert mw.catch_up is True
+    assert mw.known.recent == frozenset()
+    assert mw.known.classify(OLD[2]) == "known"
