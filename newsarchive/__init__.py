@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from newsarchive.extract import extract_article, join_pages
 from newsarchive.records import (
     Article,
@@ -14,9 +16,23 @@ from newsarchive.records import (
     Section,
 )
 
+if TYPE_CHECKING:
+    from newsarchive.archive import Archive
+
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> Any:
+    # Archive is imported on first use, so that importing the record types stays free of SQLite.
+    if name == "Archive":
+        from newsarchive.archive import Archive  # noqa: PLC0415 (lazy: keeps records SQLite-free)
+
+        return Archive
+    raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")
+
+
 __all__ = [
+    "Archive",
     "Article",
     "Capture",
     "Credit",

@@ -1,0 +1,310 @@
+"""Commands for researchers: ``search``, ``export``, ``stats``, ``show``, ``serve``.
+
+Each parses options, calls one library function (:class:`newsarchive.Archive`, the store's
+export or the Datasette server) and renders the result; domain errors become a message on
+stderr and an exit code (:class:`newsarchive.exitcodes.ExitCode`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn, TextIO, TypeVar
+
+import click
+
+from newsarchive import config
+from newsarchive.archive import Archive, make_filters
+from newsarchive.cli import research_render as render
+from newsarchive.cli.base import main
+from newsarchive.exitcodes import ExitCode
+from newsarchive.query import QueryError
+from newsarchive.store.export import ExportError, export, neutralise
+from newsarchive.store.queries import ArchiveError, FilterError
+from newsarchive.store.stats import plot_by_month
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(int(code))
+
+
+def default_db() -> Path:
+    """The archive the settings say (``--db``, ``NEWSARCHIVE_DB``, the settings file), else
+    ``data/archive.db``."""
+    try:
+        return config.load().config.archive
+    except config.ConfigError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="NEWSARCHIVE_DB",
+        default=None,
+        help="The archive (default: $NEWSARCHIVE_DB, the settings file, data/archive.db).",
+    )(func)
+
+
+def filter_options(func: F) -> F:
+    """The article filters shared by ``search`` and ``export``."""
+    options = [
+        click.option(
+            "--channel", "channels", multiple=True, metavar="CODE",
+            help="Only this channel (gz, yn, …); repeat for several.",
+        ),
+        click.option(
+            "--since", metavar="DATE",
+            help="Published on or after YYYY, YYYY-MM, YYYY-MM-DD or an ISO time.",
+        ),
+        click.option(
+            "--until", metavar="DATE",
+            help="Published on or before (the whole year, month or day given counts).",
+        ),
+        click.option(
+            "--source", "sources", multiple=True, metavar="NAME",
+            help="Only this 来源 outlet (either script); repeat for several.",
+        ),
+        click.option(
+            "--reporter", metavar="NAME",
+            help="Only articles crediting this person (any role, either script).",
+        ),
+        click.option(
+            "--include-duplicates", is_flag=True,
+            help="Also list near copies (folded into their original by default).",
+        ),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@contextmanager
+def _archive(db: Path | None) -> Iterator[Archive]:
+    path = db if db is not None else default_db()
+    try:
+        archive = Archive(path)
+    except ArchiveError as exc:
+        _fail(str(exc), ExitCode.FAILURE)
+    try:
+        yield archive
+    except (QueryError, FilterError, ExportError) as exc:
+        _fail(str(exc), ExitCode.USAGE)
+    finally:
+        archive.close()
+
+
+def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "channel": kwargs["channels"],
+        "since": kwargs["since"],
+        "until": kwargs["until"],
+        "source": kwargs["sources"],
+        "reporter": kwargs["reporter"],
+        "include_duplicates": kwargs["include_duplicates"],
+    }
+
+
+@main.command()
+@click.argument("query")
+@db_option
+@filter_options
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="How many results."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")  # fmt: skip
+def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> None:
+    """Full-text search of headlines and bodies, in either script.
+
+    QUERY: words (all must appear), "quoted phrases", OR between alternatives, -word or NOT
+    word to leave out. Results are ranked by BM25, best first.
+    """
+    with _archive(db) as archive:
+        hits = archive.search(query, limit=limit, **_filters(kwargs))
+    if fmt == "json":
+        rows = [
+            {"rank": i, **asdict(h), "snippet": h.marked_snippet()} for i, h in enumerate(hits, 1)
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        columns = ("rank", "id", "published_at", "channel", "source", "headline", "snippet",
+                   "url", "status", "score")  # fmt: skip
+        writer.writerow(columns)
+        for i, h in enumerate(hits, 1):
+            values = (i, h.id, h.published_at, h.channel, h.source, h.headline,
+                      h.marked_snippet(), h.url, h.status, h.score)  # fmt: skip
+            writer.writerow([neutralise(v) for v in values])
+        click.echo(out.getvalue(), nl=False)
+    else:
+        render.search_results(query, hits)
+
+
+@contextmanager
+def _output(path: str, excel: bool) -> Iterator[TextIO]:
+    """A text stream for the export: stdout for ``-``, else a temporary file beside ``path``
+    renamed into place only when the export finished."""
+    if path == "-":
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            yield stream
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.part")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="CSV (RFC 4180) or JSON Lines.",
+)
+@click.option(
+    "--out",
+    default="-",
+    show_default=True,
+    metavar="PATH|-",
+    help="Output file; - for standard output.",
+)
+@db_option
+@filter_options
+@click.option(
+    "--table",
+    type=click.Choice(["articles", "credits", "sections"]),
+    default="articles",
+    show_default=True,
+    help="One row per article, or the long format: one row per credit or section.",
+)
+@click.option(
+    "--columns",
+    metavar="COL,COL,…",
+    help="Article columns to export, comma-separated (default: a researcher's set).",
+)
+@click.option("--include-body", is_flag=True, help="Add the body_text column.")
+@click.option("--excel", is_flag=True,
+              help="Start the CSV with a UTF-8 BOM so Excel reads Chinese.")  # fmt: skip
+def export_command(
+    *,
+    fmt: str,
+    out: str,
+    db: Path | None,
+    table: str,
+    columns: str | None,
+    include_body: bool,
+    excel: bool,
+    **kwargs: Any,
+) -> None:
+    """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    with _archive(db) as archive:
+        filters = make_filters(**_filters(kwargs))
+        if excel and fmt != "csv":
+            _fail("--excel applies to --format csv only", ExitCode.USAGE)
+        with _output(out, excel) as stream:
+            count = export(
+                archive.connection,
+                stream,
+                format="csv" if fmt == "csv" else "jsonl",
+                filters=filters,
+                table="credits" if table == "credits" else "sections" if table == "sections"
+                else "articles",
+                columns=chosen,
+                include_body=include_body,
+                excel=excel,
+            )  # fmt: skip
+    if not click.get_current_context().find_root().obj.get("quiet"):
+        click.echo(f"exported {count} rows to {'standard output' if out == '-' else out}",
+                   err=True)  # fmt: skip
+
+
+@main.command()
+@db_option
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.png",
+    help="Also draw articles per month per channel into this PNG.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")  # fmt: skip
+def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
+    """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
+    with _archive(db) as archive:
+        result = archive.stats()
+    if plot is not None:
+        plot_by_month(result, str(plot))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render.stats(result)
+    if plot is not None:
+        click.echo(f"plot written to {plot}", err=True)
+
+
+@main.command()
+@click.argument("ref", metavar="ID|URL")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")  # fmt: skip
+def show(ref: str, db: Path | None, fmt: str) -> None:
+    """Show one article as a reader sees it, with its revisions and captures.
+
+    ID|URL: the article id, or any URL it was seen under (big5, mobile, http, other host).
+    """
+    with _archive(db) as archive:
+        view = archive.view(ref)
+    if view is None:
+        _fail(f"no article {ref!r} in the archive", ExitCode.FAILURE)
+    if fmt == "json":
+        data = asdict(view)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        render.article(view)
+
+
+@main.command()
+@db_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (loopback: only this machine).",
+)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port.")  # fmt: skip
+def serve(db: Path | None, host: str, port: int) -> None:
+    """Browse the archive in Datasette (search, facets, canned queries)."""
+    from newsarchive.serve.app import serve as run  # noqa: PLC0415 (imports Datasette)
+
+    path = db if db is not None else default_db()
+    try:
+        run(path, host=host, port=port)
+    except ArchiveError as exc:
+        _fail(str(exc), ExitCode.FAILURE)

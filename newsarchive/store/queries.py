@@ -1,0 +1,386 @@
+"""Read-side SQL shared by search, export, stats, ``show`` and the :class:`~newsarchive.Archive`.
+
+Everything here only reads. User input reaches SQL as bound parameters only; the few pieces of
+SQL text that vary (column lists, filter clauses) are chosen from fixed strings in this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from newsarchive import channels, urls
+from newsarchive.records import Article, Credit, Dateline, Image, Link, Script, Section
+from newsarchive.textnorm import to_simplified, to_traditional
+
+logger = logging.getLogger(__name__)
+
+#: The role labels (``credits.role``, simplified) that count as each people column.
+REPORTER_ROLES = ("记者",)
+EDITOR_ROLES = ("责任编辑", "编辑")
+
+
+class ArchiveError(Exception):
+    """The archive file is missing, unreadable or not a newsarchive archive."""
+
+
+class FilterError(ValueError):
+    """A filter value (date, channel) that cannot be used; the message says why."""
+
+
+def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
+    """Open the archive at ``path`` for reading (``readonly``: the file cannot be changed).
+
+    Raises :class:`ArchiveError` when the file does not exist or holds no ``articles`` table.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ArchiveError(f"no archive at {p} (give --db or set NEWSARCHIVE_DB)")
+    uri = f"{p.resolve().as_uri()}?mode=ro" if readonly else str(p)
+    try:
+        conn = sqlite3.connect(uri, uri=readonly, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        has_articles = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{p} is not a readable SQLite archive: {exc}") from exc
+    if has_articles is None:
+        conn.close()
+        raise ArchiveError(f"{p} is not a newsarchive archive (it has no articles table)")
+    return conn
+
+
+def _parse_bound(value: str, *, end: bool) -> str:
+    """``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a full ISO time → a comparable text bound.
+
+    For ``end`` the bound is exclusive: the first instant after the given day/month/year.
+    """
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            year = int(value)
+            return f"{year + 1:04d}" if end else f"{year:04d}"
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            first = date(int(value[:4]), int(value[5:]), 1)
+            if not end:
+                return first.isoformat()
+            return date(first.year + first.month // 12, first.month % 12 + 1, 1).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            day = date.fromisoformat(value)
+            return date.fromordinal(day.toordinal() + 1).isoformat() if end else day.isoformat()
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            f"not a date: {value!r} (use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time)"
+        ) from None
+    # A full time: compare on the page-time text (+08:00) as printed.
+    text = moment.isoformat()
+    return text + "\uffff" if end else text
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Filters:
+    """Which articles a search or export covers. Every filter is optional."""
+
+    channels: tuple[str, ...] = ()
+    """Channel codes (``gz``); any of them."""
+    since: str | None = None
+    """Published on or after: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an ISO time."""
+    until: str | None = None
+    """Published on or before (the whole year/month/day given is included)."""
+    sources: tuple[str, ...] = ()
+    """来源 outlets as printed (either script matches); any of them."""
+    reporter: str | None = None
+    """A credited person's name (any role: reporter, author, photographer, editor…), either
+    script."""
+    include_duplicates: bool = False
+    """Also return near-copies (rows with ``duplicate_of`` set); by default they are folded into
+    the article they copy."""
+
+    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
+        """A SQL condition on the ``articles`` table aliased ``alias`` and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.channels:
+            known = channels.registry()
+            for code in self.channels:
+                if code not in known:
+                    raise FilterError(
+                        f"unknown channel {code!r}; known channels: {', '.join(known)}"
+                    )
+            clauses.append(f"{alias}.channel IN ({', '.join('?' * len(self.channels))})")
+            params.extend(self.channels)
+        if self.since:
+            clauses.append(f"{alias}.published_at >= ?")
+            params.append(_parse_bound(self.since, end=False))
+        if self.until:
+            clauses.append(f"{alias}.published_at < ?")
+            params.append(_parse_bound(self.until, end=True))
+        if self.sources:
+            variants = _script_variants(self.sources)
+            clauses.append(f"{alias}.source IN ({', '.join('?' * len(variants))})")
+            params.extend(variants)
+        if self.reporter:
+            variants = _script_variants((self.reporter.strip(),))
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM credits c WHERE c.article_id = {alias}.id"
+                f" AND c.name IN ({', '.join('?' * len(variants))}))"
+            )
+            params.extend(variants)
+        if not self.include_duplicates:
+            clauses.append(f"{alias}.duplicate_of IS NULL")
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _script_variants(values: tuple[str, ...]) -> list[str]:
+    out: dict[str, None] = {}
+    for value in values:
+        for variant in (value, to_simplified(value), to_traditional(value)):
+            out[variant] = None
+    return list(out)
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the archive has a table or view called ``name``."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+# --- one article -----------------------------------------------------------------------------
+
+
+def resolve(conn: sqlite3.Connection, ref: str | int) -> int | None:
+    """The article id for ``ref``: an id, or any URL the article was seen under (big5, mobile,
+    ``http``, host aliases and page suffixes resolve through ``article_urls`` and
+    :func:`newsarchive.urls.canonical_url`). ``None`` when nothing matches."""
+    if isinstance(ref, int) or str(ref).strip().isdigit():
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
+        return int(row[0]) if row else None
+    url = str(ref).strip()
+    candidates = [url]
+    try:
+        candidates.append(urls.canonical_url(url))
+    except ValueError:
+        logger.debug("not a URL: %r", url)
+    for candidate in candidates:
+        row = conn.execute(
+            "SELECT article_id FROM article_urls WHERE url = ?", (candidate,)
+        ).fetchone()
+        if row:
+            return int(row[0])
+        row = conn.execute(
+            "SELECT id FROM articles WHERE canonical_url = ?", (candidate,)
+        ).fetchone()
+        if row:
+            return int(row[0])
+    return None
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    value = json.loads(text)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def article_record(conn: sqlite3.Connection, row: sqlite3.Row) -> Article:
+    """Rebuild the :class:`~newsarchive.records.Article` stored in ``row`` (an ``articles`` row)."""
+    article_id = row["id"]
+    credits = tuple(
+        Credit(role=r["role"], name=r["name"])
+        for r in conn.execute(
+            "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+    )
+    sections = tuple(
+        Section(
+            heading=r["heading"],
+            paragraphs=tuple(p for p in r["text"].split("\n") if p) if r["text"] else (),
+        )
+        for r in conn.execute(
+            "SELECT heading, text FROM sections WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    images = tuple(
+        Image(src=r["src"], caption=r["caption"])
+        for r in conn.execute(
+            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    related = tuple(
+        Link(title=r["title"], url=r["url"])
+        for r in conn.execute(
+            "SELECT title, url FROM related_links WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    url_row = conn.execute(
+        "SELECT c.url FROM captures c WHERE c.id = ?", (row["capture_id"],)
+    ).fetchone()
+    dateline = None
+    if row["dateline_raw"]:
+        dateline = Dateline(
+            agency=row["dateline_agency"],
+            place=row["dateline_place"],
+            date_text=row["dateline_date_text"],
+            raw=row["dateline_raw"],
+        )
+    script: Script = "zh-Hant" if row["script"] == "zh-Hant" else "zh-Hans"
+    keys = row.keys()
+    if "reporters" in keys and row["reporters"] is not None:  # schema v2 keeps the lists
+        reporters = _json_list(row["reporters"])
+    else:
+        reporters = tuple(
+            dict.fromkeys(c.name for c in credits if to_simplified(c.role) in REPORTER_ROLES)
+        )
+    if "editors" in keys and row["editors"] is not None:
+        editors = _json_list(row["editors"])
+    else:
+        editors = tuple(dict.fromkeys(c.name for c in credits if c.role == "责任编辑"))
+    return Article(
+        url=url_row["url"] if url_row else row["canonical_url"],
+        canonical_url=row["canonical_url"],
+        channel=row["channel"],
+        article_id=row["xinhua_id"],
+        headline=row["headline"],
+        subtitle=row["subtitle"],
+        published_at=row["published_at"],
+        published_at_raw=row["published_at_raw"],
+        source=row["source"],
+        dateline=dateline,
+        reporters=reporters,
+        credits=credits,
+        editors=editors,
+        sections=sections,
+        images=images,
+        related=related,
+        body_text=row["body_text"],
+        script=script,
+        template=row["template"],
+        pages=row["pages"],
+        encoding=row["encoding"],
+        keywords=_json_list(row["keywords"]),
+    )
+
+
+def iter_article_rows(
+    conn: sqlite3.Connection, filters: Filters, *, limit: int | None = None
+) -> Iterator[sqlite3.Row]:
+    """``articles`` rows matching ``filters``, oldest publication first, streamed."""
+    where, params = filters.where("a")
+    sql = f"SELECT a.* FROM articles a WHERE {where} ORDER BY a.published_at, a.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    yield from conn.execute(sql, params)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArticleView:
+    """One article with everything ``newsarchive show`` prints."""
+
+    id: int
+    article: Article
+    status: str
+    revision: int
+    first_seen: str
+    last_seen: str
+    duplicate_of: int | None
+    similarity: float | None
+    urls: list[dict[str, Any]] = field(default_factory=list)
+    """Every URL the article was seen under (``article_urls`` rows)."""
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    """Earlier versions (``revisions`` rows without the body), oldest first."""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Takedowns and other events, oldest first."""
+    captures: list[dict[str, Any]] = field(default_factory=list)
+    """Fetches behind the article (no bodies), oldest first."""
+    copies: list[int] = field(default_factory=list)
+    """Ids of near-copies that point at this article."""
+
+
+def article_view(conn: sqlite3.Connection, article_id: int) -> ArticleView | None:
+    """Everything about one article, or ``None`` if there is no such id."""
+    row = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    url_rows = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT url, kind, first_seen, last_seen FROM article_urls WHERE article_id = ?"
+            " ORDER BY first_seen, url",
+            (article_id,),
+        )
+    ]
+    revisions = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT revision, replaced_at, changed_fields, headline, published_at, source,"
+            " content_hash, capture_id FROM revisions WHERE article_id = ? ORDER BY revision",
+            (article_id,),
+        )
+    ]
+    events = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT kind, at, url, status, detail, capture_id FROM events WHERE article_id = ?"
+            " ORDER BY at, id",
+            (article_id,),
+        )
+    ]
+    capture_ids = {row["capture_id"]}
+    capture_ids.update(r["capture_id"] for r in revisions)
+    capture_ids.update(r["capture_id"] for r in events)
+    if has_table(conn, "article_captures"):  # schema v2: every capture behind the article
+        capture_ids.update(
+            r[0]
+            for r in conn.execute(
+                "SELECT capture_id FROM article_captures WHERE article_id = ?", (article_id,)
+            )
+        )
+    capture_ids.discard(None)
+    seen_urls = [u["url"] for u in url_rows] or [row["canonical_url"]]
+    captures = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT id, url, final_url, status, size, sha256, encoding, fetched_at,"
+            " last_fetched_at, fetch_count, outcome FROM captures"
+            f" WHERE id IN ({', '.join('?' * len(capture_ids)) or 'NULL'})"
+            f" OR url IN ({', '.join('?' * len(seen_urls))})"
+            " ORDER BY fetched_at, id",
+            [*sorted(capture_ids), *seen_urls],
+        )
+    ]
+    copies = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE duplicate_of = ? ORDER BY id", (article_id,)
+        )
+    ]
+    return ArticleView(
+        id=article_id,
+        article=article_record(conn, row),
+        status=row["status"],
+        revision=row["revision"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        duplicate_of=row["duplicate_of"],
+        similarity=row["similarity"],
+        urls=url_rows,
+        revisions=revisions,
+        events=events,
+        captures=captures,
+        copies=copies,
+    )

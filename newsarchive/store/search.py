@@ -1,0 +1,185 @@
+"""Full-text search over the archive's ``articles_fts`` index.
+
+The index holds :func:`newsarchive.textnorm.fts_text` bigrams, so queries go through
+:func:`newsarchive.query.parse_query` (bigram phrases, both scripts folded to simplified) and the
+readable snippet is cut in Python from ``articles.body_text`` around the first match.
+
+Ranking: BM25 (FTS5's ``bm25()``, the headline weighted :data:`HEADLINE_WEIGHT` times the body)
+over a bounded candidate set. The index is read newest-first (highest rowid first) and at most
+:data:`MAX_CANDIDATES` matching articles that pass the filters are ranked; for a rare word that
+is every match, for a very common one (``中国`` in a million articles) it is the most recently
+stored ones. This keeps a search of the commonest words within the latency budget at a million
+articles (see ``docs/performance.md``); ``max_candidates=None`` ranks every match.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from newsarchive.query import ParsedQuery, parse_query
+from newsarchive.store.queries import Filters
+from newsarchive.textnorm import to_simplified
+
+logger = logging.getLogger(__name__)
+
+#: How many matching articles (newest first) are ranked by BM25 at most.
+MAX_CANDIDATES = 2000
+#: BM25 weight of the headline column relative to the body.
+HEADLINE_WEIGHT = 4.0
+#: Characters of body text shown around the first match.
+SNIPPET_CHARS = 90
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SearchHit:
+    """One search result."""
+
+    id: int
+    """``articles.id``."""
+    headline: str
+    published_at: str | None
+    channel: str | None
+    source: str | None
+    url: str
+    """The article's canonical URL."""
+    status: str
+    """``articles.status`` (``live``, or how it vanished)."""
+    score: float
+    """BM25 score; lower is a better match (FTS5 convention)."""
+    snippet: str
+    """Body text around the first match, newlines as spaces, ``…`` where cut."""
+    highlights: tuple[tuple[int, int], ...]
+    """``(start, end)`` offsets in :attr:`snippet` of every matched term."""
+
+    def marked_snippet(self, before: str = "**", after: str = "**") -> str:
+        """The snippet with every match wrapped in ``before``/``after``."""
+        return mark(self.snippet, self.highlights, before, after)
+
+
+def mark(text: str, spans: tuple[tuple[int, int], ...], before: str, after: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.extend((text[pos:start], before, text[start:end], after))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _folded(text: str) -> str:
+    """``text`` folded character by character (same length), for locating query terms."""
+    simplified = to_simplified(text)
+    if len(simplified) != len(text):  # a multi-character conversion: fall back to per character
+        simplified = "".join(s if len(s := to_simplified(ch)) == 1 else ch for ch in text)
+    if not unicodedata.is_normalized("NFKC", simplified):
+        simplified = "".join(
+            n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in simplified
+        )
+    lowered = simplified.lower()
+    return lowered if len(lowered) == len(text) else simplified
+
+
+def snippet(
+    body: str, terms: tuple[str, ...], width: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A window of ``body`` around the first occurrence of any of ``terms`` (folded forms) and
+    the spans of every term occurrence inside it. Without a match: the opening of ``body``."""
+    folded = _folded(body)
+    first = -1
+    for term in terms:
+        pos = folded.find(term) if term else -1
+        if pos >= 0 and (first < 0 or pos < first):
+            first = pos
+    start = 0 if first < 0 else max(0, first - width // 3)
+    end = min(len(body), start + width)
+    start = max(0, min(start, end - width))
+    spans: list[tuple[int, int]] = []
+    window = folded[start:end]
+    for term in terms:
+        if not term:
+            continue
+        pos = window.find(term)
+        while pos >= 0:
+            spans.append((pos, min(pos + len(term), len(window))))
+            pos = window.find(term, pos + len(term))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    text = body[start:end].replace("\r", " ").replace("\n", " ")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(body) else ""
+    shift = len(prefix)
+    return (
+        prefix + text + suffix,
+        tuple((s + shift, e + shift) for s, e in merged),
+    )
+
+
+def _bm25_sql(conn: sqlite3.Connection) -> str:
+    columns = conn.execute("SELECT count(*) FROM pragma_table_info('articles_fts')").fetchone()[0]
+    if columns >= 2:
+        weights = ", ".join([str(HEADLINE_WEIGHT), *["1.0"] * (columns - 1)])
+        return f"bm25(articles_fts, {weights})"
+    return "bm25(articles_fts)"
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    max_candidates: int | None = MAX_CANDIDATES,
+) -> list[SearchHit]:
+    """The best ``limit`` articles for ``query`` (see the module docstring for the ranking).
+
+    Raises :class:`newsarchive.query.QueryError` for a malformed query and
+    :class:`newsarchive.store.queries.FilterError` for a bad filter.
+    """
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    filters = filters or Filters()
+    where, params = filters.where("a")
+    cap = "" if max_candidates is None else "LIMIT ?"
+    sql = f"""
+        WITH candidates AS (
+            SELECT f.rowid AS id, {_bm25_sql(conn)} AS score
+            FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid
+            WHERE articles_fts MATCH ? AND {where}
+            ORDER BY f.rowid DESC {cap}
+        )
+        SELECT a.id, a.headline, a.published_at, a.channel, a.source, a.canonical_url,
+               a.status, a.body_text, candidates.score
+        FROM candidates JOIN articles a ON a.id = candidates.id
+        ORDER BY candidates.score, a.published_at DESC, a.id DESC
+        LIMIT ? OFFSET ?
+    """
+    args: list[object] = [parsed.fts, *params]
+    if max_candidates is not None:
+        args.append(max_candidates)
+    args.extend((limit, offset))
+    logger.debug("search %r as %r", parsed.text, parsed.fts)
+    hits = []
+    for row in conn.execute(sql, args):
+        text, spans = snippet(row["body_text"], parsed.terms)
+        hits.append(
+            SearchHit(
+                id=row["id"],
+                headline=row["headline"],
+                published_at=row["published_at"],
+                channel=row["channel"],
+                source=row["source"],
+                url=row["canonical_url"],
+                status=row["status"],
+                score=float(row["score"]),
+                snippet=text,
+                highlights=spans,
+            )
+        )
+    return hits
