@@ -57,6 +57,51 @@ class Incoming:
     rederived: bool = False
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """A takedown observation: the page at ``url`` answered ``detail`` at ``at``."""
+
+    at: str
+    url: str
+    status: int | None
+    detail: str
+    capture_id: int | None
+    run_id: int | None
+
+
+def takedown(conn: sqlite3.Connection, article_id: int, event: Event) -> int | None:
+    """Record a ``taken_down`` event and set the article's status, unless it is already taken
+    down or the observation is not newer than the last time the article was seen alive (a
+    replayed or out-of-order fetch). Returns the event id or ``None``."""
+    status, changed_at, last_seen = conn.execute(
+        "SELECT status, status_changed_at, last_seen FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    at = _time(event.at)
+    if status == "taken_down" or at <= _time(last_seen):
+        return None
+    if changed_at is not None and at <= _time(changed_at):
+        return None
+    cur = conn.execute(
+        "INSERT INTO events(article_id, kind, at, url, status, detail, capture_id, run_id) "
+        "VALUES (?, 'taken_down', ?, ?, ?, ?, ?, ?)",
+        [
+            article_id,
+            event.at,
+            event.url,
+            event.status,
+            event.detail,
+            event.capture_id,
+            event.run_id,
+        ],
+    )
+    conn.execute(
+        "UPDATE articles SET status = 'taken_down', status_changed_at = ? WHERE id = ?",
+        [event.at, article_id],
+    )
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
+
+
 def find_by_urls(conn: sqlite3.Connection, candidates: Sequence[str]) -> int | None:
     """The article whose canonical URL or recorded alias is one of ``candidates``."""
     for url in dict.fromkeys(candidates):

@@ -371,44 +371,18 @@ class Store:
         article_id = self._article_for_url(url)
         if article_id is None:
             return None
-        current = self._one("SELECT status FROM articles WHERE id = ?", [article_id])
-        if current == "taken_down":
-            return None
-        return self._event(
+        return _articles.takedown(
+            self.db.conn,
             article_id,
-            "taken_down",
-            at=at,
-            url=url,
-            status=status,
-            detail=detail,
-            capture_id=capture_id,
-            run_id=run_id,
+            _articles.Event(
+                at=at,
+                url=url,
+                status=status,
+                detail=detail,
+                capture_id=capture_id,
+                run_id=run_id,
+            ),
         )
-
-    def _event(
-        self,
-        article_id: int,
-        kind: str,
-        *,
-        at: str,
-        url: str,
-        status: int | None,
-        detail: str | None,
-        capture_id: int | None,
-        run_id: int | None,
-    ) -> int:
-        cur = self.db.conn.execute(
-            "INSERT INTO events(article_id, kind, at, url, status, detail, capture_id, run_id) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            [article_id, kind, at, url, status, detail, capture_id, run_id],
-        )
-        if kind == "taken_down":
-            self.db.conn.execute(
-                "UPDATE articles SET status='taken_down', status_changed_at=? WHERE id=?",
-                [at, article_id],
-            )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
 
     def record_event(
         self,

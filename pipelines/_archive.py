@@ -1,0 +1,116 @@
+"""The archive shared by the item pipelines of one crawler.
+
+Validate (to keep the captures of invalid records) and Store both write to the archive. They
+share one :class:`~newsarchive.store.Store` and one ``crawl_runs`` row per crawler: the first
+``open_spider`` opens the store and starts the run, the last ``close_spider`` finishes the run
+and closes the store. The run's ``exit_status`` is Scrapy's ``finish_reason`` when the
+``spider_closed`` signal delivers it after the pipelines closed.
+
+Settings: ``NEWSARCHIVE_DB`` (path of the SQLite file; empty switches the archive off),
+``NEWSARCHIVE_RUN_ID`` (an existing ``crawl_runs`` id to add to, e.g. created by the CLI; then
+the pipelines neither start nor finish the run), ``NEWSARCHIVE_CHANNELS`` (recorded in the run).
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from newsarchive.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True, slots=True)
+class Archive:
+    """One crawler's open archive and crawl run."""
+
+    path: str
+    store: Store
+    run_id: int
+    owns_run: bool
+    users: int = 0
+    closed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_OPEN: weakref.WeakKeyDictionary[Crawler, Archive] = weakref.WeakKeyDictionary()
+
+
+def db_path(crawler: Crawler) -> str | None:
+    """The archive path from ``NEWSARCHIVE_DB``, or ``None`` when it is not set."""
+    value = crawler.settings.get("NEWSARCHIVE_DB")
+    return str(value) if value else None
+
+
+def _run_facts(crawler: Crawler) -> tuple[str, list[str], dict[str, Any]]:
+    spider = crawler.spider
+    name = getattr(spider, "name", None) or "unknown"
+    options = getattr(spider, "options", None)
+    to_args = getattr(options, "to_args", None)
+    args: dict[str, Any] = dict(to_args()) if callable(to_args) else {}
+    chans = crawler.settings.getlist("NEWSARCHIVE_CHANNELS") or list(
+        getattr(options, "channels", ()) or ()
+    )
+    return str(name), [str(c) for c in chans], args
+
+
+def acquire(crawler: Crawler) -> Archive:
+    """Open (or share) the crawler's archive; every call needs a matching :func:`release`."""
+    archive = _OPEN.get(crawler)
+    if archive is None or archive.closed:
+        path = db_path(crawler)
+        if path is None:
+            raise RuntimeError("NEWSARCHIVE_DB is not set")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        store = Store(path)
+        given = crawler.settings.getint("NEWSARCHIVE_RUN_ID", 0)
+        if given:
+            run_id, owns = given, False
+        else:
+            spider, chans, options = _run_facts(crawler)
+            run_id, owns = store.start_run(spider, channels=chans, options=options), True
+        archive = Archive(path=path, store=store, run_id=run_id, owns_run=owns)
+        _OPEN[crawler] = archive
+        crawler.signals.connect(_spider_closed(crawler), signal=signals.spider_closed, weak=False)
+        logger.info("archive %s open, crawl run %d", path, run_id)
+    archive.users += 1
+    return archive
+
+
+def release(crawler: Crawler) -> None:
+    """Give back :func:`acquire`; the last one finishes the run and closes the store."""
+    archive = _OPEN.get(crawler)
+    if archive is None or archive.closed:
+        return
+    archive.users -= 1
+    if archive.users > 0:
+        return
+    if archive.owns_run:
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        archive.store.finish_run(archive.run_id, exit_status=str(reason or "finished"))
+    archive.store.close()
+    archive.closed = True
+    logger.info("archive %s closed, crawl run %d", archive.path, archive.run_id)
+
+
+def _spider_closed(crawler: Crawler) -> Any:
+    def handler(spider: Any = None, reason: str = "finished") -> None:
+        archive = _OPEN.get(crawler)
+        if archive is None or not archive.owns_run:
+            return
+        if archive.closed:
+            with Store(archive.path) as store:
+                row = store.run(archive.run_id)
+                if row["exit_status"] != reason:
+                    store.finish_run(
+                        archive.run_id, exit_status=reason, finished_at=row["finished_at"]
+                    )
+
+    return handler
