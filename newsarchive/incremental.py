@@ -8,8 +8,13 @@ it looks at the requests each list page yields (the spider marks them with
   (compared by :func:`newsarchive.urls.canonical_url`), unless the article is inside the
   revisit window (published, or first seen when the date is unknown, within
   ``NEWSARCHIVE_REVISIT_DAYS``): those are fetched again so edits and takedowns are caught.
-* ``"list_next"`` (the next page of a column): dropped when every article on this list page
+* ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
+
+Requests without a mark are classified by their URL (:func:`request_kind`): an article URL
+is an ``"article"`` request unless it continues a multi-page article (page *n* > 1, or a
+request carrying callback arguments); a list URL that continues the responding list page's
+numbering (``gzyw.htm`` → ``gzyw_2.htm``, ``gzyw_2.htm`` → ``gzyw_3.htm``) is ``"list_next"``.
   In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
   :mod:`newsarchive.resume`) pagination is never cut short.
 
@@ -22,6 +27,7 @@ Counters go to the crawl stats under ``incremental/``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,11 +39,49 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from newsarchive import urls
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 Known = Literal["new", "recent", "known"]
+Kind = Literal["article", "list_next"]
+
+#: A list page's path: directory, stem and optional ``_N`` page number.
+_PAGED_RE = re.compile(r"^(?P<dir>.*/)(?P<stem>[^/]+?)(?:_(?P<n>\d+))?\.s?html?$")
+
+
+def _paged(url: str) -> tuple[str, str, str, int] | None:
+    """``(canonical host, directory, stem, page number)`` of a list URL, if it is numbered."""
+    info = urls.parse(url)
+    m = _PAGED_RE.match(info.path)
+    if m is None or info.article_id is not None:
+        return None
+    host = urls.canonical_url(url).split("/")[2]
+    return host, m["dir"], m["stem"], int(m["n"] or 1)
+
+
+def is_next_page(page_url: str, link_url: str) -> bool:
+    """Whether ``link_url`` is a later page of the list at ``page_url`` (same column: host,
+    directory and stem; a higher page number)."""
+    page, link = _paged(page_url), _paged(link_url)
+    if page is None or link is None:
+        return False
+    return page[:3] == link[:3] and link[3] > page[3]
+
+
+def request_kind(request: Request, response: Response) -> Kind | None:
+    """What ``request`` (yielded while handling ``response``) asks for: the spider's mark in
+    ``meta["na_kind"]`` if any, else what its URL says; ``None`` for anything else."""
+    mark = request.meta.get("na_kind")
+    if mark is not None:
+        return "article" if mark == "article" else "list_next" if mark == "list_next" else None
+    info = urls.parse(request.url)
+    if info.article_id is not None:
+        return "article" if info.page == 1 and not request.cb_kwargs else None
+    if is_next_page(response.url, request.url):
+        return "list_next"
+    return None
 
 
 class ArchiveIndex(Protocol):
@@ -163,7 +207,7 @@ class IncrementalMiddleware:
         held: list[Request] = []
         counts = [0, 0]
         for obj in result:
-            if self._pass(obj, held, counts):
+            if self._pass(response, obj, held, counts):
                 yield obj
         yield from self._finish(response, held, *counts)
 
@@ -173,17 +217,17 @@ class IncrementalMiddleware:
         held: list[Request] = []
         counts = [0, 0]
         async for obj in result:
-            if self._pass(obj, held, counts):
+            if self._pass(response, obj, held, counts):
                 yield obj
         for request in self._finish(response, held, *counts):
             yield request
 
-    def _pass(self, obj: Any, held: list[Request], counts: list[int]) -> bool:
+    def _pass(self, response: Response, obj: Any, held: list[Request], counts: list[int]) -> bool:
         """Whether ``obj`` goes on now; next-page requests are held in ``held`` until the
         whole page is seen; ``counts`` = [articles on the page, of which already known]."""
         if not isinstance(obj, Request):
             return True
-        kind = obj.meta.get("na_kind")
+        kind = request_kind(obj, response)
         if kind == "list_next":
             held.append(obj)
             return False

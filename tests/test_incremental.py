@@ -15,7 +15,13 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import make_article
 
-from newsarchive.incremental import IncrementalMiddleware, KnownArticles, open_index
+from newsarchive.incremental import (
+    IncrementalMiddleware,
+    KnownArticles,
+    is_next_page,
+    open_index,
+    request_kind,
+)
 from newsarchive.store import Store
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -118,13 +124,40 @@ def test_catch_up_mode_never_stops_pagination(archive: Path) -> None:
     assert urls_of(out) == [next_page().url]
 
 
-def test_pages_without_articles_and_unmarked_requests_pass(archive: Path) -> None:
+def test_pages_without_articles_and_other_requests_pass(archive: Path) -> None:
     mw = middleware(archive)
-    other = Request("https://gz.news.cn/xwzx/index.htm")
+    other = Request("https://gz.news.cn/xwzx/index.htm", meta={"na_kind": "list"})
     out = run(mw, *page(other, next_page()))
     assert urls_of(out) == [other.url, next_page().url]
-    unmarked = Request(OLD[0])  # not marked as an article request: not ours to judge
-    assert urls_of(run(mw, *page(unmarked))) == [OLD[0]]
+
+
+def test_unmarked_requests_are_classified_by_url(archive: Path) -> None:
+    response = HtmlResponse(LIST, body=b"", encoding="utf-8")
+    later = "http://www.gz.news.cn/2023-11/01/c_1129999001_2.htm"
+    cases = {
+        OLD[0]: "article",
+        NEW: "article",
+        later: None,  # a later page of a multi-page article is never judged
+        "https://gz.news.cn/xwzx/gzyw_2.htm": "list_next",
+        "https://www.gz.xinhuanet.com/xwzx/gzyw_5.htm": "list_next",  # host alias, any later page
+        "https://gz.news.cn/xwzx/gzyw.htm": None,  # back to page 1
+        "https://gz.news.cn/xwzx/gzld_2.htm": None,  # another column's page
+        "https://gz.news.cn/other/gzyw_2.htm": None,
+        "https://sh.news.cn/xwzx/gzyw_2.htm": None,
+        "https://gz.news.cn/gzyw/ds_0123456789abcdef0123456789abcdef.json": None,
+    }
+    got = {url: request_kind(Request(url), response) for url in cases}
+    assert got == cases
+    with_state = Request(OLD[0], cb_kwargs={"state": object()})
+    assert request_kind(with_state, response) is None
+    second = HtmlResponse(LIST.replace(".htm", "_2.htm"), body=b"", encoding="utf-8")
+    assert request_kind(Request(LIST.replace(".htm", "_3.htm")), second) == "list_next"
+    assert request_kind(Request(LIST), second) is None
+    assert is_next_page(LIST, LIST.replace(".htm", "_2.htm"))
+    # Unmarked known articles are skipped and stop pagination just like marked ones.
+    mw = middleware(archive)
+    out = run(mw, *page(Request(OLD[0]), Request(LIST.replace(".htm", "_2.htm"))))
+    assert urls_of(out) == []
 
 
 def test_articles_new_in_this_run_stay_new(archive: Path) -> None:
