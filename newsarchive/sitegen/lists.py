@@ -109,8 +109,8 @@ def _publish_url(column: Column, url: str) -> str:
     path = url.split("://", 1)[1].split("/", 1)[1]
     if column.publish_url == "root":
         return "/" + path
-    if column.publish_url == "channel":
-        return path
+    if column.publish_url == "column":
+        return "../" * column.stem.count("/") + "../" + path
     return url
 
 

@@ -80,7 +80,8 @@ class Column:
     ds_id: str = ""
     publish_url: str = "absolute"
     """How datasource rows write ``publishUrl``: ``absolute``, ``root`` (``/2021-05/…``) or
-    ``channel`` (``20240524/<hex>/c.html``, which the page script prefixes with ``../``)."""
+    ``column`` (``../20240524/<hex>/c.html``: relative to the column page and its datasource,
+    as the Hebei page template's ``'../' + publishUrl`` implies)."""
 
     @property
     def url(self) -> str:
@@ -130,7 +131,7 @@ def old_id(when: datetime, rng: random.Random) -> str:
 def _columns(channel: str, seed: int) -> dict[str, Column]:
     rng = random.Random(f"{seed}:columns:{channel}")
     hosts = HOSTS[channel]
-    styles = {"gz": ("absolute", "root"), "he": ("channel", "absolute")}[channel]
+    styles = {"gz": ("root", "column"), "he": ("absolute", "absolute")}[channel]
     out = {}
     for era in ("old", "new"):
         for n in (1, 2):

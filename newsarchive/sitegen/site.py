@@ -384,7 +384,7 @@ def _indexes(
         datasources=[c for c in p.columns.values() if c.channel == ch and c.era == "new"],
     )
     files[rel(old_home)] = old_index.encode()
-    files[rel(new_home) + "index.htm"] = new_index.encode()
+    files[rel(new_home) + "index.html"] = new_index.encode()
     hosts = {h.old, h.new, h.chtml, BIG5_GATEWAY} | {
         a for s in mine for a in p.roles.aliases.get(s.key, ())
     }
