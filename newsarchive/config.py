@@ -43,8 +43,12 @@ from newsarchive import __version__, channels
 CONFIG_ENV = "NEWSARCHIVE_CONFIG"
 #: The settings file looked for in the working directory when none is named.
 DEFAULT_FILE = "newsarchive.toml"
-#: The default User-Agent product token (a contact is appended when configured).
-DEFAULT_USER_AGENT = f"newsarchive/{__version__} (research archive of Xinhua provincial channels)"
+#: The default User-Agent; ``{contact}`` is replaced by the contact setting.
+DEFAULT_USER_AGENT = (
+    f"newsarchive/{__version__} (research archive of Xinhua provincial news; +{{contact}})"
+)
+#: The contact sent when none is configured (the same as the crawler's default).
+DEFAULT_CONTACT = "https://github.com/newsarchive/newsarchive"
 
 
 class ConfigError(ValueError):
@@ -77,10 +81,10 @@ class Config:
     autothrottle: bool = True
     """Adapt the delay to the server's latency (Scrapy AutoThrottle)."""
     user_agent: str = DEFAULT_USER_AGENT
-    """The User-Agent product and comment."""
+    """The User-Agent header; ``{contact}`` in it is replaced by :attr:`contact`."""
     contact: str = ""
-    """How the site's operators can reach you (``mailto:…`` or a URL); appended to the
-    User-Agent as ``+contact``."""
+    """How the site's operators can reach you (``mailto:…`` or a URL); empty sends the
+    project's URL."""
     proxy: str = ""
     """An HTTP(S) proxy URL for every request; empty for none."""
     log_file: Path | None = None
@@ -99,10 +103,9 @@ class Config:
 
     @property
     def full_user_agent(self) -> str:
-        """The User-Agent header sent: the product, then ``(+contact)`` when one is set."""
-        if not self.contact:
-            return self.user_agent
-        return f"{self.user_agent} (+{self.contact})"
+        """The User-Agent header sent (what the crawler's User-Agent middleware makes of
+        ``USER_AGENT`` and ``NEWSARCHIVE_CONTACT``)."""
+        return self.user_agent.replace("{contact}", self.contact or DEFAULT_CONTACT)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -361,7 +364,8 @@ def scrapy_settings(cfg: Config) -> dict[str, object]:
         "AUTOTHROTTLE_ENABLED": cfg.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(cfg.delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(cfg.concurrency),
-        "USER_AGENT": cfg.full_user_agent,
+        "USER_AGENT": cfg.user_agent,
+        "NEWSARCHIVE_CONTACT": cfg.contact,
         "NEWSARCHIVE_PROXY": cfg.proxy,
         "NEWSARCHIVE_REVISIT_DAYS": cfg.revisit_days,
         "NEWSARCHIVE_DB": str(cfg.archive),

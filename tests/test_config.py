@@ -44,6 +44,7 @@ def test_defaults_without_file_env_or_options(tmp_path: Path) -> None:
     assert set(resolved.sources.values()) == {"default"}
     assert resolved.config.jobs_root == Path("data/archive.db.jobs")
     assert resolved.config.full_user_agent.startswith("newsarchive/")
+    assert resolved.config.full_user_agent.endswith(f"+{config.DEFAULT_CONTACT})")
 
 
 def test_every_field_has_a_file_key_and_env_var() -> None:
@@ -64,7 +65,7 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
     assert cfg.delay == 2.5
     assert cfg.concurrency == 1
     assert cfg.autothrottle is False
-    assert cfg.full_user_agent.endswith("(+mailto:team@example.org)")
+    assert cfg.full_user_agent.endswith("; +mailto:team@example.org)")
     assert cfg.log_file == Path("/var/log/newsarchive/crawl.log")
     assert cfg.log_backups == 9
     assert cfg.log_max_bytes == Config().log_max_bytes
@@ -151,7 +152,10 @@ def test_scrapy_settings() -> None:
     assert settings["DOWNLOAD_DELAY"] == 0.0
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 4
     assert settings["AUTOTHROTTLE_ENABLED"] is False
-    assert settings["USER_AGENT"] == f"{config.DEFAULT_USER_AGENT} (+https://example.org/c)"
+    assert settings["USER_AGENT"] == config.DEFAULT_USER_AGENT
+    assert settings["NEWSARCHIVE_CONTACT"] == "https://example.org/c"
+    assert cfg.full_user_agent.endswith("; +https://example.org/c)")
+    assert "{contact}" in config.DEFAULT_USER_AGENT
     assert settings["NEWSARCHIVE_REVISIT_DAYS"] == 3.0
     assert settings["NEWSARCHIVE_PROXY"] == ""
 
