@@ -253,6 +253,11 @@ def test_dupefilter_filters_requests_across_processes(redis_url: str, redis_pref
     assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_1.htm"))
     assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_1.htm#comments"))
     assert not two.request_seen(Request("https://gz.news.cn/2024-05/15/c_2.htm"))
+    # a withdrawn article redirects to the (seen) home page: that request must go through
+    home = "https://gz.news.cn/"
+    assert not one.request_seen(Request(home))
+    assert two.request_seen(Request(home))
+    assert not two.request_seen(Request(home, meta={"redirect_urls": [home + "c_9.htm"]}))
     one.close("finished")  # closing one member keeps the fleet's seen-set
     assert two.request_seen(Request("https://gz.news.cn/2024-05/15/c_2.htm"))
 

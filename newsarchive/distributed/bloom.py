@@ -274,8 +274,15 @@ class BloomDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is u
         return cls(server, key, settings.getbool("DUPEFILTER_DEBUG"), bloom=bloom)
 
     def request_seen(self, request: Any) -> bool:
+        """Whether another request for the same page was scheduled by any fleet member.
+
+        Like the single-machine filter (:mod:`newsarchive.crawling.dupefilter`), a redirected
+        request always passes: Xinhua answers a withdrawn article with a redirect to the
+        already-fetched home page, and the withdrawal must reach the archive.
+        """
         fingerprint: str = self.request_fingerprint(request)
-        return not self.bloom.add(bytes.fromhex(fingerprint))
+        seen = not self.bloom.add(bytes.fromhex(fingerprint))
+        return seen and not request.meta.get("redirect_urls")
 
     def clear(self) -> None:
         self.bloom.clear()

@@ -21,7 +21,8 @@ reason instead of blocking the queue.
 Only one writer may drain a queue: the writer holds ``<prefix>:writer`` (``SET NX`` with a
 5-second expiry, refreshed every second). A second writer waits for it up to ``lock_wait``
 seconds (long enough for the lock of a killed writer to expire), then gives up with
-:class:`WriterBusy`.
+:class:`WriterBusy`; a lock whose holder was a process on this host that no longer exists is
+taken over at once.
 """
 
 from __future__ import annotations
@@ -91,12 +92,35 @@ class WriterLock:
     def acquire(self, wait: float) -> None:
         deadline = time.monotonic() + wait
         while not self.server.set(self.key, self.me, nx=True, ex=self.ttl):
+            if self._take_over_from_dead_holder():
+                break
             if time.monotonic() >= deadline:
                 holder = self.server.get(self.key)
                 raise WriterBusy(f"another writer ({holder!r}) holds {self.key}")
             logger.info("waiting for %s (held by %r)", self.key, self.server.get(self.key))
             time.sleep(0.5)
         self._refreshed = time.monotonic()
+
+    def _take_over_from_dead_holder(self) -> bool:
+        """Take the lock at once from a writer on this host whose process is gone (killed)."""
+        holder = self.server.get(self.key)
+        if not isinstance(holder, bytes):
+            return False
+        host, _, pid = holder.decode(errors="replace").rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+            return False
+        with self.server.pipeline() as pipe:
+            try:
+                cast(Any, pipe).watch(self.key)
+                if pipe.get(self.key) != holder:
+                    return False
+                pipe.multi()
+                pipe.set(self.key, self.me, ex=self.ttl)
+                pipe.execute()
+            except redis.WatchError:
+                return False
+        logger.warning("took over %s from writer %s, which is no longer running", self.key, holder)
+        return True
 
     def refresh(self) -> None:
         """Extend the lock; cheap to call often (writes at most once a second)."""
@@ -108,6 +132,16 @@ class WriterLock:
     def release(self) -> None:
         if self.server.get(self.key) == self.me:
             self.server.delete(self.key)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 class ReliableQueue:

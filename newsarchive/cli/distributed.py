@@ -1,0 +1,97 @@
+"""``newsarchive ingest``: the single writer of a Redis crawler fleet (issue 8)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+import redis
+
+from newsarchive import config as configuration
+from newsarchive.cli.base import main
+from newsarchive.distributed.writer import IngestReport, WriterBusy, ingest
+from newsarchive.exitcodes import ExitCode
+from newsarchive.lock import ArchiveLocked, writer_lock
+
+
+@main.command("ingest")
+@click.option(
+    "--redis",
+    "redis_url",
+    required=True,
+    metavar="URL",
+    help="The fleet's Redis, e.g. redis://HOST:6379/0 (the URL given to crawl --redis).",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The archive to write (default: the configured archive, $NEWSARCHIVE_DB, "
+    "data/archive.db).",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Items taken off the queue per round trip (and re-stored after a crash, at most).",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="S",
+    help="Exit once the queue has been empty S seconds (0: drain what is queued and exit). "
+    "Default: run until SIGTERM or Ctrl-C.",
+)
+def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: float | None) -> None:
+    """Drain the fleet's item queue into the archive through the normal pipelines.
+
+    Crawlers started with "newsarchive crawl … --redis URL" push every page (record and
+    captures) to Redis instead of writing SQLite; this command is the one writer that stores
+    them (validate, normalise, dedupe, store). Kill it at any moment and start it again: items
+    it had taken but not committed are stored on restart (at-least-once delivery; the store is
+    idempotent). Exits 0 when it stopped because the queue stayed empty, 5 when stopped by a
+    signal, 4 when another writer holds the queue or the archive, 3 when some items could not
+    be stored (they are kept in Redis, see docs/distributed.md).
+    """
+    try:
+        archive = configuration.load(options={"archive": db}).config.archive
+    except configuration.ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    try:
+        with writer_lock(archive):
+            report = ingest(redis_url, archive, batch=batch, idle_timeout=idle_timeout, stop=stop)
+    except (ArchiveLocked, WriterBusy) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.LOCKED)
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    click.echo(_summary(report, archive))
+    if report.dead:
+        sys.exit(ExitCode.PARTIAL)
+    if report.stopped_by_signal:
+        sys.exit(ExitCode.INTERRUPTED)
+
+
+def _summary(report: IngestReport, archive: Path) -> str:
+    dropped = ", ".join(f"{n} by {name}" for name, n in sorted(report.dropped.items()))
+    parts = [f"ingested {report.items} items into {archive} in {report.batches} batches"]
+    if report.recovered:
+        parts.append(f"{report.recovered} recovered from an interrupted writer")
+    parts.append(f"dropped: {dropped or 'none'}")
+    parts.append(f"dead: {report.dead}")
+    return "; ".join(parts)
