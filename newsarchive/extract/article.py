@@ -140,13 +140,16 @@ def _container(root: HtmlElement, template: Template) -> HtmlElement | None:
 
 
 def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
+    """Credits from every credit-line element of the template (nested matches read once)."""
     found: list[Credit] = []
+    seen: set[HtmlElement] = set()
     for selector in template.credit_lines:
         for el in select(root, selector):
+            if el in seen or any(a in seen for a in el.iterancestors()):
+                continue
+            seen.add(el)
             skip = [s for sel in template.credit_skip for s in select(el, sel)]
             found.extend(credit_grammar.credit_line(text_of(el, skip=skip)))
-        if found:
-            break
     return found
 
 
@@ -282,6 +285,8 @@ def _assemble(
     all_credits = credit_grammar.dedupe([*body.credits, *extra_credits])
     reporters = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "记者"))
     editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "责任编辑"))
+    if not editors:  # old table layouts print only "编辑：…", the page's one editor credit
+        editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "编辑"))
     text = body_text(body.sections)
     related_links = tuple({link.url: link for link in (*related, *body.related)}.values())
     return Article(

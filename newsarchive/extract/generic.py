@@ -242,7 +242,20 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
         text = text_of(el)
         if 4 <= len(text) <= 120:
             return text, el
-    return title, None
+    return title, _printed(root, title)
+
+
+def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
+    """The innermost element printing exactly ``text`` (an old page's ``<b>`` headline)."""
+    if not text:
+        return None
+    body = root.find("body")
+    for el in (body if body is not None else root).iter(
+        "b", "strong", "font", "span", "td", "div", "p", "h1", "h2", "h3"
+    ):
+        if clean(el.text_content()) == text:
+            return el
+    return None
 
 
 def near_headline_text(anchor: HtmlElement | None, limit: int = 400) -> str:

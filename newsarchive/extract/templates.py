@@ -167,7 +167,17 @@ PROVINCIAL_OLD = Template(
         "h1",
     ),
     subtitle=("#subtitle", "td.fbt", "div.fbt"),
-    published=("#pubtime", "span.time", "td.time", "div.time", "#Articlely", "div.nr_ly", "td.p2"),
+    published=(
+        "#pubtime",
+        "span.time",
+        "td.time",
+        "div.time",
+        "#Articlely",
+        "div.nr_ly",
+        "td.p2",
+        "div.info",
+        "td.xx",
+    ),
     source=("#source", "span.sourceText", "span.source", "#Articlely .laiyuan a", "td.ly"),
     source_context=("div.info", "#Articlely", "div.nr_ly", "td.p2", "div.source", "td.xx"),
     body=(
