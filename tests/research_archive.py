@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
+import pytest
 from store_factory import article_item, error_item, make_article, traditional
 
 from newsarchive import urls
-from newsarchive.records import Credit, Dateline, Section
+from newsarchive.records import Article, Credit, Dateline, Section
 from newsarchive.store import Store
 
 # 1. The factory's Guizhou tea article (simplified), 2023-11; reporters 张三 李四, editor 王五.
@@ -63,7 +65,9 @@ GONE_URL = "https://he.news.cn/20240220/00000000000000000000000000000002/c.html"
 FORMULA_URL = "https://gz.news.cn/20240520/00000000000000000000000000000003/c.html"
 
 
-def _article(url: str, headline: str, published: str, sections: tuple[Section, ...], **kw: object):  # type: ignore[no-untyped-def]
+def _article(
+    url: str, headline: str, published: str, sections: tuple[Section, ...], **kw: Any
+) -> Article:
     return make_article(
         url,
         headline=headline,
@@ -229,3 +233,20 @@ def build(path: Path) -> dict[str, int]:
         store.store_item(error_item(GONE_URL, "http_404"), run_id=run2)
         store.finish_run(run2, exit_status="finished", finished_at="2026-11-26T01:20:00+00:00")
     return ids
+
+
+_BUILT: dict[str, Any] = {}
+
+
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The research archive, built once per test session (callers must not write to it)."""
+    if "path" not in _BUILT:
+        path = tmp_path_factory.mktemp("research") / "archive.db"
+        _BUILT["ids"] = build(path)
+        _BUILT["path"] = path
+    return Path(_BUILT["path"])
+
+
+def ids() -> dict[str, int]:
+    """Article ids by name (after :func:`built`)."""
+    return dict(_BUILT["ids"])

@@ -15,7 +15,10 @@ from newsarchive.store.stats import ArchiveStats
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:  # a file or a pipe: do not wrap tables at 80 columns
+        console.width = 160
+    return console
 
 
 def search_results(query: str, hits: list[SearchHit]) -> None:
@@ -80,7 +83,7 @@ def stats(result: ArchiveStats) -> None:
         if r.errors_by_kind:
             errors += " (" + ", ".join(f"{k} {v}" for k, v in r.errors_by_kind.items()) + ")"
         runs.add_row(
-            str(r.id), r.spider, r.started_at, r.exit_status or "running?",
+            str(r.id), r.spider, r.started_at[:16].replace("T", " "), r.exit_status or "running?",
             str(r.pages_fetched), str(r.articles_new), str(r.articles_updated), errors,
         )  # fmt: skip
     console.print(runs)

@@ -69,6 +69,7 @@ def schema_docs(path: Path = SCHEMA_DOC) -> dict[str, dict[str, Any]]:
 
 
 _SEARCH_SQL = f"""
+SELECT * FROM (
 SELECT a.id, a.published_at, a.channel, a.headline,
        na_snippet(a.body_text, :q) AS snippet, a.source, a.canonical_url, a.status
 FROM (
@@ -81,6 +82,10 @@ FROM (
 ) AS m JOIN articles a ON a.id = m.id
 ORDER BY m.score, a.published_at DESC
 LIMIT 100
+)
+UNION ALL
+SELECT NULL, NULL, NULL, 'Cannot search: ' || na_query_error(:q), NULL, NULL, NULL, NULL
+WHERE na_query_error(:q) IS NOT NULL
 """
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
@@ -92,6 +97,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "scripts. Optional channel code (gz, yn, …)."
         ),
         "sql": _SEARCH_SQL,
+        "hide_sql": True,
     },
     "articles_by_reporter": {
         "title": "Articles by a credited person",

@@ -3,8 +3,10 @@
 * SQL functions on every connection (``prepare_connection``):
 
   - ``na_fts_query(q)`` — the user's search (words, "phrases", OR, -word) as the FTS5 expression
-    for ``articles_fts MATCH`` (bigram phrases, either script); an empty ``q`` matches nothing;
-    a malformed one raises with the reason;
+    for ``articles_fts MATCH`` (bigram phrases, either script); an empty or malformed ``q``
+    matches nothing;
+  - ``na_query_error(q)`` — why ``q`` is malformed (``NULL`` when it is fine): the canned search
+    shows it as a result row, since SQLite cannot carry a function's error message;
   - ``na_snippet(body_text, q)`` — the body around the first match, matches wrapped in ``**``;
   - ``na_fold(text)`` — :func:`newsarchive.textnorm.fold` (simplified, lower-case);
   - ``na_simplified(text)`` / ``na_traditional(text)`` — the text in one script (OpenCC), to
@@ -40,14 +42,25 @@ hookimpl = cast(Callable[[_F], _F], datasette.hookimpl)  # Datasette's marker, t
 
 
 def na_fts_query(text: str | None) -> str:
-    """The FTS5 expression for ``text``; ``'""'`` (matches nothing) for an empty query."""
+    """The FTS5 expression for ``text``; ``'""'`` (matches nothing) for an empty or malformed
+    query (:func:`na_query_error` says what is wrong with it)."""
     if text is None or not str(text).strip():
         return '""'
     try:
         return parse_query(str(text)).fts
+    except QueryError:
+        return '""'
+
+
+def na_query_error(text: str | None) -> str | None:
+    """Why ``text`` cannot be searched, or ``NULL`` when it can (or is empty)."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        parse_query(str(text))
     except QueryError as exc:
-        # sqlite3 reports the exception's text to Datasette's error page.
-        raise ValueError(f"bad search query: {exc}") from None
+        return str(exc)
+    return None
 
 
 def na_snippet(body: str | None, text: str | None) -> str | None:
@@ -77,6 +90,7 @@ def na_traditional(text: str | None) -> str | None:
 def register_functions(conn: sqlite3.Connection) -> None:
     """Add the ``na_*`` functions to ``conn``."""
     conn.create_function("na_fts_query", 1, na_fts_query, deterministic=True)
+    conn.create_function("na_query_error", 1, na_query_error, deterministic=True)
     conn.create_function("na_snippet", 2, na_snippet, deterministic=True)
     conn.create_function("na_fold", 1, na_fold, deterministic=True)
     conn.create_function("na_simplified", 1, na_simplified, deterministic=True)

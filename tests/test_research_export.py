@@ -1,0 +1,145 @@
+"""``newsarchive export``: RFC 4180 CSV that round-trips, Excel BOM only on request, formula
+cells neutralised, people per role and long formats, JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import research_archive
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+from newsarchive.store.export import export_query, neutralise
+from newsarchive.store.queries import Filters
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return research_archive.built(tmp_path_factory)
+
+
+def export_bytes(db: Path, *args: str) -> bytes:
+    result = CliRunner().invoke(main, ["-q", "export", "--db", str(db), *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout_bytes
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_csv_round_trips_with_chinese_intact_and_no_bom(db: Path) -> None:
+    data = export_bytes(db, "--format", "csv")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in data and data.count(b"\r\n") == data.count(b"\n")  # RFC 4180 line ends
+    rows = csv_rows(data)
+    conn = sqlite3.connect(db)
+    stored = conn.execute(
+        "SELECT id, headline, source, published_at FROM articles"
+        " WHERE duplicate_of IS NULL ORDER BY published_at, id"
+    ).fetchall()
+    assert [int(r["id"]) for r in rows] == [s[0] for s in stored]
+    by_id = {int(r["id"]): r for r in rows}
+    ids = research_archive.ids()
+    assert by_id[ids["digital"]]["headline"] == "貴州數字經濟加快發展"
+    assert by_id[ids["digital"]]["source"] == "新華網"
+    assert by_id[ids["yunnan"]]["headline"] == "云南推进乡村振兴 高原特色农业带动增收"
+    # People as a column per role, in page order; every credit in "credits".
+    assert by_id[ids["tea"]]["reporters"] == "张三; 李四"
+    assert by_id[ids["tea"]]["editors"] == "王五"
+    assert by_id[ids["yunnan"]]["photographers"] == "孙七"
+    assert by_id[ids["metro"]]["authors"] == "钱九"
+    assert by_id[ids["yunnan"]]["credits"] == "记者:赵六; 摄影:孙七; 责任编辑:周八"
+    assert by_id[ids["yunnan"]]["section_headings"] == "特色产业带动增收"
+    assert by_id[ids["tea"]]["keywords"] == "茶产业; 贵州"
+    assert by_id[ids["gone"]]["status"] == "taken_down"
+    assert by_id[ids["metro"]]["revision"] == "2"
+    assert "body_text" not in rows[0]
+
+
+def test_excel_adds_the_bom_and_formula_cells_are_neutralised(db: Path) -> None:
+    data = export_bytes(db, "--format", "csv", "--excel")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    formula = next(r for r in rows if int(r["id"]) == research_archive.ids()["formula"])
+    assert formula["headline"] == '\'=HYPERLINK("http://example.com") 表格安全提示'
+    assert formula["source"] == "'@新华网"
+    assert formula["reporters"] == "'+张三"
+    # Without --excel the cells are neutralised too (any spreadsheet may open the file).
+    plain = csv_rows(export_bytes(db, "--format", "csv"))
+    assert {r["headline"] for r in plain} >= {'\'=HYPERLINK("http://example.com") 表格安全提示'}
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+86", "-10", "@SUM(A1)", "\tx", "\rx"])
+def test_neutralise_each_formula_start(value: str) -> None:
+    assert neutralise(value) == "'" + value
+    assert neutralise("贵州" + value) == "贵州" + value
+    assert neutralise(-10) == -10
+
+
+def test_body_columns_filters_and_file_output(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gz.csv"
+    export_bytes(
+        db, "--out", str(out), "--channel", "gz", "--since", "2024",
+        "--columns", "id,headline,body_text", "--include-body",
+    )  # fmt: skip
+    rows = csv_rows(out.read_bytes())
+    ids = research_archive.ids()
+    assert [int(r["id"]) for r in rows] == [ids["metro"], ids["digital"], ids["formula"]]
+    assert list(rows[0]) == ["id", "headline", "body_text"]
+    assert "三号线日均客流预计超过二十万人次" in rows[0]["body_text"]
+    assert "\n" in rows[0]["body_text"]  # multi-line cells survive quoting
+    assert not list(tmp_path.glob(".*.part"))  # the temporary file was renamed into place
+
+
+def test_long_format_credits_and_sections(db: Path) -> None:
+    ids = research_archive.ids()
+    credits = csv_rows(export_bytes(db, "--table", "credits", "--channel", "yn"))
+    assert [(r["article_id"], r["role"], r["name"]) for r in credits] == [
+        (str(ids["yunnan"]), "记者", "赵六"),
+        (str(ids["yunnan"]), "摄影", "孙七"),
+        (str(ids["yunnan"]), "责任编辑", "周八"),
+    ]
+    sections = csv_rows(export_bytes(db, "--table", "sections", "--channel", "yn"))
+    assert [r["heading"] for r in sections] == ["", "特色产业带动增收"]
+    assert (
+        sections[1]["text"]
+        == "花卉、咖啡和坚果三大产业去年综合产值突破千亿元，带动数十万农户增收。"
+    )
+
+
+def test_jsonl_has_arrays_for_people(db: Path) -> None:
+    lines = export_bytes(db, "--format", "jsonl", "--reporter", "張三").decode().splitlines()
+    (record,) = [json.loads(line) for line in lines]
+    assert record["id"] == research_archive.ids()["tea"]
+    assert record["reporters"] == ["张三", "李四"]
+    assert record["photographers"] == []
+    assert record["headline"] == "贵州茶产业今年实现量价齐升"
+
+
+def test_export_query_is_plain_sql_the_sqlite3_cli_can_run() -> None:
+    query = export_query(Filters(channels=("gz",)), columns=["id", "reporters"])
+    assert query.columns == ("id", "reporters")
+    assert query.params == ("gz",)
+    assert "?" in query.sql and "gz" not in query.sql  # user values are bound, never inlined
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--columns", "id,nope"], "unknown column(s) nope"),
+        (["--format", "jsonl", "--excel"], "--excel applies to"),
+        (["--table", "credits", "--columns", "id"], "--columns applies"),
+        (["--until", "soon"], "not a date"),
+    ],
+)
+def test_bad_export_options_exit_2(db: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["export", "--db", str(db), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr

@@ -1,0 +1,134 @@
+"""``newsarchive search`` against a real archive written by the Store: exact rows, both scripts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import research_archive
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return research_archive.built(tmp_path_factory)
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["-q", "search", *args, "--db", str(db)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ids_for(db: Path, *args: str) -> list[int]:
+    code, out, err = run(db, *args, "--format", "json")
+    assert code == 0, err
+    return [hit["id"] for hit in json.loads(out)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # 4-character word, simplified query: the simplified Yunnan article and the article
+        # only ever seen in traditional script.
+        ("乡村振兴", {"yunnan", "digital"}),
+        # The same word typed in traditional script finds the same two.
+        ("鄉村振興", {"yunnan", "digital"}),
+        # 4-character word that only the traditional article has, queried in simplified.
+        ("数字经济", {"digital"}),
+        ("數字經濟", {"digital"}),
+        # 2-character words in both scripts.
+        ("茶园", {"tea", "formula"}),
+        ("茶園", {"tea", "formula"}),
+        ("地铁", {"metro"}),
+        ("地鐵", {"metro"}),
+        ("雄安", {"gone"}),
+        # Phrase, AND, OR, exclusion.
+        ('"全省茶园面积"', {"tea"}),
+        ("贵州 茶园", {"tea", "formula"}),
+        ("雄安 OR 地铁", {"gone", "metro"}),
+        ("茶园 -表格", {"tea"}),
+        # Words only in the edited (current) version are found; the headline is indexed too.
+        ("二十万人次", {"metro"}),
+        ("量价齐升", {"tea"}),
+        ("不存在的词语", set()),
+    ],
+)
+def test_search_returns_exactly_the_matching_articles(
+    db: Path, query: str, expected: set[str]
+) -> None:
+    names = research_archive.ids()
+    assert set(ids_for(db, query)) == {names[n] for n in expected}
+
+
+def test_filters_channel_dates_source_reporter(db: Path) -> None:
+    names = research_archive.ids()
+    assert ids_for(db, "乡村振兴", "--channel", "yn") == [names["yunnan"]]
+    assert ids_for(db, "乡村振兴", "--channel", "gz") == [names["digital"]]
+    assert ids_for(db, "乡村振兴", "--since", "2024-04") == [names["digital"]]
+    assert ids_for(db, "乡村振兴", "--until", "2024-03-05") == [names["yunnan"]]
+    assert ids_for(db, "乡村振兴", "--since", "2024", "--until", "2024-03") == [names["yunnan"]]
+    # Source and reporter match in either script (the article prints 新華網 and 魯毅).
+    assert ids_for(db, "乡村振兴", "--source", "新华网") == [names["digital"]]
+    assert ids_for(db, "乡村振兴", "--reporter", "鲁毅") == [names["digital"]]
+    assert ids_for(db, "茶园", "--reporter", "张三") == [names["tea"]]
+    assert ids_for(db, "茶园", "--limit", "1") in ([names["tea"]], [names["formula"]])
+
+
+def test_json_hits_carry_headline_date_channel_snippet_and_url(db: Path) -> None:
+    code, out, _ = run(db, "鄉村振興", "--channel", "gz", "--format", "json")
+    assert code == 0
+    (hit,) = json.loads(out)
+    assert hit["rank"] == 1
+    assert hit["headline"] == "貴州數字經濟加快發展"
+    assert hit["published_at"] == "2024-05-15T08:58:52+08:00"
+    assert hit["channel"] == "gz"
+    assert hit["url"] == research_archive.urls.canonical_url(research_archive.DIGITAL_URL)
+    # The snippet is readable body text (not index bigrams) with the match marked in the
+    # article's own script.
+    assert "**鄉村振興**" in hit["snippet"]
+    assert "用於**鄉村振興**，電商平台" in hit["snippet"]
+    start, end = hit["highlights"][0]
+    assert hit["snippet"].replace("**", "")[start:end] == "鄉村振興"
+
+
+def test_ranking_prefers_headline_matches(db: Path) -> None:
+    names = research_archive.ids()
+    # 贵州 is in two headlines (one in traditional script) and in one body only.
+    ranked = ids_for(db, "贵州")
+    assert set(ranked[:2]) == {names["tea"], names["digital"]}
+    assert ranked[2:] == [names["formula"]]
+
+
+def test_table_and_csv_formats(db: Path) -> None:
+    code, out, _ = run(db, "地铁")
+    assert code == 0
+    assert "贵阳地铁三号线全线开通初期运营" in out
+    assert "【地铁】" in out  # highlight marks when not writing to a terminal
+    assert "https://gz.news.cn/20240110/00000000000000000000000000000001/c.html" in out
+    code, out, _ = run(db, "地铁", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["headline"] for r in rows] == ["贵阳地铁三号线全线开通初期运营"]
+    assert rows[0]["rank"] == "1"
+
+
+@pytest.mark.parametrize("query", ['"乡村振兴', "(贵州)", "'; DROP TABLE articles; --", ""])
+def test_malformed_query_is_a_clear_message_and_exit_2(db: Path, query: str) -> None:
+    code, out, err = run(db, query)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+
+
+def test_bad_filter_and_missing_archive(db: Path, tmp_path: Path) -> None:
+    code, _, err = run(db, "贵州", "--since", "last year")
+    assert code == 2 and "not a date" in err
+    code, _, err = run(db, "贵州", "--channel", "xx")
+    assert code == 2 and "unknown channel 'xx'" in err
+    code, _, err = run(tmp_path / "none.db", "贵州")
+    assert code == 1 and "no archive at" in err
