@@ -1,0 +1,88 @@
+"""Scrapy settings of the newsarchive project (``scrapy.cfg`` points here).
+
+Polite by default: robots.txt obeyed, AutoThrottle on, at most two requests at a time per
+host, a one-second base delay, retries with exponential backoff on 5xx and timeouts, a
+response size limit, and a User-Agent that says who is crawling and how to reach them
+(set ``NEWSARCHIVE_CONTACT``; the environment variable of that name works too).
+
+``newsarchive crawl --no-politeness`` (spider argument ``polite=0``) switches AutoThrottle,
+delay and backoff off for local mirrors and benchmarks; see
+:data:`newsarchive.crawling.options.IMPOLITE_SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from newsarchive import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- who we are ------------------------------------------------------------------------------
+#: Where a site operator can reach whoever runs this crawl (a URL or a mail address).
+NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "")
+#: ``{contact}`` is replaced by NEWSARCHIVE_CONTACT (newsarchive.crawling.middlewares).
+USER_AGENT = f"newsarchive/{__version__} (research archive of Xinhua provincial news; +{{contact}})"
+
+# --- politeness ------------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: First retry waits this many seconds, doubled per attempt (0 = no backoff).
+NEWSARCHIVE_RETRY_BACKOFF = 2.0
+NEWSARCHIVE_RETRY_BACKOFF_MAX = 60.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newsarchive.crawling.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.crawling.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# --- transport -------------------------------------------------------------------------------
+#: Base URL of a ``<host>/<path>`` site copy to fetch from instead of the real hosts (the
+#: demo, the tests, re-crawling a saved copy); empty for the real sites.
+NEWSARCHIVE_MIRROR = ""
+DOWNLOAD_HANDLERS = {
+    "http": "newsarchive.crawling.mirror.MirrorDownloadHandler",
+    "https": "newsarchive.crawling.mirror.MirrorDownloadHandler",
+}
+
+# --- what happens to pages -------------------------------------------------------------------
+#: Run the extractor on fetched pages (off only for the crawl benchmark's baseline).
+NEWSARCHIVE_EXTRACT = True
+#: The archive the store pipeline writes.
+NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "data/archive.db")
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+#: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
+#: page) are never dropped.
+DUPEFILTER_CLASS = "newsarchive.crawling.dupefilter.RedirectAwareDupeFilter"
+HTTPCACHE_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+#: Item log lines name the page instead of printing its bytes.
+LOG_FORMATTER = "newsarchive.crawling.logformatter.ItemLogFormatter"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,292 @@
+"""The channel spider: crawl Xinhua provincial channels from their registry start pages.
+
+``scrapy crawl channel -a channels=gz`` (or ``newsarchive crawl gz``). Arguments, all
+optional but ``channels``: ``since``, ``until`` (ISO dates), ``max_pages``, ``start`` (URLs
+replacing the registry's start pages), ``big5`` (``0`` to leave the traditional mirror out),
+``mirror`` (a ``<host>/<path>`` site copy to fetch from), ``db`` (the archive), ``polite``
+(``0`` for local mirrors and benchmarks). See :class:`newsarchive.crawling.CrawlOptions`.
+
+What it follows:
+
+* from list pages (anything that is not an article URL: channel index, columns, their
+  pagination): every link inside the crawl's channels (host aliases, mobile prefix, big5
+  gateway), and the ``ds_<hex>.json`` datasource of script-rendered 2020+ columns;
+* from articles: their related links and, for an old-era multi-page article, its other pages,
+  which are fetched in order and joined into one record before anything is yielded.
+
+Every response becomes one :class:`~newsarchive.records.PageItem` (HTTP errors and
+redirects of an article to a non-article page included, as ``result=None`` with the error
+kind), so the archive keeps every capture and ``crawl_runs`` counts every failure.
+
+A multi-page article whose later page fails is yielded with the pages that did arrive
+(``pages`` counts them), ``error="missing_pages"``, and a separate item for the failed page
+(``page_http_404``, ``page_timeout``, …; not a takedown of the article).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from newsarchive import urls
+from newsarchive.crawling.capture import error_kind, no_response, stat_key, to_capture
+from newsarchive.crawling.datasource import (
+    BadDatasource,
+    datasource_urls,
+    parse_datasource,
+)
+from newsarchive.crawling.links import follow_url, url_date
+from newsarchive.crawling.options import CrawlOptions
+from newsarchive.crawling.pages import http_error, list_links, read_page
+from newsarchive.extract import join_pages
+from newsarchive.records import Article, Capture, NotAnArticle, PageItem
+
+logger = logging.getLogger(__name__)
+
+#: Scheduling priorities: finish started articles first, then articles, then lists.
+PRIORITY_NEXT_PAGE = 20
+PRIORITY_ARTICLE = 10
+PRIORITY_DATASOURCE = 5
+PRIORITY_LIST = 0
+
+
+@dataclass(kw_only=True, slots=True)
+class _Pages:
+    """A multi-page article being assembled (carried in ``cb_kwargs``)."""
+
+    first: Article
+    captures: list[Capture]
+    pending: list[str]
+    rest: list[Article] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+class ChannelSpider(Spider):
+    name = "channel"
+    # Every status reaches the callbacks: a 404 is a record (a takedown), not an exception.
+    custom_settings = {"HTTPERROR_ALLOW_ALL": True}  # noqa: RUF012 (Scrapy's own attribute)
+
+    def __init__(self, *, options: CrawlOptions, extract: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = options
+        self.scope = options.scope
+        self.window = options.window
+        self.extract = extract
+        self._requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ChannelSpider:
+        options = CrawlOptions.from_args(kwargs)
+        options.apply(crawler.settings)
+        spider = cls(options=options, extract=crawler.settings.getbool("NEWSARCHIVE_EXTRACT", True))
+        spider._set_crawler(crawler)
+        return spider
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _request(
+        self,
+        url: str,
+        *,
+        priority: int,
+        callback: Any = None,
+        errback: Any = None,
+        cb_kwargs: dict[str, Any] | None = None,
+        exempt: bool = False,
+        dont_filter: bool = False,
+    ) -> Request | None:
+        """A request for ``url`` unless this run requested it before or the page budget is
+        spent. Scrapy's duplicate filter applies too (it persists across a resumed job) unless
+        ``dont_filter`` (start pages, later pages of an article); ``exempt`` requests (later
+        pages of an article already started) do not count against the budget.
+        """
+        if url in self._requested:
+            return None
+        budget = self.options.max_pages
+        if budget is not None and len(self._requested) >= budget and not exempt:
+            self._stat("newsarchive/budget_skipped")
+            return None
+        self._requested.add(url)
+        return Request(
+            url,
+            callback=callback or self.parse,
+            errback=errback or self.failed,
+            cb_kwargs=cb_kwargs or {},
+            priority=priority,
+            dont_filter=dont_filter or exempt,
+        )
+
+    def _follow(self, url: str, *, listed: Any = None) -> Request | None:
+        """A request for a link found on a page, if the link rules allow it."""
+        if not self.scope.allows(url):
+            return None
+        target = follow_url(url)
+        if urls.is_article_url(target):
+            day = url_date(target) or listed
+            if not self.window.admits(day):
+                self._stat("newsarchive/outside_window")
+                return None
+            return self._request(target, priority=PRIORITY_ARTICLE)
+        return self._request(target, priority=PRIORITY_LIST)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.options.start_urls():
+            request = self._request(url, priority=PRIORITY_LIST, dont_filter=True)
+            if request is not None:
+                yield request
+
+    # -- callbacks ---------------------------------------------------------------------------
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        """Any page: hand it to the extractor, yield the item, follow what the rules allow."""
+        page = read_page(response, extract=self.extract)
+        result = page.result
+        if isinstance(result, Article) and result.page_urls:
+            state = _Pages(first=result, captures=[page.capture], pending=list(result.page_urls))
+            yield from self._next_page(state)
+        else:
+            yield PageItem(captures=(page.capture,), result=result, error=page.error)
+        if page.error is not None:
+            self._stat(stat_key(page.error))
+            return
+        if isinstance(result, Article):
+            for link in result.related:
+                if urls.is_article_url(link.url) and (request := self._follow(link.url)):
+                    yield request
+        if page.text is not None and not urls.is_article_url(response.url):
+            yield from self._follow_list(response, page.text)
+
+    def _follow_list(self, response: Response, text: str) -> Iterator[Request]:
+        for ds_url in datasource_urls(text, response.url):
+            request = self._request(
+                ds_url,
+                priority=PRIORITY_DATASOURCE,
+                callback=self.parse_datasource,
+            )
+            if request is not None:
+                yield request
+        links = list_links(text, response.url, with_dates=not self.window.open)
+        articles = [link for link in links if urls.is_article_url(link.url)]
+        dated = [url_date(link.url) or link.listed for link in articles]
+        # A list whose every dated item is older than --since: its pagination only goes
+        # further back, so only its (in-window) article links are followed.
+        stale = bool(dated) and all(self.window.before(day) for day in dated if day is not None)
+        for link in links:
+            if stale and not urls.is_article_url(link.url):
+                continue
+            if (request := self._follow(link.url, listed=link.listed)) is not None:
+                yield request
+
+    def parse_datasource(self, response: Response) -> Iterator[Any]:
+        """A column's ``ds_<hex>.json``: its rows are the column's items."""
+        capture = to_capture(response)
+        error = http_error(response)
+        if error is None:
+            try:
+                rows = parse_datasource(response.body, response.url)
+            except BadDatasource as exc:
+                logger.warning("bad datasource %s: %s", response.url, exc)
+                error = "bad_datasource"
+        if error is not None:
+            self._stat(stat_key(error))
+            yield PageItem(captures=(capture,), result=None, error=error)
+            return
+        requests: list[Request] = []
+        links: list[str] = []
+        for row in rows:
+            for url in row.urls:
+                if not self.scope.allows(url):
+                    continue
+                if urls.is_article_url(url):
+                    links.append(url)
+                if (request := self._follow(url, listed=row.published)) is not None:
+                    requests.append(request)
+        yield PageItem(
+            captures=(capture,),
+            result=NotAnArticle(
+                url=response.url,
+                kind="list",
+                reason=f"datasource of a script-rendered column ({len(rows)} rows)",
+                links=tuple(links),
+            ),
+        )
+        yield from requests
+
+    # -- multi-page articles -----------------------------------------------------------------
+
+    def _next_page(self, state: _Pages) -> Iterator[Any]:
+        """Request the next missing page of ``state``, or yield the joined article."""
+        while state.pending:
+            url = state.pending.pop(0)
+            request = self._request(
+                url,
+                priority=PRIORITY_NEXT_PAGE,
+                callback=self.parse_next_page,
+                errback=self.next_page_failed,
+                cb_kwargs={"state": state},
+                exempt=True,
+            )
+            if request is not None:
+                yield request
+                return
+            state.missing.append(url)  # already fetched for another article: not this one's
+        joined = join_pages(state.first, state.rest) if state.rest else state.first
+        if state.missing:
+            logger.warning(
+                "article %s: joined %d page(s); missing %s",
+                state.first.url,
+                joined.pages,
+                ", ".join(state.missing),
+            )
+            self._stat(stat_key("missing_pages"))
+        yield PageItem(
+            captures=tuple(state.captures),
+            result=joined,
+            error="missing_pages" if state.missing else None,
+        )
+
+    def parse_next_page(self, response: Response, state: _Pages) -> Iterator[Any]:
+        page = read_page(response)
+        if isinstance(page.result, Article):
+            state.rest.append(page.result)
+            state.captures.append(page.capture)
+        else:
+            kind = page.error or f"not_article_{getattr(page.result, 'kind', 'unknown')}"
+            state.missing.append(response.url)
+            self._stat(stat_key(f"page_{kind}"))
+            yield PageItem(captures=(page.capture,), result=None, error=f"page_{kind}")
+        yield from self._next_page(state)
+
+    def next_page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        state: _Pages = request.cb_kwargs["state"]
+        kind = error_kind(failure.value)  # type: ignore[arg-type]
+        logger.warning("page %s of %s failed: %s", request.url, state.first.url, failure.value)
+        state.missing.append(request.url)
+        self._stat(stat_key(f"page_{kind}"))
+        yield PageItem(captures=(no_response(request.url),), result=None, error=f"page_{kind}")
+        yield from self._next_page(state)
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def failed(self, failure: Failure) -> Iterator[PageItem]:
+        """A download that produced no response (timeout, DNS, refused, too large, robots)."""
+        request = failure.request  # type: ignore[attr-defined]
+        kind = error_kind(failure.value)  # type: ignore[arg-type]
+        self._stat(stat_key(kind))
+        if kind == "robots_forbidden":
+            logger.info("robots.txt forbids %s", request.url)
+            return
+        logger.warning("download failed %s: %s", request.url, failure.value)
+        yield PageItem(captures=(no_response(request.url),), result=None, error=kind)
+
+    def _stat(self, key: str) -> None:
+        if getattr(self, "crawler", None) is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
