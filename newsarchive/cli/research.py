@@ -223,22 +223,33 @@ def export_command(
 ) -> None:
     """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    db = db if db is not None else default_db()
+    if out != "-" and Path(out).resolve() == db.resolve():
+        _fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
+    if out != "-" and (Path(out).is_dir() or not Path(out).resolve().parent.is_dir()):
+        _fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
     with _archive(db) as archive:
         filters = make_filters(**_filters(kwargs))
         if excel and fmt != "csv":
             _fail("--excel applies to --format csv only", ExitCode.USAGE)
-        with _output(out, excel) as stream:
-            count = export(
-                archive.connection,
-                stream,
-                format="csv" if fmt == "csv" else "jsonl",
-                filters=filters,
-                table="credits" if table == "credits" else "sections" if table == "sections"
-                else "articles",
-                columns=chosen,
-                include_body=include_body,
-                excel=excel,
-            )  # fmt: skip
+        try:
+            with _output(out, excel) as stream:
+                count = export(
+                    archive.connection,
+                    stream,
+                    format="csv" if fmt == "csv" else "jsonl",
+                    filters=filters,
+                    table="credits"
+                    if table == "credits"
+                    else "sections"
+                    if table == "sections"
+                    else "articles",
+                    columns=chosen,
+                    include_body=include_body,
+                    excel=excel,
+                )
+        except OSError as exc:  # the output cannot be written (folder gone, disk full)
+            _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)  # fmt: skip
     if not click.get_current_context().find_root().obj.get("quiet"):
         click.echo(f"exported {count} rows to {'standard output' if out == '-' else out}",
                    err=True)  # fmt: skip

@@ -159,12 +159,18 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 # --- one article -----------------------------------------------------------------------------
 
 
+_MAX_ROWID = 2**63 - 1
+
+
 def resolve(conn: sqlite3.Connection, ref: str | int) -> int | None:
     """The article id for ``ref``: an id, or any URL the article was seen under (big5, mobile,
     ``http``, host aliases and page suffixes resolve through ``article_urls`` and
     :func:`newsarchive.urls.canonical_url`). ``None`` when nothing matches."""
     if isinstance(ref, int) or str(ref).strip().isdigit():
-        row = conn.execute("SELECT id FROM articles WHERE id = ?", (int(ref),)).fetchone()
+        number = int(ref)
+        if not 0 < number <= _MAX_ROWID:
+            return None
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (number,)).fetchone()
         return int(row[0]) if row else None
     url = str(ref).strip()
     candidates = [url]
