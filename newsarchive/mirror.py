@@ -154,7 +154,10 @@ class MirrorServer:
     def start(self) -> Self:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"mirror:{self.port}", daemon=True
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"mirror:{self.port}",
+                daemon=True,
             )
             self._thread.start()
             logger.info("serving %s at %s", ", ".join(map(str, self.roots)), self.url)
@@ -208,7 +211,9 @@ class MirrorServer:
     def resolve(self, key: str, query: str = "") -> tuple[Path, str] | None:
         """(file, key of the file) behind ``key`` in the first root holding it, or ``None``."""
         relative = key.lstrip("/")
-        if "/" not in relative or ".." in relative.split("/"):
+        if "/" not in relative:  # a bare host: its home page
+            relative += "/"
+        if relative == "/" or ".." in relative.split("/"):
             return None
         names = [f"{relative}?{query}"] if query else []
         if relative.endswith("/"):

@@ -168,7 +168,9 @@ def index_page(
     blocks: list[tuple[str, list[Item]]],
     datasources: list[Column] = (),  # type: ignore[assignment]
 ) -> str:
-    """A channel home page: navigation, static headline blocks, datasource containers."""
+    """A channel home page: navigation, static headline blocks, links to the datasource
+    columns (no ``data="datasource:…"`` container here: one beside the home page would point
+    at a ``ds_<hex>.json`` that lives in the column's folder)."""
     parts = [_head(title), _nav(nav)]
     for name, items in blocks:
         lis = "".join(
@@ -179,8 +181,7 @@ def index_page(
     for col in datasources:
         parts.append(
             f'<div class="part"><h2><a href="{attr(col.url)}">{esc(col.name)}</a></h2>'
-            f'<div data="datasource:{col.ds_id}" preview="{col.stem}/ds_" '
-            'class="xpage-content-list"></div></div>\n'
+            '<div class="more"><a href="' + attr(col.url) + '">更多</a></div></div>\n'
         )
     parts.append(
         '<div class="lib-foot"><p>制作单位：新华网股份有限公司</p></div>\n</body>\n</html>\n'

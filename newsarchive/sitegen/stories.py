@@ -126,6 +126,34 @@ class Slots:
         return template.format(**values)
 
 
+def _body(
+    rng: random.Random, slots: Slots, terms: tuple[str, ...], image_name: Callable[[int], str]
+) -> tuple[list[Block], list[str]]:
+    """The middle of a story: paragraphs, maybe subheadings, images with captions, and the
+    planted search-keyword sentences; with the photographers credited in the captions."""
+    blocks: list[Block] = []
+    body = rng.sample(tb.BODY, rng.randint(5, 10))
+    headings = list(rng.sample(tb.SUBHEADINGS, 3)) if rng.random() < 0.45 else []
+    n_images = rng.choice((0, 0, 1, 1, 2))
+    photographers: list[str] = []
+    step = max(1, len(body) // (len(headings) + 1))
+    for i, template in enumerate(body):
+        if headings and i > 0 and i % step == 0:
+            blocks.append(Block(kind="h", text=headings.pop(0)))
+        if n_images and i in (1, 4):
+            n_images -= 1
+            photographer = rng.choice(PEOPLE)
+            photographers.append(photographer)
+            blocks.append(Block(kind="img", text=image_name(len(photographers))))
+            caption = slots.fill(rng.choice(tb.CAPTIONS), rng)
+            credit = rng.choice((f"（{photographer} 摄）", f"新华社发（{photographer}摄）"))
+            blocks.append(Block(kind="cap", text=caption + credit))
+        blocks.append(Block(kind="p", text=slots.fill(template, rng)))
+        if i == 2:
+            blocks.extend(Block(kind="p", text=tb.KEYWORD_SENTENCES[t]) for t in terms)
+    return blocks, photographers
+
+
 def build_story(
     *,
     key: str,
@@ -175,25 +203,8 @@ def build_story(
         sep = "（记者" if byline == "dateline_xinhuashe" else "（记者 "
         lead = f"{dateline}{sep}{credit}）{lead}"
     blocks.append(Block(kind="p", text=lead))
-    body = rng.sample(tb.BODY, rng.randint(5, 10))
-    headings = list(rng.sample(tb.SUBHEADINGS, 3)) if rng.random() < 0.45 else []
-    n_images = rng.choice((0, 0, 1, 1, 2))
-    photographers: list[str] = []
-    step = max(1, len(body) // (len(headings) + 1))
-    for i, template in enumerate(body):
-        if headings and i > 0 and i % step == 0:
-            blocks.append(Block(kind="h", text=headings.pop(0)))
-        if n_images and i in (1, 4):
-            n_images -= 1
-            photographer = rng.choice(PEOPLE)
-            photographers.append(photographer)
-            blocks.append(Block(kind="img", text=image_name(len(photographers))))
-            caption = slots.fill(rng.choice(tb.CAPTIONS), rng)
-            credit = rng.choice((f"（{photographer} 摄）", f"新华社发（{photographer}摄）"))
-            blocks.append(Block(kind="cap", text=caption + credit))
-        blocks.append(Block(kind="p", text=slots.fill(template, rng)))
-        if i == 2:
-            blocks.extend(Block(kind="p", text=tb.KEYWORD_SENTENCES[t]) for t in terms)
+    body, photographers = _body(rng, slots, terms, image_name)
+    blocks.extend(body)
     closing = slots.fill(rng.choice(tb.CLOSINGS), rng)
     if byline == "trailer":
         closing += f"（记者 {' '.join(reporters)}）"
@@ -204,6 +215,7 @@ def build_story(
         staff = rng.sample(PEOPLE, 3)
         line = rng.choice(tb.STAFF_LINES).format(a=staff[0], b=staff[1], c=staff[2])
         blocks.append(Block(kind="staff", text=line))
+    editor_style = rng.randint(0, 2)
     return Story(
         key=key,
         channel=channel,
@@ -218,11 +230,11 @@ def build_story(
         reporters=reporters,
         photographers=tuple(photographers),
         authors=authors,
-        editors=tuple(rng.sample(EDITORS[channel], rng.choice((1, 1, 2)))),
+        editors=tuple(rng.sample(EDITORS[channel], 2 if editor_style > 0 else 1)),
         byline=byline,
         blocks=tuple(blocks),
         keywords=(slots.place, slots.trade, slots.product),
-        editor_style=rng.randint(0, 2),
+        editor_style=editor_style,
         indent="nbsp" if family == "provincial_old" and rng.random() < 0.4 else "u3000",
         detail_content=rng.random() < 0.5,
     )
@@ -231,8 +243,8 @@ def build_story(
 def reprint_of(original: Story, *, key: str, host: str, path: str, article_id: str) -> Story:
     """A near copy: another headline, the last body paragraph trimmed, published a day later."""
     blocks = list(original.blocks)
-    last_p = max(i for i, b in enumerate(blocks) if b.kind == "p")
-    del blocks[last_p - 1]
+    paragraphs = [i for i, b in enumerate(blocks) if b.kind == "p"]
+    del blocks[paragraphs[-2]]  # the paragraph before the closing one
     place = original.keywords[0]
     headline = original.headline.removeprefix(f"{place}：")
     return dataclasses.replace(

@@ -237,7 +237,7 @@ def render_provincial_old(story: Story, ctx: Context) -> list[str]:
 
 
 def render_xl2019(story: Story, ctx: Context) -> list[str]:
-    editor = f"责任编辑：\n{story.editors[0]}\n"
+    editor = f"责任编辑：\n{' '.join(story.editors)}\n"
     if story.editor_style == 1:
         editor = f"责任编辑： {' '.join(story.editors)}\n"
     return [
@@ -322,7 +322,7 @@ def render_newpage2020(story: Story, ctx: Context) -> list[str]:
     body = _body(list(story.blocks), story, _national_block)
     if story.detail_content:
         body = f'<span id="detailContent">\n{body}\n</span>'
-    editors = "".join(story.editors)
+    editors = " ".join(story.editors)
     return [
         f"""<!DOCTYPE HTML>
 <html>

@@ -1,0 +1,176 @@
+"""The mirror server over a real socket on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from newsarchive.mirror import MirrorServer, content_type_for, mirror_key
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_V2 = REPO / "data" / "sample-site-v2"
+
+
+def get(
+    server: MirrorServer, target: str, *, host: str | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        headers = {"Host": host} if host else {}
+        conn.request(method, target, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, object]:
+    data: dict[str, object] = json.loads((SAMPLE_SITE / "MANIFEST.json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture
+def server() -> MirrorServer:
+    with MirrorServer(SAMPLE_SITE) as site:
+        yield site  # type: ignore[misc]
+
+
+def test_serves_pages_with_their_charset(server: MirrorServer, manifest: dict) -> None:
+    articles = manifest["articles"]
+    utf8 = next(a for a in articles if a["template"] == "provincial_chtml")
+    status, headers, body = get(server, "/" + utf8["url"].split("://")[1])
+    assert status == 200
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert int(headers["content-length"]) == len(body)
+    assert utf8["headline"] in body.decode("utf-8")
+
+    gbk = next(a for a in articles if a["encoding"] == "gbk")
+    status, headers, body = get(server, "/" + gbk["url"].split("://")[1])
+    assert status == 200
+    assert headers["content-type"] == "text/html"  # deliberately no charset
+    assert gbk["headline"] in body.decode("gbk")
+
+    big5 = next(a for a in articles if a["big5_encoding"] == "big5")
+    status, headers, body = get(server, "/" + big5["big5_url"].split("://")[1])
+    assert headers["content-type"] == "text/html; charset=big5"
+    body.decode("big5")
+
+    ds = next(c for c in manifest["columns"] if c["kind"] == "datasource")
+    status, headers, body = get(server, "/" + ds["datasource"].split("://")[1])
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    assert json.loads(body)["datasource"]
+
+    status, headers, body = get(server, "/gz.news.cn/robots.txt")
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert b"Disallow: /preview/" in body
+
+
+def test_directory_indexes(server: MirrorServer) -> None:
+    for target, needle in [
+        ("/gz.news.cn/", "新华网贵州频道"),
+        ("/gz.news.cn", "新华网贵州频道"),
+        ("/www.gz.xinhuanet.com/", "新华网贵州频道"),  # only pc.htm there
+        ("/he.news.cn/", "新华网河北频道"),
+    ]:
+        status, _, body = get(server, target)
+        assert status == 200, target
+        assert needle in body.decode("utf-8")
+
+
+def test_real_host_header_and_absolute_form(server: MirrorServer) -> None:
+    status, _, body = get(server, "/robots.txt", host="gz.news.cn")
+    assert status == 200 and b"/preview/" in body
+    status, _, body = get(server, "/", host="he.news.cn:80")
+    assert status == 200 and "河北" in body.decode()
+    status, _, _ = get(server, "http://gz.news.cn/robots.txt")
+    assert status == 200
+    assert server.hits("https://gz.news.cn/robots.txt") == 2
+    assert server.hits("he.news.cn/") == 1
+
+
+def test_queries_are_ignored_unless_a_file_carries_them(tmp_path: Path) -> None:
+    (tmp_path / "gz.news.cn" / "a").mkdir(parents=True)
+    (tmp_path / "gz.news.cn" / "a" / "c.html").write_text("page one")
+    (tmp_path / "gz.news.cn" / "a" / "c.html?page=2").write_text("saved page two")
+    with MirrorServer(tmp_path) as site:
+        assert get(site, "/gz.news.cn/a/c.html?page=3")[2] == b"page one"
+        assert get(site, "/gz.news.cn/a/c.html%3Fpage=2")[2] == b"saved page two"
+        assert get(site, "/gz.news.cn/a/c.html?page=2")[2] == b"saved page two"
+        assert site.hits("https://gz.news.cn/a/c.html?page=9") == 3
+
+
+def test_missing_files_and_escapes_are_404(server: MirrorServer, manifest: dict) -> None:
+    broken = next(p for p in manifest["pages"] if p["expected"] == "broken")
+    for target in [
+        "/" + broken["url"].split("://")[1],
+        "/MANIFEST.json",
+        "/content-types.json",
+        "/gz.news.cn/../MANIFEST.json",
+        "/gz.news.cn/%2e%2e/MANIFEST.json",
+        "/www.news.cn/politics/",
+        "/",
+    ]:
+        status, headers, body = get(server, target)
+        assert status == 404, target
+        assert headers["content-type"].startswith("text/html")
+        assert b"404" in body
+    assert server.hits(broken["url"]) == 1
+
+
+def test_counts_requests_per_path(server: MirrorServer) -> None:
+    url = "https://gz.news.cn/"
+    for _ in range(3):
+        get(server, server.url_for(url).removeprefix(server.url))
+    get(server, "/gz.news.cn/robots.txt", method="HEAD")
+    assert server.hits(url) == 3
+    assert server.hits("gz.news.cn/robots.txt") == 1
+    assert server.total() == 4
+    server.reset()
+    assert server.total() == 0
+
+
+def test_head_has_headers_and_no_body(server: MirrorServer) -> None:
+    status, headers, body = get(server, "/gz.news.cn/", method="HEAD")
+    assert status == 200
+    assert int(headers["content-length"]) > 0
+    assert body == b""
+
+
+def test_stacked_roots_serve_the_overlay_first(manifest: dict) -> None:
+    v2 = json.loads((SAMPLE_V2 / "V2.json").read_text("utf-8"))
+    target = "/" + v2["article"]["url"].split("://")[1]
+    with MirrorServer([SAMPLE_V2, SAMPLE_SITE]) as both, MirrorServer(SAMPLE_SITE) as v1:
+        new = get(both, target)[2].decode()
+        old = get(v1, target)[2].decode()
+        assert v2["article"]["headline"] in new
+        assert v2["article"]["headline"] not in old
+        assert get(both, "/gz.news.cn/robots.txt")[0] == 200  # only in the base root
+
+
+def test_url_for_and_keys() -> None:
+    assert mirror_key("https://gz.news.cn/a/b.htm?x=1") == "gz.news.cn/a/b.htm"
+    assert mirror_key("http://WWW.GZ.XINHUANET.COM/") == "www.gz.xinhuanet.com/"
+    with MirrorServer(SAMPLE_SITE) as site:
+        assert site.url.startswith("http://127.0.0.1:")
+        assert site.url_for("https://gz.news.cn/20240101/x/c.html?page=2") == (
+            f"{site.url}/gz.news.cn/20240101/x/c.html?page=2"
+        )
+    assert content_type_for(Path("a.htm"), b'<meta charset="GBK">') == "text/html; charset=gbk"
+    assert content_type_for(Path("a.jpg"), b"") == "image/jpeg"
+
+
+def test_close_frees_the_port_and_rejects_bad_roots(tmp_path: Path) -> None:
+    site = MirrorServer(SAMPLE_SITE).start()
+    port = site.port
+    assert get(site, "/gz.news.cn/")[0] == 200
+    site.close()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+    with pytest.raises(FileNotFoundError):
+        MirrorServer(tmp_path / "nowhere")
