@@ -55,6 +55,8 @@ class Story:
     photographers: tuple[str, ...]
     authors: tuple[str, ...]
     """``作者`` names of the c.html credit line."""
+    credits: tuple[tuple[str, str], ...]
+    """Every credited (role, name): 记者, 通讯员, 作者, 摄影, staff-line roles, 责任编辑."""
     editors: tuple[str, ...]
     byline: Byline
     blocks: tuple[Block, ...]
@@ -81,6 +83,10 @@ class Story:
 
     def paragraphs(self) -> list[str]:
         return [b.text for b in self.blocks if b.kind in ("p", "h", "staff")]
+
+    def body_paragraphs(self) -> int:
+        """How many body paragraphs (not headings, captions or credit lines)."""
+        return sum(1 for b in self.blocks if b.kind == "p")
 
 
 def person_pool(salt: str, size: int) -> tuple[str, ...]:
@@ -206,16 +212,25 @@ def build_story(
     body, photographers = _body(rng, slots, terms, image_name)
     blocks.extend(body)
     closing = slots.fill(rng.choice(tb.CLOSINGS), rng)
+    credits = [("记者", r) for r in reporters] + [("作者", a) for a in authors]
     if byline == "trailer":
-        closing += f"（记者 {' '.join(reporters)}）"
+        closing += f"（记者 {'、'.join(reporters)}）"
     elif byline == "trailer_ascii":
-        closing += f"(记者 {reporters[0]} 通讯员 {rng.choice(PEOPLE)})"
+        reporters = reporters[:1]
+        credits = [("记者", reporters[0]), ("通讯员", rng.choice(PEOPLE))]
+        closing += f"(记者 {reporters[0]} 通讯员 {credits[1][1]})"
     blocks.append(Block(kind="p", text=closing))
+    credits += [("摄影", p) for p in photographers]
     if family in ("newpage2020", "provincial_chtml") and rng.random() < 0.2:
         staff = rng.sample(PEOPLE, 3)
         line = rng.choice(tb.STAFF_LINES).format(a=staff[0], b=staff[1], c=staff[2])
         blocks.append(Block(kind="staff", text=line))
+        pairs = [part.split("：") for part in line.split("\u3000")]
+        credits += [(role, name) for role, name in pairs]
+        reporters += tuple(name for role, name in pairs if role == "记者")
     editor_style = rng.randint(0, 2)
+    editors = tuple(rng.sample(EDITORS[channel], 2 if editor_style > 0 else 1))
+    credits += [("责任编辑", e) for e in editors]
     return Story(
         key=key,
         channel=channel,
@@ -230,7 +245,8 @@ def build_story(
         reporters=reporters,
         photographers=tuple(photographers),
         authors=authors,
-        editors=tuple(rng.sample(EDITORS[channel], 2 if editor_style > 0 else 1)),
+        editors=editors,
+        credits=tuple(credits),
         byline=byline,
         blocks=tuple(blocks),
         keywords=(slots.place, slots.trade, slots.product),
