@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from newsarchive import channels, sitegen, urls
+from newsarchive.extract import extract_article, join_pages
+from newsarchive.records import Article
 from newsarchive.sitegen import textbank
 from newsarchive.sitegen.__main__ import main
 from newsarchive.sitegen.site import State, render
@@ -467,3 +469,37 @@ def test_cli_regenerates_a_site(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "MANIFEST.json").is_file()
     assert (tmp_path / "v2" / "V2.json").is_file()
     shutil.rmtree(tmp_path / "s")
+
+
+# --- the project's extractor reads the pages as the manifest says ----------------------------
+
+
+def test_extractor_reads_every_article_as_the_manifest_says(manifest: dict[str, Any]) -> None:
+    for a in manifest["articles"]:
+        found = extract_article(mirror_path(SAMPLE_SITE, a["url"]).read_bytes(), a["url"])
+        assert isinstance(found, Article), (a["key"], found)
+        if a["page_urls"]:
+            rest = [
+                extract_article(mirror_path(SAMPLE_SITE, u).read_bytes(), u) for u in a["page_urls"]
+            ]
+            assert all(isinstance(r, Article) for r in rest)
+            found = join_pages(found, [r for r in rest if isinstance(r, Article)])
+        copies = [found]
+        if a["big5_url"]:
+            big5 = extract_article(
+                mirror_path(SAMPLE_SITE, a["big5_url"]).read_bytes(), a["big5_url"]
+            )
+            assert isinstance(big5, Article)
+            assert big5.script == "zh-Hant"
+            copies.append(big5)
+        for art in copies:
+            assert to_simplified(art.headline) == a["headline"], a["key"]
+            assert art.published_at == a["published_at"]
+            assert to_simplified(art.source or "") == a["source"]
+            assert art.template == a["template"]
+            assert art.pages == a["pages"]
+            assert [to_simplified(e) for e in art.editors] == a["editors"]
+            assert [to_simplified(r) for r in art.reporters] == a["reporters"], a["key"]
+            assert [to_simplified(s.heading) for s in art.sections if s.heading] == a["headings"]
+            assert sum(len(s.paragraphs) for s in art.sections) == a["paragraphs"], a["key"]
+            assert len(art.images) == a["images"]
