@@ -103,7 +103,7 @@ def _related(
     story: Story, column_v1: list[Story], aliased: bool
 ) -> tuple[tuple[str, str, str], ...]:
     """The (up to) three stories published before ``story`` in its column."""
-    idx = next(i for i, s in enumerate(column_v1) if s.key == story.key)
+    idx = column_v1.index(story) if story in column_v1 else _position(column_v1, story.key)
     out = []
     for other in reversed(column_v1[max(0, idx - 3) : idx]):
         href = other.url
@@ -112,6 +112,10 @@ def _related(
             href = "../.." + other.path
         out.append((other.headline, href, other.published.strftime("%Y-%m-%d")))
     return tuple(out)
+
+
+def _position(stories_: list[Story], key: str) -> int:
+    return next(i for i, s in enumerate(stories_) if s.key == key)
 
 
 def _encode(html: str, encoding: str) -> bytes:

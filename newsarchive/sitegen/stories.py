@@ -119,8 +119,15 @@ class Slots:
     day: int
 
     def fill(self, template: str, rng: random.Random) -> str:
-        values = dataclasses.asdict(self)
-        values |= {
+        """``template`` with its slots filled (numbers and people drawn from ``rng``)."""
+        values: dict[str, object] = {
+            "place": self.place,
+            "town": self.town,
+            "product": self.product,
+            "trade": self.trade,
+            "org": self.org,
+            "month": self.month,
+            "day": self.day,
             "n": rng.choice((20, 30, 50, 60, 80, 120, 150, 200, 300, 500, 1200)),
             "m": rng.choice((2, 3, 4, 5, 7, 9, 12, 18, 25)),
             "k": rng.randint(2, 11),
@@ -269,7 +276,7 @@ def reprint_of(original: Story, *, key: str, host: str, path: str, article_id: s
         host=host,
         path=path,
         article_id=article_id,
-        headline=f"【转载】{place}见闻丨{headline}",
+        headline=f"{place}见闻丨{headline}",
         published=original.published + timedelta(days=1, hours=2),
         blocks=tuple(blocks),
         kind="reprint",
