@@ -11,6 +11,37 @@ The bundled sample site (``data/sample-site/``) and the benchmark site are both 
     ``<host>/<path>`` → ``Content-Type`` overrides for :mod:`newsarchive.mirror` (the GBK page
     is served without a charset, on purpose).
 
+``MANIFEST.json`` keys (format 1):
+
+``generator``
+    ``{channels, n_articles, seed, added, edited, removed}``: the state the site is a pure
+    function of (the change functions below update it).
+``start_pages``
+    channel → start URLs (``https://gz.news.cn/``, ``http://www.gz.xinhuanet.com/pc.htm``…),
+    the same as the registry's ``start`` in ``channels.toml``.
+``columns``
+    ``{id, channel, name, kind: static|datasource, url, datasource, publish_url_style}``.
+``articles``
+    one entry per article *URL family* (originals, the reprint, the duplicate): ``key``,
+    ``kind`` (``original``/``reprint``/``duplicate``), ``of`` (the original's key),
+    ``channel``, ``template``, ``url_era`` (``c_htm``/``c_html``), ``url`` (page 1),
+    ``canonical_url``, ``article_id``, ``alias_urls`` (the same bytes on other hosts),
+    ``page_urls`` (old-era pages 2…n), ``pages``, ``multipage``
+    (``old_pages``/``xinhuabreak``/``pagebreak``/null), ``big5_url``, ``big5_encoding``,
+    ``encoding``, ``headline``, ``published_at`` (ISO, +08:00), ``source``, ``dateline``,
+    ``reporters``, ``authors``, ``photographers``, ``editors``, ``credits`` ([role, name]),
+    ``keywords`` (meta), ``headings``, ``paragraphs`` (body paragraphs, credit lines and
+    captions excluded), ``images``, ``search_terms``, ``column``, ``column_url``,
+    ``revision``, ``v1_headline`` and ``expected`` (``article``, or ``broken`` once removed).
+``pages``
+    every other URL: ``{url, kind, expected}`` with kind ``index``/``column``/``datasource``/
+    ``topic``/``robots``/``preview``/``broken_link``/``offsite_link`` and expected
+    ``non-article``, ``broken`` (404), ``disallowed`` (robots.txt) or ``offsite``.
+``search_terms``
+    term → keys of the articles whose headline or body holds it.
+``edited_later``, ``counts``, ``content_types``, ``files``
+    the key with a second version, totals, the Content-Type overrides, every mirror path.
+
 A site changes only through :func:`add_articles`, :func:`edit_article` and
 :func:`remove_article`: each updates the generator state in the manifest, re-renders and writes
 only the files whose bytes changed (and deletes the ones that went away).
