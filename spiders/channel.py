@@ -11,8 +11,10 @@ What it follows:
 * from list pages (anything that is not an article URL: channel index, columns, their
   pagination): every link inside the crawl's channels (host aliases, mobile prefix, big5
   gateway), and the ``ds_<hex>.json`` datasource of script-rendered 2020+ columns;
-* from articles: their related links and, for an old-era multi-page article, its other pages,
-  which are fetched in order and joined into one record before anything is yielded.
+* from articles: their related links, their big5 gateway copy (the 繁体 link every page
+  carries, when the traditional mirror is on) and, for an old-era multi-page article, its
+  other pages, which are fetched in order and joined into one record before anything is
+  yielded.
 
 Every response becomes one :class:`~newsarchive.records.PageItem` (HTTP errors and
 redirects of an article to a non-article page included, as ``result=None`` with the error
@@ -42,7 +44,7 @@ from newsarchive.crawling.datasource import (
     datasource_urls,
     parse_datasource,
 )
-from newsarchive.crawling.links import follow_url, url_date
+from newsarchive.crawling.links import follow_url, gateway_links, url_date
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import http_error, list_links, read_page
 from newsarchive.extract import join_pages
@@ -157,8 +159,11 @@ class ChannelSpider(Spider):
             self._stat(stat_key(page.error))
             return
         if isinstance(result, Article):
-            for link in result.related:
-                if urls.is_article_url(link.url) and (request := self._follow(link.url)):
+            related = [link.url for link in result.related]
+            if self.scope.big5 and page.text is not None:
+                related += gateway_links(page.text, response.url)
+            for url in related:
+                if urls.is_article_url(url) and (request := self._follow(url)):
                     yield request
         if page.text is not None and not urls.is_article_url(response.url):
             yield from self._follow_list(response, page.text)

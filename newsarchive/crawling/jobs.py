@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive import ledger
+from newsarchive import ledger, resume
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, run_spider
 from newsarchive.exitcodes import ExitCode
@@ -48,11 +48,14 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
+    job_root: Path | None = None,
 ) -> JobReport:
     """Crawl ``options`` into the archive ``db`` (created if missing).
 
     ``settings`` are Scrapy setting overrides (the operator configuration); when
     ``options.polite`` is off the politeness settings are switched off on top of them.
+    The crawl's resumable state lives under ``job_root`` (default ``<db>.jobs``, see
+    :mod:`newsarchive.resume`): a run that did not finish is continued by the next one.
     Raises :class:`newsarchive.lock.ArchiveLocked` when another run holds the archive.
     """
     overrides = dict(settings or {})
@@ -68,6 +71,9 @@ def crawl(
         settings=overrides,
         on_progress=on_progress,
         lock_wait=lock_wait,
+        job=resume.job_dir(
+            job_root or db.with_name(db.name + ".jobs"), options.channels, options.start
+        ),
     )
 
 
@@ -101,9 +107,14 @@ def _job(
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
     lock_wait: float,
+    job: Path | None = None,
 ) -> JobReport:
     db.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(db, wait=lock_wait):
+        state = None
+        if job is not None:  # prepared under the lock: one run per job directory
+            state = resume.prepare(job, {"spider": spider, "args": args})
+            settings = {**settings, **resume.scrapy_settings(state)}
         with Store(db) as store:
             run_id = store.start_run(spider, channels=channels, options=args)
         settings = {**settings, "NEWSARCHIVE_DB": str(db), "NEWSARCHIVE_RUN_ID": run_id}
@@ -113,6 +124,8 @@ def _job(
             with Store(db) as store:
                 store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
             raise
+        if state is not None:
+            resume.finish(state, result.finish_reason)
         with Store(db) as store:
             row = store.run(run_id)
             code = _exit_code(spider, result, row)

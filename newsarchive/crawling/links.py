@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from posixpath import splitext
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from newsarchive import urls
 
@@ -39,6 +39,22 @@ _NEW_DATE_RE = re.compile(r"/(\d{4})(\d{2})(\d{2})/[0-9a-f]{32}/c\.html")
 _PAGE_SUFFIX_RE = re.compile(r"(/c_\d+)_\d+(\.s?html?)$")
 #: A date as list pages print it beside an item: ``2016-09-07``, ``2016/09/07``, ``2016年9月7日``.
 _TEXT_DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+_GATEWAY_HREF_RE = re.compile(
+    r"""href\s*=\s*["']\s*((?:https?:)?//big5\.(?:news\.cn|xinhuanet\.com)/gate/big5/[^"'\s<>]+)""",
+    re.I,
+)
+
+
+def gateway_links(page_text: str, base_url: str) -> list[str]:
+    """Links to big5 gateway copies on a page (the 繁体 switch every Xinhua page carries)."""
+    found: list[str] = []
+    for m in _GATEWAY_HREF_RE.finditer(page_text):
+        url = urljoin(base_url, m.group(1))
+        if url not in found:
+            found.append(url)
+    return found
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
