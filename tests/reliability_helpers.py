@@ -148,3 +148,52 @@ def drop_dac_override() -> None:
     for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER):
         if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+#: A real ``newsarchive crawl`` with one test knob: the download timeout (30 s in production)
+#: shortened so that a held connection costs seconds, not minutes. Everything else is the
+#: production command: CLI, settings, spider, pipelines, store, exit code.
+CRAWL_WRAPPER = """
+import sys
+import newsarchive.settings as settings
+settings.DOWNLOAD_TIMEOUT = float(sys.argv[1])
+from newsarchive.cli import main
+main(sys.argv[2:], prog_name="newsarchive")
+"""
+
+
+def crawl_command(
+    db: Path, mirror: str, *channels: str, timeout: float = 2.0, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The argv of a crawl of ``channels`` (default gz and he) from the site at ``mirror``."""
+    import sys  # noqa: PLC0415  # only here
+
+    return [
+        sys.executable,
+        "-c",
+        CRAWL_WRAPPER,
+        str(timeout),
+        "crawl",
+        *(channels or ("gz", "he")),
+        "--db",
+        str(db),
+        "--mirror",
+        mirror,
+        "--no-politeness",
+        "--no-progress",
+        *extra,
+    ]
+
+
+def last_run(db: Path) -> dict[str, object]:
+    """The newest ``crawl_runs`` row (JSON columns decoded)."""
+    import json  # noqa: PLC0415
+
+    conn = sqlite3.connect(str(db))
+    conn.row_factory = sqlite3.Row
+    try:
+        row = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone())
+    finally:
+        conn.close()
+    row["errors_by_kind"] = json.loads(str(row["errors_by_kind"]))
+    return row

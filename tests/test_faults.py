@@ -199,6 +199,7 @@ def test_redirect_loop_alternates_two_urls(serve: type[FaultSite]) -> None:
     assert first.getheader("Location") == f"https://{ARTICLE_KEY}?_loop=1"
     second = get(site, ARTICLE_KEY + "?_loop=1")
     assert second.getheader("Location") == f"https://{ARTICLE_KEY}"
+    assert site.injected(ARTICLE_KEY + "?_loop=1") == 1  # the rule covers the loop's 2nd URL
     mirror = serve([Rule("*", Fault(kind="redirect_loop"))], redirect_style="mirror")
     assert get(mirror, ARTICLE_KEY).getheader("Location") == f"/{ARTICLE_KEY}?_loop=1"
 

@@ -25,6 +25,8 @@ from newsarchive.faults.rules import Fault, RateFaults, Rule
 logger = logging.getLogger(__name__)
 
 RedirectStyle = Literal["real", "mirror"]
+#: The query that marks the second URL of a ``redirect_loop`` (A → A?_loop=1 → A → …).
+LOOP_QUERY = "_loop=1"
 
 
 def _content_type(path: Path) -> str:
@@ -192,12 +194,14 @@ class FaultSite:
             self._hits[key] += 1
             chosen: Fault | None = None
             slot: tuple[int, str] | None = None
+            # The second URL of a redirect loop belongs to the page that started it.
+            base = key.removesuffix("?" + LOOP_QUERY)
             for index, rule in enumerate(self.rules):
-                if rule.matches(key):
+                if rule.matches(base):
                     chosen, slot = rule.fault, (index, key)
                     break
             if chosen is None and self.rate is not None:
-                chosen, slot = self.rate.fault_for(key), (-1, key)
+                chosen, slot = self.rate.fault_for(base), (-1, key)
             if chosen is not None and slot is not None:
                 if chosen.times is not None and self._per_rule[slot] >= chosen.times:
                     chosen = None
@@ -279,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_huge(fault.size)
         elif kind == "redirect_loop":
             path, _, query = key.partition("?")
-            target = path if query == "_loop=1" else f"{path}?_loop=1"
+            target = path if query == LOOP_QUERY else f"{path}?{LOOP_QUERY}"
             self._redirect(self.site.redirect_location(target))
         elif kind == "redirect_offchannel":
             self._redirect(fault.target)
