@@ -362,8 +362,6 @@ def scrapy_settings(cfg: Config) -> dict[str, object]:
         "DOWNLOAD_DELAY": cfg.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": cfg.concurrency,
         "AUTOTHROTTLE_ENABLED": cfg.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": max(cfg.delay, 1.0),
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(cfg.concurrency),
         "USER_AGENT": cfg.user_agent,
         "NEWSARCHIVE_CONTACT": cfg.contact,
         "NEWSARCHIVE_PROXY": cfg.proxy,

@@ -52,7 +52,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawling.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawling.middlewares.BackoffRetryMiddleware": 550,
+    # Sets meta["proxy"] from NEWSARCHIVE_PROXY for Scrapy's HttpProxyMiddleware (750).
+    "newsarchive.proxy.ProxyMiddleware": 740,
 }
+#: An HTTP(S) proxy for every request; empty for none (``politeness.proxy`` in the config).
+NEWSARCHIVE_PROXY = ""
 
 # --- transport -------------------------------------------------------------------------------
 #: Base URL of a ``<host>/<path>`` site copy to fetch from instead of the real hosts (the
@@ -74,6 +78,19 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
+
+# --- scheduled crawling (newsarchive.incremental, newsarchive.resume) ------------------------
+#: Skip articles the archive already holds and stop paginating columns with nothing new
+#: (active only when NEWSARCHIVE_DB exists).
+NEWSARCHIVE_INCREMENTAL = True
+#: Archived articles published (or first seen) this many days ago or later are fetched again.
+NEWSARCHIVE_REVISIT_DAYS = 3.0
+#: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
+#: paginating early.
+NEWSARCHIVE_CATCH_UP = False
+SPIDER_MIDDLEWARES = {"newsarchive.incremental.IncrementalMiddleware": 950}
+#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.resume).
+EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
 
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.

@@ -14,6 +14,7 @@ from rich.progress import Progress as Bar
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsarchive import config as configuration
+from newsarchive import logfile
 from newsarchive.cli.base import main
 from newsarchive.crawling import CrawlOptions, OptionError, Progress, jobs
 from newsarchive.exitcodes import ExitCode
@@ -101,8 +102,9 @@ def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
     raise AssertionError("unreachable")
 
 
-def _finish(report: jobs.JobReport) -> None:
-    _summary(report)
+def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
+    if not quiet:  # cron mails any output: a quiet run that went well says nothing
+        _summary(report)
     sys.exit(report.exit_code)
 
 
@@ -137,6 +139,31 @@ def _finish(report: jobs.JobReport) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Live counters (default: on a terminal)."
 )
+@click.option(
+    "--wait",
+    "lock_wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Wait up to SECONDS for another run holding the archive (default: exit 4 at once).",
+)
+@click.option(
+    "--revisit-days",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="Fetch archived articles published in the last DAYS again, for edits and takedowns "
+    "(default 3; 0: never).",
+)
+@click.option(
+    "--job-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the resumable crawl state lives (default: <archive>.jobs).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the log to this file, rotated by size ([log] max_bytes, backups).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no summary (cron).")
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -152,14 +179,37 @@ def crawl(
     no_politeness: bool,
     config_file: Path | None,
     progress: bool | None,
+    lock_wait: float | None,
+    revisit_days: float | None,
+    job_dir: Path | None,
+    log_file: Path | None,
+    quiet: bool,
 ) -> None:
     """Crawl Xinhua provincial CHANNELS (codes such as gz he, or all) into the archive.
 
     Without CHANNELS, the configured channels are crawled (or those of the --start pages).
-    Exit codes: 0 done, 3 some pages failed (recorded in crawl_runs), 1 nothing fetched,
-    2 bad options, 4 archive locked by another run, 5 interrupted.
+    With an archive in place only new articles are fetched (and recent ones again); a run
+    that was stopped is continued. Exit codes: 0 done, 3 some pages failed (recorded in
+    crawl_runs), 1 nothing fetched, 2 bad options, 4 archive locked by another run,
+    5 interrupted (the next run resumes).
     """
-    cfg = _config(config_file, archive=db, mirror=mirror)
+    cfg = _config(
+        config_file,
+        archive=db,
+        mirror=mirror,
+        lock_wait=lock_wait,
+        revisit_days=revisit_days,
+        job_dir=job_dir,
+        log_file=log_file,
+    )
+    quiet = quiet or bool(ctx.obj.get("quiet"))
+    logfile.configure(
+        quiet=quiet,
+        verbose=int(ctx.obj.get("verbose") or 0),
+        log_file=cfg.log_file,
+        max_bytes=cfg.log_max_bytes,
+        backups=cfg.log_backups,
+    )
     codes = channels or (() if start else cfg.channels)
     args: dict[str, object] = {
         "channels": ",".join(codes),
@@ -177,7 +227,7 @@ def crawl(
         _fail(str(exc), ExitCode.USAGE)
         return
     show = progress if progress is not None else sys.stderr.isatty()
-    show = show and not ctx.obj.get("quiet")
+    show = show and not quiet
     settings = configuration.scrapy_settings(cfg)
     with _live(show, "crawl") as on_progress:
         report = _run(
@@ -187,9 +237,10 @@ def crawl(
                 settings=settings,
                 on_progress=on_progress,
                 lock_wait=cfg.lock_wait,
+                job_root=cfg.jobs_root,
             )
         )
-    _finish(report)
+    _finish(report, quiet=quiet)
 
 
 @main.command("demo")
