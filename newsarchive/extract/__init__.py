@@ -3,6 +3,7 @@
 * :func:`extract_article` — one page → :class:`~newsarchive.records.Article` or
   :class:`~newsarchive.records.NotAnArticle`; never raises.
 * :func:`join_pages` — the records of an old-era multi-page article → one record.
+* :func:`extract_generic` — the same with the text-density fallback only (evaluation).
 * :func:`decode_page` — bytes → ``(text, encoding)``, raising :class:`UndecodablePage`.
 
 No network, no database, no Scrapy. See ``docs/records.md`` for every field.
@@ -10,8 +11,8 @@ No network, no database, no Scrapy. See ``docs/records.md`` for every field.
 
 from __future__ import annotations
 
-from newsarchive.extract.article import extract_article
+from newsarchive.extract.article import extract_article, extract_generic
 from newsarchive.extract.decode import UndecodablePage, decode_page
 from newsarchive.extract.multipage import join_pages
 
-__all__ = ["UndecodablePage", "decode_page", "extract_article", "join_pages"]
+__all__ = ["UndecodablePage", "decode_page", "extract_article", "extract_generic", "join_pages"]

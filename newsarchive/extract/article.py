@@ -19,13 +19,13 @@ from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import dates, fields, generic, multipage
 from newsarchive.extract.body import Body, body_text, prune, split_body
 from newsarchive.extract.decode import UndecodablePage, decode_page
-from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, text_of
+from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, select_any, text_of
 from newsarchive.extract.templates import COMMON_DROP, RELATED_BLOCKS, TEMPLATES, Template
 from newsarchive.records import Article, Credit, Dateline, Link, NotAnArticle, Script
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["detect_script", "extract_article"]
+__all__ = ["detect_script", "extract_article", "extract_generic"]
 
 #: Hosts whose pages the Xinhua template tables apply to (real host, gateway removed).
 _XINHUA_HOST_RE = re.compile(r"(?:^|\.)(?:news\.cn|xinhuanet\.com|xinhua\.org|newsxinhua\.com)$")
@@ -61,6 +61,26 @@ def extract_article(
         return _extract(page, url, encoding)
     except Exception as exc:  # the extractor's promise is "never raises"; logged loudly
         logger.exception("extractor failure on %s", url)
+        return NotAnArticle(
+            url=url, kind="unsupported", reason=f"extractor error: {type(exc).__name__}: {exc}"
+        )
+
+
+def extract_generic(
+    page: bytes | str, url: str, *, encoding: str | None = None
+) -> Article | NotAnArticle:
+    """Like :func:`extract_article` but always with the text-density fallback (no template
+    tables): for evaluating the fallback on pages a template would otherwise claim."""
+    try:
+        decoded = _to_text(page, url, encoding)
+        if isinstance(decoded, NotAnArticle):
+            return decoded
+        root = parse_html(decoded[0])
+        if root is None:
+            return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
+        return _from_generic(root, url, decoded[1])
+    except Exception as exc:  # same promise as extract_article
+        logger.exception("generic extractor failure on %s", url)
         return NotAnArticle(
             url=url, kind="unsupported", reason=f"extractor error: {type(exc).__name__}: {exc}"
         )
@@ -120,9 +140,7 @@ def _match_template(root: HtmlElement, url: str) -> Template | None:
     if not _is_xinhua(root, url):
         return None
     for template in TEMPLATES:
-        if not any(select(root, s) for s in template.signature):
-            continue
-        if not any(select(root, s) for s in template.body):
+        if not select_any(root, template.signature) or not select_any(root, template.body):
             continue
         if fields.headline(root, template) is None:
             continue

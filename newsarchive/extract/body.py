@@ -16,6 +16,8 @@ images it holds. Classification then decides, in this order:
    item, and either all bold or centred without images → starts a new section;
 6. anything else with text is a paragraph.
 
+A photo story whose only text is captions gets the captions as its body paragraphs too.
+
 Inline bylines stay in the paragraph text as printed; their names go to the credits.
 """
 
@@ -25,8 +27,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract.dom import HtmlElement, clean, css
+from newsarchive.extract import cssindex
+from newsarchive.extract.dom import HtmlElement, clean, select
 from newsarchive.records import Credit, Image, Link, Section
 
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
@@ -38,6 +43,7 @@ BLOCK_TAGS = frozenset(
         "article", "figure", "figcaption", "pre", "header", "footer", "main", "aside", "hr",
     }
 )  # fmt: skip
+_TAG_RE = re.compile(r"[a-z][a-z0-9]*")
 _BOLD_TAGS = frozenset({"strong", "b"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
@@ -256,6 +262,10 @@ def split_body(container: HtmlElement, base_url: str) -> Body:
     for block in _blocks(container, base_url):
         splitter.add(block)
     splitter.close_section()
+    if not splitter.sections and any(i.caption for i in splitter.images):
+        # A photo story: the captions are the only text, so they are the body too.
+        captions = tuple(i.caption for i in splitter.images if i.caption)
+        splitter.sections.append(Section(heading=None, paragraphs=captions))
     return Body(
         sections=tuple(splitter.sections),
         images=tuple(splitter.images),
@@ -275,10 +285,16 @@ def body_text(sections: tuple[Section, ...]) -> str:
 
 
 def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
-    """Remove every element matching ``selectors`` from ``container`` (tails kept)."""
-    doomed: list[HtmlElement] = []
-    for selector in selectors:
-        doomed.extend(el for el in css(selector)(container) if isinstance(el, HtmlElement))
+    """Remove every element matching ``selectors`` from ``container`` (tails kept).
+
+    Bare tag names are stripped by libxml2 in one call; the rest are answered from the
+    document's id/class index before anything is removed."""
+    tags = [s for s in selectors if _TAG_RE.fullmatch(s)]
+    others = [s for s in selectors if not _TAG_RE.fullmatch(s)]
+    doomed = select(container, ", ".join(others)) if others else []
     for el in doomed:
         if el is not container and el.getparent() is not None:
             el.drop_tree()
+    if tags:
+        etree.strip_elements(container, *tags, with_tail=False)
+    cssindex.forget(container)

@@ -1,7 +1,8 @@
 """lxml helpers shared by the extractor: parsing, compiled CSS selectors, clean text.
 
 The whole page is parsed once by lxml (the cheap part); CSS selectors from the template
-tables are compiled to XPath once per process and cached.
+tables are answered from a per-document id/class index (:mod:`.cssindex`), with cssselect's
+compiled XPath (cached per process) as the fallback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from functools import cache
 import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
+
+from newsarchive.extract import cssindex
 
 HtmlElement = lxml.html.HtmlElement
 
@@ -33,8 +36,19 @@ def css(selector: str) -> CSSSelector:
 
 
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
-    """Elements matching one CSS selector, in document order."""
-    return [el for el in css(selector)(root) if isinstance(el, HtmlElement)]
+    """Elements matching a CSS selector (comma groups allowed) under ``root``, itself included.
+
+    Answered from the document's id/class index (:mod:`.cssindex`); selectors it cannot
+    read fall back to the compiled cssselect XPath."""
+    found = cssindex.query(root, selector)
+    if found is None:
+        found = [el for el in css(selector)(root) if isinstance(el, HtmlElement)]
+    return found
+
+
+def select_any(root: HtmlElement, selectors: Sequence[str]) -> bool:
+    """Whether any of ``selectors`` matches (one evaluation for the whole table)."""
+    return bool(selectors) and bool(select(root, ", ".join(selectors)))
 
 
 def select_first(root: HtmlElement, selectors: Sequence[str]) -> HtmlElement | None:
@@ -119,4 +133,5 @@ def drop(elements: Iterable[HtmlElement]) -> None:
     """Remove elements from the tree, keeping their tail text in place."""
     for el in list(elements):
         if el.getparent() is not None:
+            cssindex.forget(el)
             el.drop_tree()

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
+from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
 from newsarchive.extract.dom import HtmlElement, clean, select
 from newsarchive.records import Article, Image, Link, Section
@@ -32,6 +33,8 @@ def remove_page_breaks(container: HtmlElement) -> int:
     for marker in markers:
         if marker.getparent() is not None:
             marker.drop_tree()
+    if markers:
+        cssindex.forget(container)
     return 1 + len(markers)
 
 

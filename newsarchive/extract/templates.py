@@ -76,7 +76,7 @@ COMMON_DROP: tuple[str, ...] = (
     "center.xinhuaPager",
     "#xinhuaPagerBox",
     "#div_currpage",
-    "[id^=div_page_roll]",
+    "div[id^=div_page_roll]",
     "a.page-Article",
     ".page-nav",
 )

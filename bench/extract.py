@@ -1,0 +1,190 @@
+"""Extractor benchmark: speed against trafilatura and a bare lxml parse, and the generic
+fallback's body quality against trafilatura and GNE.
+
+    python bench/extract.py [--rounds N] [--quality-only | --speed-only]
+
+Pages: the real Xinhua pages in ../shared/xinhua (when present) and the golden pages in
+tests/golden. Speed is the median time per page over all pages and rounds, measured in one
+run for the three contenders on the same bytes. Quality: for every article page, the body
+text each extractor returns is compared with the reviewed body (the golden JSON record, or
+the template extraction that tests/test_extract_real.py checks value by value) by
+character-multiset F1 (whitespace ignored); our contender is ``extract_generic``, the
+template-free fallback, so the comparison is like for like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+
+from newsarchive.extract import decode_page, extract_article, extract_generic
+from newsarchive.records import Article
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "tests" / "golden"
+REAL = REPO.parent / "shared" / "xinhua"
+
+#: Real pages and the URLs they were saved from.
+REAL_PAGES = {
+    "gne_tests_xinhuanet_1_www.xinhuanet.com_world_2019-12-10_c_1125327450.html": (
+        "http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm"
+    ),
+    "www.news.cn_fortune_2023-11_17_c_1129981476.html": (
+        "http://www.news.cn/fortune/2023-11/17/c_1129981476.htm"
+    ),
+    "www.xinhuanet.com_politics_2020-07_08_c_1126212966.html": (
+        "http://www.xinhuanet.com/politics/2020-07/08/c_1126212966.htm"
+    ),
+    "www.he.news.cn_20240515_d59c39d4160a4fe4b3084c3e4abfb450_c.html": (
+        "http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html"
+    ),
+    "excerpt_2022_www.news.cn_c_1129041895_detail_fragment.html": (
+        "http://www.news.cn/politics/2022-09/29/c_1129041895.htm"
+    ),
+}
+
+
+def pages() -> list[tuple[str, bytes, str, str | None, str | None]]:
+    """``(name, bytes, url, charset hint, reviewed body text or None)`` for every page."""
+    found: list[tuple[str, bytes, str, str | None, str | None]] = []
+    if REAL.is_dir():
+        for name, url in REAL_PAGES.items():
+            data = (REAL / name).read_bytes()
+            reference = extract_article(data, url)
+            truth = reference.body_text if isinstance(reference, Article) else None
+            found.append((f"real/{name[:40]}", data, url, None, truth))
+    manifest = tomllib.loads((GOLDEN / "manifest.toml").read_text(encoding="utf-8"))
+    for entry in manifest["page"]:
+        expected = json.loads(
+            (GOLDEN / (entry["file"].rsplit(".", 1)[0] + ".json")).read_text(encoding="utf-8")
+        )
+        found.append(
+            (
+                f"golden/{entry['file']}",
+                (GOLDEN / entry["file"]).read_bytes(),
+                entry["url"],
+                entry.get("hint"),
+                expected.get("body_text"),
+            )
+        )
+    return found
+
+
+def _chars(text: str) -> Counter[str]:
+    return Counter(c for c in text if not c.isspace())
+
+
+def f1(candidate: str, truth: str) -> float:
+    got, want = _chars(candidate), _chars(truth)
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(got.values())
+    recall = overlap / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def ours_generic(data: bytes, url: str, hint: str | None) -> str:
+    result = extract_generic(data, url, encoding=hint)
+    return result.body_text if isinstance(result, Article) else ""
+
+
+def trafilatura_body(data: bytes, url: str, hint: str | None) -> str:
+    import trafilatura  # noqa: PLC0415 (optional, test extra)
+
+    text, _ = decode_page(data, hint)
+    return trafilatura.extract(text, url=url, include_comments=False) or ""
+
+
+def gne_body(data: bytes, url: str, hint: str | None) -> str:
+    from gne import GeneralNewsExtractor  # noqa: PLC0415 (optional, test extra)
+
+    text, _ = decode_page(data, hint)
+    try:
+        return str(GeneralNewsExtractor().extract(text).get("content", ""))
+    except Exception as exc:  # GNE raises on pages it cannot handle; that scores 0
+        logging.getLogger(__name__).debug("gne failed: %s", exc)
+        return ""
+
+
+def quality(all_pages: list[tuple[str, bytes, str, str | None, str | None]]) -> None:
+    contenders: dict[str, Callable[[bytes, str, str | None], str]] = {
+        "newsarchive generic": ours_generic,
+        "trafilatura": trafilatura_body,
+        "GNE": gne_body,
+    }
+    scores: dict[str, list[float]] = {name: [] for name in contenders}
+    print("\nGeneric body quality: character F1 against the reviewed body text")
+    print(f"| page | {' | '.join(contenders)} |")
+    print(f"|---|{'---:|' * len(contenders)}")
+    for name, data, url, hint, truth in all_pages:
+        if not truth:
+            continue
+        row = []
+        for contender, fn in contenders.items():
+            score = f1(fn(data, url, hint), truth)
+            scores[contender].append(score)
+            row.append(f"{score:.3f}")
+        print(f"| {name} | {' | '.join(row)} |")
+    means = " | ".join(f"**{statistics.fmean(v):.3f}**" for v in scores.values())
+    print(f"| **mean** | {means} |")
+
+
+def speed(all_pages: list[tuple[str, bytes, str, str | None, str | None]], rounds: int) -> None:
+    import trafilatura  # noqa: PLC0415 (optional, test extra)
+
+    def ours(data: bytes, url: str, hint: str | None) -> object:
+        return extract_article(data, url, encoding=hint)
+
+    def traf(data: bytes, url: str, hint: str | None) -> object:
+        return trafilatura.extract(data, url=url)
+
+    def bare(data: bytes, url: str, hint: str | None) -> object:
+        return lxml.html.document_fromstring(data)
+
+    contenders = {"newsarchive": ours, "trafilatura": traf, "bare lxml.html parse": bare}
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for _name, data, url, hint, _truth in all_pages:
+            for contender, fn in contenders.items():
+                start = time.perf_counter()
+                fn(data, url, hint)
+                times[contender].append(time.perf_counter() - start)
+    medians = {name: statistics.median(v) * 1000 for name, v in times.items()}
+    print(f"\nSpeed: median ms per page, {len(all_pages)} pages x {rounds} rounds")
+    print("| extractor | median ms/page | relative to bare lxml |")
+    print("|---|---:|---:|")
+    for name, ms in medians.items():
+        print(f"| {name} | {ms:.3f} | {ms / medians['bare lxml.html parse']:.2f}x |")
+    ratio = medians["trafilatura"] / medians["newsarchive"]
+    print(f"\nnewsarchive is {ratio:.1f}x faster than trafilatura; "
+          f"{medians['newsarchive'] / medians['bare lxml.html parse']:.2f}x a bare lxml parse")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20, help="timing rounds over all pages")
+    parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    all_pages = pages()
+    if not args.quality_only:
+        speed(all_pages, args.rounds)
+    if not args.speed_only:
+        quality(all_pages)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The credits grammar on every printed variant (both scripts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extract.credits import (
+    byline_credits,
+    credit_line,
+    dedupe,
+    is_credit_only,
+    photo_credits,
+)
+from newsarchive.records import Credit
+
+
+def c(role: str, *names: str) -> list[Credit]:
+    return [Credit(role=role, name=n) for n in names]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新华社杭州9月29日电（记者王俊禄、林光耀）刚获评", c("记者", "王俊禄", "林光耀")),
+        ("……新篇章作出新的更大貢獻。(記者 魯毅)", c("记者", "魯毅")),
+        ("（记者 鲁 毅）", c("记者", "鲁毅")),
+        ("（记者张三 通讯员李四、王五）", c("记者", "张三") + c("通讯员", "李四", "王五")),
+        ("（新华社记者 赵六）", c("记者", "赵六")),
+        ("（實習生 陳七 記者 林八）", c("实习生", "陳七") + c("记者", "林八")),
+        ("26个省（区、市）", []),
+        ("图为柯伟力。（受访者供图）", []),
+        ("新华社发（刘满仓摄）", []),  # a photo credit, not a byline
+    ],
+)
+def test_bylines(text: str, expected: list[Credit]) -> None:
+    assert byline_credits(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[责任编辑:王雪松 邓娴 ]", c("责任编辑", "王雪松", "邓娴")),
+        ("[責任編輯:王雪松 鄧嫻 ]", c("责任编辑", "王雪松", "鄧嫻")),
+        ("责任编辑：\n尹世杰", c("责任编辑", "尹世杰")),
+        ("【责任编辑:张樵苏\n】", c("责任编辑", "张樵苏")),
+        ("[作者: 刘满仓 \u3000责任编辑:\n 杨丹宇 ]", c("作者", "刘满仓") + c("责任编辑", "杨丹宇")),
+        ("责任编辑： 邱丽芳", c("责任编辑", "邱丽芳")),
+        ("作者：记者某某", c("记者", "某某")),
+        ("编辑：余小兰", c("编辑", "余小兰")),
+        ("[责任编辑: 曾鹏] ", c("责任编辑", "曾鹏")),
+        ("校對：王一/李二", c("校对", "王一", "李二")),
+        (
+            "策划：张三　统筹：李四　视频：王五",
+            c("策划", "张三") + c("统筹", "李四") + c("视频", "王五"),
+        ),
+    ],
+)
+def test_role_colon_lines(text: str, expected: list[Credit]) -> None:
+    assert credit_line(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("初冬季节，整个妥乐村被银杏树群装点得“金彩”夺目。新华网 卢志佳 摄", ["卢志佳"]),
+        ("新华社发（刘满仓摄）", ["刘满仓"]),
+        ("新华社记者 张三 摄", ["张三"]),
+        ("新华社记者李四、王五摄", ["李四", "王五"]),
+        ("图为孩子们在阅读。（新华社记者 陈思远 摄）", ["陈思远"]),
+        ("新華社記者 劉八 攝", ["劉八"]),
+        ("图为柯伟力。（受访者供图）", []),
+        ("他拿起相机拍摄风景。", []),
+    ],
+)
+def test_photo_credits(text: str, expected: list[str]) -> None:
+    assert [credit.name for credit in photo_credits(text)] == expected
+    assert all(credit.role == "摄影" for credit in photo_credits(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("（记者 鲁毅）", True),
+        ("(記者 魯毅)", True),
+        ("[责任编辑: 曾鹏]", True),
+        ("新华社发（刘满仓摄）", True),
+        ("新华网 卢志佳 摄", True),
+        ("责任编辑：尹世杰", True),
+        ("（记者 孙海涛 通讯员 赵敏）", True),
+        ("心中有信仰，脚下有力量。", False),
+        ("图为柯伟力。（受访者供图）", False),
+        ("新华社贵阳11月27日电（记者鲁毅）贵州省政协机关加强思想政治建设。", False),
+    ],
+)
+def test_credit_only_lines(text: str, only: bool) -> None:
+    assert is_credit_only(text) is only
+
+
+def test_dedupe_keeps_first_order() -> None:
+    credits = c("记者", "甲", "乙") + c("记者", "甲") + c("责任编辑", "甲")
+    assert dedupe(credits) == tuple(c("记者", "甲", "乙") + c("责任编辑", "甲"))

@@ -1,0 +1,82 @@
+"""Publication times (every printed form → ISO 8601 +08:00) and wire datelines."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extract.dates import dateline_datetime, parse_dateline, parse_datetime, url_date
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2023-11-27 10:46:00", "2023-11-27T10:46:00+08:00"),
+        ("2019年12月10日 07:57", "2019-12-10T07:57:00+08:00"),
+        ("  2019-12-10 07:57:40", "2019-12-10T07:57:40+08:00"),
+        ("2023-11-27 10:46:00  來源:貴州日報", "2023-11-27T10:46:00+08:00"),
+        ("2024/05/15", "2024-05-15T00:00:00+08:00"),
+        ("2024-05-15", "2024-05-15T00:00:00+08:00"),
+        ("2023-11-17 20:52:15", "2023-11-17T20:52:15+08:00"),
+        ("发布时间：2012年11月26日10:05", "2012-11-26T10:05:00+08:00"),
+        ("2023-11-27T02:46:00Z", "2023-11-27T10:46:00+08:00"),
+        ("2023-11-27T10:46:00+08:00", "2023-11-27T10:46:00+08:00"),
+        ("2023-02-30 10:00", None),
+        ("no date here", None),
+        ("", None),
+    ],
+)
+def test_parse_datetime(text: str, iso: str | None) -> None:
+    assert parse_datetime(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "place", "date_text", "raw"),
+    [
+        ("新华社贵阳11月27日电（记者鲁毅）…", "新华社", "贵阳", "11月27日", "新华社贵阳11月27日电"),
+        (
+            "新華社貴陽11月27日電（記者 魯毅）…",
+            "新華社",
+            "貴陽",
+            "11月27日",
+            "新華社貴陽11月27日電",
+        ),
+        ("新华网贵阳11月27日电 …", "新华网", "贵阳", "11月27日", "新华网贵阳11月27日电"),
+        ("　　新华社北京1月12日电\xa0 2020年…", "新华社", "北京", "1月12日", "新华社北京1月12日电"),
+        ("本报讯（记者 冉光明）日前…", "本报", None, None, "本报讯"),
+        ("本報訊　經過一個多月…", "本報", None, None, "本報訊"),
+        ("本报贵阳5月16日讯 …", "本报", "贵阳", "5月16日", "本报贵阳5月16日讯"),
+        ("新华社巴黎12月9日专电 …", "新华社", "巴黎", "12月9日", "新华社巴黎12月9日专电"),
+    ],
+)
+def test_parse_dateline(
+    text: str, agency: str, place: str | None, date_text: str | None, raw: str
+) -> None:
+    dateline = parse_dateline(text)
+    assert dateline is not None
+    assert (dateline.agency, dateline.place, dateline.date_text, dateline.raw) == (
+        agency,
+        place,
+        date_text,
+        raw,
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["新华社记者日前从贵州省获悉", "新华社发（刘满仓摄）", "据新华社报道", "本报记者走访"]
+)
+def test_not_a_dateline(text: str) -> None:
+    assert parse_dateline(text) is None
+
+
+def test_dateline_date_uses_the_url_year() -> None:
+    dateline = parse_dateline("新华社贵阳11月27日电")
+    assert dateline is not None
+    year = url_date("http://www.gz.xinhuanet.com/2023-11/27/c_1130000001.htm")
+    assert year == (2023, 11, 27)
+    assert dateline_datetime(dateline, year[0]) == "2023-11-27T00:00:00+08:00"
+    assert dateline_datetime(dateline, None) is None
+    assert url_date("https://www.gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html") == (
+        2024,
+        10,
+        11,
+    )
