@@ -249,3 +249,29 @@ class MirrorServer:
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m newsarchive.mirror ROOT… [--port N]``: serve until interrupted."""
+    import argparse  # noqa: PLC0415 (only the command line needs it)
+    import sys  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m newsarchive.mirror", description=__doc__)
+    parser.add_argument("roots", nargs="+", type=Path, help="mirror trees, first wins")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    server = MirrorServer(args.roots, port=args.port).start()
+    sys.stdout.write(f"{server.url}\n")
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

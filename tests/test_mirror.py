@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -174,3 +178,23 @@ def test_close_frees_the_port_and_rejects_bad_roots(tmp_path: Path) -> None:
         pass
     with pytest.raises(FileNotFoundError):
         MirrorServer(tmp_path / "nowhere")
+
+
+def test_command_line_serves_until_interrupted() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive.mirror", str(SAMPLE_SITE)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}/gz.news.cn/robots.txt", timeout=5) as resp:
+            assert b"/preview/" in resp.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
