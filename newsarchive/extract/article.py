@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from newsarchive import textnorm, urls
 from newsarchive.extract import credits as credit_grammar
@@ -44,6 +45,7 @@ _HTML_HINT_RE = re.compile(
     r"<\s*(?:html|head|body|div|p|title|meta|table|span|h1|!doctype)\b", re.I
 )
 _TRADITIONAL_SAMPLE = 400
+_canonical_url = lru_cache(maxsize=1024)(urls.canonical_url)
 _RELATED_BLOCK_LINKS = tuple(f"{selector} a[href]" for selector in RELATED_BLOCKS)
 
 
@@ -91,7 +93,10 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
     if isinstance(decoded, NotAnArticle):
         return decoded
     text, used_encoding = decoded
-    root = parse_html(text)
+    utf8 = page if used_encoding == "utf-8" and isinstance(page, bytes) else None
+    if utf8 is not None and utf8.startswith(b"\xef\xbb\xbf"):
+        utf8 = None
+    root = parse_html(text, utf8)
     if root is None:
         return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
     template = _match_template(root, url)
@@ -99,7 +104,7 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
         result = _from_template(root, url, template, used_encoding)
         if result is not None:
             return result
-        root = parse_html(text) or root  # the template pass pruned the tree; start afresh
+        root = parse_html(text, utf8) or root  # the template pass pruned the tree; start afresh
     return _from_generic(root, url, used_encoding)
 
 
@@ -129,7 +134,7 @@ def _to_text(
 
 
 def _is_xinhua(root: HtmlElement, url: str) -> bool:
-    host = urls.parse(url).host
+    host = multipage.url_info(url).host
     if _XINHUA_HOST_RE.search(host):
         return True
     title = root.findtext(".//title") or ""
@@ -152,7 +157,7 @@ def _container(root: HtmlElement, template: Template) -> HtmlElement | None:
     """The first body container with text (``#detail #detailContent`` before ``#detail``)."""
     for selector in template.body:
         for el in select(root, selector):
-            if text_of(el) or el.find(".//img") is not None:
+            if any(t.strip() for t in el.itertext()) or el.find(".//img") is not None:
                 return el
     return None
 
@@ -253,7 +258,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
 
 def detect_script(text: str) -> Script:
     """``zh-Hant`` when a sample of ``text`` changes under traditional→simplified conversion."""
-    sample = "".join(textnorm.CJK_RE.findall(text))[:_TRADITIONAL_SAMPLE]
+    sample = "".join(textnorm.CJK_RE.findall(text[: _TRADITIONAL_SAMPLE * 3]))[:_TRADITIONAL_SAMPLE]
     if not sample:
         return "zh-Hans"
     converted = textnorm.to_simplified(sample)
@@ -281,9 +286,9 @@ def _assemble(
     page_urls: tuple[str, ...],
     encoding: str | None,
 ) -> Article:
-    info = urls.parse(url)
+    info = multipage.url_info(url)
     try:
-        canonical = urls.canonical_url(url)
+        canonical = _canonical_url(url)
     except ValueError:
         canonical = url
     first_paragraph = next((p for s in body.sections for p in s.paragraphs), "")

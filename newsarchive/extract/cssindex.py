@@ -44,6 +44,8 @@ class Compound:
     id: str | None
     classes: tuple[str, ...]
     attrs: tuple[tuple[str, str, str], ...]
+    key: str | None
+    """The index key candidates come from: ``#id``, else the first ``.class``."""
 
     def matches(self, el: HtmlElement) -> bool:
         if self.tag is not None and el.tag != self.tag:
@@ -69,6 +71,8 @@ class Compound:
 
 
 Step = tuple[str, Compound]  # (combinator: "" first, " " descendant, ">" child; compound)
+#: One alternative: its steps and every id/class key it needs (all must occur in the page).
+Alternative = tuple[tuple[Step, ...], frozenset[str]]
 
 
 def _compound(text: str) -> Compound | None:
@@ -91,13 +95,14 @@ def _compound(text: str) -> Compound | None:
         id=ident,
         classes=tuple(classes),
         attrs=tuple(attrs),
+        key=f"#{ident}" if ident else (f".{classes[0]}" if classes else None),
     )
 
 
 @cache
-def parse(selector: str) -> tuple[tuple[Step, ...], ...] | None:
+def parse(selector: str) -> tuple[Alternative, ...] | None:
     """The selector's alternatives as steps, or ``None`` if it uses unsupported syntax."""
-    alternatives: list[tuple[Step, ...]] = []
+    alternatives: list[Alternative] = []
     for alt in selector.split(","):
         tokens = alt.replace(">", " > ").split()
         steps: list[Step] = []
@@ -115,7 +120,9 @@ def parse(selector: str) -> tuple[tuple[Step, ...], ...] | None:
             combinator = " "
         if not steps or combinator == ">":
             return None
-        alternatives.append(tuple(steps))
+        needed = {f"#{c.id}" for _comb, c in steps if c.id}
+        needed |= {f".{cls}" for _comb, c in steps for cls in c.classes}
+        alternatives.append((tuple(steps), frozenset(needed)))
     return tuple(alternatives)
 
 
@@ -126,9 +133,11 @@ class Index:
     proxies, which cost more than the strings); the elements behind an id or class are
     materialised on first use and remembered."""
 
-    __slots__ = ("__weakref__", "_attrs", "_elements")
+    __slots__ = ("__weakref__", "_attrs", "_elements", "answers")
 
     def __init__(self, root: HtmlElement) -> None:
+        self.answers: dict[str, tuple[HtmlElement, ...]] = {}
+        """Answers to whole-document queries, by selector (the tables ask some twice)."""
         self._attrs: dict[str, list[Any]] = {}
         self._elements: dict[str, list[HtmlElement]] = {}
         found = _ID_CLASS_ATTRS(root)
@@ -148,14 +157,13 @@ class Index:
             self._elements[key] = elements
         return elements
 
+    def has(self, keys: frozenset[str]) -> bool:
+        """Whether every id/class key occurs in the document."""
+        return all(k in self._attrs for k in keys)
+
     def candidates(self, compound: Compound) -> list[HtmlElement] | None:
         """Elements that may match ``compound`` (``None``: it names no id or class)."""
-        if compound.id is not None:
-            return self._get("#" + compound.id)
-        if compound.classes:
-            keys = ["." + c for c in compound.classes]
-            return self._get(min(keys, key=lambda k: len(self._attrs.get(k, ()))))
-        return None
+        return None if compound.key is None else self._get(compound.key)
 
 
 _INDEXES: weakref.WeakKeyDictionary[HtmlElement, Index] = weakref.WeakKeyDictionary()
@@ -217,9 +225,18 @@ def query(scope: HtmlElement, selector: str) -> list[HtmlElement] | None:
     alternatives = parse(selector)
     if alternatives is None:
         return None
-    index = index_of(scope)
+    root = scope.getroottree().getroot()
+    index = _INDEXES.get(root)
+    if index is None:
+        index = _INDEXES[root] = Index(root)
+    memo = scope is root
+    if memo and (known := index.answers.get(selector)) is not None:
+        return list(known)
     results: list[HtmlElement] = []
-    for steps in alternatives:
+    steps: tuple[Step, ...] = ()
+    for steps, needed in alternatives:
+        if needed and not index.has(needed):
+            continue
         current = _first(index, scope, steps[0][1])
         for step in steps[1:]:
             if not current:
@@ -228,6 +245,8 @@ def query(scope: HtmlElement, selector: str) -> list[HtmlElement] | None:
         results.extend(current)
     if len(alternatives) > 1 or len(steps) > 1:
         results = list(dict.fromkeys(results))
+    if memo:
+        index.answers[selector] = tuple(results)
     return results
 
 

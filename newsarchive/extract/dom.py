@@ -19,8 +19,8 @@ from newsarchive.extract import cssindex
 
 HtmlElement = lxml.html.HtmlElement
 
+_NON_SPACE_RE = re.compile(r"\S")
 _SPACE_RE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
-_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Characters libxml2 refuses: C0 controls other than tab/newline/return, lone surrogates.
 _BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CJK_GAP_RE = re.compile(
@@ -105,13 +105,22 @@ def join_cjk(text: str) -> str:
     return _CJK_GAP_RE.sub("", text)
 
 
-def parse_html(text: str) -> HtmlElement | None:
-    """Parse a page; ``None`` when there is no element at all."""
-    text = _BAD_CHARS_RE.sub("", _XML_DECL_RE.sub("", text, count=1))
-    if not text.strip():
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """Parse a page; ``None`` when there is no element at all.
+
+    libxml2 parses UTF-8 bytes faster than a Python string, so the text is handed over as
+    UTF-8 (``utf8``: the page's own bytes when they are that text in UTF-8), with the
+    encoding fixed so that a stale ``<meta charset>`` in the page cannot override it."""
+    if _BAD_CHARS_RE.search(text) or utf8 is None:
+        text = _BAD_CHARS_RE.sub("", text)
+        utf8 = text.encode("utf-8", errors="replace")
+    if _NON_SPACE_RE.search(text) is None:
         return None
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(utf8, parser=_UTF8_PARSER)
     except (etree.ParserError, ValueError):
         return None
     return root if isinstance(root, HtmlElement) else None

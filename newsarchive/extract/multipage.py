@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from newsarchive import urls
@@ -21,7 +22,10 @@ from newsarchive.extract.body import body_text
 from newsarchive.extract.dom import HtmlElement, clean, select
 from newsarchive.records import Article, Image, Link, Section
 
-__all__ = ["join_pages", "page_links", "remove_page_breaks"]
+__all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
+
+#: :func:`newsarchive.urls.parse`, memoised: a page asks about its own URL several times.
+url_info = lru_cache(maxsize=1024)(urls.parse)
 
 
 def remove_page_breaks(container: HtmlElement) -> int:
@@ -43,7 +47,7 @@ def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[s
 
     Only links to the same article id (``c_<id>_N.htm``) count; ``下一页`` repeats are merged.
     """
-    own = urls.parse(url)
+    own = url_info(url)
     if own.article_id is None:
         return ()
     found: dict[int, str] = {}
@@ -53,7 +57,7 @@ def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[s
             if not href or href.startswith(("javascript:", "#")):
                 continue
             target = urljoin(url, href)
-            info = urls.parse(target)
+            info = url_info(target)
             if info.article_id != own.article_id or info.page == own.page:
                 continue
             found.setdefault(info.page, target)
@@ -64,7 +68,7 @@ def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[s
 
 
 def _page_one(url: str) -> str:
-    info = urls.parse(url)
+    info = url_info(url)
     suffix = f"_{info.page}."
     head, _, tail = url.rpartition(suffix)
     return f"{head}.{tail}" if head else url
