@@ -78,8 +78,13 @@ def url_kind(url: str, article_canonical_url: str) -> UrlKind:
 
 def content_hash(headline: str, body_text: str) -> str:
     """SHA-256 (hex) of the folded headline and body: the exact-content fingerprint."""
-    folded = textnorm.fold(headline) + "\n" + textnorm.fold(body_text)
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+    return folded_content_hash(textnorm.fold(headline), textnorm.fold(body_text))
+
+
+def folded_content_hash(folded_headline: str, folded_body: str) -> str:
+    """:func:`content_hash` of text already passed through :func:`textnorm.fold`."""
+    text = folded_headline + "\n" + folded_body
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def shingle_ids(folded: str, k: int = SHINGLE) -> npt.NDArray[np.uint64]:
@@ -112,7 +117,12 @@ def signature(body_text: str) -> bytes | None:
     """The MinHash signature of ``body_text`` (folded, 3-shingled) as ``NUM_PERM`` little-endian
     uint32 values (256 bytes); ``None`` when the body has fewer than :data:`MIN_SHINGLES`
     distinct shingles."""
-    ids = shingle_ids(textnorm.fold(body_text))
+    return folded_signature(textnorm.fold(body_text))
+
+
+def folded_signature(folded_body: str) -> bytes | None:
+    """:func:`signature` of a body already passed through :func:`textnorm.fold`."""
+    ids = shingle_ids(folded_body)
     if len(ids) < MIN_SHINGLES:
         return None
     mh = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme="affine32")

@@ -27,7 +27,7 @@ from typing import Any
 from newsarchive import dedup, textnorm, urls
 from newsarchive.records import Article
 from newsarchive.store import rows
-from newsarchive.store.results import DedupKeys, Outcome, ReextractSource, StoreResult
+from newsarchive.store.results import DedupKeys, Outcome, StoreResult
 
 logger = logging.getLogger(__name__)
 
@@ -361,37 +361,3 @@ def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[st
         if keys.signature is not None:
             _index_lsh(conn, article_id, keys.signature)
     return changed
-
-
-def reextract_source(conn: sqlite3.Connection, capture_id: int) -> ReextractSource:
-    """The captures behind one page-1 capture: it, then the latest capture of each later page
-    of the article it was stored as."""
-    conn.row_factory = sqlite3.Row
-    try:
-        first = conn.execute("SELECT * FROM captures WHERE id = ?", [capture_id]).fetchone()
-        link = conn.execute(
-            "SELECT article_id FROM article_captures WHERE capture_id = ? AND page = 1 "
-            "ORDER BY article_id LIMIT 1",
-            [capture_id],
-        ).fetchone()
-        article_id = None if link is None else int(link[0])
-        pages = []
-        if article_id is not None:
-            pages = conn.execute(
-                "SELECT c.* FROM article_captures ac JOIN captures c ON c.id = ac.capture_id "
-                "WHERE ac.article_id = ? AND ac.page > 1 AND c.outcome = 'article_page' "
-                "ORDER BY ac.page, c.last_fetched_at DESC, c.id DESC",
-                [article_id],
-            ).fetchall()
-        latest: dict[str, sqlite3.Row] = {}
-        for page in pages:
-            latest.setdefault(page["url"], page)
-        chosen = [first, *sorted(latest.values(), key=lambda r: urls.page_number(r["url"]))]
-        return ReextractSource(
-            capture_ids=tuple(int(r["id"]) for r in chosen),
-            captures=tuple(rows.capture_from_row(dict(r)) for r in chosen),
-            article_id=article_id,
-            outcome=str(first["outcome"]),
-        )
-    finally:
-        conn.row_factory = None

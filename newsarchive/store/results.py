@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from newsarchive import dedup
+from newsarchive import dedup, textnorm
 from newsarchive.records import Article, Capture
 from newsarchive.store import rows
 
@@ -32,10 +32,12 @@ class DedupKeys:
 
     @classmethod
     def of(cls, article: Article) -> DedupKeys:
+        """Compute the keys (the body is folded once for all three)."""
+        body = textnorm.fold(article.body_text)
         return cls(
-            content_hash=dedup.content_hash(article.headline, article.body_text),
-            record_hash=rows.record_hash(article.to_dict()),
-            signature=dedup.signature(article.body_text),
+            content_hash=dedup.folded_content_hash(textnorm.fold(article.headline), body),
+            record_hash=rows.record_hash(article.to_dict(), folded_body=body),
+            signature=dedup.folded_signature(body),
         )
 
 

@@ -42,6 +42,11 @@ def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def json_list(value: str | None) -> list[Any]:
+    """A JSON array column as a list (``[]`` for NULL)."""
+    return list(json.loads(value)) if value else []
+
+
 def _fold_tree(value: object) -> object:
     if isinstance(value, str):
         return textnorm.fold(value)
@@ -52,13 +57,20 @@ def _fold_tree(value: object) -> object:
     return value
 
 
-def comparable(record: Mapping[str, Any]) -> dict[str, object]:
+def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dict[str, object]:
     """The compared fields of an article dict (:meth:`Article.to_dict` shape), folded; image
-    and link URLs are reduced to their real (non-gateway) form."""
+    and link URLs are reduced to their real (non-gateway) form. ``sections`` compares the
+    structure (folded headings and paragraph counts): the text itself is ``body_text``.
+    ``folded_body`` is ``fold(record["body_text"])`` when the caller has it already."""
     out: dict[str, object] = {}
     for name in COMPARED_FIELDS:
         value = record.get(name)
-        if name == "images":
+        if name == "body_text":
+            out[name] = folded_body if folded_body is not None else textnorm.fold(value or "")
+            continue
+        if name == "sections":
+            value = [[s["heading"], len(s["paragraphs"])] for s in value or ()]
+        elif name == "images":
             value = [
                 {"src": urls.real_url(i["src"]), "caption": i.get("caption")} for i in value or ()
             ]
@@ -70,9 +82,10 @@ def comparable(record: Mapping[str, Any]) -> dict[str, object]:
     return out
 
 
-def record_hash(record: Mapping[str, Any]) -> str:
+def record_hash(record: Mapping[str, Any], folded_body: str | None = None) -> str:
     """SHA-256 (hex) of :func:`comparable`: equal for unchanged content in either script."""
-    return hashlib.sha256(dumps(comparable(record)).encode("utf-8")).hexdigest()
+    text = dumps(comparable(record, folded_body))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -33,10 +33,9 @@ row.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -45,7 +44,7 @@ import sqlite_utils
 
 from newsarchive import urls
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
-from newsarchive.store import _articles, rows
+from newsarchive.store import _articles, captures, runs
 from newsarchive.store.migrations import connect, migrate
 from newsarchive.store.results import (
     TAKEDOWN_ERRORS,
@@ -59,27 +58,6 @@ from newsarchive.store.results import (
 )
 
 logger = logging.getLogger(__name__)
-
-_COUNTERS = (
-    "pages_fetched",
-    "articles_new",
-    "articles_updated",
-    "articles_unchanged",
-    "duplicates",
-    "not_articles",
-    "invalid",
-    "takedowns",
-    "errors",
-)
-
-
-@dataclass(kw_only=True, slots=True)
-class _Delta:
-    counts: dict[str, int] = field(default_factory=dict)
-    error_kind: str | None = None
-
-    def add(self, name: str, n: int = 1) -> None:
-        self.counts[name] = self.counts.get(name, 0) + n
 
 
 class Store:
@@ -106,13 +84,6 @@ class Store:
     ) -> None:
         self.close()
 
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self.db.conn.execute(sql, params).fetchall()
-
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self.db.conn.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
     # -- crawl runs --------------------------------------------------------------------------
 
     def start_run(
@@ -125,17 +96,7 @@ class Store:
     ) -> int:
         """Add a ``crawl_runs`` row; returns its id."""
         with self.db.atomic():
-            cur = self.db.conn.execute(
-                "INSERT INTO crawl_runs(started_at, spider, channels, options) VALUES (?,?,?,?)",
-                [
-                    started_at or utc_now(),
-                    spider,
-                    rows.dumps(list(channels)),
-                    rows.dumps(dict(options or {})),
-                ],
-            )
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
+            return runs.start(self.db.conn, spider, channels, options or {}, started_at)
 
     def finish_run(
         self,
@@ -147,72 +108,25 @@ class Store:
         finished_at: str | None = None,
     ) -> None:
         """Close a run: set ``finished_at`` and ``exit_status``. Counters are kept up to date by
-        :meth:`store_item`; ``counters``/``errors_by_kind`` given here *replace* the stored
-        values (for callers that count elsewhere, e.g. download errors that never became an
-        item)."""
-        sets = {"finished_at": finished_at or utc_now(), "exit_status": exit_status}
-        for name, value in (counters or {}).items():
-            if name not in _COUNTERS:
-                raise ValueError(f"unknown crawl_runs counter {name!r}")
-            sets[name] = str(int(value))
-        if errors_by_kind is not None:
-            stored = json.loads(
-                self._one("SELECT errors_by_kind FROM crawl_runs WHERE id=?", [run_id]) or "{}"
-            )
-            stored.update({k: int(v) for k, v in errors_by_kind.items()})
-            sets["errors_by_kind"] = rows.dumps(stored)
-            sets["errors"] = str(sum(stored.values()))
+        :meth:`store_item`. ``errors_by_kind`` is merged into the stored counts (kinds given
+        here replace the stored count of that kind; ``errors`` becomes their sum), for errors
+        that never became an item (e.g. download failures counted by the caller);
+        ``counters`` (names of :data:`runs.COUNTERS`) replace stored values."""
         with self.db.atomic():
-            self.db.table("crawl_runs").update(run_id, sets)
+            runs.finish(
+                self.db.conn,
+                run_id,
+                exit_status=exit_status,
+                errors_by_kind=errors_by_kind,
+                counters=counters,
+                finished_at=finished_at,
+            )
 
     def run(self, run_id: int) -> dict[str, Any]:
         """The ``crawl_runs`` row as a dict (JSON columns decoded)."""
-        row = dict(self.db.table("crawl_runs").get(run_id))
-        for name in ("channels", "options", "errors_by_kind"):
-            row[name] = json.loads(row[name])
-        return row
-
-    def _count(self, run_id: int | None, delta: _Delta) -> None:
-        if run_id is None or (not delta.counts and delta.error_kind is None):
-            return
-        sets = [f"{name} = {name} + ?" for name in delta.counts]
-        params: list[Any] = list(delta.counts.values())
-        if delta.error_kind is not None:
-            path = '$."' + delta.error_kind.replace('"', "") + '"'
-            sets.append(
-                "errors_by_kind = json_set(errors_by_kind, ?, "
-                "coalesce(json_extract(errors_by_kind, ?), 0) + 1)"
-            )
-            params += [path, path]
-        self.db.conn.execute(
-            f"UPDATE crawl_runs SET {', '.join(sets)} WHERE id = ?", [*params, run_id]
-        )
+        return runs.get(self.db.conn, run_id)
 
     # -- captures ----------------------------------------------------------------------------
-
-    def _add_capture(
-        self, capture: Capture, run_id: int | None, outcome: str, detail: str | None
-    ) -> int:
-        row = rows.capture_row(capture)
-        row.update(
-            last_fetched_at=capture.fetched_at,
-            run_id=run_id,
-            outcome=outcome,
-            outcome_detail=detail,
-        )
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        cur = self.db.conn.execute(
-            f"INSERT INTO captures({cols}) VALUES ({marks}) "
-            "ON CONFLICT(url, sha256) DO UPDATE SET "
-            "last_fetched_at = max(last_fetched_at, excluded.fetched_at), "
-            "fetch_count = fetch_count + (excluded.fetched_at <> captures.fetched_at "
-            "AND excluded.fetched_at <> captures.last_fetched_at), "
-            "outcome = excluded.outcome, outcome_detail = excluded.outcome_detail "
-            "RETURNING id",
-            list(row.values()),
-        )
-        return int(cur.fetchone()[0])
 
     def add_capture(
         self,
@@ -226,7 +140,9 @@ class Store:
         row: a re-fetch bumps ``last_fetched_at`` and ``fetch_count`` (not when the very same
         fetch, same ``fetched_at``, is stored again) and stores no new body."""
         with self.db.atomic():
-            return self._add_capture(capture, run_id, outcome, detail)
+            cid = captures.add(self.db.conn, capture, run_id, outcome, detail)
+            runs.count(self.db.conn, run_id, runs.Delta(counts={"pages_fetched": 1}))
+            return cid
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -247,26 +163,11 @@ class Store:
         older capture replace the current version; otherwise a fetch older than the current
         version never rolls it back."""
         with self.db.atomic():
-            delta = _Delta()
             result = self._store_article(article, capture_ids, seen_at, keys, rederived)
-            _count_outcome(delta, result)
-            self._count(run_id, delta)
+            delta = runs.Delta()
+            delta.outcome(result)
+            runs.count(self.db.conn, run_id, delta)
             return result
-
-    def _fetch_time(self, capture_ids: Sequence[int]) -> str | None:
-        if not capture_ids:
-            return None
-        value = self._one("SELECT fetched_at FROM captures WHERE id = ?", [capture_ids[0]])
-        return None if value is None else str(value)
-
-    def _item_urls(self, article: Article, capture_ids: Sequence[int]) -> list[str]:
-        found = [article.canonical_url, article.url]
-        for cid in capture_ids:
-            row = self._q("SELECT url, final_url, redirect_urls FROM captures WHERE id=?", [cid])
-            if row:
-                url, final_url, redirects = row[0]
-                found += [url, final_url, *json.loads(redirects)]
-        return list(dict.fromkeys(u for u in found if u))
 
     def _store_article(
         self,
@@ -276,18 +177,22 @@ class Store:
         keys: DedupKeys | None,
         rederived: bool = False,
     ) -> StoreResult:
-        seen = seen_at or self._fetch_time(capture_ids) or utc_now()
-        keys = keys or DedupKeys.of(article)
-        item_urls = self._item_urls(article, capture_ids)
+        conn = self.db.conn
+        if seen_at is None and capture_ids:
+            row = conn.execute(
+                "SELECT fetched_at FROM captures WHERE id = ?", [capture_ids[0]]
+            ).fetchone()
+            seen_at = None if row is None else str(row[0])
+        found = [article.canonical_url, article.url, *captures.item_urls(conn, capture_ids)]
         incoming = _articles.Incoming(
             article=article,
             capture_ids=tuple(capture_ids),
-            item_urls=tuple(item_urls),
-            seen=seen,
-            keys=keys,
+            item_urls=tuple(dict.fromkeys(u for u in found if u)),
+            seen=seen_at or utc_now(),
+            keys=keys or DedupKeys.of(article),
             rederived=rederived,
         )
-        return _articles.store(self.db.conn, incoming)
+        return _articles.store(conn, incoming)
 
     # -- items -------------------------------------------------------------------------------
 
@@ -306,35 +211,40 @@ class Store:
         * a :class:`NotAnArticle` → captures with outcome ``not_article`` (detail: its kind);
         * ``result=None`` → captures with outcome ``error`` (detail: ``item.error``); for
           ``http_404``/``http_410``/``redirect_home`` on a known article URL also a
-          ``taken_down`` event (once: not again while the article stays taken down).
+          ``taken_down`` event (once: not again while the article stays taken down, and not
+          for a fetch older than the last time the article was seen alive).
         """
-        delta = _Delta()
         result = item.result
+        outcome: CaptureOutcome
+        if isinstance(result, Article):
+            outcome, detail = ("invalid" if invalid_reason else "article"), invalid_reason
+        elif isinstance(result, NotAnArticle):
+            outcome, detail = "not_article", result.kind
+        else:
+            outcome, detail = "error", item.error or "unknown"
+        delta = runs.Delta(counts={"pages_fetched": len(item.captures)})
+        stored: StoreResult | None = None
+        event_id: int | None = None
         with self.db.atomic():
-            outcome: CaptureOutcome
-            if isinstance(result, Article):
-                outcome = "invalid" if invalid_reason else "article"
-                detail = invalid_reason
-            elif isinstance(result, NotAnArticle):
-                outcome, detail = "not_article", result.kind
-            else:
-                outcome, detail = "error", item.error or "unknown"
-            ids: list[int] = []
-            for i, capture in enumerate(item.captures):
-                kind: str = outcome
-                if i > 0 and outcome == "article":
-                    kind = "article_page"
-                ids.append(self._add_capture(capture, run_id, kind, detail))
-            delta.add("pages_fetched", len(item.captures))
-            stored: StoreResult | None = None
-            event_id: int | None = None
-            if isinstance(result, Article) and not invalid_reason:
+            conn = self.db.conn
+            ids = [
+                captures.add(
+                    conn,
+                    c,
+                    run_id,
+                    "article_page" if i and outcome == "article" else outcome,
+                    detail,
+                )
+                for i, c in enumerate(item.captures)
+            ]
+            if outcome == "article":
+                assert isinstance(result, Article)
                 seen = item.captures[0].fetched_at if item.captures else None
                 stored = self._store_article(result, ids, seen, keys)
-                _count_outcome(delta, stored)
-            elif isinstance(result, Article):
+                delta.outcome(stored)
+            elif outcome == "invalid":
                 delta.add("invalid")
-            elif isinstance(result, NotAnArticle):
+            elif outcome == "not_article":
                 delta.add("not_articles")
             else:
                 delta.add("errors")
@@ -342,26 +252,20 @@ class Store:
                 if detail in TAKEDOWN_ERRORS and item.captures:
                     first = item.captures[0]
                     event_id = self._takedown(
-                        first.url,
-                        at=first.fetched_at,
-                        status=first.status,
-                        detail=detail,
-                        capture_id=ids[0],
-                        run_id=run_id,
+                        first.url, first.fetched_at, first.status, str(detail), ids[0], run_id
                     )
                     if event_id is not None:
                         delta.add("takedowns")
-            self._count(run_id, delta)
+            runs.count(conn, run_id, delta)
         return ItemResult(
             capture_ids=tuple(ids), capture_outcome=outcome, article=stored, event_id=event_id
         )
 
     # -- events ------------------------------------------------------------------------------
 
-    def _takedown(
+    def _takedown(  # noqa: PLR0917 (private; mirrors the events columns)
         self,
         url: str,
-        *,
         at: str,
         status: int | None,
         detail: str,
@@ -371,18 +275,10 @@ class Store:
         article_id = self._article_for_url(url)
         if article_id is None:
             return None
-        return _articles.takedown(
-            self.db.conn,
-            article_id,
-            _articles.Event(
-                at=at,
-                url=url,
-                status=status,
-                detail=detail,
-                capture_id=capture_id,
-                run_id=run_id,
-            ),
+        event = _articles.Event(
+            at=at, url=url, status=status, detail=detail, capture_id=capture_id, run_id=run_id
         )
+        return _articles.takedown(self.db.conn, article_id, event)
 
     def record_event(
         self,
@@ -397,20 +293,17 @@ class Store:
     ) -> int | None:
         """Record that the known article at ``url`` was taken down (``detail``: ``http_404``,
         ``redirect_home``, …); returns the event id, or ``None`` when ``url`` is not a known
-        article or it is already marked taken down. The article row is kept, its ``status``
-        becomes ``taken_down``; storing it again later adds a ``restored`` event."""
+        article, it is already marked taken down, or it was seen alive at or after ``at``.
+        The article row is kept, its ``status`` becomes ``taken_down``; storing it again
+        later adds a ``restored`` event."""
         if kind != "taken_down":
             raise ValueError(f"unknown event kind {kind!r}")
         with self.db.atomic():
             event_id = self._takedown(
-                url,
-                at=at or utc_now(),
-                status=status,
-                detail=detail or kind,
-                capture_id=capture_id,
-                run_id=run_id,
+                url, at or utc_now(), status, detail or kind, capture_id, run_id
             )
-            self._count(run_id, _Delta(counts={"takedowns": 1} if event_id else {}))
+            if event_id is not None:
+                runs.count(self.db.conn, run_id, runs.Delta(counts={"takedowns": 1}))
             return event_id
 
     # -- look-ups ----------------------------------------------------------------------------
@@ -431,12 +324,12 @@ class Store:
         """Canonical URLs of live articles published (or, without a date, first seen) at or
         after ``since`` (ISO 8601, any offset), newest first — for re-checking recent
         articles for edits and takedowns."""
-        found = self._q(
+        found = self.db.conn.execute(
             "SELECT canonical_url FROM articles WHERE status = 'live' "
             "AND julianday(coalesce(published_at, first_seen)) >= julianday(?) "
             "ORDER BY julianday(coalesce(published_at, first_seen)) DESC, id DESC",
             [since],
-        )
+        ).fetchall()
         return [r[0] for r in found]
 
     # -- re-derivation -----------------------------------------------------------------------
@@ -444,33 +337,10 @@ class Store:
     def iter_reextract(self, outcomes: Sequence[str] = ("article",)) -> Iterator[ReextractSource]:
         """For every URL whose latest page-1 capture has one of ``outcomes`` (``article`` by
         default; add ``invalid``/``not_article`` to retry those), yield that capture plus the
-        latest capture of each later page of the same article. Reads in id order, one URL
-        at a time (memory stays flat)."""
-        marks = ",".join("?" for _ in outcomes)
-        last = 0
-        while batch := self._q(
-            f"SELECT c.id FROM captures c WHERE c.id > ? AND c.outcome IN ({marks}) "
-            "AND NOT EXISTS (SELECT 1 FROM captures d WHERE d.url = c.url "
-            " AND d.outcome IN ('article', 'not_article', 'invalid') "
-            " AND (d.last_fetched_at > c.last_fetched_at "
-            "  OR (d.last_fetched_at = c.last_fetched_at AND d.id > c.id))) "
-            "ORDER BY c.id LIMIT 200",
-            [last, *outcomes],
-        ):
-            for (cid,) in batch:
-                yield _articles.reextract_source(self.db.conn, int(cid))
-            last = int(batch[-1][0])
-
-
-def _count_outcome(delta: _Delta, result: StoreResult) -> None:
-    name = {
-        "new": "articles_new",
-        "updated": "articles_updated",
-        "unchanged": "articles_unchanged",
-        "duplicate": "duplicates",
-        "near_duplicate": "duplicates",
-    }[result.outcome]
-    delta.add(name)
+        latest capture of each later page of the same article. Reads in id order, a batch at
+        a time (memory stays flat); store results with ``store_article(…, rederived=True)``."""
+        for cid in captures.iter_latest(self.db.conn, outcomes):
+            yield captures.reextract_source(self.db.conn, cid)
 
 
 def result_dict(result: StoreResult) -> dict[str, Any]:
@@ -487,5 +357,6 @@ __all__ = [
     "ReextractSource",
     "Store",
     "StoreResult",
+    "result_dict",
     "utc_now",
 ]
