@@ -95,6 +95,10 @@ EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.
 DUPEFILTER_CLASS = "newsarchive.crawling.dupefilter.RedirectAwareDupeFilter"
+#: Items processed in parallel per response. Scrapy starts this many worker tasks for every
+#: callback's output; a page yields one item and the pipelines write SQLite synchronously,
+#: so the default 100 only costs time (about 100 asyncio tasks per response).
+CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

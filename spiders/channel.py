@@ -44,7 +44,7 @@ from newsarchive.crawling.datasource import (
     datasource_urls,
     parse_datasource,
 )
-from newsarchive.crawling.links import follow_url, gateway_links, url_date
+from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links, url_date
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import http_error, list_links, read_page
 from newsarchive.extract import join_pages
@@ -158,13 +158,16 @@ class ChannelSpider(Spider):
         if page.error is not None:
             self._stat(stat_key(page.error))
             return
+        related: list[str] = []
         if isinstance(result, Article):
             related = [link.url for link in result.related]
             if self.scope.big5 and page.text is not None:
                 related += gateway_links(page.text, response.url)
-            for url in related:
-                if urls.is_article_url(url) and (request := self._follow(url)):
-                    yield request
+        elif not self.extract and page.text is not None and urls.is_article_url(response.url):
+            related = article_hrefs(page.text, response.url)  # no extractor: scan the hrefs
+        for url in related:
+            if urls.is_article_url(url) and (request := self._follow(url)):
+                yield request
         if page.text is not None and not urls.is_article_url(response.url):
             yield from self._follow_list(response, page.text)
 

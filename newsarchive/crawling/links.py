@@ -57,6 +57,20 @@ def gateway_links(page_text: str, base_url: str) -> list[str]:
     return found
 
 
+_HREF_RE = re.compile(r"""href\s*=\s*["']\s*([^"'\s<>#]+)""", re.I)
+
+
+def article_hrefs(page_text: str, base_url: str) -> list[str]:
+    """Every article URL a page links to, found by a cheap scan of ``href`` attributes (for
+    crawling without the extractor: the crawl benchmark's baseline)."""
+    found: list[str] = []
+    for m in _HREF_RE.finditer(page_text):
+        url = urljoin(base_url, m.group(1))
+        if urls.is_article_url(url) and url not in found:
+            found.append(url)
+    return found
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Scope:
     """What one crawl may fetch."""

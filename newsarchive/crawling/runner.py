@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.records import Article, NotAnArticle, PageItem
+from newsarchive.urls import is_article_url
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class Progress:
     """Items for HTTP errors, withdrawn articles and failed downloads."""
     dropped: int = 0
     """Items a pipeline dropped (invalid records)."""
+    article_pages: int = 0
+    """Pages fetched with status 200 from article URLs (by URL, extracted or not)."""
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
 
@@ -143,6 +146,9 @@ def _watch(
 
     def item_scraped(item: Any, **_: Any) -> None:
         if isinstance(item, PageItem):
+            progress.article_pages += sum(
+                1 for c in item.captures if c.status == 200 and is_article_url(c.url)
+            )
             if isinstance(item.result, Article):
                 progress.articles += 1
             elif isinstance(item.result, NotAnArticle):

@@ -1,0 +1,173 @@
+"""Crawl benchmark: a generated site of N articles on loopback, crawled end to end.
+
+    python bench/crawl.py                 # 5,000 articles (the reported configuration)
+    python bench/crawl.py --articles 500  # a quick look
+
+Generates a site with :func:`newsarchive.sitegen.generate_site` into a temporary directory,
+serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
+not compete with the crawler for the GIL), then runs two crawls of channels gz and he, each in
+a fresh process (a Twisted reactor cannot be restarted), politeness off:
+
+* **full**: the production spider, settings, extractor and item pipelines into a new archive;
+* **baseline**: the same spider and transport with extraction and storage switched off
+  (``NEWSARCHIVE_EXTRACT=False``, no item pipelines); article links are found by scanning
+  ``href`` attributes instead of the extractor's related links.
+
+Reports pages fetched, article pages fetched, articles stored, crawl seconds (Scrapy's
+``elapsed_time_seconds``: from spider open to close, process start-up excluded), articles per
+second, and the ratio full ÷ baseline of article pages per second. Targets: ≥150 articles/s,
+ratio ≥0.7.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from newsarchive.crawling import CrawlOptions, run_crawl
+from newsarchive.crawling.options import IMPOLITE_SETTINGS
+from newsarchive.mirror import MirrorServer
+from newsarchive.sitegen import generate_site
+from pipelines import store as _store  # noqa: F401  (imported before the CPU clock starts)
+from spiders import channel as _channel  # noqa: F401
+
+CHANNELS = "gz,he"
+
+
+def _serve(root: str, port_queue: Any, stop: Any) -> None:
+    with MirrorServer(root) as server:
+        port_queue.put(server.url)
+        stop.wait()
+
+
+def _child(mode: str, mirror: str, db: str) -> None:
+    """Run one crawl in this (fresh) process and print its numbers as JSON."""
+    logging.basicConfig(level=logging.WARNING)
+    options = CrawlOptions.from_args(
+        {"channels": CHANNELS, "mirror": mirror, "polite": "0", "db": db}
+    )
+    settings: dict[str, Any] = {**IMPOLITE_SETTINGS, "LOG_LEVEL": "WARNING"}
+    if mode in ("baseline", "extract"):  # no storage
+        settings |= {"ITEM_PIPELINES": {}, "NEWSARCHIVE_DB": ""}
+        settings["SPIDER_MIDDLEWARES"] = {"newsarchive.incremental.IncrementalMiddleware": None}
+    if mode == "baseline":  # and no extraction
+        settings["NEWSARCHIVE_EXTRACT"] = False
+    cpu = time.process_time()
+    result = run_crawl(options, settings=settings)
+    cpu = time.process_time() - cpu
+    stats = result.stats
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "finish_reason": result.finish_reason,
+                "seconds": float(stats.get("elapsed_time_seconds", result.seconds)),
+                "pages": int(stats.get("response_received_count", 0)),
+                "items": int(stats.get("item_scraped_count", 0)),
+                "article_items": result.progress.articles,
+                "max_rss_mb": int(stats.get("memusage/max", 0)) // (1024 * 1024),
+                "cpu_seconds": cpu,
+                "article_pages": result.progress.article_pages,
+            }
+        )
+    )
+
+
+def _crawl(mode: str, mirror: str, db: Path) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--mirror", mirror, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"{mode} crawl failed (exit {proc.returncode})")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _article_pages(manifest: dict[str, Any]) -> int:
+    count = 0
+    for entry in manifest["articles"]:
+        count += 1 + len(entry["alias_urls"]) + (1 if entry["big5_url"] else 0)
+        count += len(entry["page_urls"])
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--child", choices=["full", "extract", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--mirror", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.mirror, args.db)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
+        site = Path(tmp) / "site"
+        started = time.perf_counter()
+        manifest = generate_site(
+            site, channels=("gz", "he"), n_articles=args.articles, seed=args.seed
+        )
+        generated = time.perf_counter() - started
+        distinct = manifest["counts"]["distinct_articles"]
+        ctx = multiprocessing.get_context("spawn")
+        urls, stop = ctx.Queue(), ctx.Event()
+        server = ctx.Process(target=_serve, args=(str(site), urls, stop), daemon=True)
+        server.start()
+        try:
+            mirror = urls.get(timeout=60)
+            baseline = _crawl("baseline", mirror, Path(tmp) / "baseline.db")
+            extract = _crawl("extract", mirror, Path(tmp) / "extract.db")
+            full = _crawl("full", mirror, Path(tmp) / "full.db")
+        finally:
+            stop.set()
+            server.join(timeout=10)
+        with sqlite3.connect(Path(tmp) / "full.db") as conn:
+            stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            size = (Path(tmp) / "full.db").stat().st_size
+
+    full_rate = full["article_pages"] / full["seconds"]
+    base_rate = baseline["article_pages"] / baseline["seconds"]
+    stored_rate = stored / full["seconds"]
+    print(
+        f"site: {distinct} distinct articles ({_article_pages(manifest)} article URLs incl. "
+        f"aliases, big5 copies and later pages), generated in {generated:.1f}s"
+    )
+    for run in (baseline, extract, full):
+        print(
+            f"{run['mode']:>8}: {run['pages']} pages ({run['article_pages']} article pages) "
+            f"in {run['seconds']:.1f}s = {run['article_pages'] / run['seconds']:.0f} article "
+            f"pages/s; CPU {run['cpu_seconds']:.1f}s = "
+            f"{1000 * run['cpu_seconds'] / run['pages']:.1f} ms/page; "
+            f"max RSS {run['max_rss_mb']} MiB ({run['finish_reason']})"
+        )
+    print(
+        f"archive: {stored} articles stored ({size / 1e6:.1f} MB) = "
+        f"{stored_rate:.0f} articles/s end to end"
+    )
+    print(f"ratio full/baseline (article pages per second): {full_rate / base_rate:.2f}")
+    cpu_ratio = (baseline["cpu_seconds"] / baseline["pages"]) / (
+        full["cpu_seconds"] / full["pages"]
+    )
+    print(f"ratio full/baseline by CPU time per page (load-independent): {cpu_ratio:.2f}")
+    print(
+        f"targets: >=150 articles/s: {'met' if stored_rate >= 150 else 'NOT met'}; "
+        f"ratio >=0.7: {'met' if full_rate / base_rate >= 0.7 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
