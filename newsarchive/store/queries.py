@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -35,24 +36,45 @@ class FilterError(ValueError):
     """A filter value (date, channel) that cannot be used; the message says why."""
 
 
+def _open(uri: str, *, as_uri: bool) -> tuple[sqlite3.Connection, bool]:
+    conn = sqlite3.connect(uri, uri=as_uri, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    try:
+        has_articles = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn, has_articles is not None
+
+
 def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
     """Open the archive at ``path`` for reading (``readonly``: the file cannot be changed).
 
-    Raises :class:`ArchiveError` when the file does not exist or holds no ``articles`` table.
+    A WAL archive in a folder this process cannot write (a read-only copy, a mounted snapshot)
+    is opened ``immutable`` when no writer can be there: no ``-wal`` file with content beside it.
+    Raises :class:`ArchiveError` when the file does not exist, cannot be read or holds no
+    ``articles`` table.
     """
     p = Path(path)
     if not p.is_file():
         raise ArchiveError(f"no archive at {p} (give --db or set NEWSARCHIVE_DB)")
-    uri = f"{p.resolve().as_uri()}?mode=ro" if readonly else str(p)
     try:
-        conn = sqlite3.connect(uri, uri=readonly, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        has_articles = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
-        ).fetchone()
+        if readonly:
+            try:
+                conn, ok = _open(f"{p.resolve().as_uri()}?mode=ro", as_uri=True)
+            except sqlite3.OperationalError:
+                wal = p.with_name(p.name + "-wal")
+                if os.access(p.parent, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
+                    raise
+                logger.info("%s: folder not writable, reading it as immutable", p)
+                conn, ok = _open(f"{p.resolve().as_uri()}?immutable=1", as_uri=True)
+        else:
+            conn, ok = _open(str(p), as_uri=False)
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{p} is not a readable SQLite archive: {exc}") from exc
-    if has_articles is None:
+    if not ok:
         conn.close()
         raise ArchiveError(f"{p} is not a newsarchive archive (it has no articles table)")
     return conn
