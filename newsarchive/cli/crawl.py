@@ -164,6 +164,13 @@ def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
     help="Also write the log to this file, rotated by size ([log] max_bytes, backups).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no summary (cron).")
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Crawl as one member of a fleet sharing the frontier and seen-set in Redis "
+    "(redis://HOST:PORT/DB); pages go to Redis for `newsarchive ingest`, not to the archive.",
+)
 @click.pass_context
 def crawl(
     ctx: click.Context,
@@ -184,6 +191,7 @@ def crawl(
     job_dir: Path | None,
     log_file: Path | None,
     quiet: bool,
+    redis_url: str | None,
 ) -> None:
     """Crawl Xinhua provincial CHANNELS (codes such as gz he, or all) into the archive.
 
@@ -230,6 +238,12 @@ def crawl(
     show = show and not quiet
     settings = configuration.scrapy_settings(cfg)
     with _live(show, "crawl") as on_progress:
+        if redis_url:  # issue 8: a fleet member never opens the archive
+            from newsarchive.cli.distributed import run_fleet_member  # noqa: PLC0415
+
+            run_fleet_member(
+                options, redis_url, settings=settings, on_progress=on_progress, quiet=quiet
+            )
         report = _run(
             lambda: jobs.crawl(
                 options,

@@ -1,18 +1,26 @@
-"""``newsarchive ingest``: the single writer of a Redis crawler fleet (issue 8)."""
+"""Distributed crawling on the command line (issue 8).
+
+``newsarchive ingest`` is the single writer of a Redis crawler fleet; :func:`run_fleet_member`
+is what ``newsarchive crawl … --redis URL`` runs instead of the single-machine job.
+"""
 
 from __future__ import annotations
 
 import signal
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 import redis
 
 from newsarchive import config as configuration
 from newsarchive.cli.base import main
+from newsarchive.crawling import CrawlOptions, Progress
+from newsarchive.distributed.jobs import fleet_crawl
 from newsarchive.distributed.writer import IngestReport, WriterBusy, ingest
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -95,3 +103,28 @@ def _summary(report: IngestReport, archive: Path) -> str:
     parts.append(f"dropped: {dropped or 'none'}")
     parts.append(f"dead: {report.dead}")
     return "; ".join(parts)
+
+
+def run_fleet_member(
+    options: CrawlOptions,
+    redis_url: str,
+    *,
+    settings: Mapping[str, Any],
+    on_progress: Callable[[Progress], None] | None,
+    quiet: bool,
+) -> None:
+    """``newsarchive crawl … --redis URL``: crawl as one member of the fleet, then exit."""
+    try:
+        report = fleet_crawl(options, redis_url, settings=settings, on_progress=on_progress)
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    if not quiet:
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(report.result.errors_by_kind.items()))
+        click.echo(
+            f"fleet member {report.result.finish_reason} in {report.result.seconds:.1f}s: "
+            f"{report.pages_fetched} pages fetched, {report.items_pushed} items queued on "
+            f"{redis_url} for newsarchive ingest; errors {report.errors}"
+            + (f" ({errors})" if errors else "")
+        )
+    sys.exit(report.exit_code)

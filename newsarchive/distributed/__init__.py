@@ -48,13 +48,19 @@ class QueueKeys:
         )
 
 
-def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
+def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) -> dict[str, Any]:
     """The Scrapy settings that turn a crawl into a member of a Redis fleet.
 
-    Component dicts (``SPIDER_MIDDLEWARES``, ``EXTENSIONS``) hold only our additions; use
-    :func:`apply_redis` to merge them into existing settings. ``ITEM_PIPELINES`` is replaced:
-    a fleet crawler pushes items to Redis and stores nothing itself.
+    Component dicts (``SPIDER_MIDDLEWARES``, ``EXTENSIONS``) hold our additions merged into
+    those of *base* (Scrapy ``Settings``; ``None``: ours alone). ``ITEM_PIPELINES`` is
+    replaced: a fleet crawler pushes items to Redis and stores nothing itself.
     """
+    components = {
+        "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
+        "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
+    }
+    if base is not None:
+        components = {name: {**base.getdict(name), **ours} for name, ours in components.items()}
     return {
         "NEWSARCHIVE_REDIS_URL": url,
         "NEWSARCHIVE_REDIS_PREFIX": prefix,
@@ -66,8 +72,7 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:seen",
         "DUPEFILTER_CLASS": "newsarchive.distributed.bloom.BloomDupeFilter",
         "ITEM_PIPELINES": {"pipelines.redis_queue.RedisQueuePipeline": 900},
-        "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
-        "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
+        **components,
     }
 
 
@@ -76,13 +81,8 @@ def apply_redis(settings: Any, url: str, *, prefix: str = DEFAULT_PREFIX) -> Non
 
     Without a call to this function nothing about a crawl changes.
     """
-    for name, value in redis_settings(url, prefix=prefix).items():
-        if name in {"SPIDER_MIDDLEWARES", "EXTENSIONS"}:
-            merged = dict(settings.getdict(name))
-            merged.update(value)
-            settings.set(name, merged, priority="cmdline")
-        else:
-            settings.set(name, value, priority="cmdline")
+    for name, value in redis_settings(url, prefix=prefix, base=settings).items():
+        settings.set(name, value, priority="cmdline")
 
 
 __all__ = ["DEFAULT_PREFIX", "QueueKeys", "apply_redis", "redis_settings"]

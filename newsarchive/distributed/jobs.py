@@ -1,0 +1,93 @@
+"""``newsarchive crawl … --redis URL``: one crawler process of a fleet.
+
+The single-machine job (:func:`newsarchive.crawling.jobs.crawl`) takes the archive's writer
+lock, opens a ``crawl_runs`` row and keeps resumable state beside the archive. A fleet member
+does none of that: it never opens the archive. It runs the same spider with the same options,
+settings and politeness, with the Redis overlay (:func:`newsarchive.distributed.redis_settings`)
+on top, so
+
+* its frontier and seen-set are the fleet's, in Redis (a stopped fleet resumes from there);
+* its items go to the Redis item queue, for ``newsarchive ingest`` to store;
+* incremental skipping of already-archived articles is off (the crawler cannot see the
+  archive): every page reachable in the date window is fetched once per seen-set generation,
+  and the writer's store marks pages it already had as ``unchanged``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
+from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, run_spider
+from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
+from newsarchive.exitcodes import ExitCode
+from newsarchive.ledger import INTERRUPT_REASONS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FleetCrawlReport:
+    """What one fleet member did (the archive's ``crawl_runs`` row is the writer's)."""
+
+    result: CrawlResult
+    exit_code: ExitCode
+
+    @property
+    def pages_fetched(self) -> int:
+        return int(self.result.stats.get("response_received_count", 0))
+
+    @property
+    def items_pushed(self) -> int:
+        return int(self.result.stats.get("newsarchive/redis/items_pushed", 0))
+
+    @property
+    def errors(self) -> int:
+        return sum(self.result.errors_by_kind.values())
+
+
+def fleet_settings(
+    options: CrawlOptions,
+    redis_url: str,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    prefix: str = DEFAULT_PREFIX,
+) -> dict[str, Any]:
+    """The Scrapy setting overrides of a fleet member (what :func:`fleet_crawl` runs with)."""
+    overrides = dict(settings or {})
+    if not options.polite:
+        overrides.update(IMPOLITE_SETTINGS)
+    overrides.pop("JOBDIR", None)  # the fleet's frontier lives in Redis, not in a job dir
+    overrides["NEWSARCHIVE_DB"] = ""  # a fleet member never opens the archive
+    overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
+    return overrides
+
+
+def fleet_crawl(
+    options: CrawlOptions,
+    redis_url: str,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    prefix: str = DEFAULT_PREFIX,
+) -> FleetCrawlReport:
+    """Run this process as one crawler of the fleet on *redis_url* until the fleet is done.
+
+    Exit code: ``INTERRUPTED`` when stopped by a signal, ``FAILURE`` for any other unexpected
+    finish, ``PARTIAL`` when some of this member's pages failed, else ``OK`` (also when the
+    other members had already fetched everything).
+    """
+    overrides = fleet_settings(options, redis_url, settings=settings, prefix=prefix)
+    args = options.to_args()
+    args.pop("db", None)
+    result = run_spider("channel", args, settings=overrides, on_progress=on_progress)
+    reason = result.finish_reason
+    if reason in INTERRUPT_REASONS:
+        code = ExitCode.INTERRUPTED
+    elif reason != "finished" and not reason.startswith("closespider_"):
+        code = ExitCode.FAILURE
+    elif any(result.errors_by_kind.values()):
+        code = ExitCode.PARTIAL
+    else:
+        code = ExitCode.OK
+    return FleetCrawlReport(result=result, exit_code=code)
