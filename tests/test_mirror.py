@@ -178,6 +178,7 @@ def test_close_frees_the_port_and_rejects_bad_roots(tmp_path: Path) -> None:
     assert f"mirror:{port}" in threads
     site.close()
     assert f"mirror:{port}" not in {t.name for t in threading.enumerate()}
+    assert site._httpd.socket.fileno() == -1  # the listening socket is closed
     # The listening socket is closed: the port can be bound again (unless someone else
     # grabbed it meanwhile, which a connect test could not tell from a leak either).
     with socket.socket() as probe:
