@@ -8,7 +8,9 @@ and closes the store. The run's ``exit_status`` is Scrapy's ``finish_reason`` wh
 
 Settings: ``NEWSARCHIVE_DB`` (path of the SQLite file; empty switches the archive off),
 ``NEWSARCHIVE_RUN_ID`` (an existing ``crawl_runs`` id to add to, e.g. created by the CLI; then
-the pipelines neither start nor finish the run), ``NEWSARCHIVE_CHANNELS`` (recorded in the run).
+the pipelines neither start nor finish the run), ``NEWSARCHIVE_CHANNELS`` (recorded in the run),
+``NEWSARCHIVE_FTS_BATCH`` (full-text index every that many new/changed articles, default 500;
+see :mod:`newsarchive.store.fts`).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def acquire(crawler: Crawler) -> Archive:
         if path is None:
             raise RuntimeError("NEWSARCHIVE_DB is not set")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        store = Store(path)
+        store = Store(path, fts_batch=crawler.settings.getint("NEWSARCHIVE_FTS_BATCH", 500))
         given = crawler.settings.getint("NEWSARCHIVE_RUN_ID", 0)
         if given:
             run_id, owns = given, False

@@ -27,7 +27,8 @@ def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")] == [1, 2]
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
+    assert versions == [1, 2, 3]
 
 
 def test_run_lifecycle_counts_items(store: Store) -> None:
@@ -96,10 +97,10 @@ def test_store_new_article_all_tables(store: Store) -> None:
         "https://gz.news.cn/2023-11/27/c_1129999001.htm": "canonical",
         URL: "alias",
     }
-    hits = q(
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [textnorm.fts_phrase("茶產業")]
-    ).fetchall()
-    assert hits == [(aid,)]
+    search = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == []  # queued, not yet indexed
+    assert store.flush_fts() == 1
+    assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == [(aid,)]
     flat = q("SELECT month, reporters, editors, credits FROM articles_flat").fetchone()
     assert flat == ("2023-11", "张三、李四", "王五", "记者：张三；记者：李四；责任编辑：王五")
     assert q("SELECT count(*) FROM lsh_buckets WHERE article_id=?", [aid]).fetchone()[0] == 16
@@ -147,3 +148,21 @@ def test_invalid_item_keeps_capture_only(store: Store) -> None:
     assert store.db.execute("SELECT outcome, outcome_detail FROM captures").fetchall() == [
         ("invalid", "no_body")
     ]
+
+
+def test_fts_is_flushed_in_batches_on_close_and_after_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    search = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"茶产 产业\"'"
+    store = Store(path, fts_batch=2)
+    store.store_item(article_item(make_article()))
+    assert store.db.execute(search).fetchone()[0] == 0
+    store.store_item(article_item(make_article(URL.replace("001", "002"), headline="另一篇")))
+    assert store.db.execute(search).fetchone()[0] == 2  # the batch of 2 was indexed
+    store.store_item(article_item(make_article(URL.replace("001", "003"), headline="第三篇")))
+    store.db.conn.close()  # killed: no flush
+    with Store(path) as reopened:  # the queue left behind is indexed on open
+        assert reopened.db.execute(search).fetchone()[0] == 3
+        assert reopened.db.execute("SELECT count(*) FROM fts_pending").fetchone()[0] == 0
+    with Store(path, fts_batch=1) as store:
+        store.store_item(article_item(make_article(URL.replace("001", "004"), headline="第四")))
+        assert store.db.execute(search).fetchone()[0] == 4

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from newsarchive import dedup, textnorm, urls
+from newsarchive import dedup, urls
 from newsarchive.records import Article
 from newsarchive.store import rows
 from newsarchive.store.results import DedupKeys, Outcome, StoreResult
@@ -193,10 +193,7 @@ def _write_children(conn: sqlite3.Connection, article_id: int, article: Article)
                 f"INSERT INTO {table}(article_id, {cols}) VALUES ({marks})",
                 [(article_id, *v) for v in values],
             )
-    conn.execute(
-        "INSERT INTO articles_fts(rowid, headline, body) VALUES (?, ?, ?)",
-        [article_id, textnorm.fts_text(article.headline), textnorm.fts_text(article.body_text)],
-    )
+    conn.execute("INSERT OR IGNORE INTO fts_pending(article_id) VALUES (?)", [article_id])
 
 
 def _index_lsh(conn: sqlite3.Connection, article_id: int, sig: bytes) -> None:

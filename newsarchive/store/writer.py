@@ -44,7 +44,7 @@ import sqlite_utils
 
 from newsarchive import urls
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
-from newsarchive.store import _articles, captures, runs
+from newsarchive.store import _articles, captures, fts, runs
 from newsarchive.store.migrations import connect, migrate
 from newsarchive.store.results import (
     TAKEDOWN_ERRORS,
@@ -63,15 +63,41 @@ logger = logging.getLogger(__name__)
 class Store:
     """One open archive. Not thread-safe: use one Store per thread or process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, fts_batch: int = 500) -> None:
+        """Open (create, upgrade) the archive at ``path``. ``fts_batch``: index the full-text
+        search table every that many new or changed articles (1 = with every item; see
+        :mod:`newsarchive.store.fts`); always on :meth:`close`."""
         self.path = str(path)
         self.db: sqlite_utils.Database = connect(path)
+        fts.register(self.db.conn)
         migrate(self.db)
+        self.fts_batch = max(1, fts_batch)
+        self._unindexed = fts.pending(self.db.conn)
+        if self._unindexed:
+            self.flush_fts()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def flush_fts(self) -> int:
+        """Index the queued articles for full-text search now; returns how many."""
+        with self.db.atomic():
+            done = fts.flush(self.db.conn)
+        self._unindexed = 0
+        return done
+
+    def _queued(self, result: StoreResult | None) -> None:
+        if result is not None and result.outcome in ("new", "near_duplicate", "updated"):
+            self._unindexed += 1
+            if self._unindexed >= self.fts_batch:
+                self.flush_fts()
+
     def close(self) -> None:
-        self.db.close()
+        """Flush the full-text queue and close the connection."""
+        try:
+            if fts.pending(self.db.conn):
+                self.flush_fts()
+        finally:
+            self.db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -167,7 +193,8 @@ class Store:
             delta = runs.Delta()
             delta.outcome(result)
             runs.count(self.db.conn, run_id, delta)
-            return result
+        self._queued(result)
+        return result
 
     def _store_article(
         self,
@@ -257,6 +284,7 @@ class Store:
                     if event_id is not None:
                         delta.add("takedowns")
             runs.count(conn, run_id, delta)
+        self._queued(stored)
         return ItemResult(
             capture_ids=tuple(ids), capture_outcome=outcome, article=stored, event_id=event_id
         )
