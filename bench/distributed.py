@@ -1,0 +1,218 @@
+"""Distributed-crawling benchmark: one vs two crawler processes sharing a Redis frontier.
+
+    python bench/distributed.py                 # 5,000 articles (the reported configuration)
+    python bench/distributed.py --articles 500  # a quick look
+    python bench/distributed.py --redis redis://127.0.0.1:6390/15   # an existing server
+
+Generates a site with :func:`newsarchive.sitegen.generate_site` (channels gz and he), serves it
+with :class:`newsarchive.mirror.MirrorServer` in its own process, and uses a Redis server: the
+one given with ``--redis`` (its database is flushed!) or a private ``redis-server`` started on a
+free loopback port. Then, for a fleet of 1 and of 2 crawler processes, politeness off:
+
+1. the fleet crawls the site: each member is ``fleet_crawl`` (what ``newsarchive crawl …
+   --mirror URL --redis URL`` runs) in a fresh process, all started at once;
+2. ``ingest`` (what ``newsarchive ingest --idle-timeout 0`` runs) drains the queue into a new
+   archive.
+
+Reports per fleet size: crawl wall time (first start to last exit, process start-up included),
+each member's Scrapy ``elapsed_time_seconds`` and pages, pages fetched per second of wall time,
+the most requests any page got at the server (1 = nothing fetched twice), the Redis memory of
+the item queue and the seen-set, and the writer's time and articles per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from newsarchive.crawling import CrawlOptions
+from newsarchive.crawling.options import IMPOLITE_SETTINGS
+from newsarchive.distributed import QueueKeys
+from newsarchive.distributed.jobs import fleet_crawl
+from newsarchive.distributed.writer import ingest
+from newsarchive.mirror import MirrorServer
+from newsarchive.sitegen import generate_site
+
+CHANNELS = "gz,he"
+
+
+def _serve(root: str, port_queue: Any, stop: Any, counts_queue: Any) -> None:
+    with MirrorServer(root) as server:
+        port_queue.put(server.url)
+        stop.wait()
+        counts_queue.put(dict(server.requests))
+
+
+def _counting_server(site: Path) -> tuple[Any, Any, Any, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    urls, stop, counts = ctx.Queue(), ctx.Event(), ctx.Queue()
+    proc = ctx.Process(target=_serve, args=(str(site), urls, stop, counts), daemon=True)
+    proc.start()
+    return proc, urls.get(timeout=60), stop, counts
+
+
+def _child(mirror: str, redis_url: str) -> None:
+    """One fleet member in this (fresh) process; prints its numbers as JSON."""
+    logging.basicConfig(level=logging.WARNING)
+    options = CrawlOptions.from_args({"channels": CHANNELS, "mirror": mirror, "polite": "0"})
+    settings: dict[str, Any] = {**IMPOLITE_SETTINGS, "LOG_LEVEL": "WARNING"}
+    cpu = time.process_time()
+    report = fleet_crawl(options, redis_url, settings=settings)
+    stats = report.result.stats
+    print(
+        json.dumps(
+            {
+                "finish_reason": report.result.finish_reason,
+                "seconds": float(stats.get("elapsed_time_seconds", report.result.seconds)),
+                "pages": report.pages_fetched,
+                "items": report.items_pushed,
+                "cpu_seconds": time.process_time() - cpu,
+            }
+        )
+    )
+
+
+def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
+    server = redis.Redis.from_url(redis_url)
+    server.flushdb()
+    proc, mirror, stop, counts = _counting_server(site)
+    try:
+        started = time.perf_counter()
+        members = [
+            subprocess.Popen(
+                [sys.executable, __file__, "--child", "--mirror", mirror, "--redis", redis_url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(n)
+        ]
+        outputs = [m.communicate() for m in members]
+        wall = time.perf_counter() - started
+    finally:
+        stop.set()
+        requests = counts.get(timeout=30)
+        proc.join(timeout=10)
+    for member, (_, err) in zip(members, outputs, strict=True):
+        if member.returncode not in (0, 3):
+            sys.stderr.write(err[-4000:])
+            raise SystemExit(f"fleet member failed (exit {member.returncode})")
+    runs = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    keys = QueueKeys.for_prefix("newsarchive")
+    queue_bytes = int(server.memory_usage(keys.items, samples=0) or 0)
+    seen_bytes = int(server.strlen("newsarchive:channel:seen"))
+    items = int(server.llen(keys.items))
+    written = time.perf_counter()
+    report = ingest(redis_url, db, batch=200, idle_timeout=0)
+    write_seconds = time.perf_counter() - written
+    with sqlite3.connect(db) as conn:
+        stored = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    pages = {k: v for k, v in requests.items() if not k.endswith("/robots.txt")}
+    return {
+        "crawlers": n,
+        "wall": wall,
+        "members": runs,
+        "pages": sum(r["pages"] for r in runs),
+        "distinct_pages": len(pages),
+        "max_fetches": max(pages.values()),
+        "items": items,
+        "queue_mib": queue_bytes / 2**20,
+        "seen_mib": seen_bytes / 2**20,
+        "write_seconds": write_seconds,
+        "ingested": report.items,
+        "stored": stored,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _private_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit(
+            "redis-server is not installed (apt-get install redis-server) and no --redis"
+        )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir), "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            return proc, url
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise SystemExit("private redis-server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--redis", help="use this Redis (its database is flushed)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mirror", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.mirror, args.redis)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
+        site = Path(tmp) / "site"
+        manifest = generate_site(
+            site, channels=("gz", "he"), n_articles=args.articles, seed=args.seed
+        )
+        private = None
+        redis_url = args.redis
+        if redis_url is None:
+            private, redis_url = _private_redis(Path(tmp))
+        try:
+            results = [_fleet(n, site, redis_url, Path(tmp) / f"fleet{n}.db") for n in (1, 2)]
+        finally:
+            if private is not None:
+                private.terminate()
+                private.wait(timeout=10)
+
+    print(
+        f"site: {manifest['counts']['distinct_articles']} distinct articles (channels {CHANNELS})"
+    )
+    for r in results:
+        members = "; ".join(
+            f"{m['pages']} pages in {m['seconds']:.1f}s (CPU {m['cpu_seconds']:.1f}s)"
+            for m in r["members"]
+        )
+        print(
+            f"{r['crawlers']} crawler(s): crawl wall {r['wall']:.1f}s = "
+            f"{r['pages'] / r['wall']:.0f} pages/s; members: {members}; "
+            f"distinct pages {r['distinct_pages']}, most fetches of one page {r['max_fetches']}"
+        )
+        print(
+            f"   queue: {r['items']} items, {r['queue_mib']:.1f} MiB in Redis; seen-set "
+            f"{r['seen_mib']:.1f} MiB; writer: {r['ingested']} items in {r['write_seconds']:.1f}s"
+            f" = {r['ingested'] / r['write_seconds']:.0f} items/s, {r['stored']} articles stored"
+        )
+    one, two = results
+    print(f"speed-up of the crawl with 2 crawlers: {one['wall'] / two['wall']:.2f}x (wall time)")
+
+
+if __name__ == "__main__":
+    main()
