@@ -1,0 +1,169 @@
+"""``newsarchive crawl``, ``demo`` and ``reextract`` as a user runs them, and
+``scrapy crawl channel`` from the repository root."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+from newsarchive.mirror import MirrorServer
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "data" / "sample-site"
+CLI = [sys.executable, "-c", "from newsarchive.cli import main; main()"]
+
+
+def run(args: list[str], *, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=240, check=False, cwd=cwd)
+
+
+def counter(output: str, name: str) -> int:
+    m = re.search(rf"^\s+{name}\s+(\d+)", output, re.M)
+    assert m, output
+    return int(m.group(1))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl", "xx"], "unknown channel 'xx'"),
+        (["crawl", "gz", "--since", "2020-13-01"], "not a date"),
+        (["crawl", "gz", "--since", "2021-01-01", "--until", "2020-01-01"], "after"),
+        (["crawl", "gz", "--start", "https://he.news.cn/"], "not a page of channel"),
+        (["crawl", "gz", "--mirror", "localhost:8000"], "not an http"),
+    ],
+)
+def test_bad_crawl_options_exit_2_before_anything_runs(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_reextract_without_an_archive_exits_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["reextract", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert "no archive at" in result.output
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[str]]]:
+    db = tmp_path_factory.mktemp("demo") / "data" / "archive.db"
+    first = run([*CLI, "demo", "--db", str(db)])
+    second = run([*CLI, "demo", "--db", str(db)])
+    yield db, [first.stdout + first.stderr, second.stdout + second.stderr]
+    assert first.returncode == second.returncode == 0
+
+
+@pytest.mark.e2e
+def test_demo_crawls_the_sample_site_and_summarises(demo_db: tuple[Path, list[str]]) -> None:
+    db, (first, _) = demo_db
+    assert "run 1 (channel)" in first
+    assert counter(first, "articles new") == 72
+    assert counter(first, "errors") == 1  # the sample site's dead link
+    assert counter(first, "duplicates folded") >= 4
+    assert re.search(r"archive: 72 articles, 1 near copies", first)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 73
+        channels = {r[0] for r in conn.execute("SELECT DISTINCT channel FROM articles")}
+    assert channels == {"gz", "he"}
+
+
+@pytest.mark.e2e
+def test_running_the_demo_twice_stores_nothing_twice(demo_db: tuple[Path, list[str]]) -> None:
+    db, (_, second) = demo_db
+    assert "run 2 (channel)" in second
+    assert counter(second, "articles new") == 0
+    assert re.search(r"archive: 72 articles, 1 near copies", second)
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
+    assert runs == 2
+
+
+@pytest.mark.e2e
+def test_reextract_rederives_the_demo_archive_without_fetching(
+    demo_db: tuple[Path, list[str]],
+) -> None:
+    db, _ = demo_db
+    with sqlite3.connect(db) as conn:
+        captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+        revisions = conn.execute("SELECT count(*) FROM revisions").fetchone()[0]
+    proc = run([*CLI, "reextract", "--db", str(db)])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert "(reextract) ok" in out
+    assert counter(out, "articles new") == 0
+    assert counter(out, "articles unchanged") >= 70
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == captures
+        spider = conn.execute("SELECT spider FROM crawl_runs ORDER BY id DESC").fetchone()[0]
+        changed = conn.execute("SELECT count(*) FROM revisions").fetchone()[0] - revisions
+    assert spider == "reextract"
+    assert changed == counter(out, "articles revised")
+
+
+@pytest.mark.e2e
+@pytest.mark.xfail(
+    reason="the same article fetched under two host aliases resolves its relative image and "
+    "related-link URLs against each host; the store counts that as a change, so re-deriving "
+    "the captures of both aliases adds revisions (fix belongs in the normaliser or the "
+    "store's change detection)",
+    strict=False,
+)
+def test_reextract_with_the_same_extractor_revises_nothing(
+    demo_db: tuple[Path, list[str]],
+) -> None:
+    db, _ = demo_db
+    proc = run([*CLI, "reextract", "--db", str(db)])
+    assert proc.returncode == 0
+    assert counter(proc.stdout, "articles revised") == 0
+
+
+@pytest.mark.e2e
+def test_scrapy_crawl_channel_does_the_same_with_a_window_and_a_budget(tmp_path: Path) -> None:
+    db = tmp_path / "scrapy.db"
+    with MirrorServer(SITE) as server:
+        proc = run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "channel",
+                "-a",
+                "channels=gz",
+                "-a",
+                f"mirror={server.url}",
+                "-a",
+                f"db={db}",
+                "-a",
+                "polite=0",
+                "-a",
+                "since=2024-01-01",
+                "-a",
+                "max_pages=25",
+                "-s",
+                "LOG_LEVEL=INFO",
+            ]
+        )
+        hosts = {key.split("/", 1)[0] for key in server.requests}
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "he.news.cn" not in hosts and "www.he.xinhuanet.com" not in hosts
+    with sqlite3.connect(db) as conn:
+        (pages,) = conn.execute("SELECT pages_fetched FROM crawl_runs").fetchone()
+        rows = conn.execute("SELECT channel, canonical_url FROM articles").fetchall()
+    assert 0 < pages <= 25 + 3  # the budget (and the last pages of a started multi-page article)
+    assert rows and {channel for channel, _ in rows} == {"gz"}
+    for _, url in rows:
+        m = re.search(r"/(\d{4})(?:-\d\d/\d\d/c_|\d{4}/)", url)
+        assert m and int(m.group(1)) >= 2024, url
