@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.settings import Settings
 
+from newsarchive.crawling import CrawlOptions
 from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
+from newsarchive.distributed.fleet import StartThroughSeenSet
+from newsarchive.distributed.jobs import fleet_settings
 from newsarchive.records import (
     Article,
     Capture,
@@ -283,3 +286,33 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
     for name in ("DOWNLOADER_MIDDLEWARES", "DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
         assert after[name] == before[name]
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
+
+
+def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_SEEN_CAPACITY", "2000000")
+    options = CrawlOptions.from_args({"channels": "gz", "polite": "0"})
+    settings = fleet_settings(
+        options,
+        "redis://10.0.0.5:6379/2",
+        settings={"JOBDIR": "/var/lib/x.jobs", "NEWSARCHIVE_DB": "/srv/archive.db"},
+    )
+    assert settings["NEWSARCHIVE_DB"] == ""  # never opens the archive
+    assert "JOBDIR" not in settings  # the frontier is in Redis
+    assert settings["NEWSARCHIVE_SEEN_CAPACITY"] == "2000000"
+    assert settings["AUTOTHROTTLE_ENABLED"] is False  # --no-politeness still applies
+    assert settings["REDIS_URL"] == "redis://10.0.0.5:6379/2"
+    # the project's own components stay, ours are added
+    assert "newsarchive.incremental.IncrementalMiddleware" in settings["SPIDER_MIDDLEWARES"]
+    assert "newsarchive.distributed.fleet.StartThroughSeenSet" in settings["SPIDER_MIDDLEWARES"]
+    assert "newsarchive.resume.JobStateExtension" in settings["EXTENSIONS"]
+    assert "newsarchive.distributed.fleet.FleetMonitor" in settings["EXTENSIONS"]
+
+
+def test_start_requests_go_through_the_seen_set() -> None:
+    start = [Request("https://gz.news.cn/", dont_filter=True), {"an": "item"}]
+    out = list(StartThroughSeenSet().process_start_requests(start, spider=None))
+    assert out[0].dont_filter is False
+    assert out[0].url == "https://gz.news.cn/"
+    assert out[1] == {"an": "item"}

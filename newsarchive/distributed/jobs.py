@@ -15,6 +15,7 @@ on top, so
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,10 @@ from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, r
 from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
 from newsarchive.exitcodes import ExitCode
 from newsarchive.ledger import INTERRUPT_REASONS
+
+#: Seen-set settings an operator may give as environment variables of the same name
+#: (see :class:`newsarchive.distributed.bloom.BloomDupeFilter`).
+SEEN_SET_ENV = ("NEWSARCHIVE_SEEN_CAPACITY", "NEWSARCHIVE_SEEN_ERROR_RATE", "NEWSARCHIVE_SEEN_TTL")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -60,6 +65,9 @@ def fleet_settings(
     overrides.pop("JOBDIR", None)  # the fleet's frontier lives in Redis, not in a job dir
     overrides["NEWSARCHIVE_DB"] = ""  # a fleet member never opens the archive
     overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
+    for name in SEEN_SET_ENV:
+        if os.environ.get(name):
+            overrides.setdefault(name, os.environ[name])
     return overrides
 
 
