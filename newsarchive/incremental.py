@@ -39,12 +39,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newsarchive import urls
+from newsarchive import resume, urls
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
-Known = Literal["new", "recent", "known"]
+Known = Literal["new", "recent", "known", "done"]
 Kind = Literal["article", "list_next"]
 
 #: A list page's path: directory, stem and optional ``_N`` page number.
@@ -109,8 +109,21 @@ def open_index(db: Path) -> ArchiveIndex:
 class KnownArticles:
     """Classifies article URLs against an archive index and a revisit window."""
 
-    def __init__(self, index: ArchiveIndex, revisit_days: float, now: datetime | None = None):
+    def __init__(
+        self,
+        index: ArchiveIndex,
+        revisit_days: float,
+        now: datetime | None = None,
+        *,
+        done: frozenset[str] = frozenset(),
+        requested: frozenset[str] = frozenset(),
+    ):
         self.index = index
+        self.done = done
+        """Pages this job stored in an earlier, unfinished run (:meth:`resume.Journal.read`)."""
+        self.job_articles = frozenset(canonical_url(u) for u in done | requested)
+        """Articles this job requested or stored before: new to it, whatever the archive
+        holds now (their other URLs are fetched, as an uninterrupted run would)."""
         self.recent: frozenset[str] = frozenset()
         if revisit_days > 0:
             since = (now or datetime.now(UTC)) - timedelta(days=revisit_days)
@@ -120,8 +133,13 @@ class KnownArticles:
         """Articles let through as new by this run (so they stay new for its own decisions)."""
 
     def classify(self, url: str) -> Known:
+        """``done`` (stored earlier in this job), ``new`` (not archived before this job),
+        ``recent`` (archived, inside the revisit window) or ``known`` (archived)."""
+        if url in self.done:
+            return "done"
         canon = canonical_url(url)
-        if canon in self._this_run:
+        if canon in self._this_run or canon in self.job_articles:
+            self._this_run.add(canon)
             return "new"
         if canon in self.recent:
             return "recent"
@@ -140,10 +158,17 @@ class IncrementalMiddleware:
         stats: StatsCollector,
         *,
         catch_up: bool = False,
+        journal: resume.Journal | None = None,
+        pending: frozenset[str] = frozenset(),
     ) -> None:
         self.known = known
         self.stats = stats
         self.catch_up = catch_up
+        self.journal = journal
+        self.crawler: Crawler | None = None
+        self.pending = sorted(pending)
+        """Article requests an unfinished earlier run of this job let through but never
+        stored: requested again at the start."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -155,7 +180,16 @@ class IncrementalMiddleware:
             raise NotConfigured("no archive yet: full crawl")
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
         catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", False)
-        mw = cls(KnownArticles(open_index(Path(db)), revisit), crawler.stats, catch_up=catch_up)
+        jobdir = settings.get("JOBDIR")
+        todo: frozenset[str] = frozenset()
+        done: frozenset[str] = frozenset()
+        journal = None
+        if jobdir:
+            todo, done = resume.Journal.read(Path(jobdir))
+            journal = resume.Journal(Path(jobdir))
+        known = KnownArticles(open_index(Path(db)), revisit, done=done, requested=todo)
+        mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=todo - done)
+        mw.crawler = crawler
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "incremental crawl against %s: %d articles in the %g-day revisit window%s",
@@ -168,6 +202,20 @@ class IncrementalMiddleware:
 
     def spider_closed(self, spider: Spider) -> None:
         self.known.index.close()
+        if self.journal is not None:
+            self.journal.close()
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The spider's start requests, then the job's unfinished article requests."""
+        async for request in start:
+            yield request
+        if self.pending:
+            logger.info("resuming %d article requests of the unfinished job", len(self.pending))
+        spider = self.crawler.spider if self.crawler is not None else None
+        errback = getattr(spider, "failed", None)  # the spider's record of a failed download
+        for url in self.pending:
+            self._inc("articles_resumed")
+            yield Request(url, errback=errback, priority=10, meta={"na_kind": "article"})
 
     # -- the filter, shared by the sync and async hooks -----------------------------------
 
@@ -179,6 +227,9 @@ class IncrementalMiddleware:
         state = self.known.classify(request.url)
         if state == "known":
             self._inc("articles_skipped")
+            return False, True
+        if state == "done":
+            self._inc("articles_done_before")
             return False, True
         if state == "recent":
             self._inc("articles_revisited")
@@ -236,4 +287,6 @@ class IncrementalMiddleware:
         keep, was_known = self._article(obj)
         counts[0] += 1
         counts[1] += was_known
+        if keep and self.journal is not None:
+            self.journal.write("T", [obj.url])
         return keep

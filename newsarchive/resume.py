@@ -11,9 +11,17 @@ saved queue cannot be trusted. :class:`JobStateExtension` writes a ``stopped-cle
 after Scrapy has saved its state; :func:`prepare` keeps the state only when that marker is
 there and otherwise starts the job over from its start pages. Either way a job directory left
 by an unfinished run puts the next run in *catch-up* mode (``NEWSARCHIVE_CATCH_UP``): the
-incremental middleware re-reads every list page instead of stopping at known articles, while
-still skipping articles the archive already holds. So no article is lost, and none is stored
-twice (the store writes one transaction per item and its keys refuse duplicates).
+incremental middleware re-reads every list page instead of stopping at known articles.
+
+The job also keeps a journal (``journal.log``, :class:`Journal`), each line written to the OS
+at once so that it survives SIGKILL: ``T <url>`` for every article request the incremental
+middleware let through (the job's to-do list, including links found on article pages, such
+as big5 copies and related articles) and ``D <url>`` for every page whose item went through
+the pipelines (so is in the archive). A resumed job re-reads the list pages, skips the ``D``
+pages, and requests the ``T`` pages that have no ``D``: it fetches what the uninterrupted job
+would have fetched, and no more. A page stored but not yet journaled when the process died is
+fetched again and stored as unchanged: no article is lost, and none is stored twice (the store
+writes one transaction per item and its keys refuse duplicates).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,12 +41,18 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newsarchive.records import PageItem
+
 logger = logging.getLogger(__name__)
 
 #: Written by :class:`JobStateExtension` once Scrapy has saved the job's state.
 CLEAN_MARKER = "stopped-cleanly"
 #: Written by :func:`prepare`: what this job is, and when it began.
 JOB_INFO = "newsarchive-job.json"
+#: The job's to-do and done URLs (see :class:`Journal`).
+JOURNAL = "journal.log"
+#: Files of ours that survive dropping Scrapy's untrusted state.
+_OURS = frozenset({JOB_INFO, JOURNAL})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -77,7 +92,7 @@ def prepare(path: Path, description: dict[str, Any] | None = None) -> JobState:
         logger.info("resuming the unfinished crawl saved in %s", path)
     else:
         for child in path.iterdir():
-            if child.name == JOB_INFO:
+            if child.name in _OURS:
                 continue
             if child.is_dir():
                 shutil.rmtree(child)
@@ -107,20 +122,63 @@ def _write_info(path: Path, description: dict[str, Any] | None) -> None:
     (path / JOB_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1), "utf-8")
 
 
+class Journal:
+    """Append-only record of a job's article requests (``T``) and stored pages (``D``)."""
+
+    def __init__(self, jobdir: Path) -> None:
+        self.path = jobdir / JOURNAL
+        self._fd: int | None = None
+
+    def write(self, kind: str, urls: Sequence[str]) -> None:
+        lines = "".join(f"{kind} {u}\n" for u in urls if u and "\n" not in u)
+        if not lines:
+            return
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(self._fd, lines.encode("utf-8"))  # one write: the kernel has it at once
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @staticmethod
+    def read(jobdir: Path) -> tuple[frozenset[str], frozenset[str]]:
+        """``(to-do, done)`` URLs recorded in ``jobdir`` (a torn last line is ignored)."""
+        try:
+            text = (jobdir / JOURNAL).read_text("utf-8", errors="replace")
+        except FileNotFoundError:
+            return frozenset(), frozenset()
+        todo: set[str] = set()
+        done: set[str] = set()
+        for line in text.split("\n")[:-1]:  # the piece after the last newline is torn
+            kind, _, url = line.partition(" ")
+            if kind == "T" and url:
+                todo.add(url)
+            elif kind == "D" and url:
+                done.add(url)
+        return frozenset(todo), frozenset(done)
+
+
 def scrapy_settings(state: JobState) -> dict[str, object]:
     """Settings overrides for a run using ``state``."""
     return {"JOBDIR": str(state.path), "NEWSARCHIVE_CATCH_UP": state.resumed}
 
 
 class JobStateExtension:
-    """Marks the job directory once Scrapy has saved a gracefully stopped job's state.
+    """Journals the pages a job stored, and marks the job directory once Scrapy has saved a
+    gracefully stopped job's state.
 
-    Enabled in ``EXTENSIONS``; inactive without ``JOBDIR``. Scrapy closes its scheduler
-    (writing the queue index and seen fingerprints) before ``spider_closed`` is sent.
+    Enabled in ``EXTENSIONS``; inactive without ``JOBDIR``. ``item_scraped`` and
+    ``item_dropped`` are sent after the item pipelines are done with an item (the store has
+    committed it). Scrapy closes its scheduler (writing the queue index and seen fingerprints)
+    before ``spider_closed`` is sent.
     """
 
     def __init__(self, jobdir: Path) -> None:
         self.jobdir = jobdir
+        self.journal = Journal(jobdir)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JobStateExtension:
@@ -128,10 +186,18 @@ class JobStateExtension:
         if not jobdir:
             raise NotConfigured("no JOBDIR")
         ext = cls(Path(jobdir))
+        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
+    def item_done(self, item: Any, **_: Any) -> None:
+        if not isinstance(item, PageItem):
+            return
+        self.journal.write("D", [c.url for c in item.captures])
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.journal.close()
         if reason == "finished" or not self.jobdir.is_dir():
             return
         (self.jobdir / CLEAN_MARKER).write_text(reason, "utf-8")

@@ -15,6 +15,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import make_article
 
+from newsarchive import resume
 from newsarchive.incremental import (
     IncrementalMiddleware,
     KnownArticles,
@@ -208,3 +209,54 @@ def test_from_crawler_needs_an_archive(tmp_path: Path, archive: Path) -> None:
     assert mw.catch_up is True
     assert mw.known.recent == frozenset()
     assert mw.known.classify(OLD[2]) == "known"
+
+
+def test_an_unfinished_job_fetches_what_it_had_not_stored(archive: Path) -> None:
+    """A resumed job skips pages it stored, fetches other URLs of articles it had requested
+    (as the uninterrupted job would), and still skips articles archived before the job."""
+    alias = "https://www.gz.news.cn/2023-11/02/c_1129999002.htm"  # of OLD[1], archived
+    known = KnownArticles(
+        open_index(archive),
+        0,
+        now=NOW,
+        done=frozenset({OLD[1]}),
+        requested=frozenset({OLD[1], NEW}),
+    )
+    assert known.classify(OLD[1]) == "done"
+    assert known.classify(alias) == "new"  # its article is this job's
+    assert known.classify(OLD[0]) == "known"  # archived before the job
+    assert known.classify(NEW) == "new"
+
+
+def test_pending_requests_follow_the_start_requests(archive: Path) -> None:
+    crawler = get_crawler(Spider)
+    assert crawler.stats is not None
+    mw = IncrementalMiddleware(
+        KnownArticles(open_index(archive), 0, now=NOW),
+        crawler.stats,
+        catch_up=True,
+        pending=frozenset({NEW, RECENT}),
+    )
+
+    async def start() -> AsyncIterator[Any]:
+        yield Request(LIST)
+
+    async def collect() -> list[Any]:
+        return [r async for r in mw.process_start(start())]
+
+    out = asyncio.run(collect())
+    assert urls_of(out) == [LIST, RECENT, NEW]
+    assert all(r.meta["na_kind"] == "article" for r in out[1:])
+    assert crawler.stats.get_value("incremental/articles_resumed") == 2
+
+
+def test_requests_let_through_are_journaled(archive: Path, tmp_path: Path) -> None:
+    crawler = get_crawler(Spider)
+    assert crawler.stats is not None
+    journal = resume.Journal(tmp_path)
+    mw = IncrementalMiddleware(
+        KnownArticles(open_index(archive), 0, now=NOW), crawler.stats, journal=journal
+    )
+    run(mw, *page(article(OLD[0]), article(NEW), next_page()))
+    journal.close()
+    assert resume.Journal.read(tmp_path) == (frozenset({NEW}), frozenset())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
+from store_factory import URL, article_item, error_item, make_article
 
 from newsarchive import resume
 
@@ -69,3 +70,36 @@ def test_finished_spider_writes_no_marker(tmp_path: Path) -> None:
     ext = resume.JobStateExtension.from_crawler(get_crawler(Spider, {"JOBDIR": str(path)}))
     ext.spider_closed(Spider("channel"), "finished")
     assert not (path / resume.CLEAN_MARKER).exists()
+
+
+def test_journal_survives_a_kill_and_ignores_a_torn_line(tmp_path: Path) -> None:
+    path = resume.job_dir(tmp_path, ["gz"])
+    resume.prepare(path)
+    journal = resume.Journal(path)
+    journal.write("T", ["https://gz.news.cn/a/c.html", "https://gz.news.cn/b/c.html"])
+    journal.write("D", ["https://gz.news.cn/a/c.html"])
+    journal.write("T", ["bad\nurl"])  # never written: one URL per line
+    journal.close()
+    with (path / resume.JOURNAL).open("a", encoding="utf-8") as f:
+        f.write("D https://gz.news.cn/b/c.ht")  # the process died mid-write
+    todo, done = resume.Journal.read(path)
+    assert todo == {"https://gz.news.cn/a/c.html", "https://gz.news.cn/b/c.html"}
+    assert done == {"https://gz.news.cn/a/c.html"}
+    _scrapy_state(path)
+    resume.prepare(path)  # after SIGKILL: Scrapy's state goes, the journal stays
+    assert sorted(p.name for p in path.iterdir()) == sorted([resume.JOB_INFO, resume.JOURNAL])
+    assert resume.Journal.read(path)[1] == done
+
+
+def test_extension_journals_stored_items(tmp_path: Path) -> None:
+    path = tmp_path / "job"
+    ext = resume.JobStateExtension.from_crawler(get_crawler(Spider, {"JOBDIR": str(path)}))
+    article = make_article(URL)
+    ext.item_done(article_item(article))
+    ext.item_done({"not": "a page item"})
+    ext.item_done(error_item("https://gz.news.cn/gone/c.html", "http_404"))
+    ext.spider_closed(Spider("channel"), "shutdown")
+    assert resume.Journal.read(path) == (
+        frozenset(),
+        frozenset({URL, "https://gz.news.cn/gone/c.html"}),
+    )
