@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ops_support import crawl_env, runs, served_site
+
+from newsarchive import logfile
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -117,3 +122,108 @@ def test_scrapyd_egg_carries_the_project_and_its_settings(tmp_path: Path) -> Non
     assert module == "newsarchive.settings"
     assert "channel" in spiders.split(",")
     assert channels == "31"
+
+
+def _crontab() -> tuple[dict[str, str], list[str]]:
+    """The example crontab's environment lines and its job lines."""
+    env: dict[str, str] = {}
+    jobs: list[str] = []
+    for raw in (DEPLOY / "crontab.example").read_text("utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if re.match(r"^[A-Z_]+=", line):
+            name, _, value = line.partition("=")
+            env[name] = value
+        else:
+            jobs.append(line)
+    return env, jobs
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_cron_line_runs_a_quiet_incremental_crawl(tmp_path: Path) -> None:
+    """Run the exact command of deploy/crontab.example, as cron would (``sh -c``), with the
+    variables it uses pointed at a temporary settings file, archive and log."""
+    env_lines, jobs = _crontab()
+    (job,) = jobs
+    fields = job.split(None, 5)
+    assert len(fields) == 6, "five schedule fields and a command"
+    minute, hour, *_ = fields[:5]
+    assert minute.isdigit() and hour == "*"  # hourly
+    command = fields[5]
+    used = set(re.findall(r"\$\{?([A-Z_]+)\}?", command))
+    assert used <= set(env_lines), f"the crontab defines every variable its line uses: {used}"
+    assert "%" not in command  # cron would cut the command there
+
+    with served_site(tmp_path) as site:
+        settings = tmp_path / "etc" / "newsarchive.toml"
+        settings.parent.mkdir()
+        settings.write_text(
+            textwrap.dedent(
+                f"""
+                [crawl]
+                channels = ["gz", "he"]
+                archive = "{tmp_path}/var/archive.db"
+                mirror = "{site.url}"
+                revisit_days = 0
+
+                [politeness]
+                delay = 0
+                concurrency = 16
+                autothrottle = false
+
+                [log]
+                file = "{tmp_path}/log/crawl.log"
+                """
+            ),
+            "utf-8",
+        )
+        env = crawl_env(
+            PATH=os.environ["PATH"],  # where this Python's newsarchive script is
+            NEWSARCHIVE_CONFIG=str(settings),
+            NEWSARCHIVE_CRON_LOG=str(tmp_path / "log" / "cron.log"),
+        )
+        (tmp_path / "log").mkdir()
+        for run in (1, 2):
+            result = subprocess.run(
+                ["/bin/sh", "-c", command], env=env, cwd=tmp_path, timeout=300, check=False
+            )
+            assert result.returncode in (0, 3), f"run {run}: exit {result.returncode}"
+    archive = tmp_path / "var" / "archive.db"
+    first, second = runs(archive)
+    assert first["articles_new"] >= 60
+    assert second["articles_new"] == 0
+    assert second["pages_fetched"] < first["pages_fetched"] / 3
+    cron_log = (tmp_path / "log" / "cron.log").read_text("utf-8")
+    assert " INFO " not in cron_log and " DEBUG " not in cron_log  # --quiet
+    assert "pages fetched" not in cron_log  # no summary
+    full_log = (tmp_path / "log" / "crawl.log").read_text("utf-8")
+    assert " INFO " in full_log
+    assert "writer lock on" in full_log
+
+
+def test_log_file_rotates(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    levels = {h: h.level for h in root.handlers}
+    root_level = root.level
+    handler = logfile.configure(
+        quiet=True, verbose=0, log_file=tmp_path / "crawl.log", max_bytes=2000, backups=2
+    )
+    try:
+        assert handler is not None
+        log = logging.getLogger("newsarchive.test_rotation")
+        for n in range(100):
+            log.info("line %03d of a log that is longer than one file may hold", n)
+        handler.flush()
+    finally:
+        if handler is not None:
+            root.removeHandler(handler)
+            handler.close()
+        for h, level in levels.items():  # pytest's own handlers
+            h.setLevel(level)
+        root.setLevel(root_level)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["crawl.log", "crawl.log.1", "crawl.log.2"]
+    assert "line 099" in (tmp_path / "crawl.log").read_text("utf-8")
+    assert all((tmp_path / f).stat().st_size <= 2000 for f in files)
