@@ -9,6 +9,7 @@ from newsarchive.extract.credits import (
     credit_line,
     dedupe,
     is_credit_only,
+    line_credits,
     photo_credits,
 )
 from newsarchive.records import Credit
@@ -87,6 +88,10 @@ def test_photo_credits(text: str, expected: list[str]) -> None:
         ("新华网 卢志佳 摄", True),
         ("责任编辑：尹世杰", True),
         ("（记者 孙海涛 通讯员 赵敏）", True),
+        ("(责编：汤诗瑶、丁涛)", True),
+        ("本报记者 李四 通讯员 王五", True),
+        ("（本报记者 张三）", True),
+        ("记者来到现场看到，工人正在施工。", False),
         ("心中有信仰，脚下有力量。", False),
         ("图为柯伟力。（受访者供图）", False),
         ("新华社贵阳11月27日电（记者鲁毅）贵州省政协机关加强思想政治建设。", False),
@@ -94,6 +99,13 @@ def test_photo_credits(text: str, expected: list[str]) -> None:
 )
 def test_credit_only_lines(text: str, only: bool) -> None:
     assert is_credit_only(text) is only
+
+
+def test_names_are_name_shaped() -> None:
+    assert line_credits("（记者 阿依古丽·买买提）") == c("记者", "阿依古丽·买买提")
+    assert line_credits("本报特约记者 赵六") == c("记者", "赵六")
+    # A sentence that starts with 记者 is not a byline: no "names" out of it.
+    assert byline_credits("（记者来到现场看到的情况）") == []
 
 
 def test_dedupe_keeps_first_order() -> None:

@@ -104,7 +104,9 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
         result = _from_template(root, url, template, used_encoding)
         if result is not None:
             return result
-        root = parse_html(text, utf8) or root  # the template pass pruned the tree; start afresh
+        fresh = parse_html(text, utf8)  # the template pass pruned the tree; start afresh
+        if fresh is not None:
+            root = fresh
     return _from_generic(root, url, used_encoding)
 
 
@@ -218,8 +220,16 @@ def _from_template(
 def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
     published_at, published_raw = fields.meta_published(root)
-    if published_at is None:
-        published_at, published_raw = generic.date_near(root, anchor)
+    near_at, near_raw = generic.date_near(root, anchor)
+    if (
+        near_at is not None
+        and (
+            published_at is None
+            # meta gives only the day: the time printed under the headline on that day is better
+            or (":" not in (published_raw or "") and near_at[:10] == published_at[:10])
+        )
+    ):
+        published_at, published_raw = near_at, near_raw
     near = generic.near_headline_text(anchor)
     source = fields.source_from_text(near)
     keywords = fields.meta_keywords(root)
@@ -228,7 +238,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
     body: Body | None = None
     if candidate is not None:
         prune(candidate.element, COMMON_DROP)
-        body = split_body(candidate.element, url)
+        body = generic.without_header_lines(split_body(candidate.element, url), headline)
     chars = sum(len(p) for s in body.sections for p in s.paragraphs) if body else 0
     paragraphs = sum(len(s.paragraphs) for s in body.sections) if body else 0
     verdict = generic.page_kind(root, links, chars, paragraphs)

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
-from newsarchive.extract.dom import HtmlElement, clean, select
+from newsarchive.extract.dom import HtmlElement, absolute, clean, select
 from newsarchive.records import Credit, Image, Link, Section
 
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
@@ -61,7 +60,7 @@ _RELATED_RE = re.compile(
 _WIDGET_RE = re.compile(
     r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?|打印|关闭窗口|關閉窗口|字体[:：]?.*|"
     r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|"
-    r"点击进入专题.*|\(?完\)?|【打印】|【关闭】)$"
+    r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】)$"
 )
 _SKIP_IMG_RE = re.compile(r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo)", re.I)
 
@@ -151,14 +150,14 @@ class _Walker:
     def image(self, el: HtmlElement) -> None:
         src = (el.get("data-src") or el.get("oldsrc") or el.get("src") or "").strip()
         if src and not _SKIP_IMG_RE.search(src):
-            self.current.images.append(urljoin(self.base_url, src))
+            self.current.images.append(absolute(self.base_url, src))
 
     def link(self, el: HtmlElement) -> None:
         href = (el.get("href") or "").strip()
         if href and not href.lower().startswith(("javascript:", "#", "mailto:")):
             title = clean(el.text_content())
             if title:
-                self.current.links.append((title, urljoin(self.base_url, href)))
+                self.current.links.append((title, absolute(self.base_url, href)))
 
 
 def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
@@ -244,9 +243,7 @@ class _Splitter:
         ):
             self.caption(text)
         elif credit_grammar.is_credit_only(text):
-            self.credits.extend(credit_grammar.credit_line(text))
-            self.credits.extend(credit_grammar.byline_credits(text))
-            self.credits.extend(credit_grammar.photo_credits(text))
+            self.credits.extend(credit_grammar.line_credits(text))
         elif _is_heading(block):
             self.close_section()
             self.heading, self.paragraphs = text, []

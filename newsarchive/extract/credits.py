@@ -27,6 +27,7 @@ __all__ = [
     "credit_line",
     "dedupe",
     "is_credit_only",
+    "line_credits",
     "photo_credits",
 ]
 
@@ -83,10 +84,11 @@ _ROLE_RE = re.compile(rf"({_ROLE_ALT})")
 _ROLE_COLON_RE = re.compile(rf"({_ROLE_ALT})\s*[:：]")
 _PAREN_RE = re.compile(r"[（(]([^（()）]{1,60})[)）]")
 #: A byline's content must open with a role word (记者/通讯员/实习生/摄影…).
-_BYLINE_START_RE = re.compile(rf"^\s*(?:新华社|新華社|新华网|新華網)?\s*({_ROLE_ALT})")
+_AGENCIES = r"(?:新华社|新華社|新华网|新華網|本报|本報|本网|本網|本台|中新社|中新网|中新網)"
+_BYLINE_START_RE = re.compile(rf"^\s*{_AGENCIES}?\s*(?:特约|特約|驻站|駐站)?\s*({_ROLE_ALT})")
 _NAME_SPLIT_RE = re.compile(r"[、，,；;/／|｜]+")
 _NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•．.A-Za-z\-]{1,20}$")
-_AGENCY_PREFIX_RE = re.compile(r"^(?:新华社|新華社|新华网|新華網|本报|本報|本网|本網)")
+_AGENCY_PREFIX_RE = re.compile(rf"^\s*{_AGENCIES}\s*(?:特约|特約|驻站|駐站)?")
 _PHOTO_RE = re.compile(
     r"(?:^|[。！？；\s（(】\]])"
     r"(?P<who>(?:新华社记者|新華社記者|新华社|新華社|新华网|新華網|记者|記者|通讯员|通訊員)?"
@@ -96,6 +98,19 @@ _PHOTO_RE = re.compile(
 _BRACKETS = "[]【】（）()「」"
 #: Words that end a names list (a closing line like ``编辑：张三 点击查看…``).
 _STOP_WORDS = ("来源", "來源", "点击", "點擊", "原标题", "原標題")
+
+
+_CJK_NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]{2,4}$")
+_LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z.\-]{1,30}$")
+
+
+def _is_name(token: str) -> bool:
+    """A person's name: 2–4 Chinese characters, a transliterated name with ``·``, or Latin."""
+    if not token or _ROLE_RE.fullmatch(token) or not _NAME_RE.match(token):
+        return False
+    if "·" in token or "•" in token:
+        return len(token) <= 16
+    return bool(_CJK_NAME_RE.match(token) or _LATIN_NAME_RE.match(token))
 
 
 def _names(value: str) -> list[str]:
@@ -112,7 +127,7 @@ def _names(value: str) -> list[str]:
             tokens = ["".join(tokens)]
         for raw in tokens:
             token = raw.strip(_BRACKETS + "：:。.，,")
-            if token and _NAME_RE.match(token) and not _ROLE_RE.fullmatch(token):
+            if _is_name(token):
                 names.append(token)
     return names
 
@@ -190,7 +205,7 @@ def photo_credits(text: str) -> list[Credit]:
 
 
 _CREDIT_ONLY_RE = re.compile(
-    rf"^[\[【（(]?\s*(?:(?:新华社|新華社|新华网|新華網)(?:记者|記者|发|發)?\s*)?"
+    rf"^[\[【（(]?\s*(?:{_AGENCIES}(?:特约|特約|驻站|駐站)?(?:记者|記者|发|發)?\s*)?"
     rf"(?:(?:{_ROLE_ALT})\s*[:：]?[^。！？]{{0,40}}?|[^。！？（(]{{0,12}}[（(][^）)]{{1,30}}[)）]|"
     rf"[\u3400-\u9fff·、\s]{{1,30}}(?:摄|攝)(?:影)?)\s*[\]】）)]?$"
 )
@@ -198,7 +213,8 @@ _CREDIT_ONLY_RE = re.compile(
 
 def is_credit_only(text: str) -> bool:
     """Whether a whole paragraph is a credits line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``,
-    ``新华社发（刘满仓摄）``, ``新华网 卢志佳 摄``) rather than body text."""
+    ``新华社发（刘满仓摄）``, ``新华网 卢志佳 摄``, ``本报记者 李四 通讯员 王五``) rather than
+    body text."""
     text = text.strip()
     if not text or len(text) > 60:
         return False
@@ -207,6 +223,14 @@ def is_credit_only(text: str) -> bool:
     return bool(credit_line(text) or byline_credits(text) or photo_credits(text)) or bool(
         _byline_content(text.strip(_BRACKETS))
     )
+
+
+def line_credits(text: str) -> list[Credit]:
+    """Every credit in a credits-only line, whichever form it takes."""
+    found = credit_line(text) + byline_credits(text) + photo_credits(text)
+    if not found:
+        found = _byline_content(text.strip().strip(_BRACKETS))
+    return found
 
 
 def dedupe(credits: Iterable[Credit]) -> tuple[Credit, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -136,6 +137,14 @@ def meta_content(root: HtmlElement, *names: str) -> str | None:
             if value:
                 return value
     return None
+
+
+def absolute(base: str, href: str) -> str:
+    """``href`` resolved against ``base``; unchanged when either is not a parseable URL."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
 
 
 def drop(elements: Iterable[HtmlElement]) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import urljoin
 
 from newsarchive.extract import dates
 from newsarchive.extract.dom import (
     HtmlElement,
+    absolute,
     clean,
     first_text,
     meta_content,
@@ -197,6 +197,6 @@ def related_links(root: HtmlElement, selectors: Sequence[str], base_url: str) ->
             title = text_of(a)
             if not href or not title or href.lower().startswith(("javascript:", "#")):
                 continue
-            url = urljoin(base_url, href)
+            url = absolute(base_url, href)
             links.setdefault(url, Link(title=title, url=url))
     return tuple(links.values())

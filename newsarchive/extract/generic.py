@@ -24,16 +24,17 @@ pages, error pages) are in :func:`page_kind`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from newsarchive import urls
 from newsarchive.extract import dates
-from newsarchive.extract.dom import HtmlElement, clean, meta_content, text_of
+from newsarchive.extract.body import Body
+from newsarchive.extract.dom import HtmlElement, absolute, clean, meta_content, text_of
 from newsarchive.extract.fields import strip_site_suffix, title_headline
-from newsarchive.records import NotArticleKind
+from newsarchive.records import NotArticleKind, Section
 
 __all__ = [
     "Candidate",
@@ -43,6 +44,7 @@ __all__ = [
     "generic_headline",
     "near_headline_text",
     "page_kind",
+    "without_header_lines",
 ]
 
 _WS_RE = re.compile(r"[\s\u3000\xa0]+")
@@ -224,6 +226,35 @@ def _prune_link_blocks(element: HtmlElement, table: dict[HtmlElement, _Stats]) -
             el.drop_tree()
 
 
+_HEADER_LINE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源|來源|发布|發佈|浏览|瀏覽|点击|點擊"
+)
+
+
+def without_header_lines(body: Body, headline: str | None) -> Body:
+    """The body without a repeated headline and date/source lines at its top (a density
+    winner that is a wrapper of the headline block as well as the text)."""
+    sections = list(body.sections)
+    if not sections or sections[0].heading is not None:
+        return body
+    paragraphs = list(sections[0].paragraphs)
+    while paragraphs:
+        first = paragraphs[0]
+        if (headline and clean(first) == clean(headline)) or (
+            len(first) <= 80 and _HEADER_LINE_RE.search(first) and not first.endswith("。")
+        ):
+            paragraphs.pop(0)
+            continue
+        break
+    if len(paragraphs) == len(sections[0].paragraphs):
+        return body
+    if paragraphs:
+        sections[0] = Section(heading=None, paragraphs=tuple(paragraphs))
+    else:
+        sections.pop(0)
+    return dataclasses.replace(body, sections=tuple(sections))
+
+
 def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]:
     """The headline and the element printing it (``None`` when it came from meta/title)."""
     title = title_headline(root)
@@ -311,7 +342,7 @@ def article_links(root: HtmlElement, url: str) -> tuple[str, ...]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        target = urljoin(url, href)
+        target = absolute(url, href)
         if urls.is_article_url(target):
             found.setdefault(target, None)
     return tuple(found)

@@ -13,19 +13,29 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from urllib.parse import urljoin
 
 from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
-from newsarchive.extract.dom import HtmlElement, clean, select
+from newsarchive.extract.dom import HtmlElement, absolute, clean, select
 from newsarchive.records import Article, Image, Link, Section
 
 __all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
 
-#: :func:`newsarchive.urls.parse`, memoised: a page asks about its own URL several times.
-url_info = lru_cache(maxsize=1024)(urls.parse)
+_NO_URL = urls.UrlInfo(
+    host="", path="", channel=None, big5=False, mobile=False, article_id=None, page=1
+)
+
+
+@lru_cache(maxsize=1024)
+def url_info(url: str) -> urls.UrlInfo:
+    """:func:`newsarchive.urls.parse`, memoised (a page asks about its own URL several times);
+    an unparseable URL (``http://[::1``) has no host, channel or article id."""
+    try:
+        return urls.parse(url)
+    except ValueError:
+        return _NO_URL
 
 
 def remove_page_breaks(container: HtmlElement) -> int:
@@ -56,7 +66,7 @@ def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[s
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#")):
                 continue
-            target = urljoin(url, href)
+            target = absolute(url, href)
             info = url_info(target)
             if info.article_id != own.article_id or info.page == own.page:
                 continue

@@ -1,0 +1,127 @@
+"""The text-density fallback: real pages with the templates switched off, against
+trafilatura and GNE, and the not-an-article verdicts."""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from newsarchive.extract import extract_article, extract_generic
+from newsarchive.records import Article, NotAnArticle
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_extract", REPO / "bench" / "extract.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _bench()
+PAGES = [p for p in BENCH.pages() if p[4]]  # pages with a reviewed body text
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
+def test_generic_matches_the_reviewed_record(page: tuple[str, bytes, str, str | None, str]) -> None:
+    name, data, url, hint, truth = page
+    generic = extract_generic(data, url, encoding=hint)
+    reference = extract_article(data, url, encoding=hint)
+    assert isinstance(generic, Article) and isinstance(reference, Article)
+    assert generic.template == "generic"
+    assert BENCH.f1(generic.body_text, truth) >= 0.98, generic.body_text[:200]
+    assert generic.headline == reference.headline
+    assert generic.published_at == reference.published_at
+    assert generic.source == reference.source
+    assert generic.reporters == reference.reporters
+
+
+def test_generic_beats_trafilatura_and_gne() -> None:
+    pytest.importorskip("trafilatura")
+    pytest.importorskip("gne")
+    ours = [BENCH.f1(BENCH.ours_generic(d, u, h), t) for _n, d, u, h, t in PAGES]
+    traf = [BENCH.f1(BENCH.trafilatura_body(d, u, h), t) for _n, d, u, h, t in PAGES]
+    gne = [BENCH.f1(BENCH.gne_body(d, u, h), t) for _n, d, u, h, t in PAGES]
+    assert statistics.fmean(ours) > statistics.fmean(traf)
+    assert statistics.fmean(ours) > statistics.fmean(gne)
+    assert min(ours) >= 0.98
+
+
+NAV = "".join(
+    f'<li><a href="/news/2023-06/0{i % 9 + 1}/c_11{i:08d}.htm">栏目新闻标题{i}</a></li>'
+    for i in range(40)
+)
+
+
+def _page(body: str, title: str = "测试页面") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def test_navigation_and_comments_do_not_win() -> None:
+    article = "".join(
+        f"<p>　　这是正文的第{n}段，记者在现场看到，工人们正在紧张施工，项目预计年底完工。</p>"
+        for n in range(1, 7)
+    )
+    comments = "".join(
+        f'<div class="cmt"><a href="/u/{n}">网友{n}</a>：说得好！</div>' for n in range(30)
+    )
+    html = _page(
+        f'<div class="top"><ul>{NAV}</ul></div><div class="left"><h1>新建大桥主体完工</h1>'
+        f'<div class="meta">2021-04-02 10:00 来源：某某日报</div><div class="c">{article}</div>'
+        f'<div class="comments">{comments}</div></div><div class="right"><ul>{NAV}</ul></div>',
+        title="新建大桥主体完工_某某网",
+    )
+    result = extract_article(html, "https://news.example.cn/a/20210402/1.html")
+    assert isinstance(result, Article) and result.template == "generic"
+    assert result.headline == "新建大桥主体完工"
+    assert result.published_at == "2021-04-02T10:00:00+08:00"
+    assert result.source == "某某日报"
+    assert len(result.sections[0].paragraphs) == 6
+    assert "网友" not in result.body_text and "栏目新闻" not in result.body_text
+
+
+def test_br_separated_text_in_a_table_cell() -> None:
+    text = "<br>".join(
+        f"　　第{n}段：村里修通了水泥路，群众出行更方便了，农产品也卖得更远。" for n in range(1, 6)
+    )
+    html = _page(
+        f'<table><tr><td><a href="/">首页</a> <a href="/a">新闻</a></td></tr><tr><td>'
+        f'<b>山村通了水泥路</b></td></tr><tr><td>2008-09-10</td></tr><tr><td class="x">{text}</td></tr></table>',
+        title="山村通了水泥路--某某网",
+    )
+    result = extract_article(html.encode("gbk"), "http://www.example.cn/news/2008/0910/3.html")
+    assert isinstance(result, Article)
+    assert result.encoding == "gb18030"
+    assert result.headline == "山村通了水泥路"
+    assert result.published_at == "2008-09-10T00:00:00+08:00"
+    assert len(result.sections[0].paragraphs) == 5
+
+
+@pytest.mark.parametrize(
+    ("html", "kind"),
+    [
+        (_page(f'<div class="list"><ul>{NAV}</ul></div>', "要闻列表"), "list"),
+        (_page("<p>抱歉，您访问的页面不存在！</p><a href='/'>返回首页</a>", "新华网"), "error"),
+        (_page("<div>请输入验证码后继续访问</div><form><input name=code></form>"), "error"),
+        (_page("<div>用户登录</div><form><input name=u><input name=p></form>", "请登录"), "error"),
+        (_page("<div></div>"), "empty"),
+        (
+            '<html><body><div class="h-title">标题</div><div id="p-detail"></div></body></html>',
+            "empty",
+        ),
+    ],
+)
+def test_not_an_article(html: str, kind: str) -> None:
+    result = extract_article(html, "http://www.xinhuanet.com/politics/2020-01/01/c_1.htm")
+    assert isinstance(result, NotAnArticle), result
+    assert result.kind == kind
+    assert result.reason
+    if kind == "list":
+        assert len(result.links) == 40
+        assert all(link.startswith("http://www.xinhuanet.com/news/") for link in result.links)
