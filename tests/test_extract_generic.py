@@ -30,7 +30,7 @@ PAGES = [p for p in BENCH.pages() if p[4]]  # pages with a reviewed body text
 
 @pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
 def test_generic_matches_the_reviewed_record(page: tuple[str, bytes, str, str | None, str]) -> None:
-    name, data, url, hint, truth = page
+    _name, data, url, hint, truth = page
     generic = extract_generic(data, url, encoding=hint)
     reference = extract_article(data, url, encoding=hint)
     assert isinstance(generic, Article) and isinstance(reference, Article)
@@ -92,7 +92,8 @@ def test_br_separated_text_in_a_table_cell() -> None:
     )
     html = _page(
         f'<table><tr><td><a href="/">首页</a> <a href="/a">新闻</a></td></tr><tr><td>'
-        f'<b>山村通了水泥路</b></td></tr><tr><td>2008-09-10</td></tr><tr><td class="x">{text}</td></tr></table>',
+        f"<b>山村通了水泥路</b></td></tr><tr><td>2008-09-10</td></tr>"
+        f'<tr><td class="x">{text}</td></tr></table>',
         title="山村通了水泥路--某某网",
     )
     result = extract_article(html.encode("gbk"), "http://www.example.cn/news/2008/0910/3.html")
