@@ -5,8 +5,8 @@ migration in :data:`MIGRATIONS`, in order. A fresh archive runs them all; an old
 only the ones it lacks, each in one transaction, recording itself in ``schema_version``. So a
 new archive and an upgraded old one always have the same schema, and no step drops data.
 
-Views are not versioned: :func:`migrate` recreates them from ``views.sql`` every time, after
-the tables are current.
+Views are not versioned: :func:`migrate` recreates them from ``views.sql`` whenever the
+archive's view definitions differ from that file, after the tables are current.
 
 Use :func:`connect` to open an archive (WAL, foreign keys, busy timeout) and :func:`migrate` to
 bring it to :data:`SCHEMA_VERSION`. :class:`newsarchive.store.Store` does both.
@@ -53,16 +53,8 @@ def _sql(name: str) -> str:
 def _run_script(db: sqlite_utils.Database, name: str) -> None:
     """Run the SQL file ``name`` statement by statement (``executescript`` would commit the
     open transaction first)."""
-    buffer = ""
-    for line in _sql(name).splitlines(keepends=True):
-        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            db.execute(buffer)
-            buffer = ""
-    if buffer.strip():
-        raise SchemaError(f"{name}: incomplete statement at the end: {buffer[:80]!r}")
+    for statement in _statements(name):
+        db.execute(statement)
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -202,8 +194,32 @@ def migrate(db: sqlite_utils.Database) -> int:
             "VALUES (1, ?, ?)",
             [_now(), MIGRATIONS[0].description + " (recorded on upgrade)"],
         )
-    with db.atomic():
-        for name in db.view_names():
-            db.execute(f"DROP VIEW IF EXISTS [{name}]")
-        _run_script(db, "views.sql")
+    if _view_sql(db) != _expected_views():
+        with db.atomic():
+            for name in db.view_names():
+                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+            _run_script(db, "views.sql")
     return start
+
+
+def _statements(name: str) -> list[str]:
+    out, buffer = [], ""
+    for line in _sql(name).splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip().rstrip(";"))
+            buffer = ""
+    if buffer.strip():
+        raise SchemaError(f"{name}: incomplete statement at the end: {buffer[:80]!r}")
+    return out
+
+
+def _expected_views() -> list[str]:
+    return sorted(_statements("views.sql"))
+
+
+def _view_sql(db: sqlite_utils.Database) -> list[str]:
+    rows = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view'").fetchall()
+    return sorted(str(r[0]) for r in rows)

@@ -34,6 +34,7 @@ row.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -92,10 +93,18 @@ class Store:
                 self.flush_fts()
 
     def close(self) -> None:
-        """Flush the full-text queue and close the connection."""
+        """Flush the full-text queue and close the connection. A flush that fails (disk full,
+        read-only file) is logged, not raised: the queue stays in ``fts_pending`` and is
+        indexed the next time the archive is opened for writing."""
         try:
             if fts.pending(self.db.conn):
                 self.flush_fts()
+        except sqlite3.Error as exc:
+            logger.warning(
+                "full-text index not updated (%s); %d articles stay queued in fts_pending",
+                exc,
+                fts.pending(self.db.conn),
+            )
         finally:
             self.db.close()
 
