@@ -148,7 +148,7 @@ class ChannelSpider(Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         """Any page: hand it to the extractor, yield the item, follow what the rules allow."""
-        page = read_page(response, extract=self.extract)
+        page = read_page(response, extract=self.extract, scope=self.scope)
         result = page.result
         if isinstance(result, Article) and result.page_urls:
             state = _Pages(first=result, captures=[page.capture], pending=list(result.page_urls))
@@ -195,7 +195,7 @@ class ChannelSpider(Spider):
     def parse_datasource(self, response: Response) -> Iterator[Any]:
         """A column's ``ds_<hex>.json``: its rows are the column's items."""
         capture = to_capture(response)
-        error = http_error(response)
+        error = http_error(response, self.scope)
         if error is None:
             try:
                 rows = parse_datasource(response.body, response.url)
@@ -261,7 +261,7 @@ class ChannelSpider(Spider):
         )
 
     def parse_next_page(self, response: Response, state: _Pages) -> Iterator[Any]:
-        page = read_page(response)
+        page = read_page(response, scope=self.scope)
         if isinstance(page.result, Article):
             state.rest.append(page.result)
             state.captures.append(page.capture)

@@ -16,7 +16,9 @@ from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newsarchive.crawling.capture import error_kind
 from newsarchive.crawling.options import CrawlOptions
+from newsarchive.crawling.pages import is_truncated, soft_error
 from newsarchive.records import Article, NotAnArticle, PageItem
 from spiders.channel import ChannelSpider
 
@@ -267,3 +269,57 @@ def test_failed_downloads_keep_the_url_and_robots_refusals_are_not_errors() -> N
     robots = Failure(IgnoreRequest("Forbidden by robots.txt"))
     robots.request = request  # type: ignore[attr-defined]
     assert list(s.failed(robots)) == []
+
+
+def test_a_redirect_out_of_the_channels_is_an_error_not_an_article() -> None:
+    article = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
+    foreign = "https://www.example.com/2024-01/01/c_1000000001.htm"
+    body = file_of(article).read_bytes()  # a perfectly good article page, on the wrong site
+    items, requests = split(
+        spider().parse(response(foreign, body=body, meta={"redirect_urls": [article]}))
+    )
+    assert requests == []
+    (item,) = items
+    assert item.result is None and item.error == "offsite_redirect"
+    assert item.captures[0].url == article and item.captures[0].final_url == foreign
+
+
+def test_a_truncated_article_page_is_an_error() -> None:
+    url = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
+    body = file_of(url).read_bytes()
+    items, _ = split(spider().parse(response(url, body=body[: len(body) * 6 // 10])))
+    assert [(i.result, i.error) for i in items] == [(None, "truncated")]
+    assert is_truncated(body[:5000]) and not is_truncated(body)
+    assert not is_truncated(b'{"datasource": []')  # not HTML: nothing to judge
+
+
+def test_error_pages_served_with_200_are_errors_where_an_article_was_expected() -> None:
+    url = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
+    captcha = (
+        "<!DOCTYPE html><html><head><title>安全验证</title></head><body>"
+        "<p>请输入验证码后继续访问</p></body></html>"
+    ).encode()
+    items, _ = split(spider().parse(response(url, body=captcha)))
+    assert [(i.result, i.error) for i in items] == [(None, "captcha")]
+    empty = b"<!DOCTYPE html><html><head><title></title></head><body></body></html>"
+    items, _ = split(spider().parse(response(url, body=empty)))
+    assert [(i.result, i.error) for i in items] == [(None, "empty")]
+    # an empty shell at a list URL is a non-article, not an error
+    items, _ = split(spider().parse(response("https://he.news.cn/", body=empty)))
+    assert isinstance(items[0].result, NotAnArticle) and items[0].error is None
+    assert (
+        soft_error(
+            NotAnArticle(url=url, kind="error", reason="error page: prints '页面不存在'"),
+            article_url=True,
+        )
+        == "soft_404"
+    )
+
+
+def test_download_failures_map_to_error_kinds() -> None:
+    assert error_kind(DownloadTimeoutError("x")) == "timeout"
+    assert error_kind(IgnoreRequest("max redirections reached")) == "redirect_loop"
+    assert error_kind(IgnoreRequest("Forbidden by robots.txt")) == "robots_forbidden"
+    assert error_kind(IgnoreRequest("other")) == "ignored"
+    assert error_kind(ConnectionRefusedError()) == "connection_failed"
+    assert error_kind(RuntimeError("?")) == "download_failed"

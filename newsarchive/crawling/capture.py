@@ -95,20 +95,31 @@ _ERROR_KINDS: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
+#: IgnoreRequest messages that name a more precise kind.
+_IGNORED_KINDS: tuple[tuple[str, str], ...] = (
+    ("robots.txt", "robots_forbidden"),
+    ("max redirections", "redirect_loop"),
+)
+#: Words in other exception class names (Twisted's, the OS's) → kind.
+_NAMED_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("timeout",), "timeout"),
+    (("dns", "lookup"), "dns"),
+    (("refused", "connect"), "connection_failed"),
+)
+
+
 def error_kind(exc: BaseException) -> str:
     """The ``errors_by_kind`` key for a failed download."""
-    for cls, kind in _ERROR_KINDS:
-        if isinstance(exc, cls):
-            if kind == "ignored" and "robots.txt" in str(exc):
-                return "robots_forbidden"
-            return kind
+    kind = next((k for cls, k in _ERROR_KINDS if isinstance(exc, cls)), None)
+    if kind == "ignored":
+        message = str(exc)
+        kind = next((k for text, k in _IGNORED_KINDS if text in message), kind)
+    if kind is not None:
+        return kind
     name = type(exc).__name__.lower()
-    if "timeout" in name:
-        return "timeout"
-    if "dns" in name or "lookup" in name:
-        return "dns"
-    if "refused" in name or "connect" in name:
-        return "connection_failed"
+    for words, named in _NAMED_KINDS:
+        if any(word in name for word in words):
+            return named
     return "download_failed"
 
 

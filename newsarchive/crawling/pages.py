@@ -8,6 +8,7 @@ then decide what to follow with :func:`list_links`.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin
@@ -15,13 +16,15 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import Response
 
+from newsarchive import urls
 from newsarchive.crawling.capture import (
     charset_hint,
     is_redirect_home,
+    requested_url,
     to_capture,
     utc_now,
 )
-from newsarchive.crawling.links import text_date
+from newsarchive.crawling.links import Scope, text_date
 from newsarchive.extract import extract_article
 from newsarchive.extract.decode import UndecodablePage, decode_page
 from newsarchive.records import Article, Capture, NotAnArticle
@@ -43,19 +46,70 @@ class Page:
     ``undecodable``, …)."""
 
 
-def http_error(response: Response) -> str | None:
-    """The error kind of a response that has no page to extract, or ``None``."""
+#: Words of an error page served with status 200 that mean "log in / prove you are human".
+_CAPTCHA_RE = re.compile(
+    r"captcha|验证码|驗證碼|人机验证|人機驗證|安全验证|安全驗證|登录|登錄|login|access\s*denied|"
+    r"forbidden|403|访问过于频繁|訪問過於頻繁|too\s*many\s*requests",
+    re.I,
+)
+_NOT_FOUND_RE = re.compile(
+    r"404|not\s*found|不存在|没有找到|沒有找到|找不到|已删除|已刪除|已被删除|已被刪除", re.I
+)
+
+
+def http_error(response: Response, scope: Scope | None = None) -> str | None:
+    """The error kind of a response that has no page to extract, or ``None``.
+
+    ``http_<status>`` for a status ≥ 300 (a redirect Scrapy did not follow included);
+    ``redirect_home`` for an article URL redirected to a non-article page (a withdrawal);
+    ``offsite_redirect`` for a redirect that left the crawl's channels (never stored as theirs);
+    ``truncated`` for an article page whose HTML stops before ``</body>``/``</html>``.
+    """
     if response.status >= 300:
         return f"http_{response.status}"
     if is_redirect_home(response):
         return "redirect_home"
+    if scope is not None and response.meta.get("redirect_urls") and not scope.allows(response.url):
+        return "offsite_redirect"
+    if urls.is_article_url(requested_url(response)) and is_truncated(response.body):
+        return "truncated"
     return None
 
 
-def read_page(response: Response, *, extract: bool = True) -> Page:
-    """Capture ``response``; decode it and run the extractor unless it is an error."""
+def is_truncated(body: bytes) -> bool:
+    """An HTML page cut short: neither ``</body>`` nor ``</html>`` in its last 8 KiB (every
+    complete Xinhua page ends with them; a short read with a matching Content-Length does not)."""
+    head = body[:1024].lstrip().lower()
+    if not head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta")):
+        return False  # not an HTML document (JSON, a fragment): nothing to judge
+    tail = body[-8192:].lower()
+    return b"</body" not in tail and b"</html" not in tail
+
+
+def soft_error(result: NotAnArticle, *, article_url: bool) -> str | None:
+    """The error kind of a page served with status 200 that is really an error, or ``None``.
+
+    An extractor verdict ``error`` (a captcha, login or "page not found" page) is an error
+    wherever it is served: ``captcha`` or ``soft_404`` or ``error_page``. ``empty`` (no text) is
+    an error only where an article was expected: lists and indexes may be empty shells.
+    """
+    if result.kind == "error":
+        if _CAPTCHA_RE.search(result.reason):
+            return "captcha"
+        if _NOT_FOUND_RE.search(result.reason):
+            return "soft_404"
+        return "error_page"
+    if result.kind == "empty" and article_url:
+        return "empty"
+    return None
+
+
+def read_page(response: Response, *, extract: bool = True, scope: Scope | None = None) -> Page:
+    """Capture ``response``; decode it and run the extractor unless it is an error.
+
+    ``scope``: the crawl's channels; a redirect out of them is an error, not a page."""
     fetched_at = utc_now()
-    error = http_error(response)
+    error = http_error(response, scope)
     if error is not None:
         return Page(
             capture=to_capture(response, fetched_at=fetched_at), text=None, result=None, error=error
@@ -76,6 +130,11 @@ def read_page(response: Response, *, extract: bool = True) -> Page:
     # The record's URL is the page's final URL; the capture keeps the requested one and the
     # redirect chain, and the store records them all as aliases.
     result = extract_article(text, response.url, encoding=encoding)
+    if isinstance(result, NotAnArticle):
+        kind = soft_error(result, article_url=urls.is_article_url(requested_url(response)))
+        if kind is not None:
+            logger.info("%s is an error page (%s): %s", response.url, kind, result.reason)
+            return Page(capture=capture, text=text, result=None, error=kind)
     return Page(capture=capture, text=text, result=result, error=None)
 
 
