@@ -166,3 +166,40 @@ def test_fts_is_flushed_in_batches_on_close_and_after_a_crash(tmp_path: Path) ->
     with Store(path, fts_batch=1) as store:
         store.store_item(article_item(make_article(URL.replace("001", "004"), headline="第四")))
         assert store.db.execute(search).fetchone()[0] == 4
+
+
+def test_rederived_record_replaces_the_current_version(store: Store) -> None:
+    first = store.store_item(article_item(make_article(), fetched_at="2026-11-25T01:00:00+00:00"))
+    assert first.article is not None
+    (source,) = list(store.iter_reextract())
+    better = make_article(subtitle="——来自茶乡的报道")  # what a newer extractor finds
+    same_time = store.store_article(better, source.capture_ids)
+    assert same_time.outcome == "updated"  # same fetch time as the current version: not older
+    again = store.store_article(make_article(), source.capture_ids, rederived=True)
+    assert again.outcome == "updated" and again.changed_fields == ("subtitle",)
+    revisions = store.db.execute("SELECT revision, changed_fields FROM revisions").fetchall()
+    assert revisions == [(1, '["subtitle"]'), (2, '["subtitle"]')]
+
+
+def test_older_fetch_never_rolls_back(store: Store) -> None:
+    store.store_item(
+        article_item(make_article(headline="新标题"), fetched_at="2026-11-26T00:00:00+00:00")
+    )
+    old = store.store_item(article_item(make_article(), fetched_at="2026-11-25T00:00:00+00:00"))
+    assert old.article is not None and old.article.outcome == "unchanged"
+    assert store.db.execute("SELECT headline, revision FROM articles").fetchall() == [("新标题", 1)]
+
+
+def test_record_event_api(store: Store) -> None:
+    store.store_item(article_item(make_article()))
+    assert store.record_event("http://example.com/x.htm", "taken_down") is None  # unknown URL
+    mobile = "http://m.xinhuanet.com/gz/2023-11/27/c_1129999001.htm"
+    event = store.record_event(mobile, "taken_down", at="2026-12-01T00:00:00+00:00", status=404)
+    assert event is not None
+    assert store.record_event(URL, "taken_down", at="2026-12-02T00:00:00+00:00") is None
+    assert store.db.execute("SELECT status, status_changed_at FROM articles").fetchall() == [
+        ("taken_down", "2026-12-01T00:00:00+00:00")
+    ]
+    assert store.recent_article_urls("2000-01-01T00:00:00+00:00") == []  # only live articles
+    with pytest.raises(ValueError, match="kind"):
+        store.record_event(URL, "moved")  # type: ignore[arg-type]
