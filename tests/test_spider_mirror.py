@@ -1,0 +1,61 @@
+"""The mirror transport under redirects: a ``Location`` pointing into the site copy is mapped
+back to the real host, so the redirect chain, the dedup filter and the records all see real
+URLs. Real Scrapy in a subprocess against the fault-injecting site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsarchive.faults import Fault, FaultSite, Rule
+
+pytestmark = pytest.mark.e2e
+
+SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+ARTICLE = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
+KEY = ARTICLE.split("://", 1)[1]
+
+
+def test_a_redirect_into_the_copy_is_followed_under_the_real_url(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    rules = [Rule(KEY, Fault(kind="redirect_loop"))]
+    with FaultSite(SITE, rules, redirect_style="mirror") as site:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from newsarchive.cli import main; main()",
+                "-q",
+                "crawl",
+                "gz",
+                "--start",
+                ARTICLE,
+                "--mirror",
+                site.url,
+                "--db",
+                str(db),
+                "--no-politeness",
+                "--max-pages",
+                "1",
+                "--no-big5",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        loops = site.hits(f"{KEY}?_loop=1")
+        firsts = site.hits(KEY)
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    # A → A?_loop=1 → A → …: both spellings were asked for, many times, under their own keys
+    assert loops >= 5 and firsts >= 5
+    with sqlite3.connect(db) as conn:
+        (errors,) = conn.execute("SELECT errors_by_kind FROM crawl_runs").fetchone()
+        urls = [u for (u,) in conn.execute("SELECT url FROM captures")]
+    assert json.loads(errors) == {"redirect_loop": 1}
+    assert urls == [ARTICLE]  # the failed URL is kept, with its real host
