@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the clock starts before the imports: process start-up is measured)
 """Distributed-crawling benchmark: one vs two crawler processes sharing a Redis frontier.
 
     python bench/distributed.py                 # 5,000 articles (the reported configuration)
@@ -14,31 +15,39 @@ free loopback port. Then, for a fleet of 1 and of 2 crawler processes, politenes
 2. ``ingest`` (what ``newsarchive ingest --idle-timeout 0`` runs) drains the queue into a new
    archive.
 
+For comparison it first runs the single-machine crawl (``newsarchive crawl … --db``: crawl and
+store in one process, no Redis) on the same site.
+
 Reports per fleet size: crawl wall time (first start to last exit, process start-up included),
 each member's Scrapy ``elapsed_time_seconds`` and pages, pages fetched per second of wall time,
 the most requests any page got at the server (1 = nothing fetched twice), the Redis memory of
-the item queue and the seen-set, and the writer's time and articles per second.
+the item queue and the seen-set, and the writer's time and articles per second; CPU seconds
+per page (independent of what else the machine runs) and the load average during the run.
 """
 
 from __future__ import annotations
+
+import time
+
+_PROCESS_STARTED = time.time()  # before the heavy imports: start-up is part of what we measure
 
 import argparse
 import json
 import logging
 import multiprocessing
+import os
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import redis
 
-from newsarchive.crawling import CrawlOptions
+from newsarchive.crawling import CrawlOptions, jobs
 from newsarchive.crawling.options import IMPOLITE_SETTINGS
 from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.jobs import fleet_crawl
@@ -64,12 +73,28 @@ def _counting_server(site: Path) -> tuple[Any, Any, Any, Any]:
     return proc, urls.get(timeout=60), stop, counts
 
 
-def _child(mirror: str, redis_url: str) -> None:
-    """One fleet member in this (fresh) process; prints its numbers as JSON."""
+def _child(mirror: str, redis_url: str, db: str | None) -> None:
+    """One fleet member (or, with *db*, the single-machine crawl) in this fresh process;
+    prints its numbers as JSON."""
     logging.basicConfig(level=logging.WARNING)
     options = CrawlOptions.from_args({"channels": CHANNELS, "mirror": mirror, "polite": "0"})
     settings: dict[str, Any] = {**IMPOLITE_SETTINGS, "LOG_LEVEL": "WARNING"}
     cpu = time.process_time()
+    startup = time.time() - _PROCESS_STARTED
+    if db is not None:
+        job = jobs.crawl(options, db=Path(db), settings=settings)
+        print(
+            json.dumps(
+                {
+                    "finish_reason": job.result.finish_reason,
+                    "seconds": float(job.result.stats.get("elapsed_time_seconds", 0)),
+                    "pages": int(job.result.stats.get("response_received_count", 0)),
+                    "cpu_seconds": time.process_time() - cpu,
+                    "startup": startup,
+                }
+            )
+        )
+        return
     report = fleet_crawl(options, redis_url, settings=settings)
     stats = report.result.stats
     print(
@@ -80,9 +105,35 @@ def _child(mirror: str, redis_url: str) -> None:
                 "pages": report.pages_fetched,
                 "items": report.items_pushed,
                 "cpu_seconds": time.process_time() - cpu,
+                "startup": startup,
             }
         )
     )
+
+
+def _single(site: Path, db: Path) -> dict[str, Any]:
+    proc, mirror, stop, counts = _counting_server(site)
+    try:
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", "--mirror", mirror, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - started
+    finally:
+        stop.set()
+        counts.get(timeout=30)
+        proc.join(timeout=10)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit(f"single-machine crawl failed (exit {out.returncode})")
+    run = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    with sqlite3.connect(db) as conn:
+        stored = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    return {"wall": wall, "load": load, "stored": stored, **run}
 
 
 def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
@@ -90,6 +141,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
     server.flushdb()
     proc, mirror, stop, counts = _counting_server(site)
     try:
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         members = [
             subprocess.Popen(
@@ -123,6 +175,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
     pages = {k: v for k, v in requests.items() if not k.endswith("/robots.txt")}
     return {
         "crawlers": n,
+        "load": (load + os.getloadavg()[0]) / 2,
         "wall": wall,
         "members": runs,
         "pages": sum(r["pages"] for r in runs),
@@ -171,9 +224,10 @@ def main() -> None:
     parser.add_argument("--redis", help="use this Redis (its database is flushed)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mirror", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.mirror, args.redis)
+        _child(args.mirror, args.redis, args.db)
         return
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as tmp:
@@ -186,6 +240,7 @@ def main() -> None:
         if redis_url is None:
             private, redis_url = _private_redis(Path(tmp))
         try:
+            single = _single(site, Path(tmp) / "single.db")
             results = [_fleet(n, site, redis_url, Path(tmp) / f"fleet{n}.db") for n in (1, 2)]
         finally:
             if private is not None:
@@ -195,15 +250,28 @@ def main() -> None:
     print(
         f"site: {manifest['counts']['distinct_articles']} distinct articles (channels {CHANNELS})"
     )
+    print(
+        f"single machine, no Redis: crawl+store wall {single['wall']:.1f}s; "
+        f"{single['pages']} pages in {single['seconds']:.1f}s (CPU {single['cpu_seconds']:.1f}s = "
+        f"{1000 * single['cpu_seconds'] / single['pages']:.1f} ms/page); "
+        f"process start-up {single['startup']:.1f}s; {single['stored']} articles stored; "
+        f"load average {single['load']:.1f}"
+    )
     for r in results:
         members = "; ".join(
-            f"{m['pages']} pages in {m['seconds']:.1f}s (CPU {m['cpu_seconds']:.1f}s)"
+            f"{m['pages']} pages in {m['seconds']:.1f}s (CPU {m['cpu_seconds']:.1f}s, "
+            f"start-up {m['startup']:.1f}s)"
             for m in r["members"]
         )
         print(
             f"{r['crawlers']} crawler(s): crawl wall {r['wall']:.1f}s = "
             f"{r['pages'] / r['wall']:.0f} pages/s; members: {members}; "
             f"distinct pages {r['distinct_pages']}, most fetches of one page {r['max_fetches']}"
+        )
+        cpu = sum(m["cpu_seconds"] for m in r["members"])
+        print(
+            f"   crawler CPU {cpu:.1f}s = {1000 * cpu / r['pages']:.1f} ms/page; "
+            f"load average {r['load']:.1f}"
         )
         print(
             f"   queue: {r['items']} items, {r['queue_mib']:.1f} MiB in Redis; seen-set "
