@@ -163,7 +163,7 @@ main(sys.argv[2:], prog_name="newsarchive")
 
 
 def crawl_command(
-    db: Path, mirror: str, *channels: str, timeout: float = 2.0, extra: tuple[str, ...] = ()
+    db: Path, mirror: str, *channels: str, timeout: float = 3.0, extra: tuple[str, ...] = ()
 ) -> list[str]:
     """The argv of a crawl of ``channels`` (default gz and he) from the site at ``mirror``."""
     import sys  # noqa: PLC0415  # only here

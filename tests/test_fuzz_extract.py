@@ -29,10 +29,6 @@ SEEDS = seed_pages(SEED_FOLDERS, limit=60)
 #: How the extractor's last-resort handler labels an exception it swallowed: not a raise,
 #: but a bug all the same (an article page that hits it is lost as "unsupported").
 SAFETY_NET = "extractor error:"
-#: URLs that are not URLs at all; the crawler never passes one.
-ODD_URLS = ("", "not a url", "http://[::1")
-#: Swallowed exceptions already reported, each with its own strict xfail test below.
-KNOWN_GAPS = ("ValueError: Invalid IPv6 URL",)
 
 
 def check(page: bytes | str, url: str, hint: str | None) -> Article | NotAnArticle:
@@ -43,8 +39,7 @@ def check(page: bytes | str, url: str, hint: str | None) -> Article | NotAnArtic
     if isinstance(result, NotAnArticle):
         assert result.kind in get_args(NotArticleKind)
         assert result.reason
-        if result.reason.startswith(SAFETY_NET) and url not in ODD_URLS:
-            assert result.reason.endswith(KNOWN_GAPS), result.reason
+        assert not result.reason.startswith(SAFETY_NET), result.reason
         assert all(isinstance(link, str) for link in result.links)
         return result
     assert result.headline.strip()
@@ -96,12 +91,6 @@ def test_degenerate_pages(page: bytes) -> None:
         check(page.decode("latin-1"), url, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (extractor, newsarchive/extract/body.py image()/related links): one malformed "
-    "URL in an <img src> or <a href> (urljoin raises ValueError) loses the whole article "
-    "as NotAnArticle('extractor error'); skip the bad URL instead",
-)
 @pytest.mark.parametrize("token", [b'<img src="http://[::1">', b'<a href="http://[x">x</a>'])
 def test_one_malformed_link_does_not_lose_the_article(token: bytes) -> None:
     whole = [p for p in SEEDS if isinstance(extract_article(p, URLS[0]), Article)]

@@ -198,14 +198,7 @@ ODD_REFS = (
     "'",
     "-1",
     "0",
-    pytest.param(
-        "99999999999999999999999",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="gap (research API, show/resolve): an id past SQLite's 64-bit range raises "
-            "OverflowError (a traceback) instead of 'no article'",
-        ),
-    ),
+    "99999999999999999999999",
     "http://[::1",
     "%",
     "",
@@ -230,12 +223,6 @@ def test_odd_archive_paths_are_clear_errors(tmp_path: Path, archive: Path) -> No
     assert garbage.read_bytes() == b"\x00not sqlite at all\xff" * 100
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (research CLI, newsarchive/cli/research.py _output): --out in a missing folder "
-    "or naming a folder raises FileNotFoundError/IsADirectoryError (a traceback); catch OSError "
-    "and exit FAILURE with the message",
-)
 def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path: Path, archive: Path) -> None:
     for out in (tmp_path / "no" / "such" / "dir" / "x.csv", tmp_path):
         result = run("export", "--db", str(archive), "--out", str(out))
@@ -243,11 +230,6 @@ def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path: Path, archive:
         assert result.exit_code != 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (research CLI, newsarchive/cli/research.py export --out): exporting over the "
-    "archive file itself replaces the archive with the CSV; refuse an --out that is the --db",
-)
 def test_export_never_overwrites_the_archive(tmp_path: Path, archive: Path) -> None:
     db = tmp_path / "archive.db"
     db.write_bytes(archive.read_bytes())

@@ -228,21 +228,7 @@ def test_read_only_archive_refuses_writes_and_stays_intact(tmp_path: Path, what:
 
 
 @pytest.mark.skipif(not can_drop_dac_override(), reason="cannot make file modes bind root here")
-@pytest.mark.parametrize(
-    "what",
-    [
-        "file",
-        pytest.param(
-            "folder",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="gap (research API, newsarchive/store/queries.connect): a WAL archive in a "
-                "read-only folder cannot be opened for reading (mode=ro needs the -shm file); "
-                "fall back to immutable=1 when the folder is not writable",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("what", ["file", "folder"])
 def test_read_only_archive_can_still_be_searched(tmp_path: Path, what: str) -> None:
     db = _make_read_only(tmp_path, what)
     try:
