@@ -186,3 +186,30 @@ def test_writer_killed_mid_drain_and_restarted_loses_nothing(
     assert server.llen(keys.items) == 0 and server.llen(keys.processing) == 0
     assert rows(db) == rows(reference)
     server.flushdb()
+
+
+def test_ingest_stops_cleanly_on_sigterm(tmp_path: Path, redis_url: str) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/8"
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    keys = QueueKeys.for_prefix("newsarchive")
+    push(server, keys, page_items(3))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", CLI, "-q", "ingest", "--redis", url, "--db", str(tmp_path / "a.db")],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        server.llen(keys.items) or server.exists(keys.processing)
+    ):
+        time.sleep(0.05)
+    writer.send_signal(signal.SIGTERM)
+    out, _ = writer.communicate(timeout=30)
+    assert writer.returncode == 5  # INTERRUPTED: stopped by a signal, nothing lost
+    assert out.startswith("ingested 5 items")
+    assert len(rows(tmp_path / "a.db")["articles"]) == 3
+    assert not server.exists("newsarchive:writer")  # the lock is released
+    server.flushdb()
