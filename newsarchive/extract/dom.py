@@ -21,7 +21,10 @@ from newsarchive.extract import cssindex
 HtmlElement = lxml.html.HtmlElement
 
 _NON_SPACE_RE = re.compile(r"\S")
-_SPACE_RE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
+# Whitespace, the spaces Chinese pages indent with, zero-width marks and stray C0 controls.
+_SPACE_RE = re.compile(
+    r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
+)
 # Characters libxml2 refuses: C0 controls other than tab/newline/return, lone surrogates.
 _BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CJK_GAP_RE = re.compile(
@@ -107,6 +110,9 @@ def join_cjk(text: str) -> str:
 
 
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+# Every element is a plain HtmlElement, chosen in C: lxml.html's default lookup calls Python
+# for each element proxy (to give <form>, <input>… their own classes, which we never use).
+_UTF8_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement))
 
 
 def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
@@ -115,7 +121,8 @@ def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
     libxml2 parses UTF-8 bytes faster than a Python string, so the text is handed over as
     UTF-8 (``utf8``: the page's own bytes when they are that text in UTF-8), with the
     encoding fixed so that a stale ``<meta charset>`` in the page cannot override it."""
-    if _BAD_CHARS_RE.search(text) or utf8 is None:
+    if utf8 is None or b"\x00" in utf8:
+        # libxml2 stops at a NUL byte and rejects other C0 controls in a Python string.
         text = _BAD_CHARS_RE.sub("", text)
         utf8 = text.encode("utf-8", errors="replace")
     if _NON_SPACE_RE.search(text) is None:
