@@ -106,10 +106,11 @@ class ChannelSpider(Spider):
     ) -> Request | None:
         """A request for ``url`` unless this run requested it before or the page budget is
         spent. Scrapy's duplicate filter applies too (it persists across a resumed job) unless
-        ``dont_filter`` (start pages, later pages of an article); ``exempt`` requests (later
-        pages of an article already started) do not count against the budget.
+        ``dont_filter`` (start pages). ``exempt`` requests (the later pages of an article being
+        joined) are always made and not counted against the budget: two host aliases of one
+        multi-page article may print the same page links, and each copy needs all its pages.
         """
-        if url in self._requested:
+        if url in self._requested and not exempt:
             return None
         budget = self.options.max_pages
         if budget is not None and len(self._requested) >= budget and not exempt:
@@ -182,10 +183,10 @@ class ChannelSpider(Spider):
                 yield request
         links = list_links(text, response.url, with_dates=not self.window.open)
         articles = [link for link in links if urls.is_article_url(link.url)]
-        dated = [url_date(link.url) or link.listed for link in articles]
+        dated = [d for link in articles if (d := url_date(link.url) or link.listed) is not None]
         # A list whose every dated item is older than --since: its pagination only goes
         # further back, so only its (in-window) article links are followed.
-        stale = bool(dated) and all(self.window.before(day) for day in dated if day is not None)
+        stale = bool(dated) and all(self.window.before(day) for day in dated)
         for link in links:
             if stale and not urls.is_article_url(link.url):
                 continue
@@ -231,20 +232,18 @@ class ChannelSpider(Spider):
 
     def _next_page(self, state: _Pages) -> Iterator[Any]:
         """Request the next missing page of ``state``, or yield the joined article."""
-        while state.pending:
-            url = state.pending.pop(0)
+        if state.pending:
             request = self._request(
-                url,
+                state.pending.pop(0),
                 priority=PRIORITY_NEXT_PAGE,
                 callback=self.parse_next_page,
                 errback=self.next_page_failed,
                 cb_kwargs={"state": state},
                 exempt=True,
             )
-            if request is not None:
+            if request is not None:  # always, for exempt requests
                 yield request
                 return
-            state.missing.append(url)  # already fetched for another article: not this one's
         joined = join_pages(state.first, state.rest) if state.rest else state.first
         if state.missing:
             logger.warning(

@@ -323,3 +323,14 @@ def test_download_failures_map_to_error_kinds() -> None:
     assert error_kind(IgnoreRequest("other")) == "ignored"
     assert error_kind(ConnectionRefusedError()) == "connection_failed"
     assert error_kind(RuntimeError("?")) == "download_failed"
+
+
+def test_each_host_alias_of_a_multi_page_article_gets_all_its_pages() -> None:
+    s = spider()
+    base = "http://www.gz.xinhuanet.com/2015-08/19/c_1117978327"
+    body = file_of(f"{base}.htm").read_bytes()
+    alias = "http://gz.xinhuanet.com/2015-08/19/c_1117978327.htm"  # prints the same page links
+    for url in (f"{base}.htm", alias):
+        _, requests = split(s.parse(response(url, body=body)))
+        nexts = [r.url for r in requests if r.callback.__name__ == "parse_next_page"]
+        assert nexts == [f"{base}_2.htm"], url
