@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, run_spider
 from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
@@ -81,10 +83,16 @@ def fleet_crawl(
 ) -> FleetCrawlReport:
     """Run this process as one crawler of the fleet on *redis_url* until the fleet is done.
 
-    Exit code: ``INTERRUPTED`` when stopped by a signal, ``FAILURE`` for any other unexpected
-    finish, ``PARTIAL`` when some of this member's pages failed, else ``OK`` (also when the
-    other members had already fetched everything).
+    Raises ``redis.ConnectionError`` when Redis does not answer. Exit code: ``INTERRUPTED``
+    when stopped by a signal, ``FAILURE`` for any other unexpected finish, ``PARTIAL`` when
+    some of this member's pages failed, else ``OK`` (also when the other members had already
+    fetched everything).
     """
+    server = redis.Redis.from_url(redis_url, socket_connect_timeout=10)
+    try:
+        server.ping()  # fail with a clear error before Scrapy starts (raises ConnectionError)
+    finally:
+        server.close()
     overrides = fleet_settings(options, redis_url, settings=settings, prefix=prefix)
     args = options.to_args()
     args.pop("db", None)
