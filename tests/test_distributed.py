@@ -273,7 +273,7 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
     settings.setmodule("newsarchive.settings")
     before = settings.copy_to_dict()
     apply_redis(settings, "redis://127.0.0.1:6390/3", prefix="fleet")
-    assert settings["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert settings["SCHEDULER"] == "newsarchive.distributed.fleet.FleetScheduler"
     assert settings["DUPEFILTER_CLASS"] == "newsarchive.distributed.bloom.BloomDupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST")
     assert settings["SCHEDULER_QUEUE_KEY"] == "fleet:%(spider)s:requests"

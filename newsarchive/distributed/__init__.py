@@ -3,9 +3,10 @@
 ``newsarchive crawl … --redis redis://HOST:PORT/DB`` applies :func:`redis_settings` on top of the
 normal crawl settings. Then
 
-* the frontier and the seen-set live in Redis (scrapy-redis's scheduler with our Bloom-filter
-  duplicate filter, :class:`~newsarchive.distributed.bloom.BloomDupeFilter`), so any number of
-  crawler processes share them and each page is fetched once across the fleet;
+* the frontier and the seen-set live in Redis (scrapy-redis's scheduler as
+  :class:`~newsarchive.distributed.fleet.FleetScheduler`, with our Bloom-filter duplicate
+  filter :class:`~newsarchive.distributed.bloom.BloomDupeFilter`), so any number of crawler
+  processes share them and each page is fetched once across the fleet;
 * the crawler writes no SQLite: its only item pipeline,
   :class:`pipelines.redis_queue.RedisQueuePipeline`, pushes each
   :class:`~newsarchive.records.PageItem` (record and captures) to the item queue;
@@ -65,7 +66,7 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
         "NEWSARCHIVE_REDIS_URL": url,
         "NEWSARCHIVE_REDIS_PREFIX": prefix,
         "REDIS_URL": url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "newsarchive.distributed.fleet.FleetScheduler",
         "SCHEDULER_PERSIST": True,  # one member closing must not flush the fleet's frontier
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",

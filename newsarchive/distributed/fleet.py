@@ -3,6 +3,9 @@
 * :class:`StartThroughSeenSet` sends start requests through the shared seen-set. Scrapy marks
   start requests ``dont_filter=True``; in a fleet that would fetch every start page once per
   process.
+* :class:`FleetScheduler` is scrapy-redis's scheduler, except that requests that bypass the
+  duplicate filter (``dont_filter``: later pages of a multi-page article, retries) are still
+  recorded in the seen-set, so no other member fetches the same URL from a link.
 * :class:`FleetMonitor` keeps a crawler alive while the fleet still has work. With a shared
   frontier a process that runs out of queued requests is not done: a sibling may be parsing a
   page whose links are about to land in the queue. Each process records its state in the Redis
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis.scheduler import Scheduler
 from twisted.internet import reactor
 
 if TYPE_CHECKING:
@@ -59,6 +63,15 @@ def _filtered(item_or_request: Any) -> Any:
     if isinstance(item_or_request, Request) and item_or_request.dont_filter:
         return item_or_request.replace(dont_filter=False)
     return item_or_request
+
+
+class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
+    """scrapy-redis's scheduler; ``dont_filter`` requests are recorded in the seen-set too."""
+
+    def enqueue_request(self, request: Request) -> bool:
+        if request.dont_filter:
+            self.df.request_seen(request)  # record it; the request goes ahead either way
+        return bool(super().enqueue_request(request))
 
 
 class FleetMonitor:
