@@ -197,3 +197,25 @@ def last_run(db: Path) -> dict[str, object]:
         conn.close()
     row["errors_by_kind"] = json.loads(str(row["errors_by_kind"]))
     return row
+
+
+_REFERENCES: dict[Path, Path] = {}
+
+
+def clean_reference(site: Path) -> Path:
+    """An archive of an uninterrupted, fault-free crawl of ``site`` (one per test session,
+    shared by the modules that compare against it)."""
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from newsarchive.faults import FaultSite  # noqa: PLC0415
+
+    if site not in _REFERENCES:
+        db = Path(tempfile.mkdtemp(prefix="reliability-reference-")) / "reference.db"
+        with FaultSite(site) as served:
+            proc = subprocess.run(
+                crawl_command(db, served.url), capture_output=True, text=True, check=False
+            )
+        assert proc.returncode in (0, 3), proc.stderr[-2000:]
+        _REFERENCES[site] = db
+    return _REFERENCES[site]

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_helpers import can_drop_dac_override, crawl_command, drop_dac_override, file_digest
+from reliability_helpers import (
+    can_drop_dac_override,
+    clean_reference,
+    crawl_command,
+    drop_dac_override,
+    file_digest,
+)
 
 from newsarchive.faults import FaultSite
 from newsarchive.faults.compare import fingerprint, half_written, integrity_check
@@ -43,11 +49,8 @@ def site() -> object:
 
 
 @pytest.fixture(scope="module")
-def reference(site: FaultSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("reference") / "archive.db"
-    proc = subprocess.run(crawl_command(db, site.url), capture_output=True, text=True, check=False)
-    assert proc.returncode in (0, 3), proc.stderr[-2000:]
-    return db
+def reference() -> Path:
+    return clean_reference(SITE)
 
 
 def _copy(source: Path, target: Path) -> None:
