@@ -72,7 +72,7 @@ def worker(job: tuple[int, int, str]) -> dict[str, object]:
             stats["articles"] = int(stats["articles"]) + 1  # type: ignore[call-overload]
         elif result.reason.startswith(SAFETY_NET):
             # Did not raise, but only thanks to the extractor's last-resort handler: a bug.
-            kind = result.reason.split(":", 2)[1].strip()
+            kind = result.reason.removeprefix(SAFETY_NET).strip()[:80]
             internal.setdefault(f"{kind} (url {url!r})" if url in ODD_URLS else kind, 0)
             key = f"{kind} (url {url!r})" if url in ODD_URLS else kind
             internal[key] += 1
