@@ -18,9 +18,15 @@ numbering (``gzyw.htm`` → ``gzyw_2.htm``, ``gzyw_2.htm`` → ``gzyw_3.htm``) i
   In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
   :mod:`newsarchive.resume`) pagination is never cut short.
 
+Article pages whose last fetch failed transiently (no response, 408, 429, 5xx; see
+:func:`newsarchive.ledger.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
+again at the start of the next run, wherever they were listed: a run that stops paginating
+early would otherwise never see them again.
+
 A run with nothing new then costs the start pages and the first page of each column.
 Settings: ``NEWSARCHIVE_INCREMENTAL`` (default on), ``NEWSARCHIVE_DB`` (the archive; no
-archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``, ``NEWSARCHIVE_CATCH_UP``.
+archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``, ``NEWSARCHIVE_CATCH_UP``,
+``NEWSARCHIVE_RETRY_FAILED_DAYS`` (default 7; 0: off).
 Counters go to the crawl stats under ``incremental/``.
 """
 
@@ -39,7 +45,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newsarchive import resume, urls
+from newsarchive import ledger, resume, urls
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -149,6 +155,18 @@ class KnownArticles:
         return "new"
 
 
+def _failed_articles(db: Path, days: float) -> frozenset[str]:
+    """Article URLs (page 1) whose last fetch failed transiently in the last ``days``."""
+    if days <= 0:
+        return frozenset()
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    return frozenset(
+        url
+        for url in ledger.failed_urls(db, since=since)
+        if urls.parse(url).page == 1 and urls.is_article_url(url)
+    )
+
+
 class IncrementalMiddleware:
     """Spider middleware: skip known articles, stop paginating columns that hold nothing new."""
 
@@ -188,7 +206,10 @@ class IncrementalMiddleware:
             todo, done = resume.Journal.read(Path(jobdir))
             journal = resume.Journal(Path(jobdir))
         known = KnownArticles(open_index(Path(db)), revisit, done=done, requested=todo)
-        mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=todo - done)
+        retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
+        crawler.stats.set_value("incremental/failed_retried", len(retry - done))
+        pending = (todo | retry) - done
+        mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=pending)
         mw.crawler = crawler
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
@@ -210,7 +231,10 @@ class IncrementalMiddleware:
         async for request in start:
             yield request
         if self.pending:
-            logger.info("resuming %d article requests of the unfinished job", len(self.pending))
+            logger.info(
+                "requesting %d article pages again (unfinished job, failed before)",
+                len(self.pending),
+            )
         spider = self.crawler.spider if self.crawler is not None else None
         errback = getattr(spider, "failed", None)  # the spider's record of a failed download
         for url in self.pending:

@@ -145,3 +145,35 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
     if errors > 0:
         return ExitCode.PARTIAL
     return ExitCode.OK
+
+
+#: HTTP statuses that say "try again later" (0: no response at all: timeout, DNS, refused).
+TRANSIENT_STATUSES = frozenset({0, 408, 429})
+
+
+def failed_urls(db: Path, *, since: str) -> list[str]:
+    """URLs whose latest capture is a transient failure (no response, 408, 429, 5xx) that
+    began at or after ``since`` (ISO 8601 UTC): the pages a later run should try again.
+
+    "Began": the capture row's first fetch time; a page that keeps answering the same error
+    keeps its row (same bytes), so it stops being retried once its first failure is older
+    than ``since``. Permanent answers (404, 410) are not retried: they are takedowns or
+    broken links, recorded as such.
+    """
+    if not Path(db).is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(
+                "SELECT c.url, c.status FROM captures c WHERE c.outcome = 'error'"
+                " AND julianday(c.fetched_at) >= julianday(?)"
+                " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
+                "  WHERE d.url = c.url)",
+                (since,),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
+    return sorted({url for url, status in rows if status in TRANSIENT_STATUSES or status >= 500})

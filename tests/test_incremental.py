@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
-from store_factory import make_article
+from store_factory import error_item, make_article
 
 from newsarchive import resume
 from newsarchive.incremental import (
@@ -260,3 +260,16 @@ def test_requests_let_through_are_journaled(archive: Path, tmp_path: Path) -> No
     run(mw, *page(article(OLD[0]), article(NEW), next_page()))
     journal.close()
     assert resume.Journal.read(tmp_path) == (frozenset({NEW}), frozenset())
+
+
+def test_failed_article_pages_are_requested_again(archive: Path) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with Store(archive) as store:
+        store.store_item(error_item(NEW, "http_503", status=503, fetched_at=now))
+        gone = "https://gz.news.cn/20261125/00000000000000000000000000000000/c.html"
+        store.store_item(error_item(gone, "http_404", status=404, fetched_at=now))
+    settings = {"NEWSARCHIVE_DB": str(archive), "NEWSARCHIVE_REVISIT_DAYS": 0}
+    mw = IncrementalMiddleware.from_crawler(get_crawler(Spider, settings))
+    assert mw.pending == [NEW]  # the 503, not the 404
+    off = {**settings, "NEWSARCHIVE_RETRY_FAILED_DAYS": 0}
+    assert IncrementalMiddleware.from_crawler(get_crawler(Spider, off)).pending == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from store_factory import article_item, error_item, make_article
 
 from newsarchive import ledger
 from newsarchive.cli import main
@@ -126,3 +127,29 @@ def test_runs_without_archive_fails_clearly(tmp_path: Path) -> None:
 def test_exit_code_rule(reason: str, pages: int, errors: int, code: ExitCode) -> None:
     assert ledger.exit_code(reason, pages_fetched=pages, errors=errors) is code
     assert code in ledger.EXIT_STATUS
+
+
+def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    base = "https://gz.news.cn/2026-11/2{}/c_11300000{}.htm"
+    timeout, busy, gone, fixed, old = (base.format(n, n) for n in range(5))
+    with Store(db) as store:
+        store.store_item(
+            error_item(timeout, "timeout", status=0, fetched_at="2026-11-24T01:00:00+00:00")
+        )
+        store.store_item(
+            error_item(busy, "http_503", status=503, fetched_at="2026-11-24T02:00:00+00:00")
+        )
+        store.store_item(
+            error_item(gone, "http_404", status=404, fetched_at="2026-11-24T03:00:00+00:00")
+        )
+        store.store_item(
+            error_item(fixed, "http_500", status=500, fetched_at="2026-11-24T04:00:00+00:00")
+        )
+        store.store_item(article_item(make_article(fixed), fetched_at="2026-11-25T04:00:00+00:00"))
+        store.store_item(
+            error_item(old, "http_502", status=502, fetched_at="2026-10-01T00:00:00+00:00")
+        )
+    assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted([timeout, busy])
+    assert ledger.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted([timeout, busy, old])
+    assert ledger.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
