@@ -46,6 +46,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsarchive import ledger, resume, urls
+from newsarchive.store import Store, queries
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -104,12 +105,30 @@ class ArchiveIndex(Protocol):
     def close(self) -> None: ...
 
 
-def open_index(db: Path) -> ArchiveIndex:
-    """The archive at ``db``, opened for look-ups (this component never writes to it)."""
-    from newsarchive.store import Store  # noqa: PLC0415 (the store is only needed when enabled)
+class ReadOnlyArchive:
+    """Look-ups on the archive through a read-only connection: the crawl's writer (the store
+    pipeline) is never blocked by this component, and this component never writes."""
 
-    store: ArchiveIndex = Store(db)
-    return store
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.conn = queries.connect(db, readonly=True)
+
+    def has_url(self, url: str) -> bool:
+        return queries.resolve(self.conn, url) is not None
+
+    def recent_article_urls(self, since: str) -> Iterable[str]:
+        # The store's own definition of "recent" (it opens the archive for a moment, before
+        # the crawl starts; the caller holds the archive's writer lock).
+        with Store(self.db) as store:
+            return store.recent_article_urls(since)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_index(db: Path) -> ArchiveIndex:
+    """The archive at ``db``, opened for look-ups."""
+    return ReadOnlyArchive(db)
 
 
 class KnownArticles:
@@ -205,7 +224,11 @@ class IncrementalMiddleware:
         if jobdir:
             todo, done = resume.Journal.read(Path(jobdir))
             journal = resume.Journal(Path(jobdir))
-        known = KnownArticles(open_index(Path(db)), revisit, done=done, requested=todo)
+        try:
+            index = open_index(Path(db))
+        except queries.ArchiveError as exc:
+            raise NotConfigured(f"archive not readable: {exc}") from exc
+        known = KnownArticles(index, revisit, done=done, requested=todo)
         retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
         crawler.stats.set_value("incremental/failed_retried", len(retry - done))
         pending = (todo | retry) - done
