@@ -2,20 +2,24 @@
 rule that turns how a run ended into its exit status and exit code.
 
 A row whose ``finished_at`` is empty belongs to a run that is still going or was killed
-(SIGKILL, power loss): :attr:`Run.status` says ``running`` for the first only when the
-caller knows the archive's lock is held, ``unfinished`` otherwise.
+(SIGKILL, power loss): :func:`list_runs` marks the newest such row ``running`` when the
+process holding the archive's writer lock is alive on this host, and every other one
+``unfinished``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newsarchive import lock
 from newsarchive.exitcodes import ExitCode
 
 #: ``crawl_runs.exit_status`` for each exit code of a crawl.
@@ -51,11 +55,16 @@ class Run:
     errors: int
     errors_by_kind: Mapping[str, int]
     exit_status: str | None
+    running: bool = False
+    """The run is going on now (its process holds the archive's lock)."""
 
     @property
     def status(self) -> str:
-        """``exit_status``, or ``unfinished`` for a run that never recorded its end."""
-        return self.exit_status or "unfinished"
+        """``exit_status``; for a run that has not recorded its end, ``running`` or
+        ``unfinished`` (killed)."""
+        if self.exit_status:
+            return self.exit_status
+        return "running" if self.running else "unfinished"
 
     @property
     def seconds(self) -> float | None:
@@ -104,7 +113,7 @@ def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"cannot read the crawl ledger of {db}: {exc}") from exc
-    return [
+    found = [
         Run(
             id=int(r["id"]),
             started_at=r["started_at"],
@@ -126,6 +135,24 @@ def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
         )
         for r in rows
     ]
+    # Only the newest run can be the one going on now.
+    if found and found[0].finished_at is None and _writer_alive(Path(db)):
+        found[0] = replace(found[0], running=True)
+    return found
+
+
+def _writer_alive(db: Path) -> bool:
+    """Whether the process recorded as holding ``db``'s writer lock is alive on this host."""
+    holder = lock.read_holder(db)
+    if holder is None or holder.host != socket.gethostname():
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
 
 
 def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCode:

@@ -14,6 +14,7 @@ from store_factory import article_item, error_item, make_article
 from newsarchive import ledger
 from newsarchive.cli import main
 from newsarchive.exitcodes import ExitCode
+from newsarchive.lock import writer_lock
 from newsarchive.store import Store
 
 
@@ -153,3 +154,12 @@ def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) ->
     assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted([timeout, busy])
     assert ledger.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted([timeout, busy, old])
     assert ledger.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
+
+
+def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Path) -> None:
+    with writer_lock(archive):  # this process is the writer
+        statuses = [r.status for r in ledger.list_runs(archive)]
+        assert statuses == ["running", "partial", "ok"]
+        result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
+        assert result.output.splitlines()[1].split()[-1] == "running"
+    assert ledger.list_runs(archive)[0].status == "unfinished"
