@@ -30,7 +30,7 @@ from store_factory import (
 )
 
 from newsarchive import textnorm, urls
-from newsarchive.records import PageItem, Section
+from newsarchive.records import Image, Link, PageItem, Section
 
 PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -391,3 +391,17 @@ def test_recrawl_later_moves_only_last_seen_and_fetch_counts(tmp_path: Path) -> 
         (2, T1),
     ]
     assert q(db, "SELECT max(fetch_count) FROM captures") == [(2,)]
+
+
+def test_host_alias_copy_with_its_own_image_urls_is_not_a_revision(tmp_path: Path) -> None:
+    """Relative image URLs resolve against whichever host alias served the page."""
+    db = tmp_path / "a.db"
+    alias = "https://www.gz.news.cn/2023-11/27/c_1129999001.htm"
+    copy = make_article(
+        alias,
+        images=(Image(src="https://www.gz.news.cn/2023-11/27/1.jpg", caption="图为茶园。"),),
+        related=(Link(title="贵州茶叶出口创新高", url="https://gz.news.cn/2023-11/20/c_1.htm"),),
+    )
+    result = crawl(db, [article_item(make_article()), at(article_item(copy), T2)])
+    assert "newsarchive/articles/updated" not in result.stats
+    assert q(db, "SELECT count(*) FROM revisions") == [(0,)]

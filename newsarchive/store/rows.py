@@ -59,7 +59,8 @@ def _fold_tree(value: object) -> object:
 
 def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dict[str, object]:
     """The compared fields of an article dict (:meth:`Article.to_dict` shape), folded; image
-    and link URLs are reduced to their real (non-gateway) form. ``sections`` compares the
+    and link URLs are compared by :func:`newsarchive.urls.canonical_url` (a page read under
+    another host alias or through the big5 gateway resolves them against that host). ``sections`` compares the
     structure (folded headings and paragraph counts): the text itself is ``body_text``.
     ``folded_body`` is ``fold(record["body_text"])`` when the caller has it already."""
     out: dict[str, object] = {}
@@ -72,10 +73,13 @@ def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dic
             value = [[s["heading"], len(s["paragraphs"])] for s in value or ()]
         elif name == "images":
             value = [
-                {"src": urls.real_url(i["src"]), "caption": i.get("caption")} for i in value or ()
+                {"src": urls.canonical_url(i["src"]), "caption": i.get("caption")}
+                for i in value or ()
             ]
         elif name == "related":
-            value = [{"title": r["title"], "url": urls.real_url(r["url"])} for r in value or ()]
+            value = [
+                {"title": r["title"], "url": urls.canonical_url(r["url"])} for r in value or ()
+            ]
         elif name == "dateline" and value is not None:
             value = value.get("raw")
         out[name] = _fold_tree(value)
