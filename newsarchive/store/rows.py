@@ -60,8 +60,9 @@ def _fold_tree(value: object) -> object:
 def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dict[str, object]:
     """The compared fields of an article dict (:meth:`Article.to_dict` shape), folded; image
     and link URLs are compared by :func:`newsarchive.urls.canonical_url` (a page read under
-    another host alias or through the big5 gateway resolves them against that host). ``sections`` compares the
-    structure (folded headings and paragraph counts): the text itself is ``body_text``.
+    another host alias or through the big5 gateway resolves them against that host).
+    ``sections`` compares the structure (folded headings and paragraph counts): the text
+    itself is ``body_text``.
     ``folded_body`` is ``fold(record["body_text"])`` when the caller has it already."""
     out: dict[str, object] = {}
     for name in COMPARED_FIELDS:
