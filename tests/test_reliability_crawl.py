@@ -24,7 +24,8 @@ import pytest
 from reliability_helpers import clean_reference, crawl_command, integrity
 
 from newsarchive.exitcodes import ExitCode
-from newsarchive.faults import Fault, FaultSite, Rule
+from newsarchive.faults import FaultSite
+from newsarchive.faults.plan import PLAN, Planned, assign, mirror_key
 from newsarchive.urls import canonical_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,61 +39,8 @@ pytestmark = [
 ]
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A fault planned on one article page, and what the crawl must make of it."""
-
-    name: str
-    fault: Fault
-    error: str | None
-    """The ``errors_by_kind`` key it must be counted under; ``None``: the article is stored."""
-    attempts: tuple[int, int] = (1, 99)
-    """Bounds on the requests the site sees for the page (retries)."""
-
-
-PLAN: tuple[Planned, ...] = (
-    Planned("status_500", Fault(kind="status", status=500), "http_500", (4, 4)),
-    Planned("status_503_once", Fault(kind="status", status=503, times=1), None, (2, 2)),
-    Planned("timeout", Fault(kind="timeout", hold=60), "timeout", (4, 4)),
-    Planned("reset", Fault(kind="reset"), "download_failed", (2, 99)),
-    Planned("close_mid_body", Fault(kind="close_mid_body"), "data_loss", (2, 99)),
-    Planned("huge_50mb", Fault(kind="huge", size=50 * 1024 * 1024), "too_large"),
-    Planned("garbage", Fault(kind="garbage", seed=1, size=20_000), "undecodable"),
-    Planned("charset_wrong", Fault(kind="charset_wrong"), None),
-    Planned("charset_missing", Fault(kind="charset_missing"), None),
-    Planned("gbk_as_utf8", Fault(kind="gbk_as_utf8"), None),
-    Planned("trickle", Fault(kind="trickle", chunk=2048, delay=0.02), None),
-    Planned("trickle_too_slow", Fault(kind="trickle", chunk=64, delay=0.5), "timeout"),
-    Planned("redirect_loop", Fault(kind="redirect_loop"), "redirect_loop"),
-    Planned("redirect_offchannel", Fault(kind="redirect_offchannel"), "offsite_redirect"),
-    Planned("captcha", Fault(kind="captcha"), "captcha"),
-    Planned("empty", Fault(kind="empty"), "empty"),
-    Planned("truncate", Fault(kind="truncate", fraction=0.6), "truncated"),
-    Planned("template_changed", Fault(kind="template_changed"), None),
-)
-
-
-def _targets() -> list[dict[str, object]]:
-    """Single-page originals with no copies elsewhere in the site, in manifest order."""
-    if not MANIFEST:
-        return []
-    copied = {a["of"] for a in MANIFEST["articles"] if a["of"]}
-    edited = set(MANIFEST.get("edited_later") or [])
-    return [
-        a
-        for a in MANIFEST["articles"]
-        if a["kind"] == "original"
-        and a["pages"] == 1
-        and not a["big5_url"]
-        and not a["alias_urls"]
-        and a["encoding"] == "utf-8"
-        and a["key"] not in copied
-        and a["key"] not in edited
-    ]
-
-
 def _key(url: str) -> str:
-    return url.split("://", 1)[1]
+    return mirror_key(url)
 
 
 @dataclass
@@ -120,10 +68,8 @@ def _exit_status(db: Path) -> int:
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
     tmp = tmp_path_factory.mktemp("faultcrawl")
-    targets = dict(zip((p.name for p in PLAN), _targets(), strict=False))
-    assert len(targets) == len(PLAN), "the sample site has too few plain articles"
+    targets, rules = assign(MANIFEST)
     clean, faulted = clean_reference(SITE), tmp / "faulted.db"
-    rules = [Rule(_key(str(targets[p.name]["url"])), p.fault) for p in PLAN]
     with FaultSite(SITE, rules) as site:
         second = subprocess.run(
             crawl_command(faulted, site.url), capture_output=True, text=True, check=False
@@ -325,16 +271,9 @@ def test_errors_account_for_every_missing_article(crawls: Crawls) -> None:
     assert errors - clean_errors >= len(missing - changed)
 
 
-NOT_REQUESTED_AGAIN = {
-    "status_500": "gap (scheduling, incremental crawl): a later run does not request an article "
-    "page that failed in an earlier run when it sits on a column page the run no longer reads "
-    "(pagination stops at a page of known articles); re-queue the URLs of error captures",
-    **{
-        name: f"consequence of the {name} gap: the wrong page was stored as the article, so the "
-        "next run treats its URL as known and never fetches it again"
-        for name in STORES_WRONG
-    },
-}
+#: Failed pages a later run does not request again, each with the reason (none left: the
+#: incremental crawl re-queues article pages whose last fetch failed).
+NOT_REQUESTED_AGAIN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
