@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import redis
@@ -316,3 +318,22 @@ def test_start_requests_go_through_the_seen_set() -> None:
     assert out[0].dont_filter is False
     assert out[0].url == "https://gz.news.cn/"
     assert out[1] == {"an": "item"}
+
+
+def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:
+    text = (repo_root / "docs" / "distributed.md").read_text("utf-8")
+    table = text.split("## What the queues hold", 1)[1].split("### Delivery", 1)[0]
+    documented = set(re.findall(r"^\| `(newsarchive:[^`]+)`", table, flags=re.MULTILINE))
+    settings = redis_settings("redis://127.0.0.1:6390/0")
+    keys = QueueKeys.for_prefix()
+    used = {
+        settings["SCHEDULER_QUEUE_KEY"] % {"spider": "<spider>"},
+        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"},
+        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"} + ":params",
+        "newsarchive:<spider>:crawlers",  # FleetMonitor
+        "newsarchive:writer",  # WriterLock
+        keys.items,
+        keys.processing,
+        keys.dead,
+    }
+    assert documented == used
