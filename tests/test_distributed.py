@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,13 +16,14 @@ from distributed_support import redis_prefix, redis_url
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy import Request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 
 from newsarchive.crawling import CrawlOptions
 from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
-from newsarchive.distributed.fleet import StartThroughSeenSet
+from newsarchive.distributed.fleet import FleetMonitor, StartThroughSeenSet
 from newsarchive.distributed.jobs import fleet_settings
 from newsarchive.records import (
     Article,
@@ -337,3 +339,44 @@ def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:
         keys.dead,
     }
     assert documented == used
+
+
+def test_fleet_monitor_holds_a_member_open_while_the_fleet_has_work(
+    redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    settings = Settings(redis_settings(redis_url, prefix=redis_prefix))
+    settings.set("NEWSARCHIVE_FLEET_GRACE", 0.3)
+
+    class Crawler:
+        engine = None
+
+    Crawler.settings = settings  # type: ignore[attr-defined]
+
+    class Spider:
+        name = "channel"
+
+    monitor = FleetMonitor(Crawler, server, redis_prefix)  # type: ignore[arg-type]
+    monitor.spider_opened(Spider)
+    crawlers = f"{redis_prefix}:channel:crawlers"
+    frontier = f"{redis_prefix}:channel:requests"
+    assert json.loads(server.hget(crawlers, monitor.member))["state"] == "busy"
+
+    # requests still queued: stay
+    server.zadd(frontier, {b"a pickled request": 0})
+    with pytest.raises(DontCloseSpider):
+        monitor.spider_idle(Spider)
+    assert json.loads(server.hget(crawlers, monitor.member))["state"] == "idle"
+    server.delete(frontier)
+    # a live sibling is busy (it may be about to queue links): stay
+    server.hset(crawlers, "other:1", json.dumps({"state": "busy", "at": time.time()}))
+    with pytest.raises(DontCloseSpider):
+        monitor.spider_idle(Spider)
+    # the sibling crashed long ago: it holds nobody open; still the grace period to wait out
+    server.hset(crawlers, "other:1", json.dumps({"state": "busy", "at": time.time() - 60}))
+    with pytest.raises(DontCloseSpider):
+        monitor.spider_idle(Spider)
+    time.sleep(0.35)
+    monitor.spider_idle(Spider)  # frontier empty, fleet idle for the grace period: close
+    monitor.spider_closed(Spider, "finished")
+    assert not server.hexists(crawlers, monitor.member)

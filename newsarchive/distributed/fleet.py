@@ -163,8 +163,11 @@ class FleetMonitor:
             if name == self.member:
                 continue
             state = json.loads(raw)
-            if now - float(state["at"]) > self.stale:
-                continue  # a crashed sibling: its requests are lost to it, not to us
+            silent = now - float(state["at"])
+            if silent > 20 * self.stale:  # long dead: forget it
+                self.server.hdel(self.hash_key, member)
+            if silent > self.stale:
+                continue  # a crashed sibling: it holds nobody open
             if state["state"] == "busy":
                 return True
         return False
