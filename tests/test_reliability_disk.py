@@ -102,20 +102,13 @@ def test_full_disk_leaves_a_sound_archive_and_the_next_run_completes(
     after, expected = fingerprint(db), fingerprint(reference)
     assert after.articles == expected.articles
     assert after.children == expected.children
-    # The full-disk run believed it had finished (see the xfail below), so the next run is
-    # an incremental one, not a resume: it skips a *known* article's other URLs, so an alias
+    # The full-disk run stops and drops its job state (its queue is no guide), so the next
+    # run is an incremental one, not a resume: it skips a *known* article's other URLs, so an alias
     # URL may be missing, never an article.
     known = {content_hash for content_hash, *_ in after.articles}
     assert {h for _, h in expected.urls - after.urls} <= known
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (pipelines/crawl runner): when the archive cannot be written (disk full: "
-    "'disk I/O error' / 'database or disk is full') every item fails with a logged traceback, "
-    "the crawl goes on and exits 0 ('ok') with errors 0; it should stop, say the disk is full "
-    "and exit FAILURE",
-)
 def test_full_disk_is_a_clear_error_and_a_non_zero_exit(
     full_disk: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
@@ -166,12 +159,6 @@ def test_read_only_archive_exits_non_zero_and_stays_intact(
     assert fingerprint(db) == fingerprint(reference)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (crawl CLI, newsarchive/cli/crawl.py _run): a read-only archive (file or "
-    "folder) ends the crawl with a Python traceback (sqlite3.OperationalError 'attempt to "
-    "write a readonly database' / PermissionError on the lock file) instead of an 'error:' line",
-)
 def test_read_only_archive_is_a_clear_error(
     read_only: tuple[Path, str, subprocess.CompletedProcess[str]],
 ) -> None:

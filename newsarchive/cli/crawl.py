@@ -97,7 +97,7 @@ def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, jobs.ArchiveUnwritable) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 

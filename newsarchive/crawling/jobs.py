@@ -7,8 +7,11 @@ One process runs one job (a Twisted reactor cannot be restarted).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import Any
 
 from newsarchive import ledger, resume
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
-from newsarchive.crawling.runner import CrawlResult, Progress, run_spider
+from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, storage_failure
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
 from newsarchive.store import Store
@@ -27,6 +30,19 @@ from newsarchive.store.stats import ArchiveStats, archive_stats
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Progress], None]
+
+
+class ArchiveUnwritable(RuntimeError):
+    """The archive cannot be written: a read-only file or folder, a full disk."""
+
+
+def _unwritable(db: Path, exc: BaseException | str) -> ArchiveUnwritable:
+    text = str(exc)
+    full = getattr(exc, "errno", None) == errno.ENOSPC or any(
+        word in text.lower() for word in ("full", "i/o", "no space")
+    )
+    hint = "is the disk full?" if full else "read-only file or folder?"
+    return ArchiveUnwritable(f"the archive {db} cannot be written ({hint}): {text}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,28 +125,65 @@ def _job(
     lock_wait: float,
     job: Path | None = None,
 ) -> JobReport:
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with writer_lock(db, wait=lock_wait):
-        state = None
-        if job is not None:  # prepared under the lock: one run per job directory
-            state = resume.prepare(job, {"spider": spider, "args": args})
-            settings = {**settings, **resume.scrapy_settings(state)}
-        with Store(db) as store:
-            run_id = store.start_run(spider, channels=channels, options=args)
-        settings = {**settings, "NEWSARCHIVE_DB": str(db), "NEWSARCHIVE_RUN_ID": run_id}
-        try:
-            result = run_spider(spider, args, settings=settings, on_progress=on_progress)
-        except BaseException:
-            with Store(db) as store:
-                store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with writer_lock(db, wait=lock_wait):
+            return _locked_job(
+                spider,
+                args,
+                db=db,
+                channels=channels,
+                settings=settings,
+                on_progress=on_progress,
+                job=job,
+            )
+    except (OSError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, FileNotFoundError) or not (
+            isinstance(exc, PermissionError) or storage_failure(exc)
+        ):
             raise
-        if state is not None:
-            resume.finish(state, result.finish_reason)
+        raise _unwritable(db, exc) from exc
+
+
+def _locked_job(
+    spider: str,
+    args: dict[str, str],
+    *,
+    db: Path,
+    channels: tuple[str, ...],
+    settings: dict[str, Any],
+    on_progress: ProgressCallback | None,
+    job: Path | None,
+) -> JobReport:
+    state = None
+    if job is not None:  # prepared under the lock: one run per job directory
+        state = resume.prepare(job, {"spider": spider, "args": args})
+        settings = {**settings, **resume.scrapy_settings(state)}
+    with Store(db) as store:
+        run_id = store.start_run(spider, channels=channels, options=args)
+    settings = {**settings, "NEWSARCHIVE_DB": str(db), "NEWSARCHIVE_RUN_ID": run_id}
+    try:
+        result = run_spider(spider, args, settings=settings, on_progress=on_progress)
+    except BaseException:
         with Store(db) as store:
-            row = store.run(run_id)
-            code = _exit_code(spider, result, row)
-            store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[code])
-            row = store.run(run_id)
+            store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
+        raise
+    if state is not None:
+        # A crawl stopped because the archive could not be written fetched pages it never
+        # stored, so its saved queue is no guide: the next run starts over (incrementally:
+        # it still skips what the archive holds) instead of resuming.
+        fatal = result.progress.fatal is not None
+        resume.finish(state, "finished" if fatal else result.finish_reason)
+    if result.progress.fatal is not None:
+        # Record the failure if the archive still takes a write; either way, say so.
+        with contextlib.suppress(OSError, sqlite3.DatabaseError), Store(db) as store:
+            store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
+        raise _unwritable(db, result.progress.fatal)
+    with Store(db) as store:
+        row = store.run(run_id)
+        code = _exit_code(spider, result, row)
+        store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[code])
+        row = store.run(run_id)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
     return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code)

@@ -8,7 +8,9 @@ subprocess per crawl).
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.records import Article, NotAnArticle, PageItem
@@ -43,6 +46,12 @@ class Progress:
     """Items a pipeline dropped (invalid records)."""
     article_pages: int = 0
     """Pages fetched with status 200 from article URLs (by URL, extracted or not)."""
+    item_errors: int = 0
+    """Items a pipeline failed on with an exception (a bug, or an archive that cannot be
+    written)."""
+    fatal: str | None = None
+    """Why the crawl was stopped early: the archive could not be written (disk full,
+    read-only). Storing anything more would only fail the same way."""
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
 
@@ -110,9 +119,15 @@ def run_spider(
     crawler = process.create_crawler(spider)
     progress = Progress()
     receivers = _watch(crawler, progress, on_progress)
+    quiet = _StorageFailureFilter()
+    scraper_log = logging.getLogger("scrapy.core.scraper")
+    scraper_log.addFilter(quiet)
     started = time.monotonic()
-    process.crawl(crawler, **dict(args))
-    process.start()
+    try:
+        process.crawl(crawler, **dict(args))
+        process.start()
+    finally:
+        scraper_log.removeFilter(quiet)
     del receivers
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
     progress.finished = True
@@ -161,7 +176,46 @@ def _watch(
         progress.dropped += 1
         tick()
 
+    def item_error(failure: Any, **_: Any) -> None:
+        progress.item_errors += 1
+        exc = getattr(failure, "value", None)
+        if progress.fatal is None and isinstance(exc, BaseException) and storage_failure(exc):
+            progress.fatal = f"{type(exc).__name__}: {exc}"
+            logger.error("the archive cannot be written (%s); stopping the crawl", exc)
+            deferred_from_coro(crawler.engine.close_spider_async(reason=UNWRITABLE))
+        tick()
+
     crawler.signals.connect(response_received, signal=signals.response_received)
     crawler.signals.connect(item_scraped, signal=signals.item_scraped)
     crawler.signals.connect(item_dropped, signal=signals.item_dropped)
-    return (response_received, item_scraped, item_dropped)
+    crawler.signals.connect(item_error, signal=signals.item_error)
+    return (response_received, item_scraped, item_dropped, item_error)
+
+
+#: The finish reason of a crawl stopped because the archive cannot be written.
+UNWRITABLE = "archive_unwritable"
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EIO})
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` means the archive cannot be written at all (disk full, read-only file or
+    folder, I/O error), as opposed to a problem with one item."""
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc).lower()
+        return any(
+            word in text
+            for word in ("disk", "full", "readonly", "read-only", "unable to open", "i/o")
+        )
+    return isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS
+
+
+class _StorageFailureFilter(logging.Filter):
+    """One line, not a traceback per item, when the archive cannot be written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and storage_failure(exc):
+            record.msg = f"{record.getMessage()}: {exc}"
+            record.args = None
+            record.exc_info = None
+        return True
