@@ -19,7 +19,9 @@ from twisted.python.failure import Failure
 from newsarchive.crawling.capture import error_kind
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import is_truncated, soft_error
-from newsarchive.records import Article, NotAnArticle, PageItem
+from newsarchive.crawling.reextract import item_from_source
+from newsarchive.records import Article, Capture, NotAnArticle, PageItem
+from newsarchive.store import ReextractSource
 from spiders.channel import ChannelSpider
 
 SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
@@ -334,3 +336,38 @@ def test_each_host_alias_of_a_multi_page_article_gets_all_its_pages() -> None:
         _, requests = split(s.parse(response(url, body=body)))
         nexts = [r.url for r in requests if r.callback.__name__ == "parse_next_page"]
         assert nexts == [f"{base}_2.htm"], url
+
+
+def _capture(url: str, body: bytes | None = None) -> Capture:
+    data = file_of(url).read_bytes() if body is None else body
+    return Capture(
+        url=url,
+        final_url=url,
+        status=200,
+        headers=(("content-type", "text/html; charset=utf-8"),),
+        body=data,
+        fetched_at="2026-11-25T10:00:00+00:00",
+        encoding="utf-8",
+    )
+
+
+def test_reextract_joins_the_stored_pages_of_a_multi_page_article_again() -> None:
+    base = "http://www.gz.xinhuanet.com/2015-08/19/c_1117978327"
+    pages = [_capture(f"{base}.htm"), _capture(f"{base}_2.htm"), _capture(f"{base}_3.htm")]
+    source = ReextractSource(
+        capture_ids=(1, 2, 3), captures=tuple(pages), article_id=7, outcome="article"
+    )
+    item = item_from_source(source)
+    assert isinstance(item.result, Article) and item.result.pages == 3 and item.error is None
+    assert item.captures == tuple(pages)
+    assert _last_paragraph(f"{base}_3.htm") in item.result.body_text
+    # a later page that no longer decodes: the article is re-derived from what is readable
+    broken = ReextractSource(
+        capture_ids=(1, 2),
+        captures=(pages[0], _capture(f"{base}_2.htm", body=bytes(range(128, 256)) * 50)),
+        article_id=7,
+        outcome="article",
+    )
+    item = item_from_source(broken)
+    assert isinstance(item.result, Article) and item.result.pages == 1
+    assert item.error == "missing_pages" and item.captures == (pages[0],)

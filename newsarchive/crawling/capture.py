@@ -9,7 +9,6 @@ error kind as counted in ``crawl_runs.errors_by_kind``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -126,8 +125,3 @@ def error_kind(exc: BaseException) -> str:
 def stat_key(kind: str) -> str:
     """The Scrapy stats key counting an error kind."""
     return f"newsarchive/errors/{kind}"
-
-
-def describe(exc: Any) -> str:
-    """A one-line description of a failure for the log."""
-    return f"{type(exc).__name__}: {exc}"
