@@ -67,6 +67,9 @@ class Config:
     revisit_days: float = 3.0
     """Known articles published or last seen within this many days are fetched again, so
     edits and takedowns are caught; older known articles are skipped. 0 turns revisits off."""
+    revisit_after_hours: float = 12.0
+    """A recent article is fetched again only if its last fetch is this many hours old (an
+    hourly schedule then re-checks it about twice a day, not every hour)."""
     job_dir: Path | None = None
     """Where resumable crawl state lives; ``None`` means ``<archive>.jobs`` beside the archive."""
     mirror: str = ""
@@ -221,6 +224,7 @@ _FIELDS: tuple[_Field, ...] = (
         env_name="NEWSARCHIVE_DB",  # the name every command's --db reads
     ),
     _Field(name="revisit_days", section="crawl", key="revisit_days", parse=_float),
+    _Field(name="revisit_after_hours", section="crawl", key="revisit_after_hours", parse=_float),
     _Field(name="job_dir", section="crawl", key="job_dir", parse=_optional_path, path=True),
     _Field(name="mirror", section="crawl", key="mirror", parse=_str),
     _Field(name="lock_wait", section="crawl", key="lock_wait", parse=_float),
@@ -366,6 +370,7 @@ def scrapy_settings(cfg: Config) -> dict[str, object]:
         "NEWSARCHIVE_CONTACT": cfg.contact,
         "NEWSARCHIVE_PROXY": cfg.proxy,
         "NEWSARCHIVE_REVISIT_DAYS": cfg.revisit_days,
+        "NEWSARCHIVE_REVISIT_AFTER_HOURS": cfg.revisit_after_hours,
         "NEWSARCHIVE_DB": str(cfg.archive),
     }
     if cfg.mirror:

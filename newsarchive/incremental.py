@@ -7,7 +7,9 @@ it looks at the requests each list page yields (the spider marks them with
 * ``"article"``: dropped when the archive already holds the article under any of its URLs
   (compared by :func:`newsarchive.urls.canonical_url`), unless the article is inside the
   revisit window (published, or first seen when the date is unknown, within
-  ``NEWSARCHIVE_REVISIT_DAYS``): those are fetched again so edits and takedowns are caught.
+  ``NEWSARCHIVE_REVISIT_DAYS``) and was last fetched more than
+  ``NEWSARCHIVE_REVISIT_AFTER_HOURS`` ago: those are fetched again so edits and takedowns
+  are caught, about twice a day for an hourly schedule rather than every hour.
 * ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
 
@@ -46,7 +48,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsarchive import ledger, resume, urls
-from newsarchive.store import Store, queries
+from newsarchive.store import queries
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -98,8 +100,9 @@ class ArchiveIndex(Protocol):
         """Whether an article is stored under ``url`` (canonical or alias)."""
         ...
 
-    def recent_article_urls(self, since: str) -> Iterable[str]:
-        """Canonical URLs of articles published (or first seen) at or after ``since``."""
+    def recent_article_urls(self, since: str, seen_before: str) -> Iterable[str]:
+        """Canonical URLs of live articles published (or first seen) at or after ``since``
+        and last fetched before ``seen_before``."""
         ...
 
     def close(self) -> None: ...
@@ -116,11 +119,15 @@ class ReadOnlyArchive:
     def has_url(self, url: str) -> bool:
         return queries.resolve(self.conn, url) is not None
 
-    def recent_article_urls(self, since: str) -> Iterable[str]:
-        # The store's own definition of "recent" (it opens the archive for a moment, before
-        # the crawl starts; the caller holds the archive's writer lock).
-        with Store(self.db) as store:
-            return store.recent_article_urls(since)
+    def recent_article_urls(self, since: str, seen_before: str) -> Iterable[str]:
+        # "Recent" as Store.recent_article_urls defines it, less the articles fetched lately.
+        rows = self.conn.execute(
+            "SELECT canonical_url FROM articles WHERE status = 'live'"
+            " AND julianday(coalesce(published_at, first_seen)) >= julianday(?)"
+            " AND julianday(last_seen) < julianday(?)",
+            (since, seen_before),
+        )
+        return [str(r[0]) for r in rows]
 
     def close(self) -> None:
         self.conn.close()
@@ -140,6 +147,7 @@ class KnownArticles:
         revisit_days: float,
         now: datetime | None = None,
         *,
+        revisit_after_hours: float = 0.0,
         done: frozenset[str] = frozenset(),
         requested: frozenset[str] = frozenset(),
     ):
@@ -151,9 +159,11 @@ class KnownArticles:
         holds now (their other URLs are fetched, as an uninterrupted run would)."""
         self.recent: frozenset[str] = frozenset()
         if revisit_days > 0:
-            since = (now or datetime.now(UTC)) - timedelta(days=revisit_days)
-            iso = since.astimezone(UTC).isoformat(timespec="seconds")
-            self.recent = frozenset(canonical_url(u) for u in index.recent_article_urls(iso))
+            now = now or datetime.now(UTC)
+            since = (now - timedelta(days=revisit_days)).isoformat(timespec="seconds")
+            stale = (now - timedelta(hours=revisit_after_hours)).isoformat(timespec="seconds")
+            found = index.recent_article_urls(since, stale)
+            self.recent = frozenset(canonical_url(u) for u in found)
         self._this_run: set[str] = set()
         """Articles let through as new by this run (so they stay new for its own decisions)."""
 
@@ -228,7 +238,13 @@ class IncrementalMiddleware:
             index = open_index(Path(db))
         except queries.ArchiveError as exc:
             raise NotConfigured(f"archive not readable: {exc}") from exc
-        known = KnownArticles(index, revisit, done=done, requested=todo)
+        known = KnownArticles(
+            index,
+            revisit,
+            revisit_after_hours=settings.getfloat("NEWSARCHIVE_REVISIT_AFTER_HOURS", 12.0),
+            done=done,
+            requested=todo,
+        )
         retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
         crawler.stats.set_value("incremental/failed_retried", len(retry - done))
         pending = (todo | retry) - done

@@ -85,6 +85,11 @@ ITEM_PIPELINES = {
 NEWSARCHIVE_INCREMENTAL = True
 #: Archived articles published (or first seen) this many days ago or later are fetched again.
 NEWSARCHIVE_REVISIT_DAYS = 3.0
+#: ...when their last fetch is at least this many hours old.
+NEWSARCHIVE_REVISIT_AFTER_HOURS = 12.0
+#: Article pages whose last fetch failed transiently (no response, 408, 429, 5xx) this many
+#: days ago or later are requested again at the start of the next run (0: never).
+NEWSARCHIVE_RETRY_FAILED_DAYS = 7.0
 #: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
 #: paginating early.
 NEWSARCHIVE_CATCH_UP = False

@@ -117,6 +117,11 @@ def test_recent_articles_are_revisited_but_count_as_known(archive: Path) -> None
     assert urls_of(run(no_window, *page(article(RECENT)))) == []
     short = middleware(archive, revisit=0.5)  # published 27 hours before NOW
     assert short.known.classify(RECENT) == "known"
+    # Fetched 34 hours before NOW: due again after 12 hours, not yet after 48.
+    due = KnownArticles(open_index(archive), 3, now=NOW, revisit_after_hours=12)
+    assert due.classify(RECENT) == "recent"
+    fresh = KnownArticles(open_index(archive), 3, now=NOW, revisit_after_hours=48)
+    assert fresh.classify(RECENT) == "known"
 
 
 def test_catch_up_mode_never_stops_pagination(archive: Path) -> None:
