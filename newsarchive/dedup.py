@@ -101,8 +101,12 @@ def shingle_ids(folded: str, k: int = SHINGLE) -> npt.NDArray[np.uint64]:
     packed = np.zeros(len(cps) - k + 1, dtype=np.uint64)
     for i in range(k):
         packed = (packed << np.uint64(21)) | cps[i : len(cps) - k + 1 + i]
-    mixed: npt.NDArray[np.uint64] = (packed * _GOLDEN) >> np.uint64(32)
-    return np.unique(mixed)
+    mixed: npt.NDArray[np.uint64] = np.sort((packed * _GOLDEN) >> np.uint64(32))
+    keep = np.empty(len(mixed), dtype=bool)  # distinct values of the sorted array
+    keep[0] = True
+    np.not_equal(mixed[1:], mixed[:-1], out=keep[1:])
+    distinct: npt.NDArray[np.uint64] = mixed[keep]
+    return distinct
 
 
 @cache

@@ -12,7 +12,7 @@ from store_factory import URL, article_item, error_item, list_item, make_article
 
 from newsarchive import textnorm
 from newsarchive.records import PageItem, Section
-from newsarchive.store import Store
+from newsarchive.store import Store, rows
 
 
 @pytest.fixture
@@ -203,3 +203,29 @@ def test_record_event_api(store: Store) -> None:
     assert store.recent_article_urls("2000-01-01T00:00:00+00:00") == []  # only live articles
     with pytest.raises(ValueError, match="kind"):
         store.record_event(URL, "moved")  # type: ignore[arg-type]
+
+
+def test_batched_folding_equals_folding_each_field() -> None:
+    """rows.comparable folds all short fields in one call; it must equal folding each."""
+
+    def each(value: object) -> object:
+        if isinstance(value, str):
+            return textnorm.fold(value)
+        if isinstance(value, dict):
+            return {k: each(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [each(v) for v in value]
+        return value
+
+    art = make_article(
+        headline=" 貴州 茶產業\u3000量價齊升 ",
+        subtitle="ＡＢＣ　１２３ 新闻",
+        source=" 贵州日报 ",
+        editors=(" 王 五 ", "趙六"),
+        keywords=("茶 产业", "  ", "a  b"),
+    )
+    record = art.to_dict()
+    got = rows.comparable(record)
+    for name in ("headline", "subtitle", "source", "editors", "keywords"):
+        assert got[name] == each(record[name]), name
+    assert got["editors"] == ["王五", "赵六"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from newsarchive import textnorm, urls
@@ -47,14 +47,42 @@ def json_list(value: str | None) -> list[Any]:
     return list(json.loads(value)) if value else []
 
 
-def _fold_tree(value: object) -> object:
+_SEP = "\ue000"  # a private-use character: fold() keeps it, it is never whitespace or CJK
+
+
+def _collect(value: object, found: list[str]) -> None:
     if isinstance(value, str):
-        return textnorm.fold(value)
+        found.append(value)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            _collect(v, found)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _collect(v, found)
+
+
+def _rebuild(value: object, folded: Iterator[str]) -> object:
+    if isinstance(value, str):
+        return next(folded)
     if isinstance(value, Mapping):
-        return {k: _fold_tree(v) for k, v in value.items()}
+        return {k: _rebuild(v, folded) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_fold_tree(v) for v in value]
+        return [_rebuild(v, folded) for v in value]
     return value
+
+
+def _fold_tree(value: object) -> object:
+    """``value`` with every string replaced by its :func:`textnorm.fold` (one fold call for
+    all of them: the per-call cost dominates for the many short fields of an article)."""
+    strings: list[str] = []
+    _collect(value, strings)
+    if not strings:
+        return value
+    joined = textnorm.fold(_SEP.join(s.replace(_SEP, "") for s in strings))
+    parts = [p.strip() for p in joined.split(_SEP)]
+    if len(parts) != len(strings):  # cannot happen; stay correct if it ever does
+        parts = [textnorm.fold(s) for s in strings]
+    return _rebuild(value, iter(parts))
 
 
 def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dict[str, object]:
@@ -65,10 +93,13 @@ def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dic
     itself is ``body_text``.
     ``folded_body`` is ``fold(record["body_text"])`` when the caller has it already."""
     out: dict[str, object] = {}
+    folded_body = (
+        folded_body if folded_body is not None else textnorm.fold(record.get("body_text") or "")
+    )
     for name in COMPARED_FIELDS:
         value = record.get(name)
         if name == "body_text":
-            out[name] = folded_body if folded_body is not None else textnorm.fold(value or "")
+            out[name] = None  # compared folded, below
             continue
         if name == "sections":
             value = [[s["heading"], len(s["paragraphs"])] for s in value or ()]
@@ -83,8 +114,11 @@ def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dic
             ]
         elif name == "dateline" and value is not None:
             value = value.get("raw")
-        out[name] = _fold_tree(value)
-    return out
+        out[name] = value
+    folded = _fold_tree(out)
+    assert isinstance(folded, dict)
+    folded["body_text"] = folded_body
+    return folded
 
 
 def record_hash(record: Mapping[str, Any], folded_body: str | None = None) -> str:
