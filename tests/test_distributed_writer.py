@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -107,13 +108,22 @@ def test_writer_stores_what_the_pipelines_store_and_is_idempotent(
     assert len(stored["article_urls"]) == 25  # canonical + fetched URL each, and the big5 copy
     assert len(stored["credits"]) == 24
     with sqlite3.connect(db) as conn:
-        run = conn.execute("SELECT spider, articles_new, duplicates FROM crawl_runs").fetchall()
-    assert run == [("ingest", 12, 1)]
+        run = conn.execute(
+            "SELECT id, spider, articles_new, duplicates, exit_status, options FROM crawl_runs"
+        ).fetchall()
+    assert run[0][:5] == (report.run_id, "ingest", 12, 1, "partial")  # partial: one dead item
+    assert json.loads(run[0][5])["redis"] == redis_url
     # The same items delivered again (at-least-once): the archive does not change.
     push(server, keys, items)
     again = ingest(redis_url, db, batch=7, idle_timeout=0, prefix=redis_prefix)
     assert again.items == len(items)
     assert rows(db) == stored
+    with sqlite3.connect(db) as conn:
+        second = conn.execute(
+            "SELECT articles_new, articles_unchanged, exit_status FROM crawl_runs WHERE id = ?",
+            [again.run_id],
+        ).fetchone()
+    assert second == (0, 13, "ok")  # 12 articles and the big5 copy, all known
 
 
 def test_writer_first_stores_what_a_killed_writer_left_in_processing(

@@ -37,7 +37,8 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from pathlib import Path
+from typing import Any, cast
 
 import redis
 from scrapy import Spider
@@ -50,9 +51,9 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from newsarchive.distributed import DEFAULT_PREFIX, QueueKeys
 from newsarchive.distributed.codec import BadQueueItem, decode_item, item_url
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from newsarchive.exitcodes import ExitCode
+from newsarchive.ledger import EXIT_STATUS
+from newsarchive.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class IngestReport:
     """Items moved to the dead-letter list."""
     batches: int = 0
     stopped_by_signal: bool = False
+    run_id: int = 0
+    """The archive's ``crawl_runs`` row of this ingest (spider ``ingest``)."""
 
 
 class WriterLock:
@@ -132,6 +135,13 @@ class WriterLock:
     def release(self) -> None:
         if self.server.get(self.key) == self.me:
             self.server.delete(self.key)
+
+
+def _public_url(server: redis.Redis) -> str:
+    """``redis://host:port/db`` of *server*, without a password, for the run's options."""
+    kwargs = server.connection_pool.connection_kwargs
+    where = kwargs.get("path") or f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
+    return f"redis://{where}/{kwargs.get('db', 0)}"
 
 
 def _alive(pid: int) -> bool:
@@ -330,8 +340,15 @@ def _drain(
             report.recovered,
             keys.processing,
         )
-    chain = PipelineChain(project_settings(db, settings_overrides))
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    with Store(db) as store:
+        report.run_id = store.start_run(
+            "ingest", options={"redis": _public_url(server), "queue": keys.items, "batch": batch}
+        )
+    overrides = {**(settings_overrides or {}), "NEWSARCHIVE_RUN_ID": report.run_id}
+    chain = PipelineChain(project_settings(db, overrides))
     logger.info("ingesting %s into %s through %s", keys.items, db, " → ".join(chain.names))
+    code = ExitCode.FAILURE
     chain.open()
     idle_since = time.monotonic()
     try:
@@ -348,8 +365,13 @@ def _drain(
             report.batches += 1
             idle_since = time.monotonic()
         report.stopped_by_signal = stop is not None and stop.is_set()
+        code = ExitCode.INTERRUPTED if report.stopped_by_signal else ExitCode.OK
+        if report.dead:
+            code = ExitCode.PARTIAL
     finally:
         chain.close()
+        with Store(db) as store:
+            store.finish_run(report.run_id, exit_status=EXIT_STATUS[code])
     logger.info(
         "ingest done: %d items in %d batches (%d recovered, %d dropped, %d dead)",
         report.items,
