@@ -172,38 +172,38 @@ def test_bitmap_bloom_has_no_false_negatives_and_the_stated_false_positive_rate(
     redis_url: str, redis_prefix: str
 ) -> None:
     server = redis.Redis.from_url(redis_url)
-    params = BloomParams.for_capacity(10_000, 0.01)
+    params = BloomParams.for_capacity(5000, 0.01)
     bloom = RedisBloomFilter(server, f"{redis_prefix}:seen", params, use_module=False)
-    urls = _fingerprints(10_000, "seen")
+    urls = _fingerprints(5000, "seen")
     claimed = sum(bloom.add(u) for u in urls)
     # Filling it, a few new URLs collide with earlier ones: these are pages a crawl would miss.
     missed = len(urls) - claimed
     assert 0 < missed < 0.01 * len(urls)
     # Everything added is seen (no false negatives): a crawl never fetches a page twice.
     assert all(bloom.contains(u) for u in urls)
-    assert not any(bloom.add(u) for u in urls[:2000])
+    assert not any(bloom.add(u) for u in urls[:1000])
     # Fresh URLs against the full filter: the false-positive rate is the one promised.
-    fresh = _fingerprints(10_000, "fresh")
+    fresh = _fingerprints(5000, "fresh")
     false_positives = sum(bloom.contains(u) for u in fresh)
     assert 0.005 < false_positives / len(fresh) < 0.015
     assert server.strlen(f"{redis_prefix}:seen") <= params.memory_bytes
 
 
 def test_coverage_of_a_crawl_depends_on_the_filter_size(redis_url: str, redis_prefix: str) -> None:
-    """The effect on coverage: share of 5,000 distinct URLs a crawl would fetch."""
+    """The effect on coverage: the share of a crawl's distinct URLs it would fetch."""
     server = redis.Redis.from_url(redis_url)
     urls = _fingerprints(5000, "page")
 
-    def coverage(capacity: int, rate: float, name: str) -> float:
+    def coverage(n: int, capacity: int, rate: float, name: str) -> float:
         params = BloomParams.for_capacity(capacity, rate)
         bloom = RedisBloomFilter(server, f"{redis_prefix}:{name}", params, use_module=False)
-        return sum(bloom.add(u) for u in urls) / len(urls)
+        return sum(bloom.add(u) for u in urls[:n]) / n
 
-    assert coverage(5000, 1e-6, "right-sized") == 1.0  # expected misses: 0.005 pages
-    # At p=0.01 a few URLs are taken as seen while the filter fills (about 0.3% of them).
-    assert 0.99 <= coverage(5000, 0.01, "loose") < 1.0
+    assert coverage(2000, 2000, 1e-6, "right-sized") == 1.0  # expected misses: 0.002 pages
+    # At p=0.01 a few URLs are taken as seen while the filter fills (about 0.2% of them).
+    assert 0.99 <= coverage(5000, 5000, 0.01, "loose") < 1.0
     # Ten times more URLs than it was sized for: two pages in three are never fetched.
-    assert 0.2 < coverage(500, 0.01, "undersized") < 0.5
+    assert 0.2 < coverage(2000, 200, 0.01, "undersized") < 0.5
 
 
 def test_two_crawlers_never_both_claim_a_url(redis_url: str, redis_prefix: str) -> None:
