@@ -61,6 +61,9 @@ METRO_URL = "https://gz.news.cn/20240110/00000000000000000000000000000001/c.html
 # 5. Hebei article later taken down (404), 2024-02.
 GONE_URL = "https://he.news.cn/20240220/00000000000000000000000000000002/c.html"
 
+# 7. Sichuan reprint of the tea article: new headline, last paragraph dropped (a near copy).
+REPRINT_URL = "https://sc.news.cn/20231128/00000000000000000000000000000004/c.html"
+
 # 6. Guizhou article whose headline and source start like spreadsheet formulas, 2024-05.
 FORMULA_URL = "https://gz.news.cn/20240520/00000000000000000000000000000003/c.html"
 
@@ -218,6 +221,21 @@ def build(path: Path) -> dict[str, int]:
             result = store.store_item(article_item(article), run_id=run)
             assert result.article is not None
             ids[name] = result.article.article_id
+        # A reprint in another channel: stored as a near copy of the tea article.
+        reprint_sections = (
+            tea.sections[0],
+            Section(heading=tea.sections[1].heading, paragraphs=tea.sections[1].paragraphs[:1]),
+        )
+        reprint = _article(
+            REPRINT_URL,
+            "茶产业量价齐升 贵州经验受关注",
+            "2023-11-28T09:00:00+08:00",
+            reprint_sections,
+            source="四川日报",
+        )
+        copy = store.store_item(article_item(reprint), run_id=run)
+        assert copy.article is not None and copy.article.outcome == "near_duplicate", copy
+        ids["reprint"] = copy.article.article_id
         # The big5 mirror of the tea article: the same article under another URL.
         mirror = store.store_item(article_item(traditional(tea, TEA_BIG5_URL)), run_id=run)
         assert mirror.article is not None and mirror.article.article_id == ids["tea"]

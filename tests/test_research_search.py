@@ -79,6 +79,22 @@ def test_filters_channel_dates_source_reporter(db: Path) -> None:
     assert ids_for(db, "茶园", "--limit", "1") in ([names["tea"]], [names["formula"]])
 
 
+def test_near_copies_are_folded_unless_asked_for(db: Path) -> None:
+    names = research_archive.ids()
+    # 湄潭县 is in the tea article and in its Sichuan reprint (a near copy).
+    assert ids_for(db, "湄潭县") == [names["tea"]]
+    assert set(ids_for(db, "湄潭县", "--include-duplicates")) == {names["tea"], names["reprint"]}
+    # Filtered searches (answered from an id set) fold copies the same way.
+    assert ids_for(db, "湄潭县", "--channel", "sc") == []
+    assert ids_for(db, "湄潭县", "--channel", "sc", "--include-duplicates") == [names["reprint"]]
+    assert ids_for(db, "湄潭县", "--since", "2023-11", "--until", "2023-11") == [names["tea"]]
+    assert ids_for(db, "湄潭县", "--source", "四川日报", "--include-duplicates") == [
+        names["reprint"]
+    ]
+    assert ids_for(db, "湄潭县", "--reporter", "李四", "--channel", "gz") == [names["tea"]]
+    assert ids_for(db, "湄潭县", "--reporter", "李四", "--channel", "yn") == []
+
+
 def test_json_hits_carry_headline_date_channel_snippet_and_url(db: Path) -> None:
     code, out, _ = run(db, "鄉村振興", "--channel", "gz", "--format", "json")
     assert code == 0

@@ -161,6 +161,35 @@ class Filters:
             clauses.append(f"{alias}.duplicate_of IS NULL")
         return (" AND ".join(clauses) or "1"), params
 
+    def id_set(self) -> tuple[str, list[Any]] | None:
+        """A query for the ids of the articles the selective filters (channel, dates, source,
+        reporter) pass, answered from indexes alone (``idx_articles_channel_published``,
+        ``idx_articles_published``, ``idx_articles_source``, ``idx_credits_name``); ``None``
+        when no selective filter is set. Near copies are not excluded here."""
+        article_filters = Filters(
+            channels=self.channels,
+            since=self.since,
+            until=self.until,
+            sources=self.sources,
+            include_duplicates=True,
+        )
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.channels or self.since or self.until or self.sources:
+            where, where_params = article_filters.where("a")
+            parts.append(f"SELECT a.id AS id FROM articles a WHERE {where}")
+            params.extend(where_params)
+        if self.reporter:
+            variants = _script_variants((self.reporter.strip(),))
+            parts.append(
+                "SELECT c.article_id AS id FROM credits c"
+                f" WHERE c.name IN ({', '.join('?' * len(variants))})"
+            )
+            params.extend(variants)
+        if not parts:
+            return None
+        return " INTERSECT ".join(parts), params
+
 
 def _script_variants(values: tuple[str, ...]) -> list[str]:
     out: dict[str, None] = {}

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 #: How many matching articles (newest first) are ranked by BM25 at most.
 MAX_CANDIDATES = 2000
+#: Filters passing at most this many articles are answered from an id set (see _candidates).
+ID_SET_CAP = 150_000
 #: BM25 weight of the headline column relative to the body.
 HEADLINE_WEIGHT = 4.0
 #: Characters of body text shown around the first match.
@@ -129,6 +131,57 @@ def _bm25_sql(conn: sqlite3.Connection) -> str:
     return "bm25(articles_fts)"
 
 
+def _candidates(
+    conn: sqlite3.Connection,
+    parsed: ParsedQuery,
+    filters: Filters,
+    max_candidates: int | None,
+) -> tuple[str, list[object]] | None:
+    """The SQL (and arguments) choosing the ranked candidate set, by one of two plans; ``None``
+    when the filters pass no article at all.
+
+    * Join scan: walk the index's matches newest first, look each up in ``articles`` and keep
+      those the filters pass. Cheap when the filters pass many articles (or there are none).
+    * Id set: when the selective filters (channel, dates, source, reporter) pass at most
+      :data:`ID_SET_CAP` articles, their ids come from indexes alone; the index walk is limited
+      to the ids' range and keeps matches whose id is in the set, with no lookups in the wide
+      ``articles`` table. This is what keeps a common word in one small channel or one year
+      fast.
+    """
+    bm25 = _bm25_sql(conn)
+    cap = "" if max_candidates is None else "LIMIT ?"
+    cap_args: list[object] = [] if max_candidates is None else [max_candidates]
+    id_set = filters.id_set()
+    if id_set is not None:
+        set_sql, set_params = id_set
+        count, low, high = conn.execute(
+            f"SELECT count(*), min(id), max(id) FROM ({set_sql} LIMIT ?)",
+            [*set_params, ID_SET_CAP + 1],
+        ).fetchone()
+        if count == 0:
+            return None
+        if count <= ID_SET_CAP:
+            copies = (
+                ""
+                if filters.include_duplicates
+                else " AND +f.rowid NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)"
+            )
+            sql = (
+                f"SELECT f.rowid AS id, {bm25} AS score FROM articles_fts f"
+                " WHERE articles_fts MATCH ? AND f.rowid BETWEEN ? AND ?"
+                f" AND +f.rowid IN ({set_sql}){copies}"
+                f" ORDER BY f.rowid DESC {cap}"
+            )
+            return sql, [parsed.fts, low, high, *set_params, *cap_args]
+    where, params = filters.where("a")
+    sql = (
+        f"SELECT f.rowid AS id, {bm25} AS score"
+        " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid"
+        f" WHERE articles_fts MATCH ? AND {where} ORDER BY f.rowid DESC {cap}"
+    )
+    return sql, [parsed.fts, *params, *cap_args]
+
+
 def search(
     conn: sqlite3.Connection,
     query: str | ParsedQuery,
@@ -145,24 +198,18 @@ def search(
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     filters = filters or Filters()
-    where, params = filters.where("a")
-    cap = "" if max_candidates is None else "LIMIT ?"
+    planned = _candidates(conn, parsed, filters, max_candidates)
+    if planned is None:
+        return []
+    candidates_sql, args = planned
     sql = f"""
-        WITH candidates AS (
-            SELECT f.rowid AS id, {_bm25_sql(conn)} AS score
-            FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid
-            WHERE articles_fts MATCH ? AND {where}
-            ORDER BY f.rowid DESC {cap}
-        )
+        WITH candidates AS ({candidates_sql})
         SELECT a.id, a.headline, a.published_at, a.channel, a.source, a.canonical_url,
                a.status, a.body_text, candidates.score
         FROM candidates JOIN articles a ON a.id = candidates.id
         ORDER BY candidates.score, a.published_at DESC, a.id DESC
         LIMIT ? OFFSET ?
     """
-    args: list[object] = [parsed.fts, *params]
-    if max_candidates is not None:
-        args.append(max_candidates)
     args.extend((limit, offset))
     logger.debug("search %r as %r", parsed.text, parsed.fts)
     hits = []
