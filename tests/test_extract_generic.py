@@ -126,3 +126,71 @@ def test_not_an_article(html: str, kind: str) -> None:
     if kind == "list":
         assert len(result.links) == 40
         assert all(link.startswith("http://www.xinhuanet.com/news/") for link in result.links)
+
+
+def _paras(n: int, word: str = "正文") -> str:
+    return "".join(
+        f"<p>　　{word}第{i}段：当地持续推进乡村建设，修路、建校、引水，群众的获得感不断增强。</p>"
+        for i in range(1, n + 1)
+    )
+
+
+MENU = "".join(f'<li><a href="/a/{i}.html">导航链接{i}</a></li>' for i in range(30))
+
+
+@pytest.mark.parametrize(
+    ("case", "html", "first", "last", "count"),
+    [
+        (
+            "punctuated comments",
+            f"<h1>乡村巨变</h1><div class='c'>{_paras(6)}</div><div id='cmts'>"
+            + "".join(
+                f"<div><span>网友{i}</span><p>写得很好，家乡变化真大，希望越来越好！点赞，加油。</p></div>"
+                for i in range(25)
+            )
+            + "</div>",
+            "正文第1段",
+            "正文第6段",
+            6,
+        ),
+        (
+            "body split around an ad",
+            f"<h1>乡村巨变</h1><div><div>{_paras(3)}</div><div class='ad'><a href='/ad'>"
+            f"<img src='/ad.jpg'></a></div><div>{_paras(3, '续')}</div></div>",
+            "正文第1段",
+            "续第3段",
+            6,
+        ),
+        (
+            "inline keyword links",
+            "<h1>乡村巨变</h1><div>"
+            + "".join(
+                f"<p>　　第{i}段：<a href='/k/{i}'>乡村振兴</a>实施以来，<a href='/k'>贵州</a>"
+                "各地加快发展，农民收入持续增长，生活越来越好。</p>"
+                for i in range(1, 7)
+            )
+            + "</div>",
+            "第1段",
+            "第6段",
+            6,
+        ),
+        (
+            "article with figure",
+            "<article><h1>乡村巨变</h1><figure><img src='/x.jpg'><figcaption>村民在新路上行走。"
+            f"</figcaption></figure>{_paras(5)}</article><aside>{_paras(1, '侧栏')}</aside>",
+            "正文第1段",
+            "正文第5段",
+            5,
+        ),
+    ],
+)
+def test_layouts_of_other_outlets(case: str, html: str, first: str, last: str, count: int) -> None:
+    page = _page(f"<ul>{MENU}</ul>{html}", title="乡村巨变-某某网")
+    result = extract_article(page, "https://www.example.com/news/2022/0506/1.html")
+    assert isinstance(result, Article), case
+    paragraphs = [p for s in result.sections for p in s.paragraphs]
+    assert len(paragraphs) == count, paragraphs
+    assert paragraphs[0].startswith(first) and paragraphs[-1].startswith(last)
+    assert "导航链接" not in result.body_text and "网友" not in result.body_text
+    if result.images:
+        assert result.images[0].caption == "村民在新路上行走。"

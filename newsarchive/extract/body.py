@@ -47,6 +47,7 @@ _BOLD_TAGS = frozenset({"strong", "b"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CAPTION_CLASS_RE = re.compile(r"caption|pic-?desc|img-?desc|pictext|photo-?desc", re.I)
 _KAITI_RE = re.compile(r"楷体|楷體|kaiti", re.I)
 _SENTENCE_END = tuple("。！？；：，,;:!?…")
 _CAPTION_START_RE = re.compile(
@@ -74,6 +75,7 @@ class _Block:
     centred: bool = False
     kaiti: bool = False
     heading_tag: bool = False
+    caption_tag: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,9 @@ class _Walker:
             self.current.centred = centred
             self.current.kaiti = kaiti
             self.current.heading_tag = tag in _HEADING_TAGS
+            self.current.caption_tag = tag == "figcaption" or bool(
+                _CAPTION_CLASS_RE.search(el.get("class") or "")
+            )
             if tag == "br":
                 return
         else:
@@ -190,7 +195,7 @@ def _is_caption(block: _Block, after_image: bool) -> bool:
     text = block.text
     if not text or block.images:
         return False
-    if block.kaiti and (after_image or block.centred):
+    if block.caption_tag or (block.kaiti and (after_image or block.centred)):
         return True
     if not after_image:
         return False
