@@ -30,7 +30,7 @@ from lxml import etree
 
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
-from newsarchive.extract.dom import HtmlElement, absolute, clean, select
+from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, select
 from newsarchive.records import Credit, Image, Link, Section
 
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
@@ -296,7 +296,7 @@ def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
     doomed = select(container, ", ".join(others)) if others else []
     for el in doomed:
         if el is not container and el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
     if tags:
         etree.strip_elements(container, *tags, with_tail=False)
     cssindex.forget(container)

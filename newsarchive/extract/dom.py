@@ -154,9 +154,29 @@ def absolute(base: str, href: str) -> str:
         return href
 
 
+def drop_tree(el: HtmlElement) -> None:
+    """Remove ``el`` and its subtree, keeping its tail text in place.
+
+    lxml refuses to set text holding C0 control characters that libxml2 itself let through
+    the parse; such tails are cleaned before they are moved."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    try:
+        el.drop_tree()
+    except ValueError:
+        tail = _BAD_CHARS_RE.sub("", el.tail or "")
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = _BAD_CHARS_RE.sub("", parent.text or "") + tail
+        else:
+            previous.tail = _BAD_CHARS_RE.sub("", previous.tail or "") + tail
+        parent.remove(el)
+
+
 def drop(elements: Iterable[HtmlElement]) -> None:
     """Remove elements from the tree, keeping their tail text in place."""
     for el in list(elements):
         if el.getparent() is not None:
             cssindex.forget(el)
-            el.drop_tree()
+            drop_tree(el)

@@ -29,11 +29,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from newsarchive import urls
 from newsarchive.extract import dates
 from newsarchive.extract.body import Body
-from newsarchive.extract.dom import HtmlElement, absolute, clean, meta_content, text_of
+from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, meta_content, text_of
 from newsarchive.extract.fields import strip_site_suffix, title_headline
+from newsarchive.extract.multipage import url_info
 from newsarchive.records import NotArticleKind, Section
 
 __all__ = [
@@ -108,7 +108,7 @@ def _strip_noise(root: HtmlElement) -> None:
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
 
 
 def _own_text(el: HtmlElement) -> str:
@@ -223,7 +223,7 @@ def _prune_link_blocks(element: HtmlElement, table: dict[HtmlElement, _Stats]) -
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
-            el.drop_tree()
+            drop_tree(el)
 
 
 _HEADER_LINE_RE = re.compile(
@@ -343,7 +343,7 @@ def article_links(root: HtmlElement, url: str) -> tuple[str, ...]:
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         target = absolute(url, href)
-        if urls.is_article_url(target):
+        if url_info(target).article_id is not None:
             found.setdefault(target, None)
     return tuple(found)
 

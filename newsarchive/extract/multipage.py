@@ -18,7 +18,7 @@ from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
-from newsarchive.extract.dom import HtmlElement, absolute, clean, select
+from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, select
 from newsarchive.records import Article, Image, Link, Section
 
 __all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
@@ -46,7 +46,7 @@ def remove_page_breaks(container: HtmlElement) -> int:
     markers += [el for el in container.iter("b") if clean(el.text_content()).lower() == "pagebreak"]
     for marker in markers:
         if marker.getparent() is not None:
-            marker.drop_tree()
+            drop_tree(marker)
     if markers:
         cssindex.forget(container)
     return 1 + len(markers)
