@@ -60,7 +60,7 @@ def half_written(conn: sqlite3.Connection) -> list[tuple[int, int, int]]:
 @pytest.mark.slow
 def test_readers_during_a_write_see_no_lock_and_no_half_article(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    total = 400
+    total = 200
     with Store(db):
         pass  # create and migrate first, as a crawl does before it writes
     writer = subprocess.Popen(
@@ -91,7 +91,9 @@ def test_readers_during_a_write_see_no_lock_and_no_half_article(tmp_path: Path) 
             with Archive(db) as archive:
                 broken += half_written(archive.connection)
                 hits = archive.search("乡村公路", limit=5)
-                assert len(hits) == min(5, count) or len(hits) <= 5
+                # The full-text index is filled in batches (Store fts_batch), so it may lag
+                # the articles table during a write; it never shows what is not there.
+                assert len(hits) <= min(5, count)
         except sqlite3.OperationalError as exc:
             errors.append(str(exc))
         seen_counts.append(count)
@@ -105,6 +107,8 @@ def test_readers_during_a_write_see_no_lock_and_no_half_article(tmp_path: Path) 
     assert reads_mid_write >= 5, f"the reader never overlapped the writer: {seen_counts[:20]}"
     assert seen_counts == sorted(seen_counts)  # never goes backwards
     assert seen_counts[-1] == total
+    with Archive(db) as archive:  # the writer closed: every article is searchable
+        assert len(archive.search("乡村公路", limit=1000)) == total
 
 
 def _limit_pages(store: Store, extra: int) -> None:
