@@ -267,16 +267,18 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
 
 
 def detect_script(text: str) -> Script:
-    """``zh-Hant`` when a sample of ``text`` changes under traditional→simplified conversion."""
-    sample = "".join(textnorm.CJK_RE.findall(text[: _TRADITIONAL_SAMPLE * 3]))[:_TRADITIONAL_SAMPLE]
-    if not sample:
+    """``zh-Hant`` when a sample of ``text`` changes under traditional→simplified conversion
+    (at least one ideograph in 25, and two)."""
+    window = text[:_TRADITIONAL_SAMPLE]
+    converted = textnorm.to_simplified(window)
+    if converted == window:  # simplified text: the common case, decided without counting
         return "zh-Hans"
-    converted = textnorm.to_simplified(sample)
-    if len(converted) == len(sample):
-        changed = sum(1 for a, b in zip(sample, converted, strict=True) if a != b)
+    if len(converted) == len(window):
+        changed = sum(1 for a, b in zip(window, converted, strict=True) if a != b)
     else:
-        changed = len(set(sample) - set(converted))
-    threshold = max(2, len(sample) // 25)
+        changed = len(set(window) - set(converted))
+    ideographs = len(window) - len(textnorm.CJK_RE.sub("", window))
+    threshold = max(2, ideographs // 25)
     return "zh-Hant" if changed >= threshold else "zh-Hans"
 
 

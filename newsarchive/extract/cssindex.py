@@ -35,7 +35,8 @@ _COMPOUND_RE = re.compile(
 _PART_RE = re.compile(
     r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)\s*(?:([\^$*]?=)\s*[\"']?([^\"'\]]*)[\"']?)?\]"
 )
-_ID_CLASS_ATTRS = etree.XPath("//@id | //@class")
+_ID_ATTRS = etree.XPath("//@id")
+_CLASS_ATTRS = etree.XPath("//@class")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +141,14 @@ class Index:
         """Answers to whole-document queries, by selector (the tables ask some twice)."""
         self._attrs: dict[str, list[Any]] = {}
         self._elements: dict[str, list[HtmlElement]] = {}
-        found = _ID_CLASS_ATTRS(root)
-        for attr in found if isinstance(found, list) else ():
-            if attr.attrname == "id":
-                self._attrs.setdefault("#" + attr.strip(), []).append(attr)
-            else:
-                for cls in attr.split():
-                    self._attrs.setdefault("." + cls, []).append(attr)
+        attrs = self._attrs
+        ids = _ID_ATTRS(root)
+        for attr in ids if isinstance(ids, list) else ():
+            attrs.setdefault("#" + attr.strip(), []).append(attr)
+        classes = _CLASS_ATTRS(root)
+        for attr in classes if isinstance(classes, list) else ():
+            for cls in attr.split():
+                attrs.setdefault("." + cls, []).append(attr)
 
     def _get(self, key: str) -> list[HtmlElement]:
         elements = self._elements.get(key)
@@ -159,7 +161,7 @@ class Index:
 
     def has(self, keys: frozenset[str]) -> bool:
         """Whether every id/class key occurs in the document."""
-        return all(k in self._attrs for k in keys)
+        return keys <= self._attrs.keys()
 
     def candidates(self, compound: Compound) -> list[HtmlElement] | None:
         """Elements that may match ``compound`` (``None``: it names no id or class)."""
