@@ -242,3 +242,17 @@ def test_seed_article_big5_text() -> None:
     dash_paragraphs = [p for s in a.sections for p in s.paragraphs if p.startswith("——")]
     assert len(dash_paragraphs) == 9
     assert a.sections[-1].paragraphs[-1].endswith("(記者 魯毅)")  # kept as printed
+
+
+def test_newpage2020_mobile_header_only() -> None:
+    """The same 2023 page with its PC header removed: the mobile header carries the fields."""
+    text = (REAL / "www.news.cn_fortune_2023-11_17_c_1129981476.html").read_text(encoding="utf-8")
+    start, end = text.index('<div class="header domPC">'), text.index('<div class="adv domMob">')
+    result = extract_article(
+        text[:start] + text[end:], "http://www.news.cn/fortune/2023-11/17/c_1129981476.htm"
+    )
+    assert isinstance(result, Article) and result.template == "newpage2020"
+    assert result.headline == "短缺药品保供稳价 全力保障临床用药需求"
+    assert result.published_at == "2023-11-17T20:52:15+08:00"
+    assert result.published_at_raw == "2023-11-17 20:52:15"
+    assert result.source == "新华网"
