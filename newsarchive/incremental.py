@@ -221,10 +221,12 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
-            raise NotConfigured("NEWSARCHIVE_INCREMENTAL is off")
+            logger.info("incremental crawling is off (NEWSARCHIVE_INCREMENTAL)")
+            raise NotConfigured  # no message: Scrapy would log a warning (a cron mail)
         db = settings.get("NEWSARCHIVE_DB")
         if not db or not Path(db).is_file():
-            raise NotConfigured("no archive yet: full crawl")
+            logger.info("no archive at %s yet: a full crawl", db)
+            raise NotConfigured
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
         catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", False)
         jobdir = settings.get("JOBDIR")

@@ -159,7 +159,8 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
     """How a crawl ended, as the exit code a scheduler acts on.
 
     * stopped by SIGTERM/SIGINT → ``INTERRUPTED`` (the next run resumes);
-    * nothing fetched at all, or an unexpected finish reason (a crash) → ``FAILURE``;
+    * nothing fetched at all, every page failed (a dead server, no network: ``pages_fetched``
+      counts failed downloads too), or an unexpected finish reason (a crash) → ``FAILURE``;
     * some pages failed → ``PARTIAL``; otherwise ``OK``. A page budget (``--max-pages``,
       Scrapy's ``closespider_*`` reasons) is a normal end.
     """
@@ -167,7 +168,7 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
         return ExitCode.INTERRUPTED
     if finish_reason != "finished" and not finish_reason.startswith("closespider_"):
         return ExitCode.FAILURE
-    if pages_fetched == 0:
+    if pages_fetched == 0 or errors >= pages_fetched:
         return ExitCode.FAILURE
     if errors > 0:
         return ExitCode.PARTIAL

@@ -25,7 +25,7 @@ class ProxyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
         proxy = str(crawler.settings.get("NEWSARCHIVE_PROXY") or "").strip()
         if not proxy:
-            raise NotConfigured("no NEWSARCHIVE_PROXY")
+            raise NotConfigured  # no proxy: nothing to do, nothing to report
         parts = urlsplit(proxy)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"NEWSARCHIVE_PROXY {proxy!r} is not an http(s)://host:port URL")

@@ -184,7 +184,7 @@ class JobStateExtension:
     def from_crawler(cls, crawler: Crawler) -> JobStateExtension:
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # not a resumable job (no JOBDIR): nothing to report
         ext = cls(Path(jobdir))
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_done, signal=signals.item_dropped)

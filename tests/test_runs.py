@@ -120,6 +120,8 @@ def test_runs_without_archive_fails_clearly(tmp_path: Path) -> None:
         ("finished", 10, 2, ExitCode.PARTIAL),
         ("finished", 0, 0, ExitCode.FAILURE),
         ("finished", 0, 5, ExitCode.FAILURE),
+        ("finished", 4, 4, ExitCode.FAILURE),  # every page failed: a dead server
+        ("finished", 5, 4, ExitCode.PARTIAL),
         ("closespider_pagecount", 5, 0, ExitCode.OK),
         ("shutdown", 3, 0, ExitCode.INTERRUPTED),
         ("cancelled", 3, 0, ExitCode.FAILURE),

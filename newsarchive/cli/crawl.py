@@ -274,6 +274,7 @@ def demo(ctx: click.Context, db: Path) -> None:
     archive and prints a summary. Running it again is safe: nothing is stored twice.
     """
     show = not ctx.obj.get("quiet")
+    logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
         report = _run(lambda: jobs.demo(db=db, on_progress=on_progress))
     _finish(report)
@@ -293,6 +294,13 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
     """
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
+    logfile.configure(
+        quiet=not show,
+        verbose=int(ctx.obj.get("verbose") or 0),
+        log_file=cfg.log_file,
+        max_bytes=cfg.log_max_bytes,
+        backups=cfg.log_backups,
+    )
     with _live(show, "reextract") as on_progress:
         report = _run(
             lambda: jobs.reextract(db=cfg.archive, on_progress=on_progress, lock_wait=cfg.lock_wait)
