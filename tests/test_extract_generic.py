@@ -194,3 +194,27 @@ def test_layouts_of_other_outlets(case: str, html: str, first: str, last: str, c
     assert "导航链接" not in result.body_text and "网友" not in result.body_text
     if result.images:
         assert result.images[0].caption == "村民在新路上行走。"
+
+
+def test_unknown_layout_with_credit_line_outside_the_body() -> None:
+    body = "".join(
+        f"<p>　　第{i}段：省政协机关认真学习，扎实推进各项工作，群众满意度持续提升。</p>"
+        for i in range(1, 6)
+    )
+    html = _page(
+        f"<ul>{MENU}</ul><div class='tt'>加强思想政治建设</div>"
+        "<div class='ii'>2023-11-27 10:46:00　來源:貴州日報</div>"
+        f"<div class='zz'>{body}<p>　　最后一段。(記者 魯毅)</p></div>"
+        "<div class='bj'>[責任編輯:王雪松 鄧嫻 ]</div><div class='xg'>相關閱讀</div>",
+        title="加强思想政治建设-新华网",
+    )
+    result = extract_article(
+        html, "http://big5.news.cn/gate/big5/www.gz.news.cn/2023-11/27/c_1.htm"
+    )
+    assert isinstance(result, Article) and result.template == "generic"
+    assert result.headline == "加强思想政治建设"
+    assert result.published_at == "2023-11-27T10:46:00+08:00"
+    assert result.source == "貴州日報"
+    assert result.editors == ("王雪松", "鄧嫻")
+    assert result.reporters == ("魯毅",)
+    assert result.channel == "gz"

@@ -191,6 +191,8 @@ def _from_template(
     keywords = fields.keywords(root, template)
     page_urls = multipage.page_links(root, template.pagination, url)
     line_credits = _credit_lines(root, template)
+    if not any(c.role == "责任编辑" for c in line_credits):
+        line_credits += fields.editor_lines(root)
     related = fields.related_links(root, template.related + _RELATED_BLOCK_LINKS, url)
     if published_at is None:
         published_at, published_raw = fields.meta_published(root)
@@ -234,6 +236,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
     source = fields.source_from_text(near)
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
+    editor_lines = fields.editor_lines(root)
     candidate = generic.best_body(root)
     body: Body | None = None
     if candidate is not None:
@@ -256,7 +259,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
         published=(published_at, published_raw),
         source=source,
         body=body,
-        extra_credits=[],
+        extra_credits=editor_lines,
         related=(),
         keywords=keywords,
         template="generic",

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from lxml import etree
+
 from newsarchive.extract import dates
+from newsarchive.extract.credits import credit_line
 from newsarchive.extract.dom import (
     HtmlElement,
     absolute,
@@ -20,9 +23,10 @@ from newsarchive.extract.dom import (
     text_of,
 )
 from newsarchive.extract.templates import META_PUBLISHED, Template
-from newsarchive.records import Link
+from newsarchive.records import Credit, Link
 
 __all__ = [
+    "editor_lines",
     "first_subtitle",
     "headline",
     "keywords",
@@ -200,3 +204,25 @@ def related_links(root: HtmlElement, selectors: Sequence[str], base_url: str) ->
             url = absolute(base_url, href)
             links.setdefault(url, Link(title=title, url=url))
     return tuple(links.values())
+
+
+_EDITOR_TEXT = etree.XPath(
+    "//body//text()[contains(., '责任编辑') or contains(., '責任編輯') or contains(., '责编')"
+    " or contains(., '責編')]"
+)
+
+
+def editor_lines(root: HtmlElement) -> list[Credit]:
+    """Credits from any short element printing a 责任编辑 line (``[责任编辑: 曾鹏]``,
+    ``(责编：汤诗瑶、丁涛)``): for pages whose credit line sits outside the known selectors
+    and outside the body container (the generic fallback, unseen layout variants)."""
+    found: list[Credit] = []
+    hits = _EDITOR_TEXT(root)
+    for hit in hits if isinstance(hits, list) else ():
+        parent = hit.getparent() if hasattr(hit, "getparent") else None
+        if parent is None or parent.tag in ("script", "style", "title", "a"):
+            continue
+        text = text_of(parent)
+        if len(text) <= 80:
+            found.extend(credit_line(text))
+    return found
