@@ -3,7 +3,7 @@
 Evaluating a compiled selector (cssselect → XPath) walks the whole document in libxml2; for a
 real Xinhua page each walk costs about 15 % of the parse itself, and the tables hold dozens
 of selectors. Nearly all of them name an id or a class. So each document gets one index —
-one C-level XPath pass collecting the ``id`` and ``class`` attribute strings — and a
+two C-level XPath passes collecting the ``id`` and ``class`` attribute strings — and a
 selector is answered top-down from it: its first compound with an id/class comes from the
 index, later steps check ancestry or walk small subtrees. Selectors naming an id or class
 the page lacks cost a dictionary look-up.
@@ -130,7 +130,7 @@ def parse(selector: str) -> tuple[Alternative, ...] | None:
 class Index:
     """Where each id and class occurs in one document.
 
-    Built from one XPath pass over the ``id``/``class`` attribute *strings* (no element
+    Built from XPath passes over the ``id``/``class`` attribute *strings* (no element
     proxies, which cost more than the strings); the elements behind an id or class are
     materialised on first use and remembered."""
 
