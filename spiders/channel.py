@@ -136,7 +136,9 @@ class ChannelSpider(Spider):
             if not self.window.admits(day):
                 self._stat("newsarchive/outside_window")
                 return None
-            return self._request(target, priority=PRIORITY_ARTICLE)
+            # Originals before their big5 copies: the first copy stored is the row's text.
+            big5 = urls.parse(target).big5
+            return self._request(target, priority=PRIORITY_ARTICLE - (2 if big5 else 0))
         return self._request(target, priority=PRIORITY_LIST)
 
     async def start(self) -> AsyncIterator[Any]:
