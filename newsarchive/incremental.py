@@ -12,15 +12,18 @@ it looks at the requests each list page yields (the spider marks them with
   are caught, about twice a day for an hourly schedule rather than every hour.
 * ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
+  In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
+  :mod:`newsarchive.resume`) pagination is never cut short.
 
 Requests without a mark are classified by their URL (:func:`request_kind`): an article URL
 is an ``"article"`` request unless it continues a multi-page article (page *n* > 1, or a
 request carrying callback arguments); a list URL that continues the responding list page's
 numbering (``gzyw.htm`` → ``gzyw_2.htm``, ``gzyw_2.htm`` → ``gzyw_3.htm``) is ``"list_next"``.
-  In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
-  :mod:`newsarchive.resume`) pagination is never cut short.
 
-Article pages whose last fetch failed transiently (no response, 408, 429, 5xx; see
+Article URLs that answered 404 or 410 within ``NEWSARCHIVE_GONE_RECHECK_DAYS`` (broken links,
+pages taken down) are not requested again until then: a broken link on a home page would
+otherwise cost a request, and make the run partial, every run. Article pages whose last
+fetch failed transiently (no response, 408, 429, 5xx; see
 :func:`newsarchive.ledger.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
 again at the start of the next run, wherever they were listed: a run that stops paginating
 early would otherwise never see them again.
@@ -28,7 +31,8 @@ early would otherwise never see them again.
 A run with nothing new then costs the start pages and the first page of each column.
 Settings: ``NEWSARCHIVE_INCREMENTAL`` (default on), ``NEWSARCHIVE_DB`` (the archive; no
 archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``, ``NEWSARCHIVE_CATCH_UP``,
-``NEWSARCHIVE_RETRY_FAILED_DAYS`` (default 7; 0: off).
+``NEWSARCHIVE_RETRY_FAILED_DAYS`` (default 7; 0: off), ``NEWSARCHIVE_GONE_RECHECK_DAYS``
+(default 7; 0: always request).
 Counters go to the crawl stats under ``incremental/``.
 """
 
@@ -150,8 +154,11 @@ class KnownArticles:
         revisit_after_hours: float = 0.0,
         done: frozenset[str] = frozenset(),
         requested: frozenset[str] = frozenset(),
+        gone: frozenset[str] = frozenset(),
     ):
         self.index = index
+        self.gone = gone
+        """URLs that answered 404/410 lately (:func:`newsarchive.ledger.gone_urls`)."""
         self.done = done
         """Pages this job stored in an earlier, unfinished run (:meth:`resume.Journal.read`)."""
         self.job_articles = frozenset(canonical_url(u) for u in done | requested)
@@ -178,6 +185,8 @@ class KnownArticles:
             return "new"
         if canon in self.recent:
             return "recent"
+        if url in self.gone:
+            return "known"  # a broken link or a takedown, checked lately
         if self.index.has_url(canon) or (canon != url and self.index.has_url(url)):
             return "known"
         self._this_run.add(canon)
@@ -194,6 +203,14 @@ def _failed_articles(db: Path, days: float) -> frozenset[str]:
         for url in ledger.failed_urls(db, since=since)
         if urls.parse(url).page == 1 and urls.is_article_url(url)
     )
+
+
+def _gone(db: Path, days: float) -> frozenset[str]:
+    """URLs that answered 404/410 in the last ``days`` (0: none)."""
+    if days <= 0:
+        return frozenset()
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    return ledger.gone_urls(db, since=since)
 
 
 class IncrementalMiddleware:
@@ -246,6 +263,7 @@ class IncrementalMiddleware:
             revisit_after_hours=settings.getfloat("NEWSARCHIVE_REVISIT_AFTER_HOURS", 12.0),
             done=done,
             requested=todo,
+            gone=_gone(Path(db), settings.getfloat("NEWSARCHIVE_GONE_RECHECK_DAYS", 7.0)),
         )
         retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
         crawler.stats.set_value("incremental/failed_retried", len(retry - done))

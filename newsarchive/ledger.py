@@ -205,3 +205,29 @@ def failed_urls(db: Path, *, since: str) -> list[str]:
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
     return sorted({url for url, status in rows if status in TRANSIENT_STATUSES or status >= 500})
+
+
+#: HTTP statuses that say "not here": a broken link, or a page taken down.
+GONE_STATUSES = frozenset({404, 410})
+
+
+def gone_urls(db: Path, *, since: str) -> frozenset[str]:
+    """URLs whose latest fetch, at or after ``since``, answered 404 or 410: broken links and
+    taken-down pages that a run need not request again until they are older than ``since``."""
+    if not Path(db).is_file():
+        return frozenset()
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(
+                "SELECT c.url, c.status FROM captures c"
+                " WHERE julianday(c.last_fetched_at) >= julianday(?)"
+                " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
+                "  WHERE d.url = c.url)",
+                (since,),
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
+    return frozenset(url for url, status in rows if status in GONE_STATUSES)

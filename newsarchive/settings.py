@@ -90,6 +90,9 @@ NEWSARCHIVE_REVISIT_AFTER_HOURS = 12.0
 #: Article pages whose last fetch failed transiently (no response, 408, 429, 5xx) this many
 #: days ago or later are requested again at the start of the next run (0: never).
 NEWSARCHIVE_RETRY_FAILED_DAYS = 7.0
+#: Article URLs that answered 404/410 (broken links, takedowns) this many days ago or later
+#: are not requested again yet (0: always).
+NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
 #: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
 #: paginating early.
 NEWSARCHIVE_CATCH_UP = False

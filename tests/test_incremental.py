@@ -276,5 +276,8 @@ def test_failed_article_pages_are_requested_again(archive: Path) -> None:
     settings = {"NEWSARCHIVE_DB": str(archive), "NEWSARCHIVE_REVISIT_DAYS": 0}
     mw = IncrementalMiddleware.from_crawler(get_crawler(Spider, settings))
     assert mw.pending == [NEW]  # the 503, not the 404
-    off = {**settings, "NEWSARCHIVE_RETRY_FAILED_DAYS": 0}
-    assert IncrementalMiddleware.from_crawler(get_crawler(Spider, off)).pending == []
+    assert mw.known.classify(gone) == "known"  # answered 404 lately: not requested again yet
+    off = {**settings, "NEWSARCHIVE_RETRY_FAILED_DAYS": 0, "NEWSARCHIVE_GONE_RECHECK_DAYS": 0}
+    again = IncrementalMiddleware.from_crawler(get_crawler(Spider, off))
+    assert again.pending == []
+    assert again.known.classify(gone) == "new"

@@ -156,6 +156,8 @@ def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) ->
     assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted([timeout, busy])
     assert ledger.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted([timeout, busy, old])
     assert ledger.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
+    assert ledger.gone_urls(db, since="2026-11-20T00:00:00+00:00") == {gone}
+    assert ledger.gone_urls(db, since="2026-11-25T00:00:00+00:00") == set()
 
 
 def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Path) -> None:
