@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from newsarchive import config
+from newsarchive.cli import main
 from newsarchive.config import Config, ConfigError
+from newsarchive.exitcodes import ExitCode
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "deploy" / "newsarchive.toml.example"
@@ -195,3 +199,33 @@ def test_the_deploy_example_is_valid_and_complete(tmp_path: Path) -> None:
         section, name = key.split(".")
         assert f"[{section}]" in text
         assert f"\n{name} = " in text or f"\n# {name} = " in text, key
+
+
+def test_config_command_prints_a_valid_settings_file_with_origins(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    env = {"NEWSARCHIVE_DELAY": "7", "NEWSARCHIVE_CONFIG": ""}
+    result = CliRunner().invoke(main, ["config", "--config", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"# settings file: {path}")
+    assert "delay = 7.0  # env NEWSARCHIVE_DELAY\n" in result.output
+    assert 'proxy = ""  # default; env NEWSARCHIVE_PROXY\n' in result.output
+    assert f'channels = ["gz", "sh"]  # file {path}' in result.output
+    again = write(tmp_path, result.output, "printed.toml")
+    reread = config.load(config_file=again, env={}, cwd=tmp_path).config
+    assert reread == config.load(config_file=path, env=env, cwd=tmp_path).config
+    data = json.loads(
+        CliRunner().invoke(main, ["config", "--config", str(path), "--format", "json"]).output
+    )
+    assert data["file"] == str(path)
+    assert data["settings"]["politeness.concurrency"] == {
+        "value": 1,
+        "source": f"file {path}",
+        "env": "NEWSARCHIVE_CONCURRENCY",
+    }
+
+
+def test_config_command_rejects_a_bad_file(tmp_path: Path) -> None:
+    bad = write(tmp_path, "[politeness]\ndelay = 'soon'\n")
+    result = CliRunner().invoke(main, ["config", "--config", str(bad)])
+    assert result.exit_code == ExitCode.USAGE
+    assert "delay: expected a number" in result.output

@@ -171,7 +171,8 @@ def config_command(config_file: Path | None, fmt: str) -> None:
         if table != section:
             lines += ["", f"[{table}]"]
             section = table
-        lines.append(f"{name} = {_toml(values[table][name])}  # {source}; env {env}")
+        origin = source if source == f"env {env}" else f"{source}; env {env}"
+        lines.append(f"{name} = {_toml(values[table][name])}  # {origin}")
     click.echo("\n".join(lines))
 
 
