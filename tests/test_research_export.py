@@ -143,3 +143,18 @@ def test_bad_export_options_exit_2(db: Path, args: list[str], message: str) -> N
     result = CliRunner().invoke(main, ["export", "--db", str(db), *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_packed_people_columns_equal_the_plain_sql(db: Path) -> None:
+    # The export unpacks every credit from one column; the plain SQL (what the sqlite3 shell
+    # runs in bench/query.py) has one subquery per role. Both give the same rows.
+    import dataclasses  # noqa: PLC0415 (only this test)
+
+    from newsarchive.store.export import ARTICLE_COLUMNS, _rows  # noqa: PLC0415
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    for filters in (Filters(), Filters(include_duplicates=True, channels=("gz", "sc"))):
+        query = export_query(filters, columns=list(ARTICLE_COLUMNS))
+        assert query.fast_sql is not None
+        plain = dataclasses.replace(query, fast_sql=None)
+        assert [list(r) for r in _rows(conn, query)] == [list(r) for r in _rows(conn, plain)]

@@ -104,6 +104,12 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "body_chars": "length(a.body_text)",
 }
 
+# Every credit of the article in page order as role U+001E name, pairs joined by U+001F.
+_PACKED_CREDITS = (
+    "(SELECT group_concat(role || char(30) || name, char(31)) FROM (SELECT role, name"
+    " FROM credits WHERE article_id = a.id ORDER BY position))"
+)
+
 #: Columns holding several values (joined in CSV, arrays in JSON Lines).
 LIST_COLUMNS = frozenset({*ROLE_COLUMNS, "credits", "keywords", "section_headings"})
 
@@ -145,6 +151,7 @@ _LONG_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
 }  # fmt: skip
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset(_FORMULA_START)
 
 
 class ExportError(ValueError):
@@ -156,8 +163,17 @@ class ExportQuery:
     """The SQL behind one export: run it, and name the output columns."""
 
     sql: str
+    """Plain SQL producing exactly :attr:`columns` (what ``sqlite3`` could run)."""
     params: tuple[Any, ...]
     columns: tuple[str, ...]
+    fast_sql: str | None = None
+    """The same rows with the people columns packed into one last column (every credit once,
+    instead of one correlated subquery per role), unpacked by :func:`_rows`; ``None`` when the
+    export has no people column."""
+    plain_slots: tuple[int, ...] = ()
+    """For :attr:`fast_sql`: the output position of each of its columns but the last."""
+    role_slots: tuple[tuple[str, int], ...] = ()
+    """For :attr:`fast_sql`: ``(credits.role, output position)`` of every role exported."""
 
 
 def export_query(
@@ -189,16 +205,54 @@ def export_query(
         )
     select = ", ".join(f"{ARTICLE_COLUMNS[c]} AS {c}" for c in chosen)
     sql = f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.published_at, a.id"
-    return ExportQuery(sql=sql, params=tuple(params), columns=tuple(chosen))
+    people = [i for i, c in enumerate(chosen) if c in ROLE_COLUMNS]
+    if not people:
+        return ExportQuery(sql=sql, params=tuple(params), columns=tuple(chosen))
+    plain = [i for i, c in enumerate(chosen) if c not in ROLE_COLUMNS]
+    fast_select = ", ".join([*(f"{ARTICLE_COLUMNS[chosen[i]]}" for i in plain), _PACKED_CREDITS])
+    return ExportQuery(
+        sql=sql,
+        params=tuple(params),
+        columns=tuple(chosen),
+        fast_sql=f"SELECT {fast_select} FROM articles a WHERE {where}"
+        " ORDER BY a.published_at, a.id",
+        plain_slots=tuple(plain),
+        role_slots=tuple((role, i) for i in people for role in ROLE_COLUMNS[chosen[i]]),
+    )
 
 
 def _rows(conn: sqlite3.Connection, query: ExportQuery, batch: int = 2000) -> Iterator[Any]:
+    """The export's rows (tuples or lists, one value per column), streamed."""
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: faster than sqlite3.Row for streaming
     cursor.arraysize = batch
-    cursor.execute(query.sql, query.params)
+    if query.fast_sql is None:
+        cursor.execute(query.sql, query.params)
+        while rows := cursor.fetchmany():
+            yield from rows
+        return
+    cursor.execute(query.fast_sql, query.params)
+    width = len(query.columns)
+    plain = query.plain_slots
+    slot_of = dict(query.role_slots)
+    people = sorted(set(slot_of.values()))
     while rows := cursor.fetchmany():
-        yield from rows
+        for row in rows:
+            out: list[Any] = [None] * width
+            for i, value in zip(plain, row, strict=False):
+                out[i] = value
+            packed = row[-1]
+            if packed:
+                names: dict[int, list[str]] = {}
+                for pair in packed.split("\x1f"):
+                    role, _, name = pair.partition("\x1e")
+                    slot = slot_of.get(role)
+                    if slot is not None:
+                        names.setdefault(slot, []).append(name)
+                for slot in people:
+                    if slot in names:
+                        out[slot] = LIST_SEPARATOR.join(names[slot])
+            yield out
 
 
 def neutralise(value: object) -> object:
@@ -218,13 +272,19 @@ def write_csv(
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(query.columns)
     count = 0
-    start = _FORMULA_START
+    danger = _FORMULA_CHARS
 
-    def safe(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    def safe(rows: Iterable[tuple[Any, ...]]) -> Iterator[Sequence[Any]]:
+        # Most rows have no formula-like cell: check first, rebuild only the rare row that does.
         nonlocal count
         for row in rows:
             count += 1
-            yield ["'" + v if v.__class__ is str and v.startswith(start) else v for v in row]
+            for v in row:
+                if v.__class__ is str and v[:1] in danger:
+                    yield ["'" + x if x.__class__ is str and x[:1] in danger else x for x in row]
+                    break
+            else:
+                yield row
 
     writer.writerows(safe(_rows(conn, query)))
     logger.info("exported %d rows as CSV", count)
