@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -95,7 +94,8 @@ def _rows(n: int, seed: int = 7) -> Iterator[tuple[tuple[object, ...], ...]]:
             script = "zh-Hans"
         names = rng.sample(reporters, rng.randint(1, 3))
         editor = rng.choice(reporters[:300])
-        url = f"https://{channels.get(channel).canonical_host}/{published[:10].replace('-', '')}/{i:032x}/c.html"
+        day = published[:10].replace("-", "")
+        url = f"https://{channels.get(channel).canonical_host}/{day}/{i:032x}/c.html"
         seen = "2026-01-01T00:00:00+00:00"
         article = (
             i, url, channel, headline, published, published[:19].replace("T", " "),
@@ -103,7 +103,8 @@ def _rows(n: int, seed: int = 7) -> Iterator[tuple[tuple[object, ...], ...]]:
             json.dumps(names, ensure_ascii=False), json.dumps([editor], ensure_ascii=False),
         )  # fmt: skip
         fts = (i, fts_text(headline), fts_text(body))
-        credits = tuple((i, p, "记者", name) for p, name in enumerate(names)) + (
+        credits = (
+            *((i, p, "记者", name) for p, name in enumerate(names)),
             (i, len(names), "责任编辑", editor),
         )
         sections: tuple[tuple[object, ...], ...] = ((i, 0, None, body, 2),)
@@ -165,6 +166,10 @@ def build(path: Path, n: int) -> None:
     print(f"built {n:,} articles in {time.perf_counter() - started:,.0f} s: {path}", flush=True)
 
 
+def _pairs(rng: random.Random, words: list[str], n: int) -> list[tuple[str, str]]:
+    return list(zip(rng.sample(words, n), rng.sample(words, n), strict=True))
+
+
 def _queries(
     rng: random.Random, words: list[str]
 ) -> dict[str, list[tuple[str, dict[str, object]]]]:
@@ -178,8 +183,8 @@ def _queries(
         "4-char (乡村振兴 2%, 数字经济 1%, vocabulary)": [("乡村振兴", {}), ("數字經濟", {})]
         + [(w, {}) for w in rng.sample(four, 20)],
         "phrase": [('"高质量发展"', {}), ('"中国 经济"', {})]
-        + [(f'"{a}{b}"', {}) for a, b in zip(rng.sample(two, 10), rng.sample(two, 10), strict=True)],
-        "two words AND": [(f"{a} {b}", {}) for a, b in zip(rng.sample(two, 15), rng.sample(two, 15), strict=True)],
+        + [(f'"{a}{b}"', {}) for a, b in _pairs(rng, two, 10)],
+        "two words AND": [(f"{a} {b}", {}) for a, b in _pairs(rng, two, 15)],
         "filtered by channel": [("中国", {"channel": c}) for c in codes[:5]]
         + [(w, {"channel": rng.choice(codes)}) for w in rng.sample(two, 15)],
         "filtered by year": [("中国", {"since": y, "until": y}) for y in years[:5]]
