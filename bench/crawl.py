@@ -1,7 +1,10 @@
 """Crawl benchmark: a generated site of N articles on loopback, crawled end to end.
 
-    python bench/crawl.py                 # 5,000 articles (the reported configuration)
-    python bench/crawl.py --articles 500  # a quick look
+    python -P bench/crawl.py                 # 5,000 articles (the reported configuration)
+    python -P bench/crawl.py --articles 500  # a quick look
+
+(``-P``: do not put ``bench/`` first on the import path, where ``bench/incremental.py`` would
+shadow the ``incremental`` package Twisted imports.)
 
 Generates a site with :func:`newsarchive.sitegen.generate_site` into a temporary directory,
 serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
@@ -84,7 +87,7 @@ def _child(mode: str, mirror: str, db: str) -> None:
 
 def _crawl(mode: str, mirror: str, db: Path) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--mirror", mirror, "--db", str(db)],
+        [sys.executable, "-P", __file__, "--child", mode, "--mirror", mirror, "--db", str(db)],
         capture_output=True,
         text=True,
         check=False,
