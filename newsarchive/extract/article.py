@@ -236,6 +236,8 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
     source = fields.source_from_text(near)
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
+    body_el = root.find("body")
+    pages = multipage.remove_page_breaks(body_el if body_el is not None else root)
     editor_lines = fields.editor_lines(root)
     candidate = generic.best_body(root)
     body: Body | None = None
@@ -263,7 +265,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
         related=(),
         keywords=keywords,
         template="generic",
-        pages=1,
+        pages=pages,
         page_urls=(),
         encoding=used_encoding,
     )

@@ -59,11 +59,16 @@ _RELATED_RE = re.compile(
     r"[】\]]?[:：]?$"
 )
 _WIDGET_RE = re.compile(
-    r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?|打印|关闭窗口|關閉窗口|字体[:：]?.*|"
-    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|"
-    r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】)$"
+    r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?.*|打印|关闭窗口|關閉窗口|字体[:：]?.*|字體[:：]?.*|"
+    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|\+1|"
+    r"图集|圖集|阅读下一篇[:：]?.*|閱讀下一篇[:：]?.*|[上下]一篇[:：].*|[上下]一篇|"
+    r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】|【關閉】)$"
 )
-_SKIP_IMG_RE = re.compile(r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo)", re.I)
+#: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
+_INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
+_SKIP_IMG_RE = re.compile(
+    r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
+)
 
 
 @dataclass(slots=True)
@@ -228,6 +233,8 @@ class _Splitter:
 
     def add(self, block: _Block) -> None:
         text = block.text
+        if "【" in text or "[" in text:
+            text = block.text = clean(_INLINE_WIDGET_RE.sub(" ", text))
         if self.related_mode:
             self.related.extend(Link(title=t, url=u) for t, u in block.links)
             return

@@ -277,14 +277,14 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
 
 
 def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
-    """The innermost element printing exactly ``text`` (an old page's ``<b>`` headline)."""
+    """The first element whose own text is exactly ``text`` (an old page's ``<b>`` headline,
+    a ``<div>`` title of an unknown template)."""
     if not text:
         return None
     body = root.find("body")
-    for el in (body if body is not None else root).iter(
-        "b", "strong", "font", "span", "td", "div", "p", "h1", "h2", "h3"
-    ):
-        if clean(el.text_content()) == text:
+    for el in (body if body is not None else root).iter():
+        own = el.text
+        if own and text[0] in own and isinstance(el.tag, str) and clean(own) == text:
             return el
     return None
 

@@ -14,11 +14,13 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from lxml import etree
+
 from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
-from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, select
+from newsarchive.extract.dom import HtmlElement, absolute, drop_tree, select
 from newsarchive.records import Article, Image, Link, Section
 
 __all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
@@ -38,12 +40,20 @@ def url_info(url: str) -> urls.UrlInfo:
         return _NO_URL
 
 
+#: The hidden ``<b style="display: none;">pagebreak</b>`` marker (any tag, for re-skinned pages).
+_PAGEBREAK_TEXT = etree.XPath(
+    ".//*[translate(normalize-space(.), 'PAGEBRK', 'pagebrk') = 'pagebreak']"
+)
+
+
 def remove_page_breaks(container: HtmlElement) -> int:
     """Remove c.html page-break markers from ``container``; returns the page count."""
     markers: list[HtmlElement] = [
-        el for el in container.iter("img") if (el.get("id") or "").lower() == "xinhuabreak"
+        el
+        for el in container.iter("img")
+        if (el.get("id") or "").lower() == "xinhuabreak" or "xinhuabreak" in (el.get("src") or "")
     ]
-    markers += [el for el in container.iter("b") if clean(el.text_content()).lower() == "pagebreak"]
+    markers += [el for el in _PAGEBREAK_TEXT(container) if isinstance(el, HtmlElement)]
     for marker in markers:
         if marker.getparent() is not None:
             drop_tree(marker)
