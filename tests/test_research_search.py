@@ -148,3 +148,23 @@ def test_bad_filter_and_missing_archive(db: Path, tmp_path: Path) -> None:
     assert code == 2 and "unknown channel 'xx'" in err
     code, _, err = run(tmp_path / "none.db", "贵州")
     assert code == 1 and "no archive at" in err
+
+
+def test_articles_waiting_for_the_index_are_announced(tmp_path: Path) -> None:
+    # A crawl still running has stored an article but not flushed its full-text batch.
+    from store_factory import article_item, make_article  # noqa: PLC0415
+
+    from newsarchive.store import Store  # noqa: PLC0415
+
+    db = tmp_path / "live.db"
+    store = Store(db, fts_batch=100)
+    try:
+        store.store_item(article_item(make_article()))
+        code, out, err = run(db, "茶园", "--format", "json")
+        assert code == 0 and json.loads(out) == []
+        assert "1 recently stored articles are not searchable yet" in err
+    finally:
+        store.close()
+    code, out, err = run(db, "茶园", "--format", "json")
+    assert [h["headline"] for h in json.loads(out)] == ["贵州茶产业今年实现量价齐升"]
+    assert "not searchable" not in err

@@ -27,7 +27,7 @@ from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.query import QueryError
 from newsarchive.store.export import ExportError, export, neutralise
-from newsarchive.store.queries import ArchiveError, FilterError
+from newsarchive.store.queries import ArchiveError, FilterError, unindexed
 from newsarchive.store.stats import plot_by_month
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,13 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
     """
     with _archive(db) as archive:
         hits = archive.search(query, limit=limit, **_filters(kwargs))
+        waiting = unindexed(archive.connection)
+    if waiting:
+        click.echo(
+            f"note: {waiting} recently stored articles are not searchable yet"
+            " (a crawl indexes them when it flushes its full-text batch)",
+            err=True,
+        )
     if fmt == "json":
         rows = [
             {"rank": i, **asdict(h), "snippet": h.marked_snippet()} for i, h in enumerate(hits, 1)

@@ -207,6 +207,14 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
     return row is not None
 
 
+def unindexed(conn: sqlite3.Connection) -> int:
+    """Articles stored but not yet in the full-text index (queued in ``fts_pending`` by a crawl
+    that has not flushed its batch); 0 for archives without the queue."""
+    if not has_table(conn, "fts_pending"):
+        return 0
+    return int(conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
+
+
 # --- one article -----------------------------------------------------------------------------
 
 
