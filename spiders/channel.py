@@ -151,6 +151,20 @@ class ChannelSpider(Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         """Any page: hand it to the extractor, yield the item, follow what the rules allow."""
+        if urls.page_number(response.url) > 1:
+            # A later page of an old-era article reached on its own (a --start URL, a retry
+            # of a failed page): it is only read as part of its article, from page 1; its
+            # failure is a failed page, never a takedown of the article.
+            if response.status >= 300:
+                kind = f"page_http_{response.status}"
+                self._stat(stat_key(kind))
+                yield PageItem(captures=(to_capture(response),), result=None, error=kind)
+                return
+            self._stat("newsarchive/later_page_to_first")
+            request = self._request(follow_url(response.url), priority=PRIORITY_ARTICLE)
+            if request is not None:
+                yield request
+            return
         page = read_page(response, extract=self.extract, scope=self.scope)
         result = page.result
         if isinstance(result, Article) and result.page_urls:

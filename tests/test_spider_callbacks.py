@@ -371,3 +371,16 @@ def test_reextract_joins_the_stored_pages_of_a_multi_page_article_again() -> Non
     item = item_from_source(broken)
     assert isinstance(item.result, Article) and item.result.pages == 1
     assert item.error == "missing_pages" and item.captures == (pages[0],)
+
+
+def test_a_later_page_reached_on_its_own_is_read_from_page_one() -> None:
+    s = spider()
+    base = "http://www.gz.xinhuanet.com/2015-08/19/c_1117978327"
+    items, requests = split(s.parse(response(f"{base}_2.htm")))
+    assert items == []
+    assert [r.url for r in requests] == [f"{base}.htm"]
+    # once page 1 was requested in this run, nothing more
+    assert split(s.parse(response(f"{base}_3.htm"))) == ([], [])
+    gone = s.parse(response(f"{base}_3.htm", body=b"gone", status=404))
+    ((item,), []) = split(gone)
+    assert item.error == "page_http_404" and item.captures[0].status == 404
