@@ -41,6 +41,10 @@ def url_info(url: str) -> urls.UrlInfo:
 
 
 #: The hidden ``<b style="display: none;">pagebreak</b>`` marker (any tag, for re-skinned pages).
+_HAS_PAGEBREAK = etree.XPath(
+    "boolean(.//text()[contains(., 'pagebreak') or contains(., 'PAGEBREAK') "
+    "or contains(., 'PageBreak')])"
+)
 _PAGEBREAK_TEXT = etree.XPath(
     ".//*[translate(normalize-space(.), 'PAGEBRK', 'pagebrk') = 'pagebreak']"
 )
@@ -53,7 +57,8 @@ def remove_page_breaks(container: HtmlElement) -> int:
         for el in container.iter("img")
         if (el.get("id") or "").lower() == "xinhuabreak" or "xinhuabreak" in (el.get("src") or "")
     ]
-    markers += [el for el in _PAGEBREAK_TEXT(container) if isinstance(el, HtmlElement)]
+    if _HAS_PAGEBREAK(container):
+        markers += [el for el in _PAGEBREAK_TEXT(container) if isinstance(el, HtmlElement)]
     for marker in markers:
         if marker.getparent() is not None:
             drop_tree(marker)
