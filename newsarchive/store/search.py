@@ -27,8 +27,11 @@ logger = logging.getLogger(__name__)
 
 #: How many matching articles (newest first) are ranked by BM25 at most.
 MAX_CANDIDATES = 2000
-#: Filters passing at most this many articles are answered from an id set (see _candidates).
+#: Filters passing at most this many articles are answered from an id set (see _candidates)…
+ID_SET_SMALL = 30_000
+#: …and up to this many when their ids are clustered (within this share of the id range).
 ID_SET_CAP = 150_000
+CLUSTERED_SPAN = 0.5
 #: BM25 weight of the headline column relative to the body.
 HEADLINE_WEIGHT = 4.0
 #: Characters of body text shown around the first match.
@@ -143,10 +146,11 @@ def _candidates(
     * Join scan: walk the index's matches newest first, look each up in ``articles`` and keep
       those the filters pass. Cheap when the filters pass many articles (or there are none).
     * Id set: when the selective filters (channel, dates, source, reporter) pass at most
-      :data:`ID_SET_CAP` articles, their ids come from indexes alone; the index walk is limited
-      to the ids' range and keeps matches whose id is in the set, with no lookups in the wide
-      ``articles`` table. This is what keeps a common word in one small channel or one year
-      fast.
+      :data:`ID_SET_SMALL` articles, or at most :data:`ID_SET_CAP` whose ids are clustered (a
+      date range, as crawls store articles roughly in time order), their ids come from indexes
+      alone; the index walk is limited to the ids' range and keeps matches whose id is in the
+      set, with no lookups in the wide ``articles`` table. This keeps a common word in one
+      small channel or one year fast; a large channel spread over all ids is faster walked.
     """
     bm25 = _bm25_sql(conn)
     cap = "" if max_candidates is None else "LIMIT ?"
@@ -154,13 +158,18 @@ def _candidates(
     id_set = filters.id_set()
     if id_set is not None:
         set_sql, set_params = id_set
+        # Only a date range is likely to be clustered in id order; for other filters count no
+        # further than the small-set limit (the count itself costs a walk of the index).
+        limit_count = ID_SET_CAP if (filters.since or filters.until) else ID_SET_SMALL
         count, low, high = conn.execute(
             f"SELECT count(*), min(id), max(id) FROM ({set_sql} LIMIT ?)",
-            [*set_params, ID_SET_CAP + 1],
+            [*set_params, limit_count + 1],
         ).fetchone()
         if count == 0:
             return None
-        if count <= ID_SET_CAP:
+        top = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 1
+        clustered = (high - low) <= CLUSTERED_SPAN * top
+        if count <= ID_SET_SMALL or (count <= limit_count and clustered):
             copies = (
                 ""
                 if filters.include_duplicates
