@@ -218,3 +218,23 @@ def test_unknown_layout_with_credit_line_outside_the_body() -> None:
     assert result.editors == ("王雪松", "鄧嫻")
     assert result.reporters == ("魯毅",)
     assert result.channel == "gz"
+
+
+def test_government_site_layout_with_widget_buttons() -> None:
+    body = "".join(
+        f"<p>　　第{i}段：县里召开会议，部署今年的重点工作，要求各部门抓好落实，确保完成任务。</p>"
+        for i in range(1, 6)
+    )
+    html = _page(
+        "<table><tr><td><a href='/'>首页</a></td></tr><tr><td class='t'>县政府召开常务会议</td></tr>"
+        "<tr><td>发布日期：2015-03-02 09:00 信息来源：县政府办</td></tr>"
+        f"<tr><td>{body}<p>【打印本页】【关闭窗口】</p><p>【字体：大 中 小】</p></td></tr></table>",
+        title="县政府召开常务会议_政务动态_青山县人民政府",
+    )
+    result = extract_article(html.encode("gbk"), "http://www.qingshan.gov.cn/zwdt/2015/0302/1.html")
+    assert isinstance(result, Article)
+    assert result.headline == "县政府召开常务会议"  # the title's first segment, as printed
+    assert result.published_at == "2015-03-02T09:00:00+08:00"
+    assert result.source == "县政府办"
+    assert len(result.sections[0].paragraphs) == 5
+    assert "打印" not in result.body_text and "字体" not in result.body_text

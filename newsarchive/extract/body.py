@@ -64,6 +64,11 @@ _WIDGET_RE = re.compile(
     r"图集|圖集|阅读下一篇[:：]?.*|閱讀下一篇[:：]?.*|[上下]一篇[:：].*|[上下]一篇|"
     r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】|【關閉】)$"
 )
+#: A line of bracketed widget buttons: 【打印本页】【关闭窗口】, 【字体：大 中 小】, 【我要纠错】.
+_WIDGET_BUTTONS_RE = re.compile(
+    r"^(?:[【\[][^】\]]{0,10}(?:打印|关闭|關閉|字体|字體|纠错|糾錯|收藏|返回|顶部|頂部|推荐|推薦|"
+    r"分享|大|中|小)[^】\]]{0,10}[】\]]\s*)+$"
+)
 #: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
 _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
 _SKIP_IMG_RE = re.compile(
@@ -246,7 +251,7 @@ class _Splitter:
             self.after_image = not text
             if not text:
                 return
-        if not text or _WIDGET_RE.match(text):
+        if not text or _WIDGET_RE.match(text) or _WIDGET_BUTTONS_RE.match(text):
             return
         if _RELATED_RE.match(text):
             self.related_mode = True

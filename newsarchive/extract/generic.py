@@ -255,6 +255,9 @@ def without_header_lines(body: Body, headline: str | None) -> Body:
     return dataclasses.replace(body, sections=tuple(sections))
 
 
+_TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜]{1,2}|——)\s*")
+
+
 def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]:
     """The headline and the element printing it (``None`` when it came from meta/title)."""
     title = title_headline(root)
@@ -268,12 +271,20 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
                 return text, el
     og = meta_content(root, "og:title", "twitter:title")
     if og:
-        return strip_site_suffix(og), None
+        headline = strip_site_suffix(og)
+        return headline, _printed(root, headline)
     for el in root.iter("h1"):
         text = text_of(el)
         if 4 <= len(text) <= 120:
             return text, el
-    return title, _printed(root, title)
+    # <title> minus its site suffix, or its first segment when the suffix is not a site name
+    # ("标题_政务动态_某某县人民政府"): whichever the page prints in an element.
+    first = _TITLE_SPLIT_RE.split(full_title, maxsplit=1)[0].strip()
+    for candidate in (title, first):
+        printed = _printed(root, candidate) if candidate and len(candidate) >= 4 else None
+        if printed is not None:
+            return candidate, printed
+    return title, None
 
 
 def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
