@@ -168,3 +168,31 @@ def test_articles_waiting_for_the_index_are_announced(tmp_path: Path) -> None:
     code, out, err = run(db, "茶园", "--format", "json")
     assert [h["headline"] for h in json.loads(out)] == ["贵州茶产业今年实现量价齐升"]
     assert "not searchable" not in err
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("茶园", {"channel": "gz"}),
+        ("湄潭县", {"channel": ["gz", "sc"], "include_duplicates": True}),
+        ("湄潭县", {"channel": ["gz", "sc"]}),
+        ("乡村振兴", {"since": "2024-03", "until": "2024-05"}),
+        ("贵州", {"source": "新华网"}),
+        ("贵州", {"reporter": "张三", "since": "2023"}),
+    ],
+)
+def test_both_search_plans_return_the_same_hits(
+    db: Path, query: str, filters: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive import Archive  # noqa: PLC0415
+    from newsarchive.store import search as search_module  # noqa: PLC0415
+
+    with Archive(db) as archive:
+        monkeypatch.setattr(search_module, "ID_SET_SMALL", 10**9)
+        monkeypatch.setattr(search_module, "ID_SET_CAP", 10**9)
+        id_set = [(h.id, h.score) for h in archive.search(query, **filters)]  # type: ignore[arg-type]
+        monkeypatch.setattr(search_module, "ID_SET_SMALL", 0)
+        monkeypatch.setattr(search_module, "ID_SET_CAP", 0)
+        join = [(h.id, h.score) for h in archive.search(query, **filters)]  # type: ignore[arg-type]
+    assert id_set == join
+    assert id_set  # every case has hits
