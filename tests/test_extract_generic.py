@@ -226,7 +226,8 @@ def test_government_site_layout_with_widget_buttons() -> None:
         for i in range(1, 6)
     )
     html = _page(
-        "<table><tr><td><a href='/'>首页</a></td></tr><tr><td class='t'>县政府召开常务会议</td></tr>"
+        "<table><tr><td><a href='/'>首页</a></td></tr>"
+        "<tr><td class='t'>县政府召开常务会议</td></tr>"
         "<tr><td>发布日期：2015-03-02 09:00 信息来源：县政府办</td></tr>"
         f"<tr><td>{body}<p>【打印本页】【关闭窗口】</p><p>【字体：大 中 小】</p></td></tr></table>",
         title="县政府召开常务会议_政务动态_青山县人民政府",
