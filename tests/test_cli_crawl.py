@@ -113,13 +113,6 @@ def test_reextract_rederives_the_demo_archive_without_fetching(
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    reason="the same article fetched under two host aliases resolves its relative image and "
-    "related-link URLs against each host; the store counts that as a change, so re-deriving "
-    "the captures of both aliases adds revisions (fix belongs in the normaliser or the "
-    "store's change detection)",
-    strict=False,
-)
 def test_reextract_with_the_same_extractor_revises_nothing(
     demo_db: tuple[Path, list[str]],
 ) -> None:
