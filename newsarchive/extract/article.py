@@ -236,6 +236,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
     source = fields.source_from_text(near)
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
+    related = generic.related_block_links(root, url)
     body_el = root.find("body")
     pages = multipage.remove_page_breaks(body_el if body_el is not None else root)
     editor_lines = fields.editor_lines(root)
@@ -262,7 +263,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
         source=source,
         body=body,
         extra_credits=editor_lines,
-        related=(),
+        related=related,
         keywords=keywords,
         template="generic",
         pages=pages,

@@ -34,7 +34,7 @@ from newsarchive.extract.body import Body
 from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, meta_content, text_of
 from newsarchive.extract.fields import strip_site_suffix, title_headline
 from newsarchive.extract.multipage import url_info
-from newsarchive.records import NotArticleKind, Section
+from newsarchive.records import Link, NotArticleKind, Section
 
 __all__ = [
     "Candidate",
@@ -44,6 +44,7 @@ __all__ = [
     "generic_headline",
     "near_headline_text",
     "page_kind",
+    "related_block_links",
     "without_header_lines",
 ]
 
@@ -256,6 +257,36 @@ def without_header_lines(body: Body, headline: str | None) -> Body:
 
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜]{1,2}|——)\s*")
+
+
+_RELATED_HEADING_RE = re.compile(
+    r"^[【\[]?(?:相关|相關|延伸)(?:新闻|新聞|阅读|閱讀|文章|链接|鏈接|报道|報道)[】\]]?[:：]?$"
+)
+
+
+def related_block_links(root: HtmlElement, base_url: str) -> tuple[Link, ...]:
+    """Links of a ``相关新闻/相关阅读/相关文章`` block: the links in the block around the first
+    element printing such a heading (at most 20, else it is a link farm, not a block)."""
+    body = root.find("body")
+    for el in (body if body is not None else root).iter():
+        own = el.text
+        if not own or not isinstance(el.tag, str) or ("相" not in own and "延" not in own):
+            continue
+        if not _RELATED_HEADING_RE.match(clean(own)):
+            continue
+        block = el.getparent()
+        anchors = list(block.iter("a")) if block is not None else []
+        if not anchors or len(anchors) > 20:
+            continue
+        links: dict[str, Link] = {}
+        for a in anchors:
+            href = (a.get("href") or "").strip()
+            title = text_of(a)
+            if href and title and not href.lower().startswith(("javascript:", "#")):
+                url = absolute(base_url, href)
+                links.setdefault(url, Link(title=title, url=url))
+        return tuple(links.values())
+    return ()
 
 
 def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]:
