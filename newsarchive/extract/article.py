@@ -80,7 +80,7 @@ def extract_generic(
         root = parse_html(decoded[0])
         if root is None:
             return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
-        return _from_generic(root, url, decoded[1])
+        return _from_generic(root, url, decoded[1], _has_breaks(decoded[0]))
     except Exception as exc:  # same promise as extract_article
         logger.exception("generic extractor failure on %s", url)
         return NotAnArticle(
@@ -101,13 +101,13 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
         return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
     template = _match_template(root, url)
     if template is not None:
-        result = _from_template(root, url, template, used_encoding)
+        result = _from_template(root, url, template, used_encoding, _has_breaks(text))
         if result is not None:
             return result
         fresh = parse_html(text, utf8)  # the template pass pruned the tree; start afresh
         if fresh is not None:
             root = fresh
-    return _from_generic(root, url, used_encoding)
+    return _from_generic(root, url, used_encoding, _has_breaks(text))
 
 
 def _to_text(
@@ -179,7 +179,7 @@ def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
 
 
 def _from_template(
-    root: HtmlElement, url: str, template: Template, used_encoding: str | None
+    root: HtmlElement, url: str, template: Template, used_encoding: str | None, breaks: bool
 ) -> Article | NotAnArticle | None:
     headline = fields.headline(root, template)
     container = _container(root, template)
@@ -197,7 +197,7 @@ def _from_template(
     if published_at is None:
         published_at, published_raw = fields.meta_published(root)
     # From here on the container is cleaned in place.
-    pages = multipage.remove_page_breaks(container)
+    pages = multipage.remove_page_breaks(container) if breaks else 1
     prune(container, COMMON_DROP + template.drop)
     body = split_body(container, url)
     if not body.sections:
@@ -219,7 +219,14 @@ def _from_template(
     )
 
 
-def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Article | NotAnArticle:
+def _has_breaks(text: str) -> bool:
+    """Whether the page can hold c.html page-break markers at all (a cheap substring test)."""
+    return "xinhuabreak" in text or "agebreak" in text or "AGEBREAK" in text
+
+
+def _from_generic(
+    root: HtmlElement, url: str, used_encoding: str | None, breaks: bool
+) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
     published_at, published_raw = fields.meta_published(root)
     near_at, near_raw = generic.date_near(root, anchor)
@@ -238,7 +245,7 @@ def _from_generic(root: HtmlElement, url: str, used_encoding: str | None) -> Art
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
     body_el = root.find("body")
-    pages = multipage.remove_page_breaks(body_el if body_el is not None else root)
+    pages = multipage.remove_page_breaks(body_el if body_el is not None else root) if breaks else 1
     editor_lines = fields.editor_lines(root)
     candidate = generic.best_body(root)
     body: Body | None = None

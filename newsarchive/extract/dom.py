@@ -148,6 +148,8 @@ def meta_content(root: HtmlElement, *names: str) -> str | None:
 
 def absolute(base: str, href: str) -> str:
     """``href`` resolved against ``base``; unchanged when either is not a parseable URL."""
+    if href.startswith(("http://", "https://")):
+        return href
     try:
         return urljoin(base, href)
     except ValueError:
