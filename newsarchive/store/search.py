@@ -155,6 +155,11 @@ def _candidates(
     bm25 = _bm25_sql(conn)
     cap = "" if max_candidates is None else "LIMIT ?"
     cap_args: list[object] = [] if max_candidates is None else [max_candidates]
+    copies = (
+        ""
+        if filters.include_duplicates
+        else " AND +f.rowid NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)"
+    )
     id_set = filters.id_set()
     if id_set is not None:
         set_sql, set_params = id_set
@@ -170,11 +175,6 @@ def _candidates(
         top = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 1
         clustered = (high - low) <= CLUSTERED_SPAN * top
         if count <= ID_SET_SMALL or (count <= limit_count and clustered):
-            copies = (
-                ""
-                if filters.include_duplicates
-                else " AND +f.rowid NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)"
-            )
             sql = (
                 f"SELECT f.rowid AS id, {bm25} AS score FROM articles_fts f"
                 " WHERE articles_fts MATCH ? AND f.rowid BETWEEN ? AND ?"
@@ -182,6 +182,12 @@ def _candidates(
                 f" ORDER BY f.rowid DESC {cap}"
             )
             return sql, [parsed.fts, low, high, *set_params, *cap_args]
+    if id_set is None:  # no filter but near copies: no lookups in the wide rows at all
+        sql = (
+            f"SELECT f.rowid AS id, {bm25} AS score FROM articles_fts f"
+            f" WHERE articles_fts MATCH ?{copies} ORDER BY f.rowid DESC {cap}"
+        )
+        return sql, [parsed.fts, *cap_args]
     where, params = filters.where("a")
     sql = (
         f"SELECT f.rowid AS id, {bm25} AS score"
@@ -211,13 +217,14 @@ def search(
     if planned is None:
         return []
     candidates_sql, args = planned
+    # Rank inside the candidate set first, then read only the rows shown (ties: newer id first).
     sql = f"""
-        WITH candidates AS ({candidates_sql})
+        WITH candidates AS ({candidates_sql}),
+        ranked AS (SELECT id, score FROM candidates ORDER BY score, id DESC LIMIT ? OFFSET ?)
         SELECT a.id, a.headline, a.published_at, a.channel, a.source, a.canonical_url,
-               a.status, a.body_text, candidates.score
-        FROM candidates JOIN articles a ON a.id = candidates.id
-        ORDER BY candidates.score, a.published_at DESC, a.id DESC
-        LIMIT ? OFFSET ?
+               a.status, a.body_text, ranked.score
+        FROM ranked JOIN articles a ON a.id = ranked.id
+        ORDER BY ranked.score, ranked.id DESC
     """
     args.extend((limit, offset))
     logger.debug("search %r as %r", parsed.text, parsed.fts)
