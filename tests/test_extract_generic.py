@@ -239,3 +239,34 @@ def test_government_site_layout_with_widget_buttons() -> None:
     assert result.source == "县政府办"
     assert len(result.sections[0].paragraphs) == 5
     assert "打印" not in result.body_text and "字体" not in result.body_text
+
+
+SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_PAGES = sorted(
+    [*SAMPLE_SITE.glob("**/c_*.htm"), *SAMPLE_SITE.glob("**/c.html")]
+    if SAMPLE_SITE.is_dir()
+    else []
+)
+
+
+@pytest.mark.skipif(not SAMPLE_PAGES, reason="data/sample-site not present")
+def test_reskinned_sample_site_pages_read_the_same() -> None:
+    """Every sample-site article with all its classes and ids renamed and container tags
+    changed (an unknown template) reads, through the fallback, as the template reads it."""
+    from newsarchive.faults.pages import changed_template  # noqa: PLC0415 (test-only helper)
+
+    compared = 0
+    for path in SAMPLE_PAGES:
+        data = path.read_bytes()
+        url = "http://" + path.relative_to(SAMPLE_SITE).as_posix()
+        reference = extract_article(data, url)
+        if not isinstance(reference, Article):
+            continue
+        reskinned = extract_article(changed_template(data), url)
+        assert isinstance(reskinned, Article), (path, reskinned)
+        assert reskinned.template == "generic"
+        for field in ("headline", "published_at", "source", "editors", "reporters", "sections",
+                      "images", "pages"):  # fmt: skip
+            assert getattr(reskinned, field) == getattr(reference, field), (path, field)
+        compared += 1
+    assert compared >= 80
