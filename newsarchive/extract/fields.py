@@ -22,7 +22,7 @@ from newsarchive.extract.dom import (
     select,
     text_of,
 )
-from newsarchive.extract.templates import META_PUBLISHED, Template
+from newsarchive.extract.templates import META_PUBLISHED, SPLIT_TIME_PARTS, Template
 from newsarchive.records import Credit, Link
 
 __all__ = [
@@ -82,8 +82,8 @@ def title_headline(root: HtmlElement) -> str | None:
 def _split_time(container: HtmlElement) -> tuple[str, str] | None:
     """``span.year`` / ``span.day`` / ``span.time`` → (normalised text, raw text)."""
     parts = {}
-    for cls in ("year", "day", "time"):
-        found = select(container, f"span.{cls}")
+    for cls, selector in zip(("year", "day", "time"), SPLIT_TIME_PARTS, strict=True):
+        found = select(container, selector)
         if found:
             parts[cls] = text_of(found[0])
     if "year" not in parts or "day" not in parts:

@@ -201,6 +201,10 @@ PROVINCIAL_OLD = Template(
     keywords=(),
 )
 
+#: The parts of a split date header (``split_time`` containers), in order: year, month/day,
+#: time (``<span class="year"><em>2023</em></span><span class="day"><em>11</em>/<em>17</em>``).
+SPLIT_TIME_PARTS: tuple[str, str, str] = ("span.year", "span.day", "span.time")
+
 #: Tried in this order.
 TEMPLATES: tuple[Template, ...] = (NEWPAGE2020, PROVINCIAL_CHTML, XL2019, PROVINCIAL_OLD)
 
