@@ -130,3 +130,27 @@ def test_show_unknown_article(db: Path) -> None:
     assert code == 1 and "no article '999'" in err
     code, _, err = invoke("show", "https://gz.news.cn/2000-01/01/c_1.htm", "--db", str(db))
     assert code == 1
+
+
+def test_plot_series_and_labels_with_and_without_a_cjk_font(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive import Archive  # noqa: PLC0415
+    from newsarchive.store import stats as stats_module  # noqa: PLC0415
+
+    with Archive(db) as archive:
+        result = archive.stats()
+    months, series = stats_module.month_series(result, chinese=True)
+    assert months == ["2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+    assert series["gz 贵州频道"] == [1, 0, 1, 0, 0, 0, 2]
+    assert sum(map(sum, series.values())) == result.articles
+    _, ascii_series = stats_module.month_series(result, chinese=False)
+    assert set(ascii_series) == {"gz", "he", "yn"}
+    # Without a CJK font the plot is still drawn, with the ASCII labels.
+    monkeypatch.setattr(stats_module, "cjk_font", lambda: None)
+    png = tmp_path / "ascii.png"
+    stats_module.plot_by_month(result, str(png))
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+        assert colours is not None and len(colours) > 20

@@ -212,6 +212,29 @@ def _month_range(present: set[str]) -> list[str]:
     return out
 
 
+def month_series(
+    stats: ArchiveStats, *, top: int = 12, chinese: bool = True
+) -> tuple[list[str], dict[str, list[int]]]:
+    """The plot's data: every month from the first to the last, and articles per month for
+    each of the ``top`` channels (labelled ``gz 贵州频道``, or ``gz`` when not ``chinese``)
+    with the rest summed as ``other``."""
+    ranked = [c.channel for c in stats.by_channel[:top]]
+    months = _month_range({m for m, _, _ in stats.by_month_channel if m != "unknown"})
+    index = {m: i for i, m in enumerate(months)}
+    series: dict[str, list[int]] = {}
+    for month, channel, count in stats.by_month_channel:
+        if month not in index:
+            continue
+        if channel in ranked:
+            label = channel or "national"
+            if chinese:
+                label = f"{label} {_channel_name(channel)}"
+        else:
+            label = "other"
+        series.setdefault(label, [0] * len(months))[index[month]] += count
+    return months, series
+
+
 def plot_by_month(stats: ArchiveStats, path: str, *, top: int = 12) -> None:
     """Draw articles per month per channel (the ``top`` channels by size, the rest summed as
     ``other``) into the PNG ``path``. Labels are Chinese when a CJK font is installed, else
@@ -223,20 +246,7 @@ def plot_by_month(stats: ArchiveStats, path: str, *, top: int = 12) -> None:
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 (matplotlib only for --plot)
 
     font = cjk_font()
-    ranked = [c.channel for c in stats.by_channel[:top]]
-    months = _month_range({m for m, _, _ in stats.by_month_channel if m != "unknown"})
-    index = {m: i for i, m in enumerate(months)}
-    series: dict[str, list[int]] = {}
-    for month, channel, count in stats.by_month_channel:
-        if month not in index:
-            continue
-        if channel in ranked:
-            label = channel or "national"
-            if font:
-                label = f"{label} {_channel_name(channel)}"
-        else:
-            label = "other"
-        series.setdefault(label, [0] * len(months))[index[month]] += count
+    months, series = month_series(stats, top=top, chinese=font is not None)
     with plt.rc_context(
         {"font.family": ["sans-serif"], "font.sans-serif": [font or "DejaVu Sans"]}
     ):
