@@ -26,8 +26,9 @@ from types import TracebackType
 from typing import Any
 
 from newsarchive.records import Article
-from newsarchive.store import queries
-from newsarchive.store.queries import ArticleView, Filters
+from newsarchive.store import queries, reading
+from newsarchive.store.queries import Filters
+from newsarchive.store.reading import ArticleView
 from newsarchive.store.search import SearchHit, search
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
@@ -146,8 +147,8 @@ class Archive:
             include_duplicates=include_duplicates,
         )
         # A second connection-level cursor streams rows while article_record() queries.
-        for row in queries.iter_article_rows(self._conn, filters, limit=limit):
-            yield queries.article_record(self._conn, row)
+        for row in reading.iter_article_rows(self._conn, filters, limit=limit):
+            yield reading.article_record(self._conn, row)
 
     def article(self, ref: str | int) -> Article | None:
         """One article by id or by any URL it was seen under; ``None`` if unknown."""
@@ -155,12 +156,12 @@ class Archive:
         if article_id is None:
             return None
         row = self._conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return queries.article_record(self._conn, row)
+        return reading.article_record(self._conn, row)
 
     def view(self, ref: str | int) -> ArticleView | None:
         """An article with its URLs, revisions, events and captures (what ``show`` prints)."""
         article_id = queries.resolve(self._conn, ref)
-        return None if article_id is None else queries.article_view(self._conn, article_id)
+        return None if article_id is None else reading.article_view(self._conn, article_id)
 
     def stats(self) -> ArchiveStats:
         """Counts per channel and month, revisions, takedowns and recent crawl runs."""

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from newsarchive.store.queries import ArticleView
+from newsarchive.store.reading import ArticleView
 from newsarchive.store.search import SearchHit
 from newsarchive.store.stats import ArchiveStats
 

@@ -1,0 +1,217 @@
+"""Reading whole articles back out of the archive: records and what ``show`` prints.
+
+:func:`article_record` rebuilds the :class:`~newsarchive.records.Article` a row was stored from;
+:func:`article_view` adds its URLs, revisions, events and captures.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsarchive.records import Article, Credit, Dateline, Image, Link, Script, Section
+from newsarchive.store.queries import REPORTER_ROLES, Filters, has_table
+from newsarchive.textnorm import to_simplified
+
+
+def _json_list(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    value = json.loads(text)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def article_record(conn: sqlite3.Connection, row: sqlite3.Row) -> Article:
+    """Rebuild the :class:`~newsarchive.records.Article` stored in ``row`` (an ``articles`` row)."""
+    article_id = row["id"]
+    credits = tuple(
+        Credit(role=r["role"], name=r["name"])
+        for r in conn.execute(
+            "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+    )
+    sections = tuple(
+        Section(
+            heading=r["heading"],
+            paragraphs=tuple(p for p in r["text"].split("\n") if p) if r["text"] else (),
+        )
+        for r in conn.execute(
+            "SELECT heading, text FROM sections WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    images = tuple(
+        Image(src=r["src"], caption=r["caption"])
+        for r in conn.execute(
+            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    related = tuple(
+        Link(title=r["title"], url=r["url"])
+        for r in conn.execute(
+            "SELECT title, url FROM related_links WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+    )
+    url_row = conn.execute(
+        "SELECT c.url FROM captures c WHERE c.id = ?", (row["capture_id"],)
+    ).fetchone()
+    dateline = None
+    if row["dateline_raw"]:
+        dateline = Dateline(
+            agency=row["dateline_agency"],
+            place=row["dateline_place"],
+            date_text=row["dateline_date_text"],
+            raw=row["dateline_raw"],
+        )
+    script: Script = "zh-Hant" if row["script"] == "zh-Hant" else "zh-Hans"
+    keys = row.keys()
+    if "reporters" in keys and row["reporters"] is not None:  # schema v2 keeps the lists
+        reporters = _json_list(row["reporters"])
+    else:
+        reporters = tuple(
+            dict.fromkeys(c.name for c in credits if to_simplified(c.role) in REPORTER_ROLES)
+        )
+    if "editors" in keys and row["editors"] is not None:
+        editors = _json_list(row["editors"])
+    else:
+        editors = tuple(dict.fromkeys(c.name for c in credits if c.role == "责任编辑"))
+    return Article(
+        url=url_row["url"] if url_row else row["canonical_url"],
+        canonical_url=row["canonical_url"],
+        channel=row["channel"],
+        article_id=row["xinhua_id"],
+        headline=row["headline"],
+        subtitle=row["subtitle"],
+        published_at=row["published_at"],
+        published_at_raw=row["published_at_raw"],
+        source=row["source"],
+        dateline=dateline,
+        reporters=reporters,
+        credits=credits,
+        editors=editors,
+        sections=sections,
+        images=images,
+        related=related,
+        body_text=row["body_text"],
+        script=script,
+        template=row["template"],
+        pages=row["pages"],
+        encoding=row["encoding"],
+        keywords=_json_list(row["keywords"]),
+    )
+
+
+def iter_article_rows(
+    conn: sqlite3.Connection, filters: Filters, *, limit: int | None = None
+) -> Iterator[sqlite3.Row]:
+    """``articles`` rows matching ``filters``, oldest publication first, streamed."""
+    where, params = filters.where("a")
+    sql = f"SELECT a.* FROM articles a WHERE {where} ORDER BY a.published_at, a.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    yield from conn.execute(sql, params)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArticleView:
+    """One article with everything ``newsarchive show`` prints."""
+
+    id: int
+    article: Article
+    status: str
+    revision: int
+    first_seen: str
+    last_seen: str
+    duplicate_of: int | None
+    similarity: float | None
+    urls: list[dict[str, Any]] = field(default_factory=list)
+    """Every URL the article was seen under (``article_urls`` rows)."""
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    """Earlier versions (``revisions`` rows without the body), oldest first."""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Takedowns and other events, oldest first."""
+    captures: list[dict[str, Any]] = field(default_factory=list)
+    """Fetches behind the article (no bodies), oldest first."""
+    copies: list[int] = field(default_factory=list)
+    """Ids of near-copies that point at this article."""
+
+
+def article_view(conn: sqlite3.Connection, article_id: int) -> ArticleView | None:
+    """Everything about one article, or ``None`` if there is no such id."""
+    row = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    url_rows = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT url, kind, first_seen, last_seen FROM article_urls WHERE article_id = ?"
+            " ORDER BY first_seen, url",
+            (article_id,),
+        )
+    ]
+    revisions = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT revision, replaced_at, changed_fields, headline, published_at, source,"
+            " content_hash, capture_id FROM revisions WHERE article_id = ? ORDER BY revision",
+            (article_id,),
+        )
+    ]
+    events = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT kind, at, url, status, detail, capture_id FROM events WHERE article_id = ?"
+            " ORDER BY at, id",
+            (article_id,),
+        )
+    ]
+    capture_ids = {row["capture_id"]}
+    capture_ids.update(r["capture_id"] for r in revisions)
+    capture_ids.update(r["capture_id"] for r in events)
+    if has_table(conn, "article_captures"):  # schema v2: every capture behind the article
+        capture_ids.update(
+            r[0]
+            for r in conn.execute(
+                "SELECT capture_id FROM article_captures WHERE article_id = ?", (article_id,)
+            )
+        )
+    capture_ids.discard(None)
+    seen_urls = [u["url"] for u in url_rows] or [row["canonical_url"]]
+    captures = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT id, url, final_url, status, size, sha256, encoding, fetched_at,"
+            " last_fetched_at, fetch_count, outcome FROM captures"
+            f" WHERE id IN ({', '.join('?' * len(capture_ids)) or 'NULL'})"
+            f" OR url IN ({', '.join('?' * len(seen_urls))})"
+            " ORDER BY fetched_at, id",
+            [*sorted(capture_ids), *seen_urls],
+        )
+    ]
+    copies = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT id FROM articles WHERE duplicate_of = ? ORDER BY id", (article_id,)
+        )
+    ]
+    return ArticleView(
+        id=article_id,
+        article=article_record(conn, row),
+        status=row["status"],
+        revision=row["revision"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        duplicate_of=row["duplicate_of"],
+        similarity=row["similarity"],
+        urls=url_rows,
+        revisions=revisions,
+        events=events,
+        captures=captures,
+        copies=copies,
+    )
