@@ -92,6 +92,18 @@ def test_canned_search_in_either_script(server: Server, query: str, expected: se
     assert all("**" in r["snippet"] for r in rows)
 
 
+def test_table_search_box_in_either_script(server: Server) -> None:
+    ids = research_archive.ids()
+    rows = server.get(f"/{DB_NAME}/articles.json", _search="鄉村振興", _shape="array", _col="id")
+    assert {r["id"] for r in rows} == {ids["yunnan"], ids["digital"]}
+    # The view lists near copies too: the reprint shares the tea article's 茶园.
+    rows = server.get(f"/{DB_NAME}/articles_flat.json", _search="茶園", _shape="array", _col="id")
+    assert {r["id"] for r in rows} == {ids["tea"], ids["formula"], ids["reprint"]}
+    assert server.get(f"/{DB_NAME}/articles.json", _search='"鄉村', _shape="array") == []
+    with urllib.request.urlopen(f"{server.base}/{DB_NAME}/articles", timeout=30) as page:
+        assert 'name="_search"' in page.read().decode("utf-8")  # the search box is shown
+
+
 def test_canned_search_channel_and_bad_query(server: Server) -> None:
     rows = server.get(f"/{DB_NAME}/search.json", q="乡村振兴", channel="yn", _shape="array")
     assert [r["channel"] for r in rows] == ["yn"]

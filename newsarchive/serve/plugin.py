@@ -15,6 +15,9 @@
 * A ``month`` facet type: ``"facets": [{"month": "published_at"}]`` or
   ``?_facet_month=published_at`` counts rows per ``YYYY-MM`` and filters with
   ``published_at__startswith``.
+* ``?_search=`` and a search box on the ``articles`` and ``articles_flat`` pages, through
+  ``na_fts_query`` (Datasette's own search would send the words to FTS5 unchanged, which finds
+  nothing in a bigram index for words longer than two characters).
 * ``render_cell``: ``snippet`` cells show their ``**`` marks as highlighted text.
 """
 
@@ -28,6 +31,7 @@ from typing import Any, TypeVar, cast
 import datasette
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
+from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
@@ -39,6 +43,11 @@ _MARK_RE = re.compile(r"\*\*(.+?)\*\*")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 hookimpl = cast(Callable[[_F], _F], datasette.hookimpl)  # Datasette's marker, typed
+# Called after Datasette's own search filter, so that our search box settings win.
+hookimpl_last = cast(Callable[[_F], _F], datasette.hookimpl(trylast=True))
+
+#: Tables and views whose page searches ``articles_fts`` with ``?_search=`` (their id column).
+SEARCHABLE = {"articles": "id", "articles_flat": "id"}
 
 
 def na_fts_query(text: str | None) -> str:
@@ -114,6 +123,31 @@ def render_cell(value: Any, column: str) -> Markup | None:
         pos = m.end()
     parts.append(str(escape(value[pos:])))
     return Markup("".join(parts))
+
+
+@hookimpl_last
+def filters_from_request(request: Any, table: str) -> FilterArguments | None:
+    """``?_search=`` (and the search box) on ``articles`` and ``articles_flat``: full-text
+    search in either script through :func:`na_fts_query`."""
+    column = SEARCHABLE.get(table)
+    if column is None:
+        return None
+    text = request.args.get("_search") or ""
+    context: dict[str, Any] = {"supports_search": True}
+    if not text.strip():
+        return FilterArguments([], extra_context=context)
+    problem = na_query_error(text)
+    return FilterArguments(
+        [
+            f"[{column}] IN (SELECT rowid FROM articles_fts"
+            " WHERE articles_fts MATCH na_fts_query(:na_search))"
+        ],
+        params={"na_search": text},
+        human_descriptions=[
+            f"cannot search: {problem}" if problem else f'search matches "{text}" (either script)'
+        ],
+        extra_context={**context, "search": text},
+    )
 
 
 class MonthFacet(Facet):  # type: ignore[misc]  # Datasette is untyped
