@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from newsarchive.store.search import HEADLINE_WEIGHT, MAX_CANDIDATES
+from newsarchive.store.search import HEADLINE_WEIGHT, JOIN_CANDIDATES
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ FROM (
     WHERE articles_fts MATCH na_fts_query(:q)
       AND a.duplicate_of IS NULL
       AND (:channel = '' OR a.channel = :channel)
-    ORDER BY f.rowid DESC LIMIT {MAX_CANDIDATES}
+    ORDER BY f.rowid DESC LIMIT {JOIN_CANDIDATES}
 ) AS m JOIN articles a ON a.id = m.id
 ORDER BY m.score, a.published_at DESC
 LIMIT 100

@@ -6,9 +6,10 @@ readable snippet is cut in Python from ``articles.body_text`` around the first m
 
 Ranking: BM25 (FTS5's ``bm25()``, the headline weighted :data:`HEADLINE_WEIGHT` times the body)
 over a bounded candidate set. The index is read newest-first (highest rowid first) and at most
-:data:`MAX_CANDIDATES` matching articles that pass the filters are ranked; for a rare word that
-is every match, for a very common one (``中国`` in a million articles) it is the most recently
-stored ones. This keeps a search of the commonest words within the latency budget at a million
+:data:`MAX_CANDIDATES` matching articles that pass the filters are ranked (:data:`JOIN_CANDIDATES`
+when the filters must be checked row by row); for a rare word that is every match, for a very
+common one (``中国`` in a million articles) it is the most recently stored ones. Ties go to the
+newer article. This keeps a search of the commonest words within the latency budget at a million
 articles (see ``docs/performance.md``); ``max_candidates=None`` ranks every match.
 """
 
@@ -26,7 +27,9 @@ from newsarchive.textnorm import to_simplified
 logger = logging.getLogger(__name__)
 
 #: How many matching articles (newest first) are ranked by BM25 at most.
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 5_000
+#: The same for the join walk, where each candidate costs a row lookup (see _candidates).
+JOIN_CANDIDATES = 2_000
 #: Filters passing at most this many articles are answered from an id set (see _candidates)…
 ID_SET_SMALL = 30_000
 #: …and up to this many when their ids are clustered (within this share of the id range).
@@ -189,6 +192,8 @@ def _candidates(
         )
         return sql, [parsed.fts, *cap_args]
     where, params = filters.where("a")
+    if max_candidates is not None:
+        cap_args = [min(max_candidates, JOIN_CANDIDATES)]
     sql = (
         f"SELECT f.rowid AS id, {bm25} AS score"
         " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid"
