@@ -270,3 +270,19 @@ def test_reskinned_sample_site_pages_read_the_same() -> None:
             assert getattr(reskinned, field) == getattr(reference, field), (path, field)
         compared += 1
     assert compared >= 80
+
+
+@pytest.mark.skipif(not SAMPLE_PAGES, reason="data/sample-site not present")
+@pytest.mark.parametrize(
+    "page",
+    [
+        "www.gz.xinhuanet.com/xwzx/gzyw.htm",  # titles with summaries and dates
+        "www.gz.xinhuanet.com/xwzx/gzyw_2.htm",  # the column's page 2: one item
+        "www.he.xinhuanet.com/xinwen/hbyw.htm",
+    ],
+)
+def test_column_pages_with_summaries_are_lists(page: str) -> None:
+    result = extract_article((SAMPLE_SITE / page).read_bytes(), f"http://{page}")
+    assert isinstance(result, NotAnArticle), result
+    assert result.kind == "list"
+    assert result.links and all("/c_" in link for link in result.links)

@@ -247,14 +247,16 @@ def _from_generic(
     body_el = root.find("body")
     pages = multipage.remove_page_breaks(body_el if body_el is not None else root) if breaks else 1
     editor_lines = fields.editor_lines(root)
-    candidate = generic.best_body(root)
+    candidate = generic.best_body(root, url)
     body: Body | None = None
     if candidate is not None:
         prune(candidate.element, COMMON_DROP)
         body = generic.without_header_lines(split_body(candidate.element, url), headline)
     chars = sum(len(p) for s in body.sections for p in s.paragraphs) if body else 0
     paragraphs = sum(len(s.paragraphs) for s in body.sections) if body else 0
-    verdict = generic.page_kind(root, links, chars, paragraphs)
+    info = multipage.url_info(url)
+    index_url = bool(_XINHUA_HOST_RE.search(info.host)) and info.article_id is None
+    verdict = generic.page_kind(root, links, chars, paragraphs, candidate, index_url=index_url)
     if verdict is not None:
         kind, reason, links = verdict
         return NotAnArticle(url=url, kind=kind, reason=reason, links=links)

@@ -92,6 +92,9 @@ class Candidate:
     score: float
     text_chars: int
     link_density: float
+    """Share of the node's text inside links, before link-heavy sub-blocks were pruned."""
+    article_links: int
+    """Title links to other articles inside the node, before pruning (:func:`_title_links`)."""
 
 
 def _strip_noise(root: HtmlElement) -> None:
@@ -160,7 +163,7 @@ def _score(st: _Stats) -> float:
     )
 
 
-def best_body(root: HtmlElement) -> Candidate | None:
+def best_body(root: HtmlElement, base_url: str) -> Candidate | None:
     """The element that holds the article text, or ``None`` when no node has any.
 
     Mutates ``root``: noise (scripts, navigation, hidden and footer blocks) is removed first.
@@ -181,12 +184,14 @@ def best_body(root: HtmlElement) -> Candidate | None:
     score, element = best
     element = _widen(element, table)
     st = table[element]
+    inner_article_links = _title_links(element, base_url)
     _prune_link_blocks(element, table)
     return Candidate(
         element=element,
         score=score,
         text_chars=st.text - st.link_text,
         link_density=st.link_text / st.text if st.text else 1.0,
+        article_links=inner_article_links,
     )
 
 
@@ -351,13 +356,31 @@ def near_headline_text(anchor: HtmlElement | None, limit: int = 400) -> str:
     return " ".join(parts)[:limit]
 
 
+def _is_article_list(candidate: Candidate) -> bool:
+    """A block of article links with a little text each (titles, summaries, dates): many
+    links carrying a fair share of the text, or under 200 characters of text per link. An
+    article's body links other articles rarely, and with far more text around each link."""
+    links = candidate.article_links
+    return (links >= 5 and candidate.link_density >= 0.2) or (
+        links >= 2 and candidate.text_chars < 200 * links
+    )
+
+
 def page_kind(
-    root: HtmlElement, article_links: tuple[str, ...], body_chars: int, paragraphs: int
+    root: HtmlElement,
+    article_links: tuple[str, ...],
+    body_chars: int,
+    paragraphs: int,
+    candidate: Candidate | None = None,
+    *,
+    index_url: bool = False,
 ) -> tuple[NotArticleKind, str, tuple[str, ...]] | None:
     """``(kind, reason, links)`` when the page is not an article, else ``None``.
 
     ``root`` is the page after :func:`best_body` removed its noise; ``article_links`` the
-    article-shaped links of the whole page (:func:`article_links`, taken before pruning).
+    article-shaped links of the whole page (:func:`article_links`, taken before pruning);
+    ``index_url``: the page is on a Xinhua host at a URL that is not an article URL (a
+    column, its ``_2`` page, an index).
     """
     title = clean(root.findtext(".//title") or "")
     body = root.find("body")
@@ -367,14 +390,53 @@ def page_kind(
     if len(visible) < 600 and _ERROR_RE.search(visible) and body_chars < 200:
         match = _ERROR_RE.search(visible)
         return "error", f"error page: prints {match.group(0) if match else ''!r}", ()
-    if (body_chars < 200 or paragraphs < 2) and len(article_links) >= 8:
-        reason = f"list page: {len(article_links)} article links, {body_chars} characters of text"
+    reason = _list_reason(article_links, body_chars, paragraphs, candidate, index_url)
+    if reason is not None:
         return "list", reason, article_links
-    if body_chars < 200 and len(article_links) >= 15:
-        return "list", f"list page: {len(article_links)} article links", article_links
     if body_chars == 0:
         return "empty", "no article text on the page", ()
     return None
+
+
+def _list_reason(
+    article_links: tuple[str, ...],
+    body_chars: int,
+    paragraphs: int,
+    candidate: Candidate | None,
+    index_url: bool,
+) -> str | None:
+    if candidate is not None and _is_article_list(candidate):
+        # The densest block is itself a list of articles (titles, summaries, dates).
+        return (
+            f"list page: the main block links {candidate.article_links} articles "
+            f"(link text {candidate.link_density:.0%})"
+        )
+    if candidate is not None and index_url and candidate.article_links >= 1:
+        return f"list page: a Xinhua column URL whose main block links {candidate.article_links}"
+    if (body_chars < 200 or paragraphs < 2) and len(article_links) >= 8:
+        return f"list page: {len(article_links)} article links, {body_chars} characters of text"
+    if body_chars < 200 and len(article_links) >= 15:
+        return f"list page: {len(article_links)} article links"
+    return None
+
+
+def _title_links(element: HtmlElement, base_url: str) -> int:
+    """Distinct links under ``element`` to *other* articles whose text reads like a title
+    (six characters or more): a page's own pagination (``c_<id>_2.htm``, ``2``, ``下一页``)
+    does not count."""
+    own = url_info(base_url).article_id
+    found: set[str] = set()
+    for a in element.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        target = absolute(base_url, href)
+        info = url_info(target)
+        if info.article_id is None or info.article_id == own:
+            continue
+        if len(clean(a.text_content())) >= 6:
+            found.add(target)
+    return len(found)
 
 
 def article_links(root: HtmlElement, url: str) -> tuple[str, ...]:
