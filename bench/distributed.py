@@ -146,6 +146,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
         members = [
             subprocess.Popen(
                 [sys.executable, __file__, "--child", "--mirror", mirror, "--redis", redis_url],
+                env={**os.environ, "NEWSARCHIVE_FLEET_SIZE": str(n)},  # fetch once all joined
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

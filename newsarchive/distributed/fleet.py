@@ -13,6 +13,8 @@
   every two seconds) and closes only when the frontier is empty and every live sibling has been
   idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2). A sibling that stopped refreshing
   for ``NEWSARCHIVE_FLEET_STALE`` seconds (default 15; a crashed process) no longer counts.
+  With ``NEWSARCHIVE_FLEET_SIZE=N`` a member queues its start requests but fetches nothing
+  until N members have joined (or ``NEWSARCHIVE_FLEET_WAIT`` seconds, default 60, passed).
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ class FleetMonitor:
         self.prefix = prefix
         self.grace = crawler.settings.getfloat("NEWSARCHIVE_FLEET_GRACE", 2.0)
         self.stale = crawler.settings.getfloat("NEWSARCHIVE_FLEET_STALE", 15.0)
+        self.size = crawler.settings.getint("NEWSARCHIVE_FLEET_SIZE", 0)
+        self.wait = crawler.settings.getfloat("NEWSARCHIVE_FLEET_WAIT", 60.0)
+        self._waiting_since = 0.0
         self.member = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.busy = True
         self.idle_since: float | None = None
@@ -110,6 +115,29 @@ class FleetMonitor:
         self.queue_key = queue_key % {"spider": spider.name}
         self._write()
         logger.info("fleet member %s joined %s", self.member, self.hash_key)
+        if self.size > 1:
+            self.crawler.engine.pause()  # start requests are queued; nothing is fetched yet
+            self._waiting_since = time.time()
+            self._wait_for_fleet()
+
+    def _wait_for_fleet(self) -> None:
+        """Hold downloads until ``NEWSARCHIVE_FLEET_SIZE`` members have joined (at most
+        ``NEWSARCHIVE_FLEET_WAIT`` seconds), so that a fleet started together shares the work
+        from the first page instead of a fast starter taking it all."""
+        members = int(self.server.hlen(self.hash_key))
+        waited = time.time() - self._waiting_since
+        if members >= self.size or waited >= self.wait:
+            if members < self.size:
+                logger.warning(
+                    "fleet: %d of %d members after %.0fs; crawling anyway",
+                    members,
+                    self.size,
+                    waited,
+                )
+            self.crawler.engine.unpause()
+            self._poll_soon(0.0)  # look at the frontier now, not at the next 5 s heartbeat
+            return
+        cast(Any, reactor).callLater(0.1, self._wait_for_fleet)
 
     def working(self, *args: Any, **kwargs: Any) -> None:
         if not self.busy:
@@ -172,7 +200,7 @@ class FleetMonitor:
                 return True
         return False
 
-    def _poll_soon(self) -> None:
+    def _poll_soon(self, delay: float = POLL_INTERVAL) -> None:
         """Ask the engine to look at the frontier again shortly instead of in 5 s.
 
         Scrapy only re-checks an idle spider on its 5-second heartbeat; ``_slot.nextcall`` is
@@ -182,4 +210,4 @@ class FleetMonitor:
         slot = getattr(engine, "_slot", None)
         nextcall = getattr(slot, "nextcall", None)
         if nextcall is not None:
-            cast(Any, reactor).callLater(POLL_INTERVAL, nextcall.schedule)
+            cast(Any, reactor).callLater(delay, nextcall.schedule)

@@ -28,9 +28,16 @@ from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
 from newsarchive.exitcodes import ExitCode
 from newsarchive.ledger import INTERRUPT_REASONS
 
-#: Seen-set settings an operator may give as environment variables of the same name
-#: (see :class:`newsarchive.distributed.bloom.BloomDupeFilter`).
-SEEN_SET_ENV = ("NEWSARCHIVE_SEEN_CAPACITY", "NEWSARCHIVE_SEEN_ERROR_RATE", "NEWSARCHIVE_SEEN_TTL")
+#: Seen-set and fleet settings an operator may give as environment variables of the same name
+#: (see :class:`newsarchive.distributed.bloom.BloomDupeFilter` and
+#: :class:`newsarchive.distributed.fleet.FleetMonitor`).
+FLEET_ENV = (
+    "NEWSARCHIVE_SEEN_CAPACITY",
+    "NEWSARCHIVE_SEEN_ERROR_RATE",
+    "NEWSARCHIVE_SEEN_TTL",
+    "NEWSARCHIVE_FLEET_SIZE",
+    "NEWSARCHIVE_FLEET_WAIT",
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,7 +74,7 @@ def fleet_settings(
     overrides.pop("JOBDIR", None)  # the fleet's frontier lives in Redis, not in a job dir
     overrides["NEWSARCHIVE_DB"] = ""  # a fleet member never opens the archive
     overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
-    for name in SEEN_SET_ENV:
+    for name in FLEET_ENV:
         if os.environ.get(name):
             overrides.setdefault(name, os.environ[name])
     return overrides
