@@ -25,7 +25,14 @@ from reliability_helpers import clean_reference, crawl_command, integrity
 
 from newsarchive.exitcodes import ExitCode
 from newsarchive.faults import FaultSite
-from newsarchive.faults.plan import PLAN, Planned, assign, mirror_key
+from newsarchive.faults.plan import (
+    PLAN,
+    Planned,
+    assign,
+    eligible_targets,
+    listed_beyond_first_page,
+    mirror_key,
+)
 from newsarchive.urls import canonical_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +75,14 @@ def _exit_status(db: Path) -> int:
 @pytest.fixture(scope="module")
 def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
     tmp = tmp_path_factory.mktemp("faultcrawl")
-    targets, rules = assign(MANIFEST)
+    # One non-transient failure on a page only a paginating run reaches, in a column whose
+    # first page is otherwise stored whole: the next run must still come back for it.
+    deep = [a for a in eligible_targets(MANIFEST) if listed_beyond_first_page(SITE, MANIFEST, a)]
+    targets, rules = assign(
+        MANIFEST,
+        pinned={"garbage": deep[0]["url"]} if deep else None,
+        spare_columns={deep[0]["column"]} if deep else (),
+    )
     clean, faulted = clean_reference(SITE), tmp / "faulted.db"
     with FaultSite(SITE, rules) as site:
         second = subprocess.run(
@@ -174,11 +188,6 @@ def test_recoverable_faults_store_the_article_intact(crawls: Crawls, planned: Pl
         assert stored == reference
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (extractor, generic fallback): on an unknown template the credits line "
-    "(【纠错】 【责任编辑:…】) ends up in body_text",
-)
 def test_unknown_template_body_is_the_reference_body(crawls: Crawls) -> None:
     stored = _row_for(crawls.snapshot, crawls.targets["template_changed"])
     assert stored is not None
@@ -271,9 +280,13 @@ def test_errors_account_for_every_missing_article(crawls: Crawls) -> None:
     assert errors - clean_errors >= len(missing - changed)
 
 
-#: Failed pages a later run does not request again, each with the reason (none left: the
-#: incremental crawl re-queues article pages whose last fetch failed).
-NOT_REQUESTED_AGAIN: dict[str, str] = {}
+#: Failed pages a later run does not request again, each with the reason.
+NOT_REQUESTED_AGAIN: dict[str, str] = {
+    "garbage": "gap (scheduling, incremental crawl): a later run requests again only article "
+    "pages whose last fetch failed transiently (no response, 408, 429, 5xx); a page that came "
+    "back undecodable, empty, truncated or as a captcha, listed on a column page the run no "
+    "longer reads, is never fetched again (bench/faults.py: 2 of 10 trials lost one article)",
+}
 
 
 @pytest.mark.parametrize(
@@ -302,7 +315,7 @@ def _hash_of(crawls: Crawls, db: Path, name: str) -> str | None:
 def test_the_next_run_recovers_every_article(crawls: Crawls) -> None:
     """After the re-run the archive holds every reference article (the pages behind the
     known gaps aside: each has its own xfail above)."""
-    assert crawls.rerun_exit == crawls.clean_exit
+    assert crawls.rerun_exit in (ExitCode.OK, ExitCode.PARTIAL)
     reference, after = contents(crawls.clean), contents(crawls.faulted)
     excused = {_hash_of(crawls, crawls.clean, n) for n in NOT_REQUESTED_AGAIN}
     # A known article with a changed template is not re-fetched outside the revisit window;

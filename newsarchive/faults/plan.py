@@ -5,8 +5,9 @@ must make of each. Shared by ``tests/test_reliability_crawl.py`` and ``bench/fau
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from newsarchive.faults.rules import Fault, Rule
@@ -92,18 +93,47 @@ def mirror_key(url: str) -> str:
 
 
 def assign(
-    manifest: Mapping[str, Any], *, seed: int | None = None, plan: Sequence[Planned] = PLAN
+    manifest: Mapping[str, Any],
+    *,
+    seed: int | None = None,
+    plan: Sequence[Planned] = PLAN,
+    pinned: Mapping[str, str] | None = None,
+    spare_columns: Collection[str] = (),
 ) -> tuple[dict[str, dict[str, Any]], list[Rule]]:
     """Plan name → target article, and the fault site rules that carry out the plan.
 
     ``seed=None`` takes the eligible articles in manifest order; a seed shuffles them so
-    repeated trials fault different pages.
+    repeated trials fault different pages. ``pinned`` puts a planned fault on the article at
+    a given URL; no other fault goes to an article of a ``spare_columns`` column (so that a
+    later run sees those columns' first pages as fully known).
     """
     targets = eligible_targets(manifest)
     if seed is not None:
         random.Random(seed).shuffle(targets)
-    if len(targets) < len(plan):
-        raise ValueError(f"{len(targets)} eligible articles for {len(plan)} planned faults")
-    chosen = {p.name: t for p, t in zip(plan, targets, strict=False)}
+    pinned = dict(pinned or {})
+    by_url = {str(t["url"]): t for t in targets}
+    chosen = {name: by_url[url] for name, url in pinned.items()}
+    rest = [
+        t
+        for t in targets
+        if str(t["url"]) not in pinned.values() and t.get("column") not in spare_columns
+    ]
+    free = [p for p in plan if p.name not in chosen]
+    if len(rest) < len(free):
+        raise ValueError(f"{len(rest)} eligible articles for {len(free)} planned faults")
+    chosen.update({p.name: t for p, t in zip(free, rest, strict=False)})
     rules = [Rule(mirror_key(str(chosen[p.name]["url"])), p.fault) for p in plan]
     return chosen, rules
+
+
+def listed_beyond_first_page(
+    root: Path, manifest: Mapping[str, Any], article: Mapping[str, Any]
+) -> bool:
+    """Whether ``article`` sits in a static column of the mirror tree at ``root`` but not on
+    the column's first page (so only a run that paginates reaches it)."""
+    kinds = {c["id"]: c["kind"] for c in manifest.get("columns", ())}
+    column = root / mirror_key(str(article["column_url"]))
+    if kinds.get(article.get("column")) != "static" or not column.is_file():
+        return False
+    path = mirror_key(str(article["url"])).split("/", 1)[1]
+    return path not in column.read_text("utf-8", errors="replace")
