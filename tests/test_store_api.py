@@ -229,3 +229,19 @@ def test_batched_folding_equals_folding_each_field() -> None:
     for name in ("headline", "subtitle", "source", "editors", "keywords"):
         assert got[name] == each(record[name]), name
     assert got["editors"] == ["王五", "赵六"]
+
+
+def test_a_differing_reprint_never_revises_the_original(store: Store) -> None:
+    reprint_url = "http://www.news.cn/local/2023-11/28/c_1129999777.htm"
+    store.store_item(article_item(make_article()))
+    copy = make_article(reprint_url)
+    first = store.store_item(article_item(copy))
+    assert first.article is not None and first.article.outcome == "duplicate"
+    other_links = make_article(reprint_url, related=())  # the reprint page's own links
+    for rederived in (False, True):
+        again = store.store_article(
+            other_links, first.capture_ids, seen_at="2026-12-01T00:00:00+00:00", rederived=rederived
+        )
+        assert again.outcome == "unchanged"
+    assert store.db.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM related_links").fetchone()[0] == 1

@@ -8,6 +8,9 @@ Decision order for an incoming article:
    (``duplicate`` if the item brought a URL not yet recorded, e.g. the big5 mirror); different
    content from a fetch newer than the current version → ``updated`` (old version to
    ``revisions``); an older fetch than the current version → ``unchanged`` (never rolls back).
+   Only the article's own page revises it: a differing copy from a ``reprint`` URL (another
+   canonical URL) or from the big5 mirror of an original-script version is kept as a capture
+   only (also when re-derived), so two copies never alternate as revisions.
 2. Exact content: a row with the same ``content_hash`` under another canonical URL →
    ``duplicate``; the item's URLs become ``reprint`` aliases of that row.
 3. Near copy: LSH bucket candidates whose MinHash similarity reaches
@@ -233,8 +236,9 @@ def _link(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:
 
 
 def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreResult:
-    record_hash, status, changed_at, updated_at = conn.execute(
-        "SELECT record_hash, status, status_changed_at, updated_at FROM articles WHERE id = ?",
+    record_hash, status, changed_at, updated_at, canonical = conn.execute(
+        "SELECT record_hash, status, status_changed_at, updated_at, canonical_url "
+        "FROM articles WHERE id = ?",
         [article_id],
     ).fetchone()
     known_urls = {
@@ -252,6 +256,10 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
     if record_hash != new.keys.record_hash:
         if _time(new.seen) < _time(updated_at) and not new.rederived:
             logger.debug("article %d: fetch at %s is older than its version", article_id, new.seen)
+        elif new.article.canonical_url != canonical:
+            logger.info(
+                "article %d: reprint %s now differs; kept as a capture", article_id, new.article.url
+            )
         elif _stale_mirror(conn, article_id, new):
             logger.info("article %d: big5 mirror copy differs from the original", article_id)
         else:
@@ -284,7 +292,7 @@ def _restore(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:
 def _stale_mirror(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
     """A big5 gateway copy that differs from a current original-script version: the mirror
     lags behind the original, so it does not make a revision (its capture is kept)."""
-    if new.rederived or not urls.parse(new.article.url).big5:
+    if not urls.parse(new.article.url).big5:
         return False
     row = conn.execute("SELECT script FROM articles WHERE id = ?", [article_id]).fetchone()
     return bool(row is not None and row[0] == "zh-Hans")
