@@ -289,8 +289,14 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings.getdict("EXTENSIONS")
     # everything else (politeness, transport, middlewares) is untouched
     after = settings.copy_to_dict()
-    for name in ("DOWNLOADER_MIDDLEWARES", "DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
+    for name in ("DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
         assert after[name] == before[name]
+    # the project's downloader middlewares stay; robots.txt goes through our fixed middleware
+    assert after["DOWNLOADER_MIDDLEWARES"] == {
+        **before["DOWNLOADER_MIDDLEWARES"],
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "newsarchive.distributed.fleet.RobotsTxtMiddleware": 100,
+    }
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
 
 
