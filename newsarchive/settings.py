@@ -52,6 +52,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawling.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawling.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy 2.19's robots.txt middleware lets all but the first request that waited for a
+    # host's robots.txt through unchecked; ours gives every waiter the rules.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": 100,
     # Sets meta["proxy"] from NEWSARCHIVE_PROXY for Scrapy's HttpProxyMiddleware (750).
     "newsarchive.proxy.ProxyMiddleware": 740,
 }

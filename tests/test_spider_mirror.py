@@ -60,3 +60,48 @@ def test_a_redirect_into_the_copy_is_followed_under_the_real_url(tmp_path: Path)
         urls = [u for (u,) in conn.execute("SELECT url FROM captures")]
     assert json.loads(errors) == {"redirect_loop": 1}
     assert urls == [ARTICLE]  # the failed URL is kept, with its real host
+
+
+ROBOTS_WAITERS = """
+import asyncio
+from twisted.internet import asyncioreactor
+asyncioreactor.install()
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred
+from scrapy import Request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as Scrapys
+from newsarchive.crawling.middlewares import RobotsEveryWaiterMiddleware as Ours
+
+async def waiters(cls):
+    mw = cls.__new__(cls)
+    mw._parsers = {"gz.news.cn": Deferred()}  # robots.txt being fetched
+    requests = [Request(f"https://gz.news.cn/preview/{i}.htm") for i in range(3)]
+    tasks = [asyncio.ensure_future(mw.robot_parser(r)) for r in requests]
+    await asyncio.sleep(0.01)
+    mw._parsers["gz.news.cn"].callback("RULES")
+    return [await t for t in tasks]
+
+async def main():
+    print(await waiters(Scrapys))
+    print(await waiters(Ours))
+
+def run():
+    d = Deferred.fromFuture(asyncio.ensure_future(main()))
+    d.addBoth(lambda _: reactor.stop())
+
+reactor.callWhenRunning(run)
+reactor.run()
+"""
+
+
+def test_every_request_waiting_for_robots_txt_gets_the_rules() -> None:
+    """Scrapy 2.19 hands the parsed robots.txt to the first waiting request only; the others
+    get None and are not checked. The crawl's middleware gives every waiter the rules."""
+    out = subprocess.run(
+        [sys.executable, "-c", ROBOTS_WAITERS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert out == ["['RULES', None, None]", "['RULES', 'RULES', 'RULES']"]
