@@ -113,12 +113,6 @@ def test_reextract_rederives_the_demo_archive_without_fetching(
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    reason="store: two URLs with the same text but different related links (the sample "
-    "site's exact copy) are one row; re-deriving both captures alternates the related links "
-    "and the store counts that as a revision (seen 11:23; the alias-host image case is fixed)",
-    strict=False,
-)
 def test_reextract_with_the_same_extractor_revises_nothing(
     demo_db: tuple[Path, list[str]],
 ) -> None:
