@@ -295,6 +295,7 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
     assert after["DOWNLOADER_MIDDLEWARES"] == {
         **before["DOWNLOADER_MIDDLEWARES"],
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": None,
         "newsarchive.distributed.fleet.RobotsTxtMiddleware": 100,
     }
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"

@@ -60,6 +60,8 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     components: dict[str, dict[str, Any]] = {
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            # the single-machine crawl's fixed robots middleware; the fleet brings its own
+            "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": None,
             "newsarchive.distributed.fleet.RobotsTxtMiddleware": 100,
         },
         "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
