@@ -1,9 +1,12 @@
 # ruff: noqa: E402  (the clock starts before the imports: process start-up is measured)
 """Distributed-crawling benchmark: one vs two crawler processes sharing a Redis frontier.
 
-    python bench/distributed.py                 # 5,000 articles (the reported configuration)
-    python bench/distributed.py --articles 500  # a quick look
-    python bench/distributed.py --redis redis://127.0.0.1:6390/15   # an existing server
+    python -P bench/distributed.py                 # 5,000 articles (the reported configuration)
+    python -P bench/distributed.py --articles 500  # a quick look
+    python -P bench/distributed.py --redis redis://127.0.0.1:6390/15   # an existing server
+
+(``-P``: keep ``bench/`` off ``sys.path``, where ``bench/incremental.py`` would shadow the
+``incremental`` package Twisted imports.)
 
 Generates a site with :func:`newsarchive.sitegen.generate_site` (channels gz and he), serves it
 with :class:`newsarchive.mirror.MirrorServer` in its own process, and uses a Redis server: the
@@ -56,6 +59,8 @@ from newsarchive.mirror import MirrorServer
 from newsarchive.sitegen import generate_site
 
 CHANNELS = "gz,he"
+#: This script as a child process (``-P``: see the module docstring).
+_CHILD = (sys.executable, "-P", __file__, "--child")
 
 
 def _serve(root: str, port_queue: Any, stop: Any, counts_queue: Any) -> None:
@@ -117,7 +122,7 @@ def _single(site: Path, db: Path) -> dict[str, Any]:
         load = os.getloadavg()[0]
         started = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--mirror", mirror, "--db", str(db)],
+            [*_CHILD, "--mirror", mirror, "--db", str(db)],
             capture_output=True,
             text=True,
             check=False,
@@ -145,7 +150,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
         started = time.perf_counter()
         members = [
             subprocess.Popen(
-                [sys.executable, __file__, "--child", "--mirror", mirror, "--redis", redis_url],
+                [*_CHILD, "--mirror", mirror, "--redis", redis_url],
                 env={**os.environ, "NEWSARCHIVE_FLEET_SIZE": str(n)},  # fetch once all joined
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
