@@ -3,8 +3,8 @@
     python -P bench/crawl.py                 # 5,000 articles (the reported configuration)
     python -P bench/crawl.py --articles 500  # a quick look
 
-(``-P``: do not put ``bench/`` first on the import path, where ``bench/incremental.py`` would
-shadow the ``incremental`` package Twisted imports.)
+(``-P`` keeps ``bench/`` off the import path, so no benchmark script can shadow a package
+that Scrapy or Twisted imports.)
 
 Generates a site with :func:`newsarchive.sitegen.generate_site` into a temporary directory,
 serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
