@@ -11,12 +11,14 @@ keys and indexes, so the dedup *state* lives in SQLite, never in a Python set:
    (:func:`newsarchive.textnorm.fold`: NFKC, traditional → simplified, whitespace), so the big5
    mirror copy and the original have the same fingerprint. Enforced by the
    ``articles.content_hash`` index.
-3. **Near copies** — :func:`signature` is a MinHash (datasketch, 64 permutations, 32-bit affine
-   scheme) over character 3-shingles of the folded body; :func:`band_keys` cuts it into
-   :data:`BANDS` LSH bands of :data:`ROWS` rows, each band hashed to one 64-bit bucket key
-   stored in the ``lsh_buckets`` table. Candidates sharing a bucket are confirmed when
-   :func:`similarity` (the MinHash estimate of Jaccard similarity) reaches
-   :data:`NEAR_THRESHOLD`, a value chosen on the labelled pairs in ``tests/dedup_labelled/``.
+3. **Near copies** — :func:`signature` is a MinHash (datasketch's ``affine32`` scheme and
+   permutations, 64 of them, evaluated in numpy: the same values as
+   ``MinHash.update_batch``, a test checks) over character 3-shingles of the folded body;
+   :func:`band_keys` cuts it into :data:`BANDS` LSH bands of :data:`ROWS` rows, each band
+   hashed to one 64-bit bucket key stored in the ``lsh_buckets`` table. Candidates sharing a
+   bucket are confirmed when :func:`similarity` (the MinHash estimate of Jaccard similarity)
+   reaches :data:`NEAR_THRESHOLD`, a value chosen on the labelled pairs in
+   ``tests/dedup_labelled/``.
 
 Everything here is deterministic across processes and machines (no Python ``hash()``).
 """
@@ -109,12 +111,39 @@ def shingle_ids(folded: str, k: int = SHINGLE) -> npt.NDArray[np.uint64]:
     return distinct
 
 
+#: MurmurHash3's 32-bit finalizer (shifts and multipliers), which datasketch's ``affine32``
+#: scheme applies to each input before its affine permutations.
+_FMIX32: Final = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
+
+
 @cache
 def _permutations() -> npt.NDArray[np.uint64]:
     perms: npt.NDArray[np.uint64] = MinHash(
         num_perm=NUM_PERM, seed=1, scheme="affine32"
     ).permutations
     return perms
+
+
+@cache
+def _affine() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    a, b = _permutations()
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def _minhash(ids: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """datasketch's ``MinHash(scheme="affine32", hashfunc=int).update_batch(ids)`` hash values,
+    computed in numpy without a Python list (the same arithmetic: fmix32, then ``a * h + b``
+    modulo 2**32 per permutation, then the minimum over the inputs)."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = ids.astype(np.uint32)
+    hv = hv ^ (hv >> np.uint32(s1))
+    hv = hv * m1
+    hv = hv ^ (hv >> np.uint32(s2))
+    hv = hv * m2
+    hv = hv ^ (hv >> np.uint32(s3))
+    a, b = _affine()
+    mins: npt.NDArray[np.uint32] = (hv[:, None] * a + b).min(axis=0)
+    return mins
 
 
 def signature(body_text: str) -> bytes | None:
@@ -129,9 +158,7 @@ def folded_signature(folded_body: str) -> bytes | None:
     ids = shingle_ids(folded_body)
     if len(ids) < MIN_SHINGLES:
         return None
-    mh = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_permutations(), scheme="affine32")
-    mh.update_batch(ids.tolist())
-    return np.asarray(mh.hashvalues, dtype=_SIG_DTYPE).tobytes()
+    return _minhash(ids).astype(_SIG_DTYPE).tobytes()
 
 
 def similarity(sig_a: bytes, sig_b: bytes) -> float:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import cache
@@ -55,19 +56,28 @@ def fold(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+_CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007"
+# One pass over folded text: group 1 a CJK run, group 2 a Latin/digit word (as _TOKEN_RE).
+_SPLIT_RE = re.compile(f"([{_CJK_CLASS}]+)|([0-9a-z]+)")
+
+
 def _bigrams(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    return list(map(operator.add, run[:-1], run[1:]))
 
 
 def fts_tokens(text: str) -> list[str]:
     """The search tokens of ``text``: CJK bigrams and lower-case Latin/digit words, folded."""
+    return folded_fts_tokens(fold(text))
+
+
+def folded_fts_tokens(folded: str) -> list[str]:
+    """:func:`fts_tokens` of text already passed through :func:`fold`."""
     tokens: list[str] = []
-    for m in _TOKEN_RE.finditer(fold(text)):
-        word = m.group(0)
-        if CJK_RE.fullmatch(word):
-            tokens.extend(_bigrams(word))
+    for cjk, word in _SPLIT_RE.findall(folded):
+        if cjk:
+            tokens += _bigrams(cjk)
         else:
             tokens.append(word)
     return tokens
@@ -75,7 +85,12 @@ def fts_tokens(text: str) -> list[str]:
 
 def fts_text(text: str) -> str:
     """The indexed form of ``text`` for the ``articles_fts`` table (space-separated tokens)."""
-    return " ".join(fts_tokens(text))
+    return folded_fts_text(fold(text))
+
+
+def folded_fts_text(folded: str) -> str:
+    """:func:`fts_text` of text already passed through :func:`fold` (no second fold)."""
+    return " ".join(folded_fts_tokens(folded))
 
 
 def fts_phrase(term: str) -> str:

@@ -132,8 +132,9 @@ def store(conn: sqlite3.Connection, new: Incoming) -> StoreResult:
         _touch(conn, article_id, new.seen)
         _link(conn, article_id, new)
         return StoreResult(article_id=article_id, outcome="duplicate", duplicate_of=article_id)
-    near_id, sim = _near(conn, new.keys.signature)
-    article_id = _insert(conn, new, near_id, sim)
+    bands = None if new.keys.signature is None else dedup.band_keys(new.keys.signature)
+    near_id, sim = _near(conn, new.keys.signature, bands)
+    article_id = _insert(conn, new, near_id, sim, bands)
     _link(conn, article_id, new)
     if near_id is not None:
         return StoreResult(
@@ -142,10 +143,11 @@ def store(conn: sqlite3.Connection, new: Incoming) -> StoreResult:
     return StoreResult(article_id=article_id, outcome="new")
 
 
-def _near(conn: sqlite3.Connection, sig: bytes | None) -> tuple[int | None, float | None]:
-    if sig is None:
+def _near(
+    conn: sqlite3.Connection, sig: bytes | None, keys: list[int] | None
+) -> tuple[int | None, float | None]:
+    if sig is None or keys is None:
         return None, None
-    keys = dedup.band_keys(sig)
     marks = ",".join("?" for _ in keys)
     found = conn.execute(
         f"SELECT a.id, a.minhash FROM articles a WHERE a.id IN "
@@ -162,7 +164,13 @@ def _near(conn: sqlite3.Connection, sig: bytes | None) -> tuple[int | None, floa
     return best
 
 
-def _insert(conn: sqlite3.Connection, new: Incoming, near_id: int | None, sim: float | None) -> int:
+def _insert(
+    conn: sqlite3.Connection,
+    new: Incoming,
+    near_id: int | None,
+    sim: float | None,
+    bands: list[int] | None,
+) -> int:
     row = rows.article_row(new.article)
     row.update(
         content_hash=new.keys.content_hash,
@@ -182,8 +190,8 @@ def _insert(conn: sqlite3.Connection, new: Incoming, near_id: int | None, sim: f
     assert cur.lastrowid is not None
     article_id = int(cur.lastrowid)
     _write_children(conn, article_id, new.article)
-    if near_id is None and new.keys.signature is not None:
-        _index_lsh(conn, article_id, new.keys.signature)
+    if near_id is None and bands is not None:
+        _index_lsh(conn, article_id, bands)
     return article_id
 
 
@@ -199,10 +207,10 @@ def _write_children(conn: sqlite3.Connection, article_id: int, article: Article)
     conn.execute("INSERT OR IGNORE INTO fts_pending(article_id) VALUES (?)", [article_id])
 
 
-def _index_lsh(conn: sqlite3.Connection, article_id: int, sig: bytes) -> None:
+def _index_lsh(conn: sqlite3.Connection, article_id: int, bands: list[int]) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO lsh_buckets(bucket, article_id) VALUES (?, ?)",
-        [(key, article_id) for key in dedup.band_keys(sig)],
+        [(key, article_id) for key in bands],
     )
 
 
@@ -364,5 +372,5 @@ def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[st
     if duplicate_of is None:
         conn.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
         if keys.signature is not None:
-            _index_lsh(conn, article_id, keys.signature)
+            _index_lsh(conn, article_id, dedup.band_keys(keys.signature))
     return changed

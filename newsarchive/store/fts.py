@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping
 
 from newsarchive import textnorm
 
@@ -36,16 +37,33 @@ def pending(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
 
 
-def flush(conn: sqlite3.Connection) -> int:
+def flush(conn: sqlite3.Connection, ready: Mapping[int, tuple[str, str, str]] | None = None) -> int:
     """Index every queued article (current text); returns how many. Call inside a
-    transaction."""
+    transaction.
+
+    ``ready`` maps an article id to ``(content_hash, headline, body)``: the indexed form
+    (:func:`textnorm.folded_fts_text`) the caller computed already from the folded text it
+    hashed. It is used only while the row's ``content_hash`` (the hash of exactly that folded
+    headline and body) is still that value; otherwise the text is computed here from the row.
+    Rows go in in id order, so FTS5 keeps one growing segment per batch (a smaller rowid than
+    the last one would flush its pending data early)."""
+    ready = ready or {}
     conn.execute("DELETE FROM articles_fts WHERE rowid IN (SELECT article_id FROM fts_pending)")
-    cur = conn.execute(
-        f"INSERT INTO articles_fts(rowid, headline, body) "
-        f"SELECT a.id, {FUNCTION}(a.headline), {FUNCTION}(a.body_text) "
-        "FROM fts_pending p JOIN articles a ON a.id = p.article_id ORDER BY a.id"
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT p.article_id FROM fts_pending p JOIN articles a ON a.id = p.article_id "
+            "ORDER BY p.article_id"
+        )
+    ]
+    conn.executemany(
+        "INSERT INTO articles_fts(rowid, headline, body) SELECT a.id, "
+        f"CASE WHEN a.content_hash IS ?1 THEN ?2 ELSE {FUNCTION}(a.headline) END, "
+        f"CASE WHEN a.content_hash IS ?1 THEN ?3 ELSE {FUNCTION}(a.body_text) END "
+        "FROM articles a WHERE a.id = ?4",
+        [(*ready.get(i, (None, None, None)), i) for i in ids],
     )
     conn.execute("DELETE FROM fts_pending")
-    if cur.rowcount:
-        logger.debug("indexed %d articles for full-text search", cur.rowcount)
-    return max(cur.rowcount, 0)
+    if ids:
+        logger.debug("indexed %d articles for full-text search", len(ids))
+    return len(ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -29,15 +29,23 @@ class DedupKeys:
     content_hash: str
     record_hash: str
     signature: bytes | None
+    folded_headline: str | None = field(default=None, compare=False, repr=False)
+    """:func:`textnorm.fold` of the headline, kept so the store indexes it for full-text
+    search without folding again (``None``: the store folds it when indexing)."""
+    folded_body: str | None = field(default=None, compare=False, repr=False)
+    """:func:`textnorm.fold` of the body, likewise."""
 
     @classmethod
     def of(cls, article: Article) -> DedupKeys:
-        """Compute the keys (the body is folded once for all three)."""
+        """Compute the keys (the body is folded once for all three and for the index)."""
         body = textnorm.fold(article.body_text)
+        headline = textnorm.fold(article.headline)
         return cls(
-            content_hash=dedup.folded_content_hash(textnorm.fold(article.headline), body),
-            record_hash=rows.record_hash(article.to_dict(), folded_body=body),
+            content_hash=dedup.folded_content_hash(headline, body),
+            record_hash=rows.article_record_hash(article, folded_body=body),
             signature=dedup.folded_signature(body),
+            folded_headline=headline,
+            folded_body=body,
         )
 
 

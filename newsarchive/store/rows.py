@@ -10,6 +10,7 @@ exactly those fields and :func:`changed_fields` names the ones that differ.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import zlib
@@ -124,6 +125,39 @@ def comparable(record: Mapping[str, Any], folded_body: str | None = None) -> dic
 def record_hash(record: Mapping[str, Any], folded_body: str | None = None) -> str:
     """SHA-256 (hex) of :func:`comparable`: equal for unchanged content in either script."""
     text = dumps(comparable(record, folded_body))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_record_hash(article: Article, folded_body: str | None = None) -> str:
+    """:func:`record_hash` of ``article.to_dict()``, the same value, built from the record's
+    attributes without converting the whole record (its paragraphs) to a dict first."""
+    fields_ = COMPARED_FIELDS
+    assert fields_[9] == "body_text"  # the order below is COMPARED_FIELDS's
+    out: dict[str, object] = {
+        "headline": article.headline,
+        "subtitle": article.subtitle,
+        "published_at": article.published_at,
+        "source": article.source,
+        "dateline": None if article.dateline is None else article.dateline.raw,
+        "reporters": list(article.reporters),
+        "editors": list(article.editors),
+        "credits": [
+            {f.name: getattr(c, f.name) for f in dataclasses.fields(c)} for c in article.credits
+        ],
+        "sections": [[s.heading, len(s.paragraphs)] for s in article.sections],
+        "body_text": None,
+        "images": [
+            {"src": urls.canonical_url(i.src), "caption": i.caption} for i in article.images
+        ],
+        "related": [{"title": r.title, "url": urls.canonical_url(r.url)} for r in article.related],
+        "keywords": list(article.keywords),
+    }
+    folded = _fold_tree(out)
+    assert isinstance(folded, dict)
+    folded["body_text"] = (
+        folded_body if folded_body is not None else textnorm.fold(article.body_text or "")
+    )
+    text = dumps(folded)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

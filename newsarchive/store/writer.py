@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from newsarchive import urls
+from newsarchive import textnorm, urls
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
 from newsarchive.store import _articles, captures, fts, runs
 from newsarchive.store.migrations import connect, migrate
@@ -74,6 +74,9 @@ class Store:
         migrate(self.db)
         self.fts_batch = max(1, fts_batch)
         self._unindexed = fts.pending(self.db.conn)
+        # Indexed text of queued articles whose folded text the caller's keys carried (only
+        # after their transaction committed; at most ``fts_batch`` entries).
+        self._fts_ready: dict[int, tuple[str, str, str]] = {}
         if self._unindexed:
             self.flush_fts()
 
@@ -81,13 +84,28 @@ class Store:
 
     def flush_fts(self) -> int:
         """Index the queued articles for full-text search now; returns how many."""
-        with self.db.atomic():
-            done = fts.flush(self.db.conn)
+        try:
+            with self.db.atomic():
+                done = fts.flush(self.db.conn, self._fts_ready)
+        finally:
+            self._fts_ready.clear()
         self._unindexed = 0
         return done
 
-    def _queued(self, result: StoreResult | None) -> None:
+    def _queued(self, result: StoreResult | None, keys: DedupKeys | None = None) -> None:
+        """After a committed transaction: count an article queued for indexing and keep its
+        indexed text when ``keys`` carry the folded text of the stored version."""
         if result is not None and result.outcome in ("new", "near_duplicate", "updated"):
+            if (
+                keys is not None
+                and keys.folded_headline is not None
+                and keys.folded_body is not None
+            ):
+                self._fts_ready[result.article_id] = (
+                    keys.content_hash,
+                    textnorm.folded_fts_text(keys.folded_headline),
+                    textnorm.folded_fts_text(keys.folded_body),
+                )
             self._unindexed += 1
             if self._unindexed >= self.fts_batch:
                 self.flush_fts()
@@ -197,12 +215,13 @@ class Store:
         ``rederived=True`` (for ``newsarchive reextract``) lets a record re-derived from an
         older capture replace the current version; otherwise a fetch older than the current
         version never rolls it back."""
+        keys = keys or DedupKeys.of(article)
         with self.db.atomic():
             result = self._store_article(article, capture_ids, seen_at, keys, rederived)
             delta = runs.Delta()
             delta.outcome(result)
             runs.count(self.db.conn, run_id, delta)
-        self._queued(result)
+        self._queued(result, keys)
         return result
 
     def _store_article(
@@ -258,6 +277,9 @@ class Store:
             outcome, detail = "not_article", result.kind
         else:
             outcome, detail = "error", item.error or "unknown"
+        if outcome == "article" and keys is None:
+            assert isinstance(result, Article)
+            keys = DedupKeys.of(result)
         delta = runs.Delta(counts={"pages_fetched": len(item.captures)})
         stored: StoreResult | None = None
         event_id: int | None = None
@@ -293,7 +315,7 @@ class Store:
                     if event_id is not None:
                         delta.add("takedowns")
             runs.count(conn, run_id, delta)
-        self._queued(stored)
+        self._queued(stored, keys)
         return ItemResult(
             capture_ids=tuple(ids), capture_outcome=outcome, article=stored, event_id=event_id
         )

@@ -1,0 +1,132 @@
+"""The store's fast paths give exactly what the straightforward computations give."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHash
+from store_factory import article_item, make_article, traditional
+
+from newsarchive import dedup, textnorm
+from newsarchive.records import Article, Credit, Image, Link, article_from_dict
+from newsarchive.store import DedupKeys, Store, fts, rows
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _golden_articles() -> list[Article]:
+    found = []
+    for path in sorted(GOLDEN.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        record = data.get("result", data) if isinstance(data, dict) else None
+        if isinstance(record, dict) and "headline" in record and "body_text" in record:
+            found.append(article_from_dict(record))
+    return found
+
+
+def _articles() -> list[Article]:
+    base = make_article()
+    extra = dataclasses.replace(
+        base,
+        credits=(*base.credits, Credit(role="责任编辑", name="王五")),
+        images=(Image(src="https://www.gz.xinhuanet.com/a/b.jpg?x=1", caption="圖為現場"),),
+        related=(Link(title="相關", url="http://m.gz.news.cn/2023-01/02/c_1.htm"),),
+        keywords=("經濟", "gz"),
+    )
+    return [base, extra, traditional(extra, base.url), *_golden_articles()]
+
+
+def test_golden_articles_are_found() -> None:
+    assert len(_golden_articles()) >= 5
+
+
+def test_article_record_hash_equals_record_hash_of_dict() -> None:
+    for article in _articles():
+        expected = rows.record_hash(article.to_dict())
+        assert rows.article_record_hash(article) == expected
+        folded = textnorm.fold(article.body_text)
+        assert rows.article_record_hash(article, folded_body=folded) == expected
+        assert DedupKeys.of(article).record_hash == expected
+
+
+def _datasketch_signature(folded: str) -> bytes | None:
+    ids = dedup.shingle_ids(folded)
+    if len(ids) < dedup.MIN_SHINGLES:
+        return None
+    mh = MinHash(
+        num_perm=dedup.NUM_PERM, hashfunc=int, permutations=dedup._permutations(), scheme="affine32"
+    )
+    mh.update_batch(ids.tolist())
+    return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
+
+
+def test_numpy_minhash_equals_datasketch() -> None:
+    rng = random.Random(7)
+    texts = [textnorm.fold(a.body_text) for a in _articles()]
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 300)] + list("abc123，。 ")
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(20, 3000))) for _ in range(50)]
+    for text in texts:
+        assert dedup.folded_signature(text) == _datasketch_signature(text)
+    assert any(dedup.folded_signature(t) is not None for t in texts)
+
+
+def _old_fts_text(text: str) -> str:
+    tokens: list[str] = []
+    for m in textnorm._TOKEN_RE.finditer(textnorm.fold(text)):
+        word = m.group(0)
+        if textnorm.CJK_RE.fullmatch(word):
+            tokens += [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+        else:
+            tokens.append(word)
+    return " ".join(tokens)
+
+
+def test_fts_text_equals_token_by_token_form() -> None:
+    rng = random.Random(3)
+    alphabet = [chr(c) for c in (0x3400, 0x4DBF, 0x4E00, 0x4E01, 0x9FFF, 0xF900, 0x3005, 0x3007)]
+    alphabet += list("abXY019 ，。!\n_-ＡＢ貴國")
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(3000)]
+    texts += [a.body_text for a in _articles()]
+    for text in texts:
+        assert textnorm.fts_text(text) == _old_fts_text(text)
+        assert textnorm.folded_fts_text(textnorm.fold(text)) == textnorm.fts_text(text)
+
+
+def test_index_from_carried_text_equals_index_from_rows(tmp_path: Path) -> None:
+    article = make_article()
+    edited = dataclasses.replace(article, headline=article.headline + "（更新）")
+    fast, slow = tmp_path / "fast.db", tmp_path / "slow.db"
+    with Store(fast) as store:  # keys carry the folded text
+        store.store_item(article_item(article))
+        store.store_item(article_item(edited, fetched_at="2026-11-26T01:00:00+00:00"))
+        assert store._fts_ready  # the indexed text waits for the flush
+    with Store(slow) as store:  # no folded text: the flush computes it from the rows
+        keys = DedupKeys.of(article)
+        bare = DedupKeys(
+            content_hash=keys.content_hash, record_hash=keys.record_hash, signature=keys.signature
+        )
+        store.store_item(article_item(article), keys=bare)
+        assert not store._fts_ready
+    for path, headline in ((fast, edited.headline), (slow, article.headline)):
+        with Store(path) as store:
+            row = store.db.conn.execute("SELECT headline, body FROM articles_fts").fetchall()
+            assert row == [(textnorm.fts_text(headline), textnorm.fts_text(article.body_text))]
+
+
+def test_stale_carried_text_is_not_indexed(tmp_path: Path) -> None:
+    article = make_article()
+    with Store(tmp_path / "a.db") as store:
+        store.store_item(article_item(article))
+        (article_id,) = store._fts_ready
+        store.db.conn.execute(  # another writer changed the row before the flush
+            "UPDATE articles SET headline = '另一个标题', content_hash = 'x' WHERE id = ?",
+            [article_id],
+        )
+        store.flush_fts()
+        indexed = store.db.conn.execute("SELECT headline FROM articles_fts").fetchone()[0]
+        assert indexed == textnorm.fts_text("另一个标题")
+        assert fts.pending(store.db.conn) == 0
