@@ -178,9 +178,16 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
 #: HTTP statuses that say "try again later" (0: no response at all: timeout, DNS, refused).
 TRANSIENT_STATUSES = frozenset({0, 408, 429})
 
+#: Error kinds of pages served with a success status whose content was wrong (a glitching
+#: server, a cut connection, a captcha wall): worth fetching again, like a 5xx.
+RETRYABLE_CONTENT_ERRORS = frozenset(
+    {"undecodable", "truncated", "captcha", "empty", "error_page", "soft_404", "too_large"}
+)
+
 
 def failed_urls(db: Path, *, since: str) -> list[str]:
-    """URLs whose latest capture is a transient failure (no response, 408, 429, 5xx) that
+    """URLs whose latest capture is a transient failure (no response, 408, 429, 5xx, or a
+    success status with wrong content: undecodable, truncated, a captcha or empty page) that
     began at or after ``since`` (ISO 8601 UTC): the pages a later run should try again.
 
     "Began": the capture row's first fetch time; a page that keeps answering the same error
@@ -194,7 +201,8 @@ def failed_urls(db: Path, *, since: str) -> list[str]:
         conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
         try:
             rows = conn.execute(
-                "SELECT c.url, c.status FROM captures c WHERE c.outcome = 'error'"
+                "SELECT c.url, c.status, c.outcome_detail FROM captures c"
+                " WHERE c.outcome = 'error'"
                 " AND julianday(c.fetched_at) >= julianday(?)"
                 " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
                 "  WHERE d.url = c.url)",
@@ -204,7 +212,15 @@ def failed_urls(db: Path, *, since: str) -> list[str]:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
-    return sorted({url for url, status in rows if status in TRANSIENT_STATUSES or status >= 500})
+    return sorted(
+        {
+            url
+            for url, status, detail in rows
+            if status in TRANSIENT_STATUSES
+            or status >= 500
+            or (status < 300 and detail in RETRYABLE_CONTENT_ERRORS)
+        }
+    )
 
 
 #: HTTP statuses that say "not here": a broken link, or a page taken down.

@@ -281,12 +281,7 @@ def test_errors_account_for_every_missing_article(crawls: Crawls) -> None:
 
 
 #: Failed pages a later run does not request again, each with the reason.
-NOT_REQUESTED_AGAIN: dict[str, str] = {
-    "garbage": "gap (scheduling, incremental crawl): a later run requests again only article "
-    "pages whose last fetch failed transiently (no response, 408, 429, 5xx); a page that came "
-    "back undecodable, empty, truncated or as a captcha, listed on a column page the run no "
-    "longer reads, is never fetched again (bench/faults.py: 2 of 10 trials lost one article)",
-}
+NOT_REQUESTED_AGAIN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

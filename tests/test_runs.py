@@ -167,3 +167,24 @@ def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Pa
         result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
         assert result.output.splitlines()[1].split()[-1] == "running"
     assert ledger.list_runs(archive)[0].status == "unfinished"
+
+
+def test_failed_urls_include_pages_served_200_with_wrong_content(tmp_path: Path) -> None:
+    """A captcha wall, a cut-short page or undecodable bytes under status 200 is a glitch to
+    retry; an off-channel redirect or a redirect to the home page is not."""
+    db = tmp_path / "archive.db"
+    base = "https://gz.news.cn/2026-11/2{}/c_11300001{}.htm"
+    captcha, truncated, garbage, offsite, home = (base.format(n, n) for n in range(5))
+    when = "2026-11-24T01:00:00+00:00"
+    with Store(db) as store:
+        for url, kind in (
+            (captcha, "captcha"),
+            (truncated, "truncated"),
+            (garbage, "undecodable"),
+            (offsite, "offsite_redirect"),
+            (home, "redirect_home"),
+        ):
+            store.store_item(error_item(url, kind, status=200, fetched_at=when))
+    assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
+        [captcha, truncated, garbage]
+    )
