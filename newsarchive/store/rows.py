@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from newsarchive import textnorm, urls
@@ -54,11 +54,17 @@ _SEP = "\ue000"  # a private-use character: fold() keeps it, it is never whitesp
 def _collect(value: object, found: list[str]) -> None:
     if isinstance(value, str):
         found.append(value)
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            _collect(v, found)
+        return
+    if isinstance(value, Mapping):
+        items: Iterable[object] = value.values()
     elif isinstance(value, list | tuple):
-        for v in value:
+        items = value
+    else:
+        return
+    for v in items:  # leaves inline: most values are strings or None
+        if type(v) is str:
+            found.append(v)
+        elif v is not None:
             _collect(v, found)
 
 
@@ -66,9 +72,15 @@ def _rebuild(value: object, folded: Iterator[str]) -> object:
     if isinstance(value, str):
         return next(folded)
     if isinstance(value, Mapping):
-        return {k: _rebuild(v, folded) for k, v in value.items()}
+        return {
+            k: next(folded) if type(v) is str else v if v is None else _rebuild(v, folded)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_rebuild(v, folded) for v in value]
+        return [
+            next(folded) if type(v) is str else v if v is None else _rebuild(v, folded)
+            for v in value
+        ]
     return value
 
 
