@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import multiprocessing
+import signal
 import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -26,6 +28,10 @@ from newsarchive.extract import extract_article
 from newsarchive.faults.mutate import extractor_inputs, seed_pages
 from newsarchive.records import Article, NotAnArticle
 
+#: An input still being extracted after this many seconds counts as a hang (a failure).
+HANG_SECONDS = 10
+#: Inputs per hypothesis run.
+CHUNK = 2000
 #: How the extractor's last-resort handler labels an exception it swallowed.
 SAFETY_NET = "extractor error:"
 #: URLs that are not valid URLs at all (the crawler never passes one; reported apart).
@@ -45,44 +51,57 @@ def worker(job: tuple[int, int, str]) -> dict[str, object]:
     crashes: list[str] = []
     internal: dict[str, int] = {}
 
-    @seed(worker_seed)
-    @settings(
-        max_examples=inputs,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        phases=["generate"],
-    )
-    @given(extractor_inputs(pages))
-    def run(case: tuple[bytes | str, str, str | None]) -> None:
-        page, url, hint = case
-        stats["inputs"] = int(stats["inputs"]) + 1  # type: ignore[call-overload]
-        try:
-            result = extract_article(page, url, encoding=hint)
-            if not isinstance(result, Article | NotAnArticle):
-                raise TypeError(f"returned {type(result).__name__}")
-        except Exception:  # the harness records every failure and goes on
-            raw = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
-            name = hashlib.sha256(raw).hexdigest()[:16]
-            Path(out, f"{name}.bin").write_bytes(raw)
-            Path(out, f"{name}.txt").write_text(f"{url}\n{hint}\n{traceback.format_exc()}")
-            crashes.append(name)
-            return
-        if isinstance(result, Article):
-            stats["articles"] = int(stats["articles"]) + 1  # type: ignore[call-overload]
-        elif result.reason.startswith(SAFETY_NET):
-            # Did not raise, but only thanks to the extractor's last-resort handler: a bug.
-            kind = result.reason.removeprefix(SAFETY_NET).strip()[:80]
-            internal.setdefault(f"{kind} (url {url!r})" if url in ODD_URLS else kind, 0)
-            key = f"{kind} (url {url!r})" if url in ODD_URLS else kind
-            internal[key] += 1
-            if internal[key] == 1:
-                raw = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
-                name = "internal-" + hashlib.sha256(raw).hexdigest()[:16]
-                Path(out, f"{name}.bin").write_bytes(raw)
-                Path(out, f"{name}.txt").write_text(f"{url}\n{hint}\n{result.reason}\n")
+    def hang(signum: int, frame: object) -> None:
+        raise TimeoutError(f"extraction took more than {HANG_SECONDS} s")
 
-    run()
+    signal.signal(signal.SIGALRM, hang)
+
+    def make_run(chunk_seed: int) -> Callable[[], None]:
+        @seed(chunk_seed)
+        @settings(
+            max_examples=CHUNK,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=["generate"],
+        )
+        @given(extractor_inputs(pages))
+        def run(case: tuple[bytes | str, str, str | None]) -> None:
+            page, url, hint = case
+            stats["inputs"] = int(stats["inputs"]) + 1  # type: ignore[call-overload]
+            signal.alarm(HANG_SECONDS)
+            try:
+                result = extract_article(page, url, encoding=hint)
+                if not isinstance(result, Article | NotAnArticle):
+                    raise TypeError(f"returned {type(result).__name__}")
+            except Exception:  # the harness records every failure (and hang) and goes on
+                raw = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
+                name = hashlib.sha256(raw).hexdigest()[:16]
+                Path(out, f"{name}.bin").write_bytes(raw)
+                Path(out, f"{name}.txt").write_text(f"{url}\n{hint}\n{traceback.format_exc()}")
+                crashes.append(name)
+                return
+            finally:
+                signal.alarm(0)
+            if isinstance(result, Article):
+                stats["articles"] = int(stats["articles"]) + 1  # type: ignore[call-overload]
+            elif result.reason.startswith(SAFETY_NET):
+                # Did not raise, but only thanks to the extractor's last-resort handler: a bug.
+                kind = result.reason.removeprefix(SAFETY_NET).strip()[:80]
+                key = f"{kind} (url {url!r})" if url in ODD_URLS else kind
+                internal[key] = internal.get(key, 0) + 1
+                if internal[key] == 1:
+                    raw = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
+                    name = "internal-" + hashlib.sha256(raw).hexdigest()[:16]
+                    Path(out, f"{name}.bin").write_bytes(raw)
+                    Path(out, f"{name}.txt").write_text(f"{url}\n{hint}\n{result.reason}\n")
+
+        return run
+
+    # Many short hypothesis runs, each with its own seed: one run of 50,000 examples spends
+    # most of its time in hypothesis's own bookkeeping, which grows with the run.
+    for chunk in range(-(-inputs // CHUNK)):
+        make_run(worker_seed * 100_000 + chunk)()
     stats["crashes"] = crashes
     stats["internal"] = internal
     return stats
@@ -100,7 +119,8 @@ def main() -> int:
     share = -(-args.inputs // args.workers)
     jobs = [(share, args.seed * 1000 + n, str(out)) for n in range(args.workers)]
     started = time.perf_counter()
-    with multiprocessing.Pool(args.workers) as pool:
+    # spawn, not fork: a forked copy of a process whose libraries hold locks can deadlock.
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         results = pool.map(worker, jobs)
     elapsed = time.perf_counter() - started
     total = sum(int(r["inputs"]) for r in results)  # type: ignore[call-overload]
@@ -112,7 +132,7 @@ def main() -> int:
             internal[key] = internal.get(key, 0) + n
     print(f"seed pages: {results[0]['seeds']}")
     print(f"inputs: {total}  (articles {articles}, not articles {total - articles})")
-    print(f"exceptions: {len(crashes)}  (inputs saved in {out})")
+    print(f"exceptions or hangs over {HANG_SECONDS} s: {len(crashes)}  (inputs saved in {out})")
     print(f"time: {elapsed:.0f} s, {total / elapsed:.0f} inputs/s on {args.workers} workers")
     print(f"exceptions swallowed by the extractor's safety net: {sum(internal.values())}")
     for key, n in sorted(internal.items(), key=lambda kv: -kv[1]):
