@@ -124,12 +124,6 @@ HANG_PAGE = (
 ).encode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (extractor, newsarchive/extract/fields.py _TITLE_SUFFIX_RE): nested quantifiers "
-    "backtrack exponentially on a <title> with many '-…网' segments (22 segments: 5 s; 40: "
-    "hours), so one odd page stalls the whole crawl; found by bench/fuzz_extract.py",
-)
 def test_a_pathological_title_does_not_hang_the_extractor() -> None:
     # A subprocess so that the hang, while it lasts, costs this test its limit and no more.
     code = (

@@ -46,11 +46,10 @@ _SOURCE_STOP_RE = re.compile(
     r"\s*(?:作者|编辑|編輯|责任编辑|責任編輯|记者|記者|时间|時間|发布|發佈|浏览|瀏覽|点击|點擊|"
     r"阅读|閱讀|字号|字號|字体|字體|分享|打印|\d{4}[-年]).*$"
 )
-#: The site suffix of ``<title>``: ``-新华网``, ``-新华网河北频道-新华网``, ``_新華網``…
-_TITLE_SUFFIX_RE = re.compile(
-    r"\s*(?:[-_|｜—–]+\s*[^-_|｜—–]*(?:网|網|频道|頻道|报|報|新闻|新聞|日报|日報|"
-    r"news|News|NEWS|\.cn|\.com)[^-_|｜—–]*)+$"
-)
+#: Separators between the parts of ``<title>`` (kept by the split: capturing group).
+_TITLE_SEP_RE = re.compile(r"(\s*[-_|｜—–]+\s*)")
+#: A title part that names the site: ``新华网``, ``新华网河北频道``, ``_新華網``, ``xx.com``…
+_SITE_PART_RE = re.compile(r"网|網|频道|頻道|报|報|新闻|新聞|news|\.cn|\.com", re.IGNORECASE)
 _KEYWORD_SPLIT_RE = re.compile(r"[,，、;；\s]+")
 
 
@@ -66,7 +65,17 @@ def headline(root: HtmlElement, template: Template) -> str | None:
 
 def strip_site_suffix(title: str) -> str:
     """A title without its site suffix (``标题-新华网河北频道-新华网`` → ``标题``)."""
-    return _TITLE_SUFFIX_RE.sub("", clean(title)).strip() or clean(title)
+    return _without_site_suffix(clean(title)) or clean(title)
+
+
+def _without_site_suffix(title: str) -> str:
+    """``title`` minus its trailing parts that name the site, in one linear pass (a single
+    regex with nested quantifiers backtracks exponentially on titles of many parts)."""
+    parts = _TITLE_SEP_RE.split(title)  # [text, sep, text, sep, text, …]
+    end = len(parts)
+    while end > 1 and _SITE_PART_RE.search(parts[end - 1]):
+        end -= 2  # drop the part and the separator before it
+    return "".join(parts[:end]).strip()
 
 
 def title_headline(root: HtmlElement) -> str | None:
@@ -75,7 +84,7 @@ def title_headline(root: HtmlElement) -> str | None:
     if title_el is None:
         return None
     title = clean(title_el.text_content())
-    stripped = _TITLE_SUFFIX_RE.sub("", title).strip()
+    stripped = _without_site_suffix(title)
     return stripped or title or None
 
 
