@@ -146,13 +146,6 @@ def test_a_pathological_title_does_not_hang_the_extractor() -> None:
 REGRESSIONS = Path(__file__).resolve().parent / "fuzz_regressions"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap (extractor): a mutated sample-site page (tests/fuzz_regressions/"
-    "comment_node.html, found by bench/fuzz_extract.py) makes the extractor hand an HTML "
-    "comment node to lxml where an element is expected (ValueError, swallowed as 'extractor "
-    "error')",
-)
 def test_fuzz_regression_comment_node() -> None:
     page = (REGRESSIONS / "comment_node.html").read_bytes()
     check(page, "http://www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm", None)

@@ -229,7 +229,13 @@ def editor_lines(root: HtmlElement) -> list[Credit]:
     hits = _EDITOR_TEXT(root)
     for hit in hits if isinstance(hits, list) else ():
         parent = hit.getparent() if hasattr(hit, "getparent") else None
-        if parent is None or parent.tag in ("script", "style", "title", "a"):
+        if parent is not None and getattr(hit, "is_tail", False):
+            parent = parent.getparent()  # tail text belongs to the element around its owner
+        if (
+            parent is None
+            or not isinstance(parent.tag, str)  # a comment or processing instruction
+            or parent.tag in ("script", "style", "title", "a")
+        ):
             continue
         text = text_of(parent)
         if len(text) <= 80:
