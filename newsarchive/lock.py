@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -88,6 +88,29 @@ def _write_holder(archive: Path) -> None:
     tmp.replace(holder_path(archive))
 
 
+#: Archives whose writer lock this process holds (resolved paths): a component inside a run
+#: that already holds the lock (``newsarchive crawl``) must not take it a second time.
+_HELD: set[Path] = set()
+
+
+def is_held(archive: Path | str) -> bool:
+    """Whether this process holds ``archive``'s writer lock."""
+    return Path(archive).resolve() in _HELD
+
+
+def take(archive: Path | str, wait: float = 0.0) -> Callable[[], None]:
+    """Take ``archive``'s writer lock outside a ``with`` block; returns the function that gives
+    it back. For components with an open/close life cycle (the item pipelines under ``scrapy
+    crawl`` or Scrapyd, where no ``newsarchive`` command took the lock)."""
+    context = writer_lock(Path(archive), wait)
+    context.__enter__()
+
+    def give_back() -> None:
+        context.__exit__(None, None, None)
+
+    return give_back
+
+
 @contextmanager
 def writer_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold ``archive``'s writer lock for the ``with`` block.
@@ -102,11 +125,14 @@ def writer_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise ArchiveLocked(archive, wait, read_holder(archive)) from None
+    key = archive.resolve()
     try:
+        _HELD.add(key)
         _write_holder(archive)
         logger.info("writer lock on %s taken (pid %d)", archive, os.getpid())
         yield
     finally:
+        _HELD.discard(key)
         holder_path(archive).unlink(missing_ok=True)
         lock.release()
         logger.debug("writer lock on %s released", archive)

@@ -10,7 +10,13 @@ Settings: ``NEWSARCHIVE_DB`` (path of the SQLite file; empty switches the archiv
 ``NEWSARCHIVE_RUN_ID`` (an existing ``crawl_runs`` id to add to, e.g. created by the CLI; then
 the pipelines neither start nor finish the run), ``NEWSARCHIVE_CHANNELS`` (recorded in the run),
 ``NEWSARCHIVE_FTS_BATCH`` (full-text index every that many new/changed articles, default 500;
-see :mod:`newsarchive.store.fts`).
+see :mod:`newsarchive.store.fts`), ``NEWSARCHIVE_LOCK_WAIT`` (seconds to wait for another
+run's writer lock, default 0).
+
+One writer per archive: when no ``newsarchive`` command of this process holds the archive's
+writer lock (:mod:`newsarchive.lock`) — a ``scrapy crawl`` or a Scrapyd job — the first
+``open_spider`` takes it, and the ``spider_closed`` handler gives it back; a crawl that cannot
+get it fails with :class:`~newsarchive.lock.ArchiveLocked` before writing anything.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newsarchive import lock
 from newsarchive.store import Store
 
 logger = logging.getLogger(__name__)
@@ -71,6 +78,9 @@ def acquire(crawler: Crawler) -> Archive:
         if path is None:
             raise RuntimeError("NEWSARCHIVE_DB is not set")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        give_back = None
+        if not lock.is_held(path):
+            give_back = lock.take(path, crawler.settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0.0))
         store = Store(path, fts_batch=crawler.settings.getint("NEWSARCHIVE_FTS_BATCH", 500))
         given = crawler.settings.getint("NEWSARCHIVE_RUN_ID", 0)
         if given:
@@ -79,6 +89,8 @@ def acquire(crawler: Crawler) -> Archive:
             spider, chans, options = _run_facts(crawler)
             run_id, owns = store.start_run(spider, channels=chans, options=options), True
         archive = Archive(path=path, store=store, run_id=run_id, owns_run=owns)
+        if give_back is not None:
+            archive.extra["give_back_lock"] = give_back
         _OPEN[crawler] = archive
         crawler.signals.connect(_spider_closed(crawler), signal=signals.spider_closed, weak=False)
         logger.info("archive %s open, crawl run %d", path, run_id)
@@ -105,14 +117,23 @@ def release(crawler: Crawler) -> None:
 def _spider_closed(crawler: Crawler) -> Any:
     def handler(spider: Any = None, reason: str = "finished") -> None:
         archive = _OPEN.get(crawler)
-        if archive is None or not archive.owns_run:
+        if archive is None:
             return
-        if archive.closed:
-            with Store(archive.path) as store:
-                row = store.run(archive.run_id)
-                if row["exit_status"] != reason:
-                    store.finish_run(
-                        archive.run_id, exit_status=reason, finished_at=row["finished_at"]
-                    )
+        try:
+            _record_reason(archive, reason)
+        finally:
+            give_back = archive.extra.pop("give_back_lock", None)
+            if give_back is not None and archive.closed:
+                give_back()
 
     return handler
+
+
+def _record_reason(archive: Archive, reason: str) -> None:
+    """Write Scrapy's finish reason into the run the pipelines finished before it was known."""
+    if not (archive.owns_run and archive.closed):
+        return
+    with Store(archive.path) as store:
+        row = store.run(archive.run_id)
+        if row["exit_status"] != reason:
+            store.finish_run(archive.run_id, exit_status=reason, finished_at=row["finished_at"])
