@@ -52,18 +52,12 @@ class QueueKeys:
 def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) -> dict[str, Any]:
     """The Scrapy settings that turn a crawl into a member of a Redis fleet.
 
-    Component dicts (``DOWNLOADER_MIDDLEWARES``, ``SPIDER_MIDDLEWARES``, ``EXTENSIONS``) hold
+    Component dicts (``SPIDER_MIDDLEWARES``, ``EXTENSIONS``) hold
     our additions merged into
     those of *base* (Scrapy ``Settings``; ``None``: ours alone). ``ITEM_PIPELINES`` is
     replaced: a fleet crawler pushes items to Redis and stores nothing itself.
     """
     components: dict[str, dict[str, Any]] = {
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            # the single-machine crawl's fixed robots middleware; the fleet brings its own
-            "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": None,
-            "newsarchive.distributed.fleet.RobotsTxtMiddleware": 100,
-        },
         "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
         "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
     }

@@ -6,11 +6,9 @@
 * :class:`FleetScheduler` is scrapy-redis's scheduler, except that requests that bypass the
   duplicate filter (``dont_filter``: later pages of a multi-page article, retries) are still
   recorded in the seen-set, so no other member fetches the same URL from a link.
-* :class:`RobotsTxtMiddleware` is Scrapy's, with a fix: in Scrapy 2.19 under the asyncio
-  reactor, requests that wait for a host's robots.txt while it is being fetched share one
-  Deferred, and the first waiter consumes its result, so the others get ``None`` ("no
-  robots.txt") and are fetched even when robots.txt forbids them. A fleet member that starts
-  on a frontier already holding several links to a host hits this every time.
+* robots.txt goes through the single-machine crawl's
+  :class:`newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware` (project settings),
+  which gives every request waiting for a host's robots.txt the rules.
 * :class:`FleetMonitor` keeps a crawler alive while the fleet still has work. With a shared
   frontier a process that runs out of queued requests is not done: a sibling may be parsing a
   page whose links are about to land in the queue. Each process records its state in the Redis
@@ -35,13 +33,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from scrapy import Request, signals
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobots
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import reactor
-from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -83,24 +77,6 @@ class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untype
         if request.dont_filter:
             self.df.request_seen(request)  # record it; the request goes ahead either way
         return bool(super().enqueue_request(request))
-
-
-class RobotsTxtMiddleware(_ScrapyRobots):
-    """Scrapy's robots.txt middleware; every request waiting for a host's robots.txt gets the
-    parsed rules (see the module docstring)."""
-
-    async def robot_parser(self, request: Request) -> Any:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
-        if isinstance(pending, Deferred):
-            mine: Deferred[Any] = Deferred()
-
-            def relay(result: Any) -> Any:
-                mine.callback(result)
-                return result  # leave the result in place for the next waiter
-
-            pending.addBoth(relay)
-            return await maybe_deferred_to_future(mine)
-        return await super().robot_parser(request)
 
 
 class FleetMonitor:
