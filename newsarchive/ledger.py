@@ -96,23 +96,31 @@ class LedgerError(Exception):
     """The archive is missing, unreadable or has no ``crawl_runs`` table."""
 
 
+def _read(db: Path, what: str, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+    """Rows of ``sql`` over the archive ``db`` opened read-only (never a write, so it works
+    while a crawl holds the writer lock); :class:`LedgerError` naming ``what`` on failure."""
+    try:
+        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"cannot read {what} of {db}: {exc}") from exc
+
+
 def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
     """The newest ``limit`` runs (all with ``None``), newest first, read without writing
     (the archive is opened read-only, so this works while a crawl holds the writer lock)."""
     if not Path(db).is_file():
         raise LedgerError(f"no archive at {db} (give --db or set NEWSARCHIVE_DB)")
-    try:
-        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM crawl_runs ORDER BY id DESC LIMIT ?",
-                (-1 if limit is None else limit,),
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"cannot read the crawl ledger of {db}: {exc}") from exc
+    rows = _read(
+        db,
+        "the crawl ledger",
+        f"SELECT {_COLUMNS} FROM crawl_runs ORDER BY id DESC LIMIT ?",
+        (-1 if limit is None else limit,),
+    )
     found = [
         Run(
             id=int(r["id"]),
@@ -197,21 +205,16 @@ def failed_urls(db: Path, *, since: str) -> list[str]:
     """
     if not Path(db).is_file():
         return []
-    try:
-        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = conn.execute(
-                "SELECT c.url, c.status, c.outcome_detail FROM captures c"
-                " WHERE c.outcome = 'error'"
-                " AND julianday(c.fetched_at) >= julianday(?)"
-                " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
-                "  WHERE d.url = c.url)",
-                (since,),
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
+    rows = _read(
+        db,
+        "the captures",
+        "SELECT c.url, c.status, c.outcome_detail FROM captures c"
+        " WHERE c.outcome = 'error'"
+        " AND julianday(c.fetched_at) >= julianday(?)"
+        " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
+        "  WHERE d.url = c.url)",
+        (since,),
+    )
     return sorted(
         {
             url
@@ -232,18 +235,13 @@ def gone_urls(db: Path, *, since: str) -> frozenset[str]:
     taken-down pages that a run need not request again until they are older than ``since``."""
     if not Path(db).is_file():
         return frozenset()
-    try:
-        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            rows = conn.execute(
-                "SELECT c.url, c.status FROM captures c"
-                " WHERE julianday(c.last_fetched_at) >= julianday(?)"
-                " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
-                "  WHERE d.url = c.url)",
-                (since,),
-            ).fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"cannot read the captures of {db}: {exc}") from exc
+    rows = _read(
+        db,
+        "the captures",
+        "SELECT c.url, c.status FROM captures c"
+        " WHERE julianday(c.last_fetched_at) >= julianday(?)"
+        " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
+        "  WHERE d.url = c.url)",
+        (since,),
+    )
     return frozenset(url for url, status in rows if status in GONE_STATUSES)
