@@ -13,14 +13,17 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import lock
 from newsarchive.exitcodes import ExitCode
+from newsarchive.store import history, queries
+
+_T = TypeVar("_T")
 
 #: ``crawl_runs.exit_status`` for each exit code of a crawl.
 EXIT_STATUS: dict[ExitCode, str] = {
@@ -85,29 +88,24 @@ class Run:
         return data
 
 
-_COLUMNS = (
-    "id, started_at, finished_at, spider, channels, options, pages_fetched, articles_new,"
-    " articles_updated, articles_unchanged, duplicates, not_articles, invalid, takedowns,"
-    " errors, errors_by_kind, exit_status"
-)
-
-
 class LedgerError(Exception):
     """The archive is missing, unreadable or has no ``crawl_runs`` table."""
 
 
-def _read(db: Path, what: str, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
-    """Rows of ``sql`` over the archive ``db`` opened read-only (never a write, so it works
-    while a crawl holds the writer lock); :class:`LedgerError` naming ``what`` on failure."""
+def _read(db: Path, what: str, question: Callable[[sqlite3.Connection], _T]) -> _T:
+    """The answer of ``question`` (one of :mod:`newsarchive.store.history`) over the archive
+    ``db`` opened read-only (never a write, so it works while a crawl holds the writer lock);
+    :class:`LedgerError` naming ``what`` on failure."""
     try:
-        conn = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        conn = queries.connect(db, readonly=True)
+    except queries.ArchiveError as exc:
+        raise LedgerError(f"cannot read {what} of {db}: {exc}") from exc
+    try:
+        return question(conn)
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"cannot read {what} of {db}: {exc}") from exc
+    finally:
+        conn.close()
 
 
 def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
@@ -115,12 +113,7 @@ def list_runs(db: Path, *, limit: int | None = 20) -> list[Run]:
     (the archive is opened read-only, so this works while a crawl holds the writer lock)."""
     if not Path(db).is_file():
         raise LedgerError(f"no archive at {db} (give --db or set NEWSARCHIVE_DB)")
-    rows = _read(
-        db,
-        "the crawl ledger",
-        f"SELECT {_COLUMNS} FROM crawl_runs ORDER BY id DESC LIMIT ?",
-        (-1 if limit is None else limit,),
-    )
+    rows = _read(db, "the crawl ledger", lambda conn: history.runs(conn, limit=limit))
     found = [
         Run(
             id=int(r["id"]),
@@ -205,16 +198,7 @@ def failed_urls(db: Path, *, since: str) -> list[str]:
     """
     if not Path(db).is_file():
         return []
-    rows = _read(
-        db,
-        "the captures",
-        "SELECT c.url, c.status, c.outcome_detail FROM captures c"
-        " WHERE c.outcome = 'error'"
-        " AND julianday(c.fetched_at) >= julianday(?)"
-        " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
-        "  WHERE d.url = c.url)",
-        (since,),
-    )
+    rows = _read(db, "the captures", lambda conn: history.latest_error_captures(conn, since=since))
     return sorted(
         {
             url
@@ -235,13 +219,5 @@ def gone_urls(db: Path, *, since: str) -> frozenset[str]:
     taken-down pages that a run need not request again until they are older than ``since``."""
     if not Path(db).is_file():
         return frozenset()
-    rows = _read(
-        db,
-        "the captures",
-        "SELECT c.url, c.status FROM captures c"
-        " WHERE julianday(c.last_fetched_at) >= julianday(?)"
-        " AND c.last_fetched_at = (SELECT max(d.last_fetched_at) FROM captures d"
-        "  WHERE d.url = c.url)",
-        (since,),
-    )
+    rows = _read(db, "the captures", lambda conn: history.latest_statuses(conn, since=since))
     return frozenset(url for url, status in rows if status in GONE_STATUSES)
