@@ -25,7 +25,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+import lxml.html
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PreformattedString
 from lxml import etree
 
 from newsarchive.extract import credits as credit_grammar
@@ -71,6 +75,9 @@ _WIDGET_BUTTONS_RE = re.compile(
 )
 #: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
 _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
+#: What libxml2's HTML serializer percent-escapes in ``src``/``href`` values.
+_ESCAPED_URI_RE = re.compile(r"[^\x21-\x7e]")
+_RAW_URL = "data-newsarchive-raw-url"
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -100,13 +107,22 @@ class Body:
 
 
 class _Walker:
-    """Collects blocks from a container, depth first, in document order."""
+    """Collects blocks from a BeautifulSoup tree, depth first, in document order."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.blocks: list[_Block] = []
         self.current = _Block()
         self.parts: list[str] = []
+        self.raw_urls: list[str] = []
+        """Values of ``src``/``href`` attributes the soup could not carry (:func:`soup_of`)."""
+
+    def url(self, attrs: dict[str, Any], name: str) -> str:
+        """``attrs[name]`` (``src`` or ``href``) as the page wrote it."""
+        marker = _attr(attrs, _RAW_URL)
+        if marker:
+            return self.raw_urls[int(marker)]
+        return _attr(attrs, name)
 
     def flush(self) -> None:
         text = clean("".join(self.parts))
@@ -117,23 +133,36 @@ class _Walker:
         self.current = _Block(centred=block.centred, kaiti=block.kaiti)
         self.parts = []
 
-    def text(self, value: str | None, *, bold: bool) -> None:
+    def text(self, value: str, *, bold: bool) -> None:
         if value:
             self.parts.append(value)
             if bold:
                 self.current.bold_chars += len(clean(value))
 
-    def walk(self, el: HtmlElement, *, bold: bool, centred: bool, kaiti: bool) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        style = el.get("style") or ""
-        if not tag or _HIDDEN_RE.search(style):  # a comment, or hidden: only its tail is text
+    def children(self, tag: Tag, *, bold: bool, centred: bool, kaiti: bool, top: bool) -> None:
+        """Walk ``tag``'s contents: strings are text, comments (and other non-text nodes)
+        contribute nothing, elements are walked."""
+        for child in tag.contents:
+            if type(child) is Tag:
+                self.walk(child, bold=bold, centred=centred, kaiti=kaiti)
+                if not top and child.name in BLOCK_TAGS:
+                    self.current.centred = centred
+                    self.current.kaiti = kaiti
+            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+                self.text(child, bold=bold)
+
+    def walk(self, el: Tag, *, bold: bool, centred: bool, kaiti: bool) -> None:
+        tag = el.name
+        attrs = el.attrs
+        style = _attr(attrs, "style")
+        if _HIDDEN_RE.search(style):  # hidden: only the text after it counts
             return
         centred = centred or tag == "center" or bool(_CENTER_RE.search(style))
-        centred = centred or (el.get("align") or "").lower() == "center"
-        kaiti = kaiti or bool(_KAITI_RE.search((el.get("face") or "") + style))
+        centred = centred or _attr(attrs, "align").lower() == "center"
+        kaiti = kaiti or bool(_KAITI_RE.search(_attr(attrs, "face") + style))
         bold = bold or tag in _BOLD_TAGS or "font-weight:bold" in style.replace(" ", "").lower()
         if tag == "img":
-            self.image(el)
+            self.image(attrs)
             return
         block = tag in BLOCK_TAGS
         if block or tag == "br":
@@ -142,7 +171,7 @@ class _Walker:
             self.current.kaiti = kaiti
             self.current.heading_tag = tag in _HEADING_TAGS
             self.current.caption_tag = tag == "figcaption" or bool(
-                _CAPTION_CLASS_RE.search(el.get("class") or "")
+                _CAPTION_CLASS_RE.search(_attr(attrs, "class"))
             )
             if tag == "br":
                 return
@@ -150,37 +179,86 @@ class _Walker:
             self.current.kaiti = self.current.kaiti or kaiti
         if tag == "a":
             self.link(el)
-        self.text(el.text, bold=bold)
-        for child in el:
-            self.walk(child, bold=bold, centred=centred, kaiti=kaiti)
-            if isinstance(child.tag, str) and child.tag in BLOCK_TAGS:
-                self.current.centred = centred
-                self.current.kaiti = kaiti
-            self.text(child.tail, bold=bold)
+        self.children(el, bold=bold, centred=centred, kaiti=kaiti, top=False)
         if block:
             self.flush()
             self.current.centred = False
             self.current.kaiti = False
 
-    def image(self, el: HtmlElement) -> None:
-        src = (el.get("data-src") or el.get("oldsrc") or el.get("src") or "").strip()
+    def image(self, attrs: dict[str, Any]) -> None:
+        src = (_attr(attrs, "data-src") or _attr(attrs, "oldsrc") or self.url(attrs, "src")).strip()
         if src and not _SKIP_IMG_RE.search(src):
             self.current.images.append(absolute(self.base_url, src))
 
-    def link(self, el: HtmlElement) -> None:
-        href = (el.get("href") or "").strip()
+    def link(self, el: Tag) -> None:
+        href = self.url(el.attrs, "href").strip()
         if href and not href.lower().startswith(("javascript:", "#", "mailto:")):
-            title = clean(el.text_content())
+            title = clean(_string_value(el))
             if title:
                 self.current.links.append((title, absolute(self.base_url, href)))
 
 
+def _attr(attrs: dict[str, Any], name: str) -> str:
+    """An attribute's value as one string (``""`` when absent)."""
+    value = attrs.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
+def _string_value(el: Tag) -> str:
+    """All text under ``el``, hidden elements included, comments excluded (the XPath string
+    value, which lxml's ``text_content`` gave)."""
+    return "".join(
+        s
+        for s in el.descendants
+        if isinstance(s, NavigableString) and not isinstance(s, PreformattedString)
+    )
+
+
+def soup_of(container: HtmlElement) -> tuple[Tag | None, list[str]]:
+    """The BeautifulSoup tree (``"lxml"`` parser) of ``container``'s contents, under a
+    ``<div>`` standing for the container (its own tag and attributes never count), and the
+    raw link/image URLs the markup handed to BeautifulSoup could not carry.
+
+    libxml2's HTML serializer percent-escapes ``src``/``href`` values with non-ASCII
+    characters, spaces or controls (``图.jpg`` → ``%E5%9B%BE.jpg``), which cannot be undone
+    safely; such values are kept aside and the element carries their index in
+    :data:`_RAW_URL` (a marker set on every ``<img>``/``<a>`` that needs one, removed from
+    every other, so a page's own attribute of that name is never read)."""
+    raw: list[str] = []
+    marked: list[HtmlElement] = []
+    for el in container.iter("img", "a"):
+        value = el.get("src" if el.tag == "img" else "href")
+        if value is not None and _ESCAPED_URI_RE.search(value):
+            el.set(_RAW_URL, str(len(raw)))
+            raw.append(value)
+            marked.append(el)
+        elif el.get(_RAW_URL) is not None:
+            del el.attrib[_RAW_URL]
+    tag = container.tag
+    container.tag = "div"
+    try:
+        markup = lxml.html.tostring(container, encoding="unicode", with_tail=False)
+    finally:
+        container.tag = tag
+        for el in marked:
+            del el.attrib[_RAW_URL]
+    # Attribute values as written (``class`` is not split into a list) and every string a
+    # plain NavigableString (no special classes for <rt>, <rp>, <script> text).
+    soup = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, string_containers={})
+    body = soup.body
+    if body is None:
+        return None, raw
+    first = body.contents[0] if body.contents else None
+    return (first if type(first) is Tag and first.name == "div" else body.find("div")), raw
+
+
 def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
     walker = _Walker(base_url)
-    walker.text(container.text, bold=False)
-    for child in container:
-        walker.walk(child, bold=False, centred=False, kaiti=False)
-        walker.text(child.tail, bold=False)
+    root, walker.raw_urls = soup_of(container)
+    if root is not None:
+        walker.children(root, bold=False, centred=False, kaiti=False, top=True)
     walker.flush()
     return walker.blocks
 
