@@ -5,11 +5,17 @@ Public API (also re-exported as :mod:`newsarchive.store`)::
     with Store("archive.db") as store:             # WAL, foreign keys, busy timeout, migrated
         run_id = store.start_run("gz", channels=["gz"], options={"depth": 2})
         result = store.store_item(page_item, run_id=run_id)   # one transaction per item
+        with store.group():                        # or: one transaction for several items
+            for item in items:
+                store.store_item(item, run_id=run_id)
         store.finish_run(run_id, exit_status="finished", errors_by_kind={"timeout": 2})
 
 * :meth:`Store.store_item` stores a :class:`~newsarchive.records.PageItem`: its captures, then
   the article (dedup, revision, takedown bookkeeping) or the takedown event, in ONE
-  transaction, and adds to the run's counters in the same transaction.
+  transaction, and adds to the run's counters in the same transaction. Inside
+  :meth:`Store.group` several items share one outer transaction (each still all or nothing,
+  as a savepoint): one commit for the group (the crawl's writer process,
+  :mod:`newsarchive.store.process`, commits that way).
 * :meth:`Store.add_capture` / :meth:`Store.store_article` / :meth:`Store.record_event` are the
   same steps one at a time (each its own transaction) for callers without a ``PageItem``
   (``newsarchive reextract``, tests, imports).
@@ -36,6 +42,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
@@ -77,6 +84,8 @@ class Store:
         # Indexed text of queued articles whose folded text the caller's keys carried (only
         # after their transaction committed; at most ``fts_batch`` entries).
         self._fts_ready: dict[int, tuple[str, str, str]] = {}
+        # Inside group(): what _queued is to see once the group has committed.
+        self._group: list[tuple[StoreResult | None, DedupKeys | None]] | None = None
         if self._unindexed:
             self.flush_fts()
 
@@ -92,9 +101,41 @@ class Store:
         self._unindexed = 0
         return done
 
+    @contextmanager
+    def group(self) -> Iterator[None]:
+        """One transaction around several :meth:`store_item` (or other write) calls: each call
+        is a savepoint in it (a call that raises leaves no trace, the others stay), and the
+        whole group is committed when the block ends, or rolled back when it raises. Queued
+        full-text indexing happens after the commit. Groups do not nest.
+
+        SQLite may roll back the whole transaction on its own after a failed write (disk full,
+        I/O error): a caller that catches an item's exception inside the block must check
+        :attr:`in_group` is still true before storing more in it."""
+        if self._group is not None:
+            raise RuntimeError("Store.group() does not nest")
+        self._group = []
+        try:
+            with self.db.atomic():
+                yield
+        except BaseException:
+            self._group = None
+            raise
+        done, self._group = self._group, None
+        for result, keys in done:
+            self._queued(result, keys)
+
+    @property
+    def in_group(self) -> bool:
+        """Inside :meth:`group` with its transaction still open."""
+        return self._group is not None and self.db.conn.in_transaction
+
     def _queued(self, result: StoreResult | None, keys: DedupKeys | None = None) -> None:
         """After a committed transaction: count an article queued for indexing and keep its
-        indexed text when ``keys`` carry the folded text of the stored version."""
+        indexed text when ``keys`` carry the folded text of the stored version. Inside
+        :meth:`group`, once the group has committed."""
+        if self._group is not None:
+            self._group.append((result, keys))
+            return
         if result is not None and result.outcome in ("new", "near_duplicate", "updated"):
             if (
                 keys is not None
