@@ -76,6 +76,15 @@ DOWNLOAD_HANDLERS = {
 NEWSARCHIVE_EXTRACT = True
 #: The archive the store pipeline writes.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "data/archive.db")
+#: Store items through a writer process that commits them in groups and acknowledges each
+#: once committed (pipelines._archive, newsarchive.store.process); off: in the crawl process.
+NEWSARCHIVE_STORE_PROCESS = True
+#: A commit group ends at this many items ...
+NEWSARCHIVE_STORE_GROUP = 100
+#: ... or this many milliseconds after its first item, or when nothing more is waiting.
+NEWSARCHIVE_STORE_GROUP_MS = 50.0
+#: Items handed to the writer and not yet committed, at most (back-pressure).
+NEWSARCHIVE_STORE_IN_FLIGHT = 256
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

@@ -13,6 +13,17 @@ the pipelines neither start nor finish the run), ``NEWSARCHIVE_CHANNELS`` (recor
 see :mod:`newsarchive.store.fts`), ``NEWSARCHIVE_LOCK_WAIT`` (seconds to wait for another
 run's writer lock, default 0).
 
+The writes themselves go to a **store writer process** (:mod:`newsarchive.store.process`)
+during a crawl: :meth:`Archive.put` hands an item over and returns once the writer has
+committed it (in group commits), so Scrapy reports an item scraped only when the archive holds
+it. The writer is started by the first ``open_spider`` and closed (it drains, commits and
+exits) by the last ``close_spider``. ``NEWSARCHIVE_STORE_PROCESS`` (default on) switches it;
+it is off without a Twisted reactor (``TWISTED_REACTOR_ENABLED=False``: ``newsarchive
+ingest`` runs the pipelines in its own process and stores there, one transaction per item).
+``NEWSARCHIVE_STORE_GROUP`` (items per commit, default 100), ``NEWSARCHIVE_STORE_GROUP_MS``
+(the longest a group stays open, default 50) and ``NEWSARCHIVE_STORE_IN_FLIGHT`` (items
+handed over and not yet committed, default 256; more wait) tune it.
+
 One writer per archive: when no ``newsarchive`` command of this process holds the archive's
 writer lock (:mod:`newsarchive.lock`) — a ``scrapy crawl`` or a Scrapyd job — the first
 ``open_spider`` takes it, and the ``spider_closed`` handler gives it back; a crawl that cannot
@@ -31,7 +42,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newsarchive import lock
-from newsarchive.store import Store
+from newsarchive.records import PageItem
+from newsarchive.store import DedupKeys, Store
+from newsarchive.store.process import Ack, WriterProcess
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +59,21 @@ class Archive:
     owns_run: bool
     users: int = 0
     closed: bool = False
+    writer: WriterProcess | None = None
+    """The store writer process, when the crawl stores through one."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    async def put(
+        self, item: PageItem, *, invalid_reason: str | None = None, keys: DedupKeys | None = None
+    ) -> Ack:
+        """Store ``item`` (``Store.store_item``); returns once it is committed. Through the
+        writer process when there is one (it computes the dedup keys itself), else here."""
+        if self.writer is not None:
+            return await self.writer.store(item, invalid_reason=invalid_reason)
+        result = self.store.store_item(
+            item, run_id=self.run_id, invalid_reason=invalid_reason, keys=keys
+        )
+        return Ack(result=result, too_short=False)
 
 
 _OPEN: weakref.WeakKeyDictionary[Crawler, Archive] = weakref.WeakKeyDictionary()
@@ -56,6 +83,17 @@ def db_path(crawler: Crawler) -> str | None:
     """The archive path from ``NEWSARCHIVE_DB``, or ``None`` when it is not set."""
     value = crawler.settings.get("NEWSARCHIVE_DB")
     return str(value) if value else None
+
+
+def uses_writer_process(crawler: Crawler) -> bool:
+    """Whether this crawler's items are stored by a writer process (see the module
+    docstring): an archive is set, ``NEWSARCHIVE_STORE_PROCESS`` is on and a reactor runs."""
+    settings = crawler.settings
+    return (
+        db_path(crawler) is not None
+        and settings.getbool("NEWSARCHIVE_STORE_PROCESS", True)
+        and settings.getbool("TWISTED_REACTOR_ENABLED", True)
+    )
 
 
 def _run_facts(crawler: Crawler) -> tuple[str, list[str], dict[str, Any]]:
@@ -91,6 +129,8 @@ def acquire(crawler: Crawler) -> Archive:
         archive = Archive(path=path, store=store, run_id=run_id, owns_run=owns)
         if give_back is not None:
             archive.extra["give_back_lock"] = give_back
+        if uses_writer_process(crawler):
+            archive.writer = _start_writer(crawler, archive)
         _OPEN[crawler] = archive
         crawler.signals.connect(_spider_closed(crawler), signal=signals.spider_closed, weak=False)
         logger.info("archive %s open, crawl run %d", path, run_id)
@@ -106,12 +146,36 @@ def release(crawler: Crawler) -> None:
     archive.users -= 1
     if archive.users > 0:
         return
+    if archive.writer is not None:
+        archive.writer.close()
+        logger.info("store writer process finished: %d commit groups", archive.writer.groups)
     if archive.owns_run:
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         archive.store.finish_run(archive.run_id, exit_status=str(reason or "finished"))
     archive.store.close()
     archive.closed = True
     logger.info("archive %s closed, crawl run %d", archive.path, archive.run_id)
+
+
+def _start_writer(crawler: Crawler, archive: Archive) -> WriterProcess:
+    settings = crawler.settings
+    writer = WriterProcess(
+        archive.path,
+        run_id=archive.run_id,
+        fts_batch=settings.getint("NEWSARCHIVE_FTS_BATCH", 500),
+        group_items=settings.getint("NEWSARCHIVE_STORE_GROUP", 100),
+        group_ms=settings.getfloat("NEWSARCHIVE_STORE_GROUP_MS", 50.0),
+        max_in_flight=settings.getint("NEWSARCHIVE_STORE_IN_FLIGHT", 256),
+    )
+    try:
+        writer.start()
+    except BaseException:
+        archive.store.close()
+        give_back = archive.extra.pop("give_back_lock", None)
+        if give_back is not None:
+            give_back()
+        raise
+    return writer
 
 
 def _spider_closed(crawler: Crawler) -> Any:

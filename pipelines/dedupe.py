@@ -8,6 +8,11 @@ revision fingerprint and the MinHash signature — and hands the item on as a
 :class:`~newsarchive.records.PageItem`. Duplicates are never dropped: every copy's URL and
 capture is recorded.
 
+During a crawl with the store writer process (:func:`pipelines._archive.uses_writer_process`)
+the keys are computed there instead, off the crawl process (they are pure CPU work): this
+stage then only counts URL kinds and passes the item on, and the store stage counts
+``too_short`` from the writer's answer.
+
 Stats: ``newsarchive/dedup/url_kind/<kind>`` for the URL each article was fetched under
 (``canonical``, ``alias``, ``big5``, ``mobile``, ``page``), ``newsarchive/dedup/too_short``
 for bodies too short for near-copy detection.
@@ -25,6 +30,7 @@ from scrapy.exceptions import NotConfigured
 from newsarchive import dedup
 from newsarchive.records import Article, PageItem
 from newsarchive.store import DedupKeys
+from pipelines import _archive
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,6 +46,7 @@ class DedupePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
+        self.keys_elsewhere = _archive.uses_writer_process(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -51,10 +58,12 @@ class DedupePipeline:
         if not isinstance(item, PageItem) or not isinstance(item.result, Article):
             return item
         article = item.result
-        keys = DedupKeys.of(article)
         if self.stats is not None:
             kind = dedup.url_kind(article.url, article.canonical_url)
             self.stats.inc_value(f"newsarchive/dedup/url_kind/{kind}")
-            if keys.signature is None:
-                self.stats.inc_value("newsarchive/dedup/too_short")
+        if self.keys_elsewhere:
+            return item
+        keys = DedupKeys.of(article)
+        if self.stats is not None and keys.signature is None:
+            self.stats.inc_value("newsarchive/dedup/too_short")
         return KeyedItem(item=item, keys=keys)

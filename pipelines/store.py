@@ -1,4 +1,10 @@
-"""Store: write every page item to the SQLite archive, one transaction per item.
+"""Store: write every page item to the SQLite archive, each item all or nothing.
+
+During a crawl the item goes to the store writer process (see :mod:`pipelines._archive`),
+which computes its dedup keys, stores it in a group commit and acknowledges it; this stage
+completes the item only then, so whatever hangs on ``item_scraped`` (the resume journal, the
+progress counters) sees committed items only. Without the writer process (``newsarchive
+ingest``) the item is stored here, in one transaction.
 
 Articles go through :meth:`newsarchive.store.Store.store_item` (dedup, revisions, takedown
 bookkeeping); non-articles and failed fetches keep their captures; a 404/410 or a redirect to a
@@ -50,7 +56,7 @@ class StorePipeline:
             _archive.release(self.crawler)
             self.archive = None
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         keys = None
         if isinstance(item, KeyedItem):
             item, keys = item.item, item.keys
@@ -58,8 +64,11 @@ class StorePipeline:
             return item
         if self.archive is None:
             raise RuntimeError("StorePipeline.process_item before open_spider")
-        result = self.archive.store.store_item(item, run_id=self.archive.run_id, keys=keys)
+        ack = await self.archive.put(item, keys=keys)
+        result = ack.result
         if self.stats is not None:
+            if ack.too_short:  # keys computed by the writer process (see pipelines.dedupe)
+                self.stats.inc_value("newsarchive/dedup/too_short")
             self.stats.inc_value(
                 f"newsarchive/captures/{result.capture_outcome}", len(result.capture_ids)
             )

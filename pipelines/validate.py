@@ -68,7 +68,7 @@ class ValidatePipeline:
             _archive.release(self.crawler)
             self.archive = None
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or not isinstance(item.result, Article):
             return item
         reason = invalid_reason(item.result)
@@ -76,7 +76,7 @@ class ValidatePipeline:
             return item
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"newsarchive/invalid/{reason}")
-        if self.archive is not None:
-            self.archive.store.store_item(item, run_id=self.archive.run_id, invalid_reason=reason)
+        if self.archive is not None:  # dropped only once its captures are committed
+            await self.archive.put(item, invalid_reason=reason)
         logger.info("invalid article %s: %s (capture kept)", item.result.url, reason)
         raise DropItem(f"invalid article ({reason}): {item.result.url}")

@@ -23,6 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.records import Article, NotAnArticle, PageItem
+from newsarchive.store.process import WriterDied
 from newsarchive.urls import is_article_url
 
 logger = logging.getLogger(__name__)
@@ -199,7 +200,10 @@ _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQU
 
 def storage_failure(exc: BaseException) -> bool:
     """Whether ``exc`` means the archive cannot be written at all (disk full, read-only file or
-    folder, I/O error), as opposed to a problem with one item."""
+    folder, I/O error, the store writer process gone), as opposed to a problem with one
+    item."""
+    if isinstance(exc, WriterDied):
+        return True
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
         text = str(exc).lower()
         return any(

@@ -1,0 +1,215 @@
+"""Crawls that store through the writer process, end to end on the sample site: the same
+archive as storing in the crawl process, a journal that only names committed pages when the
+crawl is killed, and a clear failure when the writer dies."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ops_support import (
+    CHANNELS,
+    Site,
+    crawl_env,
+    differences,
+    runs,
+    served_site,
+    snapshot,
+    wait_for,
+)
+
+from newsarchive.exitcodes import ExitCode
+from newsarchive.faults.compare import integrity_check
+from newsarchive.resume import Journal
+from newsarchive.store.runs import COUNTERS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DONE = (ExitCode.OK, ExitCode.PARTIAL)  # the sample site has a broken link (a 404)
+
+#: ``newsarchive crawl`` with settings changed first (as ``-s NAME=VALUE`` would).
+_WRAPPER = """
+import json, sys
+import newsarchive.settings as settings
+for name, value in json.loads(sys.argv[1]).items():
+    setattr(settings, name, value)
+from newsarchive.cli import main
+main(sys.argv[2:], prog_name="newsarchive")
+"""
+
+
+def _command(site: Site, db: Path, **settings: object) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        _WRAPPER,
+        json.dumps(settings),
+        "--quiet",
+        "crawl",
+        *CHANNELS,
+        "--db",
+        str(db),
+        "--mirror",
+        site.url,
+        "--no-politeness",
+        "--no-progress",
+    ]
+
+
+def _run(site: Site, db: Path, **settings: object) -> tuple[int, str]:
+    proc = subprocess.run(
+        _command(site, db, **settings),
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=db.parent,
+    )
+    return proc.returncode, proc.stderr
+
+
+def _start(site: Site, db: Path, **settings: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        _command(site, db, **settings),
+        env=crawl_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=db.parent,
+    )
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _writer_of(pid: int, timeout: float = 60) -> int:
+    """The store writer process of the crawl process ``pid`` (its one child)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in _children(pid):
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        time.sleep(0.02)
+    raise AssertionError("no store writer process appeared")
+
+
+def _journaled_done(db: Path) -> frozenset[str]:
+    root = db.with_name(db.name + ".jobs")
+    done: set[str] = set()
+    for job in root.iterdir():
+        done |= Journal.read(job)[1]
+    return frozenset(done)
+
+
+def _captured(db: Path) -> set[str]:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {str(r[0]) for r in conn.execute("SELECT url FROM captures")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with served_site(tmp_path_factory.mktemp("writer")) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def in_process(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive of a crawl that stores in the crawl process (no writer process)."""
+    db = tmp_path_factory.mktemp("inprocess") / "archive.db"
+    code, err = _run(site, db, NEWSARCHIVE_STORE_PROCESS=False)
+    assert code in DONE, err
+    return db
+
+
+def test_a_crawl_through_the_writer_equals_the_in_process_crawl(
+    site: Site, in_process: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "archive.db"
+    code, err = _run(site, db)  # the default: the writer process
+    assert code in DONE, err
+    assert differences(snapshot(db), snapshot(in_process)) == {}
+    # Which of two copies of a page is "unchanged" and which a "duplicate" depends on fetch
+    # order, which varies from run to run in either mode; their sum does not.
+    mixed = {"articles_unchanged", "duplicates"}
+    counters = (*(c for c in COUNTERS if c not in mixed), "errors", "errors_by_kind", "exit_status")
+    got, want = runs(db)[-1], runs(in_process)[-1]
+    assert {k: got[k] for k in counters} == {k: want[k] for k in counters}
+    assert sum(got[k] for k in mixed) == sum(want[k] for k in mixed)
+    assert got["articles_new"] > 50
+
+
+def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
+    site: Site, in_process: Path, tmp_path: Path
+) -> None:
+    """SIGKILL while the writer holds an open group (long groups make that likely): every
+    page the journal calls done is in the archive, and the writer does not outlive the
+    crawl."""
+    db = tmp_path / "archive.db"
+    site.server.reset()
+    proc = _start(site, db, NEWSARCHIVE_STORE_GROUP_MS=400, NEWSARCHIVE_STORE_GROUP=1000)
+    writer = _writer_of(proc.pid)
+    assert wait_for(proc, site, 60)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 15
+    while _alive(writer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(writer), "the store writer outlived the killed crawl"
+    done = _journaled_done(db)
+    assert done, "nothing was journaled before the kill"
+    assert done <= _captured(db)
+    assert integrity_check(db) == "ok"
+    # The next run completes the archive: the same articles, URLs and content. (Which script
+    # a story's current row is in can differ: a killed run can leave both the original and
+    # its big5 copy to the resumed one, which fetches them in either order.)
+    code, err = _run(site, db)
+    assert code in DONE, err
+    got, want = snapshot(db), snapshot(in_process)
+    for part in ("articles", "urls", "events", "captured_urls", "near_copies"):
+        assert got[part] == want[part], part
+    assert [r[:2] for r in got["current"]] == [r[:2] for r in want["current"]]
+
+
+def test_a_dead_writer_stops_the_crawl_with_a_clear_error(site: Site, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    site.server.reset()
+    proc = _start(site, db, NEWSARCHIVE_STORE_GROUP_MS=200)
+    writer = _writer_of(proc.pid)
+    assert wait_for(proc, site, 40)
+    os.kill(writer, signal.SIGKILL)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == ExitCode.FAILURE, err
+    assert "Traceback" not in err
+    assert "error:" in err
+    assert "store writer process" in err
+    assert integrity_check(db) == "ok"
+    assert runs(db)[-1]["exit_status"] == "failed"
