@@ -52,6 +52,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -61,9 +62,8 @@ from newsarchive.records import Article, PageItem
 
 logger = logging.getLogger(__name__)
 
-#: Items the sender thread packs into one pipe message at most.
-_MESSAGE_ITEMS = 64
 _CLOSE = "close"
+_CLOSE_MESSAGE = pickle.dumps(_CLOSE)
 
 
 class WriterDied(RuntimeError):
@@ -118,7 +118,7 @@ def _child_main(config: _Config, inbox: Connection, outbox: Connection) -> None:
 def _serve(store: Any, config: _Config, inbox: Connection, outbox: Connection) -> None:
     """Group-commit loop; returns on the parent's close message, raises EOFError when the
     parent is gone."""
-    backlog: list[tuple[int, PageItem, str | None]] = []
+    backlog: deque[tuple[int, PageItem, str | None]] = deque()
     closing = False
     while not closing:
         if not backlog:
@@ -132,7 +132,7 @@ def _serve(store: Any, config: _Config, inbox: Connection, outbox: Connection) -
             with store.group():
                 while True:
                     while backlog and len(acks) < config.group_items:
-                        seq, item, reason = backlog.pop(0)
+                        seq, item, reason = backlog.popleft()
                         acks.append((seq, *_store_one(store, config, item, reason)))
                         if not store.in_group:  # SQLite dropped the transaction
                             raise _GroupLost(acks[-1][2])
@@ -226,9 +226,9 @@ class WriterProcess:
         self._process: Any = None
         self._to_child: Connection | None = None
         self._from_child: Connection | None = None
-        self._outgoing: queue.SimpleQueue[tuple[int, PageItem, str | None] | str] = (
-            queue.SimpleQueue()
-        )
+        # Pickled batches for the sender thread; None: send the close message and stop.
+        self._outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._batch: list[tuple[int, PageItem, str | None]] = []
         self._pending: dict[int, asyncio.Future[Ack]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -280,7 +280,8 @@ class WriterProcess:
         index and exit; wait for it (up to ``timeout`` seconds, then kill it)."""
         if self._process is None:
             return
-        self._outgoing.put(_CLOSE)
+        self._flush()
+        self._outgoing.put(None)
         if not self._finished.wait(timeout):
             logger.error("store writer process %s did not finish in %gs; killed", self.pid, timeout)
         self._process.join(timeout=5 if self._finished.is_set() else 0)
@@ -334,37 +335,31 @@ class WriterProcess:
             self._seq += 1
             future: asyncio.Future[Ack] = self._loop.create_future()
             self._pending[self._seq] = future
-            self._outgoing.put((self._seq, item, invalid_reason))
+            self._batch.append((self._seq, item, invalid_reason))
+            if len(self._batch) == 1:
+                self._loop.call_soon(self._flush)
             return await future
+
+    def _flush(self) -> None:
+        """Hand everything submitted in this turn of the event loop to the sender thread as
+        one pickled message (pickled here: one thread switch per message, not per item)."""
+        batch, self._batch = self._batch, []
+        if batch:
+            self._outgoing.put(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
 
     # -- threads -----------------------------------------------------------------------------
 
     def _send_loop(self) -> None:
+        """Write the pickled batches to the child (a full pipe blocks this thread only)."""
         assert self._to_child is not None
         while True:
-            first = self._outgoing.get()
-            batch: list[tuple[int, PageItem, str | None]] = []
-            entry: tuple[int, PageItem, str | None] | str = first
-            while True:
-                if isinstance(entry, str):
-                    break
-                batch.append(entry)
-                if len(batch) >= _MESSAGE_ITEMS:
-                    entry = ""
-                    break
-                try:
-                    entry = self._outgoing.get_nowait()
-                except queue.Empty:
-                    entry = ""
-                    break
+            data = self._outgoing.get()
             try:
-                if batch:
-                    _send(self._to_child, batch)
-                if entry == _CLOSE:
-                    _send(self._to_child, _CLOSE)
-                    return
+                self._to_child.send_bytes(data if data is not None else _CLOSE_MESSAGE)
             except (OSError, ValueError):
                 return  # the child is gone: the receiver reports it
+            if data is None:
+                return
 
     def _recv_loop(self) -> None:
         assert self._from_child is not None
