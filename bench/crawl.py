@@ -12,6 +12,9 @@ not compete with the crawler for the GIL), then runs two crawls of channels gz a
 a fresh process (a Twisted reactor cannot be restarted), politeness off:
 
 * **full**: the production spider, settings, extractor and item pipelines into a new archive;
+  The items are stored by the store writer process (``NEWSARCHIVE_STORE_PROCESS``, the
+  default); its CPU time is reported beside the crawl process's. ``--inprocess`` adds the same
+  crawl storing in the crawl process, for comparison;
 * **baseline**: the same spider and transport with extraction and storage switched off
   (``NEWSARCHIVE_EXTRACT=False``, no item pipelines); article links are found by scanning
   ``href`` attributes instead of the extractor's related links.
@@ -28,6 +31,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -64,9 +68,13 @@ def _child(mode: str, mirror: str, db: str) -> None:
         settings["SPIDER_MIDDLEWARES"] = {"newsarchive.incremental.IncrementalMiddleware": None}
     if mode == "baseline":  # and no extraction
         settings["NEWSARCHIVE_EXTRACT"] = False
+    if mode == "inprocess":  # the full crawl storing in the crawl process (no writer process)
+        settings["NEWSARCHIVE_STORE_PROCESS"] = False
     cpu = time.process_time()
+    children = _children_cpu()
     result = run_crawl(options, settings=settings)
     cpu = time.process_time() - cpu
+    children = _children_cpu() - children  # the store writer process, joined at the end
     stats = result.stats
     print(
         json.dumps(
@@ -79,10 +87,16 @@ def _child(mode: str, mirror: str, db: str) -> None:
                 "article_items": result.progress.articles,
                 "max_rss_mb": int(stats.get("memusage/max", 0)) // (1024 * 1024),
                 "cpu_seconds": cpu,
+                "writer_cpu_seconds": children,
                 "article_pages": result.progress.article_pages,
             }
         )
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _crawl(mode: str, mirror: str, db: Path) -> dict[str, Any]:
@@ -110,9 +124,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--child", choices=["full", "extract", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=["full", "extract", "baseline", "inprocess"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--mirror", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--inprocess",
+        action="store_true",
+        help="also run the full crawl storing in the crawl process (no store writer process)",
+    )
     args = parser.parse_args()
     if args.child:
         _child(args.child, args.mirror, args.db)
@@ -135,6 +156,9 @@ def main() -> None:
             baseline = _crawl("baseline", mirror, Path(tmp) / "baseline.db")
             extract = _crawl("extract", mirror, Path(tmp) / "extract.db")
             full = _crawl("full", mirror, Path(tmp) / "full.db")
+            runs = [baseline, extract, full]
+            if args.inprocess:
+                runs.append(_crawl("inprocess", mirror, Path(tmp) / "inprocess.db"))
         finally:
             stop.set()
             server.join(timeout=10)
@@ -149,13 +173,19 @@ def main() -> None:
         f"site: {distinct} distinct articles ({_article_pages(manifest)} article URLs incl. "
         f"aliases, big5 copies and later pages), generated in {generated:.1f}s"
     )
-    for run in (baseline, extract, full):
+    for run in runs:
+        writer = run["writer_cpu_seconds"]
         print(
-            f"{run['mode']:>8}: {run['pages']} pages ({run['article_pages']} article pages) "
+            f"{run['mode']:>9}: {run['pages']} pages ({run['article_pages']} article pages) "
             f"in {run['seconds']:.1f}s = {run['article_pages'] / run['seconds']:.0f} article "
             f"pages/s; CPU {run['cpu_seconds']:.1f}s = "
-            f"{1000 * run['cpu_seconds'] / run['pages']:.1f} ms/page; "
-            f"max RSS {run['max_rss_mb']} MiB ({run['finish_reason']})"
+            f"{1000 * run['cpu_seconds'] / run['pages']:.2f} ms/page"
+            + (
+                f" (+ writer process {1000 * writer / run['pages']:.2f} ms/page)"
+                if writer >= 0.05
+                else ""
+            )
+            + f"; max RSS {run['max_rss_mb']} MiB ({run['finish_reason']})"
         )
     print(
         f"archive: {stored} articles stored ({size / 1e6:.1f} MB) = "
