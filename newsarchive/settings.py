@@ -117,8 +117,9 @@ EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
 #: page) are never dropped.
 DUPEFILTER_CLASS = "newsarchive.crawling.dupefilter.RedirectAwareDupeFilter"
 #: Items processed in parallel per response. Scrapy starts this many worker tasks for every
-#: callback's output; a page yields one item and the pipelines write SQLite synchronously,
-#: so the default 100 only costs time (about 100 asyncio tasks per response).
+#: callback's output; a page yields one item (items of different pages wait for the store
+#: writer concurrently), so the default 100 only costs time (about 100 asyncio tasks per
+#: response).
 CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
