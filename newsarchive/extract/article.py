@@ -80,7 +80,7 @@ def extract_generic(
         root = parse_html(decoded[0])
         if root is None:
             return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
-        return _from_generic(root, url, decoded[1], _has_breaks(decoded[0]))
+        return _from_generic(root, url, decoded[1], decoded[0])
     except Exception as exc:  # same promise as extract_article
         logger.exception("generic extractor failure on %s", url)
         return NotAnArticle(
@@ -99,15 +99,18 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
     root = parse_html(text, utf8)
     if root is None:
         return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
-    template = _match_template(root, url)
-    if template is not None:
-        result = _from_template(root, url, template, used_encoding, _has_breaks(text))
+    matched = _match_template(root, url)
+    if matched is not None:
+        template, headline = matched
+        result = _from_template(
+            root, url, template, headline=headline, used_encoding=used_encoding, text=text
+        )
         if result is not None:
             return result
         fresh = parse_html(text, utf8)  # the template pass pruned the tree; start afresh
         if fresh is not None:
             root = fresh
-    return _from_generic(root, url, used_encoding, _has_breaks(text))
+    return _from_generic(root, url, used_encoding, text)
 
 
 def _to_text(
@@ -129,7 +132,7 @@ def _to_text(
     head = text.lstrip()[:2048]
     if not head:
         return NotAnArticle(url=url, kind="empty", reason="empty response body")
-    if not _HTML_HINT_RE.search(text[:65536]):
+    if not _HTML_HINT_RE.search(text, 0, 65536):
         what = "looks like JSON" if head[0] in "{[" else "no HTML tags"
         return NotAnArticle(url=url, kind="unsupported", reason=f"not HTML: {what}")
     return text, used_encoding
@@ -143,15 +146,18 @@ def _is_xinhua(root: HtmlElement, url: str) -> bool:
     return bool(_XINHUA_TITLE_RE.search(title))
 
 
-def _match_template(root: HtmlElement, url: str) -> Template | None:
+def _match_template(root: HtmlElement, url: str) -> tuple[Template, str] | None:
+    """The first template whose signature, body and headline selectors all match, and the
+    headline it found."""
     if not _is_xinhua(root, url):
         return None
     for template in TEMPLATES:
         if not select_any(root, template.signature) or not select_any(root, template.body):
             continue
-        if fields.headline(root, template) is None:
+        headline = fields.headline(root, template)
+        if headline is None:
             continue
-        return template
+        return template, headline
     return None
 
 
@@ -179,11 +185,16 @@ def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
 
 
 def _from_template(
-    root: HtmlElement, url: str, template: Template, used_encoding: str | None, breaks: bool
+    root: HtmlElement,
+    url: str,
+    template: Template,
+    *,
+    headline: str,
+    used_encoding: str | None,
+    text: str,
 ) -> Article | NotAnArticle | None:
-    headline = fields.headline(root, template)
     container = _container(root, template)
-    if headline is None or container is None:
+    if container is None:
         return None
     subtitle = fields.first_subtitle(root, template.subtitle)
     published_at, published_raw = fields.published(root, template)
@@ -191,13 +202,13 @@ def _from_template(
     keywords = fields.keywords(root, template)
     page_urls = multipage.page_links(root, template.pagination, url)
     line_credits = _credit_lines(root, template)
-    if not any(c.role == "责任编辑" for c in line_credits):
+    if not any(c.role == "责任编辑" for c in line_credits) and _may_print_editor(text):
         line_credits += fields.editor_lines(root)
     related = fields.related_links(root, template.related + _RELATED_BLOCK_LINKS, url)
     if published_at is None:
         published_at, published_raw = fields.meta_published(root)
     # From here on the container is cleaned in place.
-    pages = multipage.remove_page_breaks(container) if breaks else 1
+    pages = multipage.remove_page_breaks(container) if _has_breaks(text) else 1
     prune(container, COMMON_DROP + template.drop)
     body = split_body(container, url)
     if not body.sections:
@@ -224,8 +235,14 @@ def _has_breaks(text: str) -> bool:
     return "xinhuabreak" in text or "agebreak" in text or "AGEBREAK" in text
 
 
+def _may_print_editor(text: str) -> bool:
+    """Whether any text node of the page can hold a 责任编辑/责编 line: each variant starts
+    with 责 or 責, which only the page's own characters or a character reference give."""
+    return "责" in text or "責" in text or "&#" in text
+
+
 def _from_generic(
-    root: HtmlElement, url: str, used_encoding: str | None, breaks: bool
+    root: HtmlElement, url: str, used_encoding: str | None, text: str
 ) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
     published_at, published_raw = fields.meta_published(root)
@@ -245,8 +262,12 @@ def _from_generic(
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
     body_el = root.find("body")
-    pages = multipage.remove_page_breaks(body_el if body_el is not None else root) if breaks else 1
-    editor_lines = fields.editor_lines(root)
+    pages = (
+        multipage.remove_page_breaks(body_el if body_el is not None else root)
+        if _has_breaks(text)
+        else 1
+    )
+    editor_lines = fields.editor_lines(root) if _may_print_editor(text) else []
     candidate = generic.best_body(root, url)
     body: Body | None = None
     if candidate is not None:

@@ -24,17 +24,26 @@ Inline bylines stay in the paragraph text as printed; their names go to the cred
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 from bs4 import BeautifulSoup, Tag
+from bs4.builder import TreeBuilder, builder_registry
 from bs4.element import NavigableString, PreformattedString
 from lxml import etree
 
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import cssindex
-from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, select
+from newsarchive.extract.dom import (
+    HtmlElement,
+    absolute,
+    clean,
+    drop_tree,
+    select,
+    xml_incompatible,
+)
 from newsarchive.records import Credit, Image, Link, Section
 
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
@@ -78,6 +87,9 @@ _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[
 #: What libxml2's HTML serializer percent-escapes in ``src``/``href`` values.
 _ESCAPED_URI_RE = re.compile(r"[^\x21-\x7e]")
 _RAW_URL = "data-newsarchive-raw-url"
+#: The placeholder tag of the elements :func:`prune` removes (a page's own element of that
+#: name is detected: :func:`_strippable`).
+_DROPPED = "newsarchive-dropped"
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -143,9 +155,13 @@ class _Walker:
         """Walk ``tag``'s contents: strings are text, comments (and other non-text nodes)
         contribute nothing, elements are walked."""
         for child in tag.contents:
-            if type(child) is Tag:
-                self.walk(child, bold=bold, centred=centred, kaiti=kaiti)
-                if not top and child.name in BLOCK_TAGS:
+            kind = type(child)
+            if kind is NavigableString:
+                self.text(cast(str, child), bold=bold)
+            elif kind is Tag:
+                element = cast(Tag, child)
+                self.walk(element, bold=bold, centred=centred, kaiti=kaiti)
+                if not top and element.name in BLOCK_TAGS:
                     self.current.centred = centred
                     self.current.kaiti = kaiti
             elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
@@ -154,25 +170,37 @@ class _Walker:
     def walk(self, el: Tag, *, bold: bool, centred: bool, kaiti: bool) -> None:
         tag = el.name
         attrs = el.attrs
-        style = _attr(attrs, "style")
-        if _HIDDEN_RE.search(style):  # hidden: only the text after it counts
-            return
-        centred = centred or tag == "center" or bool(_CENTER_RE.search(style))
-        centred = centred or _attr(attrs, "align").lower() == "center"
-        kaiti = kaiti or bool(_KAITI_RE.search(_attr(attrs, "face") + style))
-        bold = bold or tag in _BOLD_TAGS or "font-weight:bold" in style.replace(" ", "").lower()
+        style = align = face = ""
+        if attrs:
+            style = _attr(attrs, "style")
+            if style and _HIDDEN_RE.search(style):  # hidden: only the text after it counts
+                return
+            align = _attr(attrs, "align")
+            face = _attr(attrs, "face")
+        centred = (
+            centred
+            or tag == "center"
+            or bool(style and _CENTER_RE.search(style))
+            or align.lower() == "center"
+        )
+        kaiti = kaiti or bool((face or style) and _KAITI_RE.search(face + style))
+        bold = (
+            bold
+            or tag in _BOLD_TAGS
+            or bool(style and "font-weight:bold" in style.replace(" ", "").lower())
+        )
         if tag == "img":
             self.image(attrs)
             return
         block = tag in BLOCK_TAGS
         if block or tag == "br":
             self.flush()
-            self.current.centred = centred
-            self.current.kaiti = kaiti
-            self.current.heading_tag = tag in _HEADING_TAGS
-            self.current.caption_tag = tag == "figcaption" or bool(
-                _CAPTION_CLASS_RE.search(_attr(attrs, "class"))
-            )
+            current = self.current
+            current.centred = centred
+            current.kaiti = kaiti
+            current.heading_tag = tag in _HEADING_TAGS
+            cls = _attr(attrs, "class") if attrs else ""
+            current.caption_tag = tag == "figcaption" or bool(cls and _CAPTION_CLASS_RE.search(cls))
             if tag == "br":
                 return
         else:
@@ -216,6 +244,24 @@ def _string_value(el: Tag) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _builder() -> TreeBuilder:
+    """BeautifulSoup's ``"lxml"`` tree builder, made once per thread (a builder instance is
+    reusable; looking it up and making it costs more than a short body's tree): attribute
+    values as written (``class`` not split into a list) and every string a plain
+    :class:`~bs4.element.NavigableString` (no special classes for ``<rt>``, ``<rp>`` or
+    ``<script>`` text)."""
+    builder: TreeBuilder | None = getattr(_local, "builder", None)
+    if builder is None:
+        lxml_builder = builder_registry.lookup("lxml")
+        if lxml_builder is None:  # beautifulsoup4 always registers it when lxml is installed
+            raise RuntimeError("BeautifulSoup has no lxml tree builder")
+        builder = _local.builder = lxml_builder(multi_valued_attributes={}, string_containers={})
+    return builder
+
+
 def soup_of(container: HtmlElement) -> tuple[Tag | None, list[str]]:
     """The BeautifulSoup tree (``"lxml"`` parser) of ``container``'s contents, under a
     ``<div>`` standing for the container (its own tag and attributes never count), and the
@@ -244,9 +290,7 @@ def soup_of(container: HtmlElement) -> tuple[Tag | None, list[str]]:
         container.tag = tag
         for el in marked:
             del el.attrib[_RAW_URL]
-    # Attribute values as written (``class`` is not split into a list) and every string a
-    # plain NavigableString (no special classes for <rt>, <rp>, <script> text).
-    soup = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, string_containers={})
+    soup = BeautifulSoup(markup, builder=_builder())
     body = soup.body
     if body is None:
         return None, raw
@@ -379,14 +423,39 @@ def body_text(sections: tuple[Section, ...]) -> str:
 def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
     """Remove every element matching ``selectors`` from ``container`` (tails kept).
 
-    Bare tag names are stripped by libxml2 in one call; the rest are answered from the
-    document's id/class index before anything is removed."""
+    The matches are answered from the document's id/class index, renamed to a placeholder
+    tag and stripped by libxml2 together with the bare tag names, in one C-level pass (an
+    lxml ``drop_tree`` per element costs more than the whole strip). Where a tail to merge
+    holds characters lxml refuses (C0 controls: :func:`~.dom.drop_tree` cleans them), or the
+    page itself has an element of the placeholder's name, they are dropped one by one."""
     tags = [s for s in selectors if _TAG_RE.fullmatch(s)]
     others = [s for s in selectors if not _TAG_RE.fullmatch(s)]
-    doomed = select(container, ", ".join(others)) if others else []
-    for el in doomed:
-        if el is not container and el.getparent() is not None:
-            drop_tree(el)
+    doomed = [el for el in select(container, ", ".join(others)) if el is not container]
+    if doomed:
+        if _strippable(container, doomed):
+            for el in doomed:
+                el.tag = _DROPPED
+            tags.append(_DROPPED)
+        else:
+            for el in doomed:
+                if el.getparent() is not None:
+                    drop_tree(el)
     if tags:
         etree.strip_elements(container, *tags, with_tail=False)
     cssindex.forget(container)
+
+
+def _strippable(container: HtmlElement, doomed: list[HtmlElement]) -> bool:
+    """Whether libxml2 can remove ``doomed`` and merge their tails exactly as
+    :func:`~.dom.drop_tree` would (see :func:`prune`)."""
+    if next(container.iter(_DROPPED), None) is not None:
+        return False
+    for el in doomed:
+        previous = el.getprevious()
+        parent = el.getparent()
+        target = (
+            previous.tail if previous is not None else parent.text if parent is not None else ""
+        )
+        if xml_incompatible(el.tail) or xml_incompatible(target):
+            return False
+    return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -45,8 +46,8 @@ class Compound:
     id: str | None
     classes: tuple[str, ...]
     attrs: tuple[tuple[str, str, str], ...]
-    key: str | None
-    """The index key candidates come from: ``#id``, else the first ``.class``."""
+    key: tuple[bool, str] | None
+    """Where candidates come from in the index: ``(True, id)``, else ``(False, first class)``."""
 
     def matches(self, el: HtmlElement) -> bool:
         if self.tag is not None and el.tag != self.tag:
@@ -72,8 +73,8 @@ class Compound:
 
 
 Step = tuple[str, Compound]  # (combinator: "" first, " " descendant, ">" child; compound)
-#: One alternative: its steps and every id/class key it needs (all must occur in the page).
-Alternative = tuple[tuple[Step, ...], frozenset[str]]
+#: One alternative: its steps and every id and class it needs (all must occur in the page).
+Alternative = tuple[tuple[Step, ...], frozenset[str], frozenset[str]]
 
 
 def _compound(text: str) -> Compound | None:
@@ -96,7 +97,7 @@ def _compound(text: str) -> Compound | None:
         id=ident,
         classes=tuple(classes),
         attrs=tuple(attrs),
-        key=f"#{ident}" if ident else (f".{classes[0]}" if classes else None),
+        key=(True, ident) if ident else ((False, classes[0]) if classes else None),
     )
 
 
@@ -121,9 +122,9 @@ def parse(selector: str) -> tuple[Alternative, ...] | None:
             combinator = " "
         if not steps or combinator == ">":
             return None
-        needed = {f"#{c.id}" for _comb, c in steps if c.id}
-        needed |= {f".{cls}" for _comb, c in steps for cls in c.classes}
-        alternatives.append((tuple(steps), frozenset(needed)))
+        ids = frozenset(c.id for _comb, c in steps if c.id)
+        classes = frozenset(cls for _comb, c in steps for cls in c.classes)
+        alternatives.append((tuple(steps), ids, classes))
     return tuple(alternatives)
 
 
@@ -134,34 +135,37 @@ class Index:
     proxies, which cost more than the strings); the elements behind an id or class are
     materialised on first use and remembered."""
 
-    __slots__ = ("__weakref__", "_attrs", "_elements", "answers")
+    __slots__ = ("__weakref__", "_classes", "_elements", "_ids", "answers")
 
     def __init__(self, root: HtmlElement) -> None:
         self.answers: dict[str, tuple[HtmlElement, ...]] = {}
         """Answers to whole-document queries, by selector (the tables ask some twice)."""
-        self._attrs: dict[str, list[Any]] = {}
-        self._elements: dict[str, list[HtmlElement]] = {}
-        attrs = self._attrs
-        ids = _ID_ATTRS(root)
-        for attr in ids if isinstance(ids, list) else ():
-            attrs.setdefault("#" + attr.strip(), []).append(attr)
-        classes = _CLASS_ATTRS(root)
-        for attr in classes if isinstance(classes, list) else ():
-            for cls in attr.split():
-                attrs.setdefault("." + cls, []).append(attr)
+        self._ids: defaultdict[str, list[Any]] = defaultdict(list)
+        self._classes: defaultdict[str, list[Any]] = defaultdict(list)
+        self._elements: dict[tuple[bool, str], list[HtmlElement]] = {}
+        found = _ID_ATTRS(root)
+        if isinstance(found, list):
+            ids = self._ids
+            for attr in found:
+                ids[attr.strip()].append(attr)
+        found = _CLASS_ATTRS(root)
+        if isinstance(found, list):
+            classes = self._classes
+            for attr in found:
+                for cls in attr.split():
+                    classes[cls].append(attr)
 
-    def _get(self, key: str) -> list[HtmlElement]:
+    def _get(self, key: tuple[bool, str]) -> list[HtmlElement]:
         elements = self._elements.get(key)
         if elements is None:
-            elements = [
-                el for a in self._attrs.get(key, ()) if isinstance(el := a.getparent(), HtmlElement)
-            ]
+            attrs = (self._ids if key[0] else self._classes).get(key[1], ())
+            elements = [el for a in attrs if isinstance(el := a.getparent(), HtmlElement)]
             self._elements[key] = elements
         return elements
 
-    def has(self, keys: frozenset[str]) -> bool:
-        """Whether every id/class key occurs in the document."""
-        return keys <= self._attrs.keys()
+    def has(self, ids: frozenset[str], classes: frozenset[str]) -> bool:
+        """Whether every id and class occurs in the document."""
+        return ids <= self._ids.keys() and classes <= self._classes.keys()
 
     def candidates(self, compound: Compound) -> list[HtmlElement] | None:
         """Elements that may match ``compound`` (``None``: it names no id or class)."""
@@ -236,8 +240,8 @@ def query(scope: HtmlElement, selector: str) -> list[HtmlElement] | None:
         return list(known)
     results: list[HtmlElement] = []
     steps: tuple[Step, ...] = ()
-    for steps, needed in alternatives:
-        if needed and not index.has(needed):
+    for steps, ids, classes in alternatives:
+        if (ids or classes) and not index.has(ids, classes):
             continue
         current = _first(index, scope, steps[0][1])
         for step in steps[1:]:

@@ -156,6 +156,12 @@ def absolute(base: str, href: str) -> str:
         return href
 
 
+def xml_incompatible(text: str | None) -> bool:
+    """Whether lxml would refuse to set ``text`` as element text (C0 controls, lone
+    surrogates, U+FFFE/U+FFFF)."""
+    return bool(text) and _BAD_CHARS_RE.search(text or "") is not None
+
+
 def drop_tree(el: HtmlElement) -> None:
     """Remove ``el`` and its subtree, keeping its tail text in place.
 
