@@ -213,6 +213,20 @@ def _gone(db: Path, days: float) -> frozenset[str]:
     return ledger.gone_urls(db, since=since)
 
 
+def resume_requests(pending: Iterable[str]) -> list[str]:
+    """The article URLs a resumed job requests at its start, in order: ``pending`` less the
+    big5 copies whose original is pending too.
+
+    The first copy of an article stored is its text (a big5 copy that folds to the same text
+    does not revise it), and an uninterrupted crawl stores the original first: it finds the
+    big5 copy only on the original's page. Sent together at the start, the copy could arrive
+    first; left out, it is found again on the original's page, as in the uninterrupted crawl.
+    """
+    todo = set(pending)
+    originals = {canonical_url(u) for u in todo if not urls.parse(u).big5}
+    return sorted(u for u in todo if not (urls.parse(u).big5 and canonical_url(u) in originals))
+
+
 class IncrementalMiddleware:
     """Spider middleware: skip known articles, stop paginating columns that hold nothing new."""
 
@@ -230,9 +244,9 @@ class IncrementalMiddleware:
         self.catch_up = catch_up
         self.journal = journal
         self.crawler: Crawler | None = None
-        self.pending = sorted(pending)
+        self.pending = resume_requests(pending)
         """Article requests an unfinished earlier run of this job let through but never
-        stored: requested again at the start."""
+        stored: requested again at the start (see :func:`resume_requests`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -339,28 +353,50 @@ class IncrementalMiddleware:
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
         held: list[Request] = []
+        items: list[Any] = []
         counts = [0, 0]
         for obj in result:
-            if self._pass(response, obj, held, counts):
+            if self._pass(response, obj, held, items, counts):
                 yield obj
         yield from self._finish(response, held, *counts)
+        yield from items
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
         held: list[Request] = []
+        items: list[Any] = []
         counts = [0, 0]
         async for obj in result:
-            if self._pass(response, obj, held, counts):
+            if self._pass(response, obj, held, items, counts):
                 yield obj
         for request in self._finish(response, held, *counts):
             yield request
+        for item in items:
+            yield item
 
-    def _pass(self, response: Response, obj: Any, held: list[Request], counts: list[int]) -> bool:
+    def _pass(
+        self,
+        response: Response,
+        obj: Any,
+        held: list[Request],
+        items: list[Any],
+        counts: list[int],
+    ) -> bool:
         """Whether ``obj`` goes on now; next-page requests are held in ``held`` until the
-        whole page is seen; ``counts`` = [articles on the page, of which already known]."""
+        whole page is seen; ``counts`` = [articles on the page, of which already known].
+
+        With a journal, items are held in ``items`` until every request of the response has
+        been journaled: an item's ``D`` line (written once it is stored) must never come
+        before the ``T`` lines of the links found on its page. A resumed job skips a ``D``
+        page, so links journaled after it would be lost if the crawl died in between (Scrapy
+        starts processing a response's items while it still reads the rest of the output
+        when there are more than ``2 * CONCURRENT_ITEMS`` objects)."""
         if not isinstance(obj, Request):
-            return True
+            if self.journal is None:
+                return True
+            items.append(obj)
+            return False
         kind = request_kind(obj, response)
         if kind == "list_next":
             held.append(obj)
