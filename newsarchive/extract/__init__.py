@@ -6,7 +6,9 @@
 * :func:`extract_generic` — the same with the text-density fallback only (evaluation).
 * :func:`decode_page` — bytes → ``(text, encoding)``, raising :class:`UndecodablePage`.
 
-No network, no database, no Scrapy. See ``docs/records.md`` for every field.
+lxml parses the page and locates the template's containers; BeautifulSoup (over the lxml
+parser) splits the body container into sections (:mod:`.body`). No network, no database, no
+Scrapy. See ``docs/records.md`` for every field.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 
 Steps: decode (:mod:`.decode`) → one lxml parse (:mod:`.dom`) → pick the template whose
 selector table matches (:mod:`.templates`), else the text-density fallback (:mod:`.generic`)
-→ header fields (:mod:`.fields`, :mod:`.dates`) → body container cleaned and split
-(:mod:`.body`, :mod:`.multipage`) → credits (:mod:`.credits`) → script detection.
+→ header fields (:mod:`.fields`, :mod:`.dates`) → body container cleaned in lxml, then
+split by a BeautifulSoup tree of that container alone (:mod:`.body`, :mod:`.multipage`) →
+credits (:mod:`.credits`) → script detection.
 
 Pure: no network, no database, no globals beyond compiled selectors; never raises.
 """
@@ -44,6 +45,7 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 _HTML_HINT_RE = re.compile(
     r"<\s*(?:html|head|body|div|p|title|meta|table|span|h1|!doctype)\b", re.I
 )
+_NON_SPACE_RE = re.compile(r"\S")
 _TRADITIONAL_SAMPLE = 400
 _canonical_url = lru_cache(maxsize=1024)(urls.canonical_url)
 _RELATED_BLOCK_LINKS = tuple(f"{selector} a[href]" for selector in RELATED_BLOCKS)
@@ -129,9 +131,10 @@ def _to_text(
             return NotAnArticle(url=url, kind="undecodable", reason=str(exc))
     else:
         text = page
-    head = text.lstrip()[:2048]
-    if not head:
+    start = _NON_SPACE_RE.search(text)  # (text.lstrip() would copy the whole page)
+    if start is None:
         return NotAnArticle(url=url, kind="empty", reason="empty response body")
+    head = text[start.start() : start.start() + 2048]
     if not _HTML_HINT_RE.search(text, 0, 65536):
         what = "looks like JSON" if head[0] in "{[" else "no HTML tags"
         return NotAnArticle(url=url, kind="unsupported", reason=f"not HTML: {what}")
@@ -232,6 +235,8 @@ def _from_template(
 
 def _has_breaks(text: str) -> bool:
     """Whether the page can hold c.html page-break markers at all (a cheap substring test)."""
+    if "break" not in text and "BREAK" not in text:  # the usual page: two scans, not three
+        return False
     return "xinhuabreak" in text or "agebreak" in text or "AGEBREAK" in text
 
 

@@ -1,8 +1,9 @@
 """lxml helpers shared by the extractor: parsing, compiled CSS selectors, clean text.
 
-The whole page is parsed once by lxml (the cheap part); CSS selectors from the template
-tables are answered from a per-document id/class index (:mod:`.cssindex`), with cssselect's
-compiled XPath (cached per process) as the fallback.
+The whole page is parsed once by lxml (the cheap part; BeautifulSoup only ever sees the body
+container, :mod:`.body`); CSS selectors from the template tables are answered from a
+per-document id/class index (:mod:`.cssindex`), with cssselect's compiled XPath (cached per
+process) as the fallback.
 """
 
 from __future__ import annotations
