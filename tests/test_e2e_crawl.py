@@ -137,7 +137,31 @@ def test_every_url_of_an_article_is_recorded_big5_and_host_aliases_included(
         checked += len(urls)
     big5 = crawl.rows("SELECT count(*) FROM article_urls WHERE url LIKE '%/gate/big5/%'")[0][0]
     assert big5 == crawl.manifest["counts"]["big5_copies"] == 4
-    assert checked >= 74 + 4 + 5
+    assert checked >= 74 + 4 + 6
+
+
+def test_a_mobile_copy_is_an_alias_of_its_article(crawl: Crawl) -> None:
+    """``m.xinhuanet.com/gz/…`` serves a Guizhou page under the channel's path prefix: it is
+    fetched, kept as a capture and recorded as a ``mobile`` URL of the same article."""
+    mobile = [
+        (entry, url)
+        for entry in crawl.manifest["articles"]
+        for url in entry["alias_urls"]
+        if url.startswith("http://m.xinhuanet.com/gz/")
+    ]
+    assert len(mobile) == 1
+    for entry, url in mobile:
+        ((article_id, canonical, kind),) = crawl.rows(
+            "SELECT a.id, a.canonical_url, u.kind FROM article_urls u "
+            "JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+            (url,),
+        )
+        assert (canonical, kind) == (entry["canonical_url"], "mobile")
+        assert _row_of(crawl, entry["url"])[0] == article_id
+        assert crawl.rows("SELECT outcome, status FROM captures WHERE url = ?", (url,)) == [
+            ("article", 200)
+        ]
+        assert crawl.requests[url.split("://", 1)[1]] == 1
 
 
 def test_multi_page_articles_are_joined_with_every_pages_text(crawl: Crawl) -> None:
@@ -188,6 +212,7 @@ def test_the_crawl_never_leaves_the_channels_and_obeys_robots_through_the_mirror
     assert hosts <= {
         "gz.news.cn", "www.gz.news.cn", "www.gz.xinhuanet.com",
         "he.news.cn", "www.he.news.cn", "www.he.xinhuanet.com", "big5.news.cn",
+        "m.xinhuanet.com",
     }  # fmt: skip
     assert crawl.requests["gz.news.cn/robots.txt"] == 1
     disallowed = [p["url"] for p in crawl.manifest["pages"] if p["expected"] == "disallowed"]

@@ -203,7 +203,10 @@ def test_reprints_duplicates_aliases_and_the_edited_article(manifest: dict[str, 
                 mirror_path(SAMPLE_SITE, a["url"]).read_bytes()
             )
     hosts = {urlsplit(u).hostname for a in aliased for u in (a["url"], *a["alias_urls"])}
-    assert {"www.gz.xinhuanet.com", "gz.news.cn", "www.gz.news.cn"} <= hosts
+    assert {"www.gz.xinhuanet.com", "gz.news.cn", "www.gz.news.cn", "m.xinhuanet.com"} <= hosts
+    mobile = [u for a in aliased for u in a["alias_urls"] if urls.parse(u).mobile]
+    assert mobile == ["http://m.xinhuanet.com/gz/2019-07/02/c_1124054124.htm"]
+    assert urls.channel_of(mobile[0]) == "gz"
     edited = by_key[manifest["edited_later"]]
     assert edited["revision"] == 1
     v2 = json.loads((SAMPLE_V2 / "V2.json").read_text("utf-8"))

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from newsarchive import channels as registry
 from newsarchive.sitegen import stories as st
 from newsarchive.sitegen import textbank as tb
 from newsarchive.sitegen.stories import Family, Story
@@ -102,7 +103,8 @@ class Roles:
     """Special roles of stories, by key."""
 
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Other hosts serving the same file."""
+    """Other places serving the same file: a host, or the shared mobile host with the
+    channel's path prefix (``m.xinhuanet.com/gz``, see :func:`mobile_place`)."""
     big5: dict[str, str] = field(default_factory=dict)
     """Story key → encoding of its big5 gateway copy (``big5`` or ``utf-8``)."""
     edited: str | None = None
@@ -220,8 +222,10 @@ def _dates(n: int, first: datetime, last: datetime, rng: random.Random) -> list[
 
 #: (channel, family) → position in the family's date-ordered group → special role.
 #: Roles: ``("pages", n, kind)`` multi-page, ``("gbk",)`` GBK bytes, ``("big5", encoding)`` a
-#: big5 gateway copy, ``("alias", host)`` the same file on another host, ``("edited",)`` the
-#: edited-later article.
+#: big5 gateway copy, ``("alias", host)`` the same file on another host, ``("mobile",)`` the
+#: same file on the shared mobile host (``http://m.xinhuanet.com/gz/2019-12/07/c_….htm``, a real
+#: old-era URL shape; no mobile page of that era was saved, so the bytes are the desktop
+#: page's), ``("edited",)`` the edited-later article.
 SPECIAL_ROLES: dict[tuple[str, str], dict[int, tuple[object, ...]]] = {
     ("gz", "provincial_old"): {
         1: ("pages", 3, "old_pages"),
@@ -229,6 +233,7 @@ SPECIAL_ROLES: dict[tuple[str, str], dict[int, tuple[object, ...]]] = {
         3: ("big5", "big5"),
         4: ("alias", "gz.news.cn"),
         5: ("pages", 2, "old_pages"),
+        13: ("mobile",),
     },
     ("gz", "newpage2020"): {1: ("alias", "www.gz.xinhuanet.com")},
     ("gz", "provincial_chtml"): {
@@ -263,9 +268,21 @@ def _specials(group: list[Story], family: Family, channel: str, roles: Roles) ->
                 roles.big5[story.key] = encoding
             case ("alias", str(host)):
                 roles.aliases[story.key] = (host,)
+            case ("mobile",):
+                roles.aliases[story.key] = (mobile_place(channel),)
             case ("edited",):
                 roles.edited = story.key
     return group
+
+
+#: The shared mobile host of the provincial channels.
+MOBILE_HOST = "m.xinhuanet.com"
+
+
+def mobile_place(channel: str) -> str:
+    """Where the mobile host serves ``channel``'s pages: host and path prefix, no slash at
+    the end (``m.xinhuanet.com/gz``); the page's own path follows."""
+    return MOBILE_HOST + registry.get(channel).mobile.rstrip("/")
 
 
 def _copies(originals: list[Story], seed: int) -> list[Story]:

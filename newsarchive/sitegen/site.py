@@ -391,7 +391,7 @@ def _indexes(
     files[rel(old_home)] = old_index.encode()
     files[rel(new_home) + "index.html"] = new_index.encode()
     hosts = {h.old, h.new, h.chtml, BIG5_GATEWAY} | {
-        a for s in mine for a in p.roles.aliases.get(s.key, ())
+        a.split("/", 1)[0] for s in mine for a in p.roles.aliases.get(s.key, ())
     }
     for host in sorted(hosts):
         files[f"{host}/robots.txt"] = lists.robots(robots_off.get(host, ())).encode()
