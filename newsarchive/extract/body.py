@@ -35,7 +35,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import lxml.html
 from bs4 import BeautifulSoup, Tag
 from bs4.builder import TreeBuilder, builder_registry
 from bs4.element import NavigableString, PreformattedString
@@ -98,6 +97,17 @@ _RAW_URL = "data-newsarchive-raw-url"
 #: The placeholder tag of the elements :func:`prune` removes (a page's own element of that
 #: name is detected: :func:`_strippable`).
 _DROPPED = "newsarchive-dropped"
+_BLOCK_NAMES = "|".join(sorted(BLOCK_TAGS, key=len, reverse=True))
+#: A whitespace-only text node right before the end tag of a block element (the block's last
+#: text: hidden blocks are not walked, others end a block there), or before the start tag of
+#: a block element or ``<br>`` with no ``style`` (so not hidden: the walker ends the block
+#: there). Trailing whitespace never reaches a block's text, so BeautifulSoup need not make a
+#: string of it. (The serializer escapes ``<`` and ``>`` in attribute values and text: a raw
+#: ``<`` starts a tag or a comment; scripts and styles are pruned before.)
+_SPACE_BEFORE_BREAK_RE = re.compile(
+    rf">[ \t\n\r\f]+(?=</(?:{_BLOCK_NAMES})>"
+    rf"|<(?:{_BLOCK_NAMES}|br)(?:/?>|\s(?![^>]*\bstyle=)[^>]*>))"
+)
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -301,11 +311,12 @@ def soup_of(container: HtmlElement) -> tuple[Tag | None, list[str]]:
     tag = container.tag
     container.tag = "div"
     try:
-        markup = lxml.html.tostring(container, encoding="unicode", with_tail=False)
+        markup = etree.tostring(container, method="html", encoding="unicode", with_tail=False)
     finally:
         container.tag = tag
         for el in marked:
             del el.attrib[_RAW_URL]
+    markup = _SPACE_BEFORE_BREAK_RE.sub(">", markup)
     # Only the container's <div> and what is inside it become Tags (not the <html> and
     # <body> libxml2 puts around a fragment).
     soup = BeautifulSoup(markup, builder=_builder(), parse_only=_WRAPPER)

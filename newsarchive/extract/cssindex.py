@@ -36,8 +36,9 @@ _COMPOUND_RE = re.compile(
 _PART_RE = re.compile(
     r"#([\w-]+)|\.([\w-]+)|\[([\w-]+)\s*(?:([\^$*]?=)\s*[\"']?([^\"'\]]*)[\"']?)?\]"
 )
-_ID_ATTRS = etree.XPath("//@id")
-_CLASS_ATTRS = etree.XPath("//@class")
+# ``/descendant::*`` visits elements only (``//`` also steps through every text node).
+_ID_ATTRS = etree.XPath("/descendant::*/@id")
+_CLASS_ATTRS = etree.XPath("/descendant::*/@class")
 
 
 @dataclass(frozen=True, slots=True)
