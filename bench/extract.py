@@ -1,7 +1,7 @@
 """Extractor benchmark: speed against trafilatura and a bare lxml parse, and the generic
 fallback's body quality against trafilatura and GNE.
 
-    python bench/extract.py [--rounds N] [--quality-only | --speed-only]
+    python bench/extract.py [--rounds N] [--quality-only | --speed-only] [--wall] [--whole-soup]
 
 Pages: the real Xinhua pages in ../shared/xinhua (when present) and the golden pages in
 tests/golden. Speed is the median CPU time per page over all pages and rounds (``--wall`` for
@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
+from bs4 import BeautifulSoup
 
 from newsarchive.extract import decode_page, extract_article, extract_generic
 from newsarchive.records import Article
@@ -147,7 +148,11 @@ def quality(all_pages: list[tuple[str, bytes, str, str | None, str | None]]) -> 
 
 
 def speed(
-    label: str, all_pages: list[tuple[str, bytes, str, str | None, str | None]], rounds: int
+    label: str,
+    all_pages: list[tuple[str, bytes, str, str | None, str | None]],
+    rounds: int,
+    *,
+    whole_soup: bool = False,
 ) -> None:
     import trafilatura  # noqa: PLC0415 (optional, test extra)
 
@@ -160,7 +165,16 @@ def speed(
     def bare(data: bytes, url: str, hint: str | None) -> object:
         return lxml.html.document_fromstring(data)
 
-    contenders = {"newsarchive": ours, "trafilatura": traf, "bare lxml.html parse": bare}
+    def soup(data: bytes, url: str, hint: str | None) -> object:
+        return BeautifulSoup(data, "lxml")
+
+    contenders: dict[str, Callable[[bytes, str, str | None], object]] = {
+        "newsarchive": ours,
+        "trafilatura": traf,
+        "bare lxml.html parse": bare,
+    }
+    if whole_soup:  # what the extractor avoids: a BeautifulSoup tree of the whole page
+        contenders['BeautifulSoup(page, "lxml")'] = soup
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for _name, data, url, hint, _truth in all_pages:
@@ -196,9 +210,14 @@ def speed(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="timing rounds over all pages")
-    parser.add_argument("--quality-only", action="store_true")
-    parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--quality-only", action="store_true", help="skip the speed tables")
+    parser.add_argument("--speed-only", action="store_true", help="skip the quality table")
     parser.add_argument("--wall", action="store_true", help="wall-clock instead of CPU time")
+    parser.add_argument(
+        "--whole-soup",
+        action="store_true",
+        help='also time BeautifulSoup(page, "lxml") of the whole page, for scale',
+    )
     args = parser.parse_args()
     if args.wall:
         global CLOCK, CLOCK_NAME
@@ -208,11 +227,12 @@ def main() -> int:
     if not args.quality_only:
         real = [p for p in all_pages if p[0].startswith("real/")]
         if real:
-            speed("real Xinhua pages", real, args.rounds)
+            speed("real Xinhua pages", real, args.rounds, whole_soup=args.whole_soup)
         speed(
             "golden pages (small, hand-written)",
             [p for p in all_pages if p not in real],
             args.rounds,
+            whole_soup=args.whole_soup,
         )
     if not args.speed_only:
         quality(all_pages)
