@@ -235,8 +235,6 @@ def _from_template(
 
 def _has_breaks(text: str) -> bool:
     """Whether the page can hold c.html page-break markers at all (a cheap substring test)."""
-    if "break" not in text and "BREAK" not in text:  # the usual page: two scans, not three
-        return False
     return "xinhuabreak" in text or "agebreak" in text or "AGEBREAK" in text
 
 

@@ -153,10 +153,50 @@ def absolute(base: str, href: str) -> str:
     """``href`` resolved against ``base``; unchanged when either is not a parseable URL."""
     if href.startswith(("http://", "https://")):
         return href
+    if (joined := _join_path(base, href)) is not None:
+        return joined
     try:
         return urljoin(base, href)
     except ValueError:
         return href
+
+
+#: A base URL :func:`_join_path` handles: lower-case http(s), an ASCII host (letters, digits,
+#: ``-._~!$&'()*+,=:@%``), a path without parameters, query, fragment, whitespace or controls
+#: (``urljoin`` would alter or reject the others).
+_PLAIN_BASE_RE = re.compile(
+    r"(https?://[A-Za-z0-9\-._~!$&'()*+,=:@%]+)(/[^?#;\\\s\x00-\x1f\x7f]*)?"
+)
+#: A relative reference that is a bare path (``a.jpg``, ``../../x/c.html``, ``/x.htm``).
+_PLAIN_PATH_RE = re.compile(r"(?!//)[^:?#;\\\s\x00-\x1f\x7f]+")
+
+
+def _join_path(base: str, href: str) -> str | None:
+    """``urljoin(base, href)`` for the common case of a path-only ``href`` and a plain
+    ``base`` (the same steps as ``urllib.parse.urljoin``, without parsing both URLs in
+    full); ``None`` for anything else."""
+    site = _PLAIN_BASE_RE.fullmatch(base)
+    if site is None or _PLAIN_PATH_RE.fullmatch(href) is None:
+        return None
+    base_parts = (site.group(2) or "").split("/")
+    if base_parts[-1] != "":
+        del base_parts[-1]
+    if href[0] == "/":
+        segments = href.split("/")
+    else:
+        segments = base_parts + href.split("/")
+        segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for seg in segments:
+        if seg == "..":
+            if resolved:
+                resolved.pop()
+        elif seg != ".":
+            resolved.append(seg)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    path = "/".join(resolved) or "/"
+    return site.group(1) + (path if path[0] == "/" else "/" + path)
 
 
 def xml_incompatible(text: str | None) -> bool:
@@ -169,20 +209,22 @@ def drop_tree(el: HtmlElement) -> None:
     """Remove ``el`` and its subtree, keeping its tail text in place.
 
     lxml refuses to set text holding C0 control characters that libxml2 itself let through
-    the parse; such tails are cleaned before they are moved."""
+    the parse, and its setter has already removed the old text when it refuses: the merged
+    text is built first and cleaned of such characters when needed."""
     parent = el.getparent()
     if parent is None:
         return
-    try:
-        el.drop_tree()
-    except ValueError:
-        tail = _BAD_CHARS_RE.sub("", el.tail or "")
+    tail = el.tail
+    if tail:
         previous = el.getprevious()
+        merged = ((parent.text if previous is None else previous.tail) or "") + tail
+        if xml_incompatible(merged):
+            merged = _BAD_CHARS_RE.sub("", merged)
         if previous is None:
-            parent.text = _BAD_CHARS_RE.sub("", parent.text or "") + tail
+            parent.text = merged
         else:
-            previous.tail = _BAD_CHARS_RE.sub("", previous.tail or "") + tail
-        parent.remove(el)
+            previous.tail = merged
+    parent.remove(el)
 
 
 def drop(elements: Iterable[HtmlElement]) -> None:
