@@ -179,7 +179,7 @@ def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
     seen: set[HtmlElement] = set()
     for selector in template.credit_lines:
         for el in select(root, selector):
-            if el in seen or any(a in seen for a in el.iterancestors()):
+            if seen and (el in seen or any(a in seen for a in el.iterancestors())):
                 continue
             seen.add(el)
             skip = [s for sel in template.credit_skip for s in select(el, sel)]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from bs4 import BeautifulSoup, Tag
@@ -454,9 +455,9 @@ def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
     lxml ``drop_tree`` per element costs more than the whole strip). Where a tail to merge
     holds characters lxml refuses (C0 controls: :func:`~.dom.drop_tree` cleans them), or the
     page itself has an element of the placeholder's name, they are dropped one by one."""
-    tags = [s for s in selectors if _TAG_RE.fullmatch(s)]
-    others = [s for s in selectors if not _TAG_RE.fullmatch(s)]
-    doomed = [el for el in select(container, ", ".join(others)) if el is not container]
+    bare_tags, others = _drop_plan(selectors)
+    tags = list(bare_tags)
+    doomed = [el for el in select(container, others) if el is not container] if others else []
     if doomed:
         if _strippable(container, doomed):
             for el in doomed:
@@ -469,6 +470,13 @@ def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
     if tags:
         etree.strip_elements(container, *tags, with_tail=False)
     cssindex.forget(container)
+
+
+@cache
+def _drop_plan(selectors: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """``selectors`` as the bare tag names libxml2 strips and one selector group for the rest."""
+    tags = tuple(s for s in selectors if _TAG_RE.fullmatch(s))
+    return tags, ", ".join(s for s in selectors if not _TAG_RE.fullmatch(s))
 
 
 def _strippable(container: HtmlElement, doomed: list[HtmlElement]) -> bool:
