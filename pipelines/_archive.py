@@ -87,12 +87,14 @@ def db_path(crawler: Crawler) -> str | None:
 
 def uses_writer_process(crawler: Crawler) -> bool:
     """Whether this crawler's items are stored by a writer process (see the module
-    docstring): an archive is set, ``NEWSARCHIVE_STORE_PROCESS`` is on and a reactor runs."""
+    docstring): an archive is set, ``NEWSARCHIVE_STORE_PROCESS`` is on and the asyncio
+    reactor runs (the hand-over awaits on its event loop)."""
     settings = crawler.settings
     return (
         db_path(crawler) is not None
         and settings.getbool("NEWSARCHIVE_STORE_PROCESS", True)
         and settings.getbool("TWISTED_REACTOR_ENABLED", True)
+        and "asyncio" in str(settings.get("TWISTED_REACTOR") or "")
     )
 
 
