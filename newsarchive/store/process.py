@@ -106,8 +106,9 @@ def _child_main(config: _Config, inbox: Connection, outbox: Connection) -> None:
     _send(outbox, ("ready", os.getpid()))
     try:
         _serve(store, config, inbox, outbox)
-    except EOFError:
-        # The parent is gone: the open group was rolled back; exit without more writing.
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        # The parent is gone: an open group was rolled back (a committed group whose answer
+        # could not be sent stays: it is stored, just not journaled); exit, writing no more.
         logger.warning("store writer: the crawl process is gone; uncommitted items dropped")
         store.db.close()
         return
