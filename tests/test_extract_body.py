@@ -7,7 +7,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from newsarchive.extract.body import Body, prune, soup_of, split_body
+from newsarchive.extract.body import Body, split_body
+from newsarchive.extract.container import prune, soup_of
 from newsarchive.extract.dom import absolute, parse_html
 from newsarchive.extract.templates import COMMON_DROP
 
@@ -38,6 +39,13 @@ def test_the_soup_holds_the_container_only() -> None:
     assert soup.name == "div"  # stands for the container, whatever its own tag
     assert soup.get_text() == "正文第一段第二段第三段"
     assert soup.find(string="导航") is None and soup.find("title") is None
+
+
+def test_each_container_gets_its_own_soup() -> None:
+    # The tree builder and its lxml parser are reused from container to container.
+    first, second = (_split(f"<p>第{n}篇正文。</p><p>第二段。") for n in ("一", "二"))
+    assert _paragraphs(first) == ["第一篇正文。", "第二段。"]
+    assert _paragraphs(second) == ["第二篇正文。", "第二段。"]
 
 
 def test_non_ascii_image_and_link_urls_are_kept_as_written() -> None:

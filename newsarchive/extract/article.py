@@ -19,7 +19,8 @@ from functools import lru_cache
 from newsarchive import textnorm, urls
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import dates, fields, generic, multipage
-from newsarchive.extract.body import Body, body_text, prune, split_body
+from newsarchive.extract.body import Body, body_text, split_body
+from newsarchive.extract.container import prune
 from newsarchive.extract.decode import UndecodablePage, decode_page
 from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, select_any, text_of
 from newsarchive.extract.templates import COMMON_DROP, RELATED_BLOCKS, TEMPLATES, Template

@@ -1,8 +1,9 @@
 """The article body: blocks, subheadings, captions, credits lines and related links.
 
 The body container (found by a template table or the text-density fallback in the lxml tree
-of the whole page) is pruned of widgets in lxml (:func:`prune`), then BeautifulSoup, over the
-lxml parser, builds the tree of that container alone (:func:`soup_of`) and the walker splits
+of the whole page) is pruned of widgets in lxml (:func:`~.container.prune`), then
+BeautifulSoup, over the lxml parser, builds the tree of that container alone
+(:func:`~.container.soup_of`) and the walker splits
 the soup into *blocks*: each block-level element without block-level children, or a run of
 inline content between block elements, split again at ``<br>``. Comments and hidden elements
 contribute nothing but the text after them. (Building a BeautifulSoup tree of the whole page
@@ -31,39 +32,19 @@ Inline bylines stay in the paragraph text as printed; their names go to the cred
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, cast
 
-from bs4 import BeautifulSoup, Tag
-from bs4.builder import TreeBuilder, builder_registry
+from bs4 import Tag
 from bs4.element import NavigableString, PreformattedString
-from bs4.filter import SoupStrainer
-from lxml import etree
 
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract import cssindex
-from newsarchive.extract.dom import (
-    HtmlElement,
-    absolute,
-    clean,
-    drop_tree,
-    select,
-    xml_incompatible,
-)
+from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, prune, soup_of
+from newsarchive.extract.dom import HtmlElement, absolute, clean
 from newsarchive.records import Credit, Image, Link, Section
 
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
 
-BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-        "blockquote", "center", "table", "tbody", "thead", "tr", "td", "th", "section",
-        "article", "figure", "figcaption", "pre", "header", "footer", "main", "aside", "hr",
-    }
-)  # fmt: skip
-_TAG_RE = re.compile(r"[a-z][a-z0-9]*")
 _BOLD_TAGS = frozenset({"strong", "b"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
@@ -92,23 +73,6 @@ _WIDGET_BUTTONS_RE = re.compile(
 )
 #: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
 _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
-#: What libxml2's HTML serializer percent-escapes in ``src``/``href`` values.
-_ESCAPED_URI_RE = re.compile(r"[^\x21-\x7e]")
-_RAW_URL = "data-newsarchive-raw-url"
-#: The placeholder tag of the elements :func:`prune` removes (a page's own element of that
-#: name is detected: :func:`_strippable`).
-_DROPPED = "newsarchive-dropped"
-_BLOCK_NAMES = "|".join(sorted(BLOCK_TAGS, key=len, reverse=True))
-#: A whitespace-only text node right before the end tag of a block element (the block's last
-#: text: hidden blocks are not walked, others end a block there), or before the start tag of
-#: a block element or ``<br>`` with no ``style`` (so not hidden: the walker ends the block
-#: there). Trailing whitespace never reaches a block's text, so BeautifulSoup need not make a
-#: string of it. (The serializer escapes ``<`` and ``>`` in attribute values and text: a raw
-#: ``<`` starts a tag or a comment; scripts and styles are pruned before.)
-_SPACE_BEFORE_BREAK_RE = re.compile(
-    rf">[ \t\n\r\f]+(?=</(?:{_BLOCK_NAMES})>"
-    rf"|<(?:{_BLOCK_NAMES}|br)(?:/?>|\s(?![^>]*\bstyle=)[^>]*>))"
-)
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -146,11 +110,12 @@ class _Walker:
         self.current = _Block()
         self.parts: list[str] = []
         self.raw_urls: list[str] = []
-        """Values of ``src``/``href`` attributes the soup could not carry (:func:`soup_of`)."""
+        """Values of ``src``/``href`` attributes the soup could not carry
+        (:func:`~.container.soup_of`)."""
 
     def url(self, attrs: dict[str, Any], name: str) -> str:
         """``attrs[name]`` (``src`` or ``href``) as the page wrote it."""
-        marker = _attr(attrs, _RAW_URL)
+        marker = _attr(attrs, RAW_URL)
         if marker:
             return self.raw_urls[int(marker)]
         return _attr(attrs, name)
@@ -268,61 +233,6 @@ def _string_value(el: Tag) -> str:
         for s in el.descendants
         if isinstance(s, NavigableString) and not isinstance(s, PreformattedString)
     )
-
-
-_local = threading.local()
-_WRAPPER = SoupStrainer("div")
-
-
-def _builder() -> TreeBuilder:
-    """BeautifulSoup's ``"lxml"`` tree builder, made once per thread (a builder instance is
-    reusable; looking it up and making it costs more than a short body's tree): attribute
-    values as written (``class`` not split into a list) and every string a plain
-    :class:`~bs4.element.NavigableString` (no special classes for ``<rt>``, ``<rp>`` or
-    ``<script>`` text)."""
-    builder: TreeBuilder | None = getattr(_local, "builder", None)
-    if builder is None:
-        lxml_builder = builder_registry.lookup("lxml")
-        if lxml_builder is None:  # beautifulsoup4 always registers it when lxml is installed
-            raise RuntimeError("BeautifulSoup has no lxml tree builder")
-        builder = _local.builder = lxml_builder(multi_valued_attributes={}, string_containers={})
-    return builder
-
-
-def soup_of(container: HtmlElement) -> tuple[Tag | None, list[str]]:
-    """The BeautifulSoup tree (``"lxml"`` parser) of ``container``'s contents, under a
-    ``<div>`` standing for the container (its own tag and attributes never count), and the
-    raw link/image URLs the markup handed to BeautifulSoup could not carry.
-
-    libxml2's HTML serializer percent-escapes ``src``/``href`` values with non-ASCII
-    characters, spaces or controls (``图.jpg`` → ``%E5%9B%BE.jpg``), which cannot be undone
-    safely; such values are kept aside and the element carries their index in
-    :data:`_RAW_URL` (a marker set on every ``<img>``/``<a>`` that needs one, removed from
-    every other, so a page's own attribute of that name is never read)."""
-    raw: list[str] = []
-    marked: list[HtmlElement] = []
-    for el in container.iter("img", "a"):
-        value = el.get("src" if el.tag == "img" else "href")
-        if value is not None and _ESCAPED_URI_RE.search(value):
-            el.set(_RAW_URL, str(len(raw)))
-            raw.append(value)
-            marked.append(el)
-        elif el.get(_RAW_URL) is not None:
-            del el.attrib[_RAW_URL]
-    tag = container.tag
-    container.tag = "div"
-    try:
-        markup = etree.tostring(container, method="html", encoding="unicode", with_tail=False)
-    finally:
-        container.tag = tag
-        for el in marked:
-            del el.attrib[_RAW_URL]
-    markup = _SPACE_BEFORE_BREAK_RE.sub(">", markup)
-    # Only the container's <div> and what is inside it become Tags (not the <html> and
-    # <body> libxml2 puts around a fragment).
-    soup = BeautifulSoup(markup, builder=_builder(), parse_only=_WRAPPER)
-    first = soup.contents[0] if soup.contents else None
-    return (first if type(first) is Tag else None), raw
 
 
 def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
@@ -445,51 +355,3 @@ def body_text(sections: tuple[Section, ...]) -> str:
         if lines:
             chunks.append("\n".join(lines))
     return "\n\n".join(chunks)
-
-
-def prune(container: HtmlElement, selectors: tuple[str, ...]) -> None:
-    """Remove every element matching ``selectors`` from ``container`` (tails kept).
-
-    The matches are answered from the document's id/class index, renamed to a placeholder
-    tag and stripped by libxml2 together with the bare tag names, in one C-level pass (an
-    lxml ``drop_tree`` per element costs more than the whole strip). Where a tail to merge
-    holds characters lxml refuses (C0 controls: :func:`~.dom.drop_tree` cleans them), or the
-    page itself has an element of the placeholder's name, they are dropped one by one."""
-    bare_tags, others = _drop_plan(selectors)
-    tags = list(bare_tags)
-    doomed = [el for el in select(container, others) if el is not container] if others else []
-    if doomed:
-        if _strippable(container, doomed):
-            for el in doomed:
-                el.tag = _DROPPED
-            tags.append(_DROPPED)
-        else:
-            for el in doomed:
-                if el.getparent() is not None:
-                    drop_tree(el)
-    if tags:
-        etree.strip_elements(container, *tags, with_tail=False)
-    cssindex.forget(container)
-
-
-@cache
-def _drop_plan(selectors: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    """``selectors`` as the bare tag names libxml2 strips and one selector group for the rest."""
-    tags = tuple(s for s in selectors if _TAG_RE.fullmatch(s))
-    return tags, ", ".join(s for s in selectors if not _TAG_RE.fullmatch(s))
-
-
-def _strippable(container: HtmlElement, doomed: list[HtmlElement]) -> bool:
-    """Whether libxml2 can remove ``doomed`` and merge their tails exactly as
-    :func:`~.dom.drop_tree` would (see :func:`prune`)."""
-    if next(container.iter(_DROPPED), None) is not None:
-        return False
-    for el in doomed:
-        previous = el.getprevious()
-        parent = el.getparent()
-        target = (
-            previous.tail if previous is not None else parent.text if parent is not None else ""
-        )
-        if xml_incompatible(el.tail) or xml_incompatible(target):
-            return False
-    return True
