@@ -7,7 +7,7 @@ BeautifulSoup, over the lxml parser, builds the tree of that container alone
 the soup into *blocks*: each block-level element without block-level children, or a run of
 inline content between block elements, split again at ``<br>``. Comments and hidden elements
 contribute nothing but the text after them. (Building a BeautifulSoup tree of the whole page
-would cost about 15 times its lxml parse; on whole Xinhua pages the container alone costs
+would cost about 12 times its lxml parse; on whole Xinhua pages the container alone costs
 about half of it.)
 
 A block remembers whether all its text is bold, whether it is centred, whether it is set in

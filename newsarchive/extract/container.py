@@ -5,7 +5,7 @@ container alone handed to BeautifulSoup (over the lxml parser).
   document's id/class index finds them; libxml2 strips them in one pass).
 * :func:`soup_of` serialises the pruned container and builds its BeautifulSoup tree, the tree
   the block walker of :mod:`.body` splits. Building a BeautifulSoup tree of a whole Xinhua
-  page costs about 12 times its lxml parse; the container alone, about half of it.
+  page costs about 12 times its lxml parse; on whole pages the container alone, about half.
 """
 
 from __future__ import annotations
