@@ -175,8 +175,8 @@ class JobStateExtension:
 
     Enabled in ``EXTENSIONS``; inactive without ``JOBDIR``. ``item_scraped`` and
     ``item_dropped`` are sent after the item pipelines are done with an item (the store, or
-    the store writer process, has committed it). Scrapy closes its scheduler (writing the queue index and seen fingerprints)
-    before ``spider_closed`` is sent.
+    the store writer process, has committed it). Scrapy closes its scheduler (writing the
+    queue index and seen fingerprints) before ``spider_closed`` is sent.
     """
 
     def __init__(self, jobdir: Path) -> None:

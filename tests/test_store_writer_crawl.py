@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ops_support import (
@@ -235,3 +236,45 @@ def test_sigterm_to_the_process_group_drains_the_writer(site: Site, tmp_path: Pa
     assert done
     assert done <= _captured(db)
     assert runs(db)[-1]["exit_status"] == "interrupted"
+
+
+_STATS = """
+import json, sys
+from newsarchive.crawling import CrawlOptions, run_crawl
+from newsarchive.crawling.options import IMPOLITE_SETTINGS
+options = CrawlOptions.from_args(
+    {"channels": "gz,he", "mirror": sys.argv[1], "polite": "0", "db": sys.argv[2]}
+)
+settings = {**IMPOLITE_SETTINGS, "NEWSARCHIVE_DB": sys.argv[2], "LOG_LEVEL": "WARNING"}
+settings["NEWSARCHIVE_STORE_PROCESS"] = sys.argv[3] == "1"
+result = run_crawl(options, settings=settings)
+stats = {k: v for k, v in result.stats.items() if k.startswith("newsarchive/")}
+print(json.dumps({"stats": stats, "articles": result.progress.articles}))
+"""
+
+
+def _crawl_stats(site: Site, db: Path, writer: bool) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _STATS, site.url, str(db), "1" if writer else "0"],
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+        cwd=db.parent,
+    )
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def test_scrapy_stats_and_progress_are_the_same_with_the_writer(site: Site, tmp_path: Path) -> None:
+    """The crawl's stats (``newsarchive/articles/<outcome>``, ``newsarchive/dedup/…``, …)
+    and progress counters keep their names and values when the writer process stores."""
+    one = _crawl_stats(site, tmp_path / "one.db", writer=False)
+    two = _crawl_stats(site, tmp_path / "two.db", writer=True)
+    assert two["articles"] == one["articles"]
+    got, want = dict(two["stats"]), dict(one["stats"])
+    mixed = ("newsarchive/articles/unchanged", "newsarchive/articles/duplicate")
+    assert sum(got.pop(k, 0) for k in mixed) == sum(want.pop(k, 0) for k in mixed)
+    assert got == want
+    assert want["newsarchive/articles/new"] > 50
+    assert any(k.startswith("newsarchive/dedup/url_kind/") for k in got)
