@@ -35,7 +35,10 @@ Failures:
   acknowledges it, flushes the full-text index, closes the archive and exits.
 
 The child writes on behalf of the parent, which holds the archive's writer lock
-(:mod:`newsarchive.lock`) for the whole crawl and waits for the child in :meth:`close`.
+(:mod:`newsarchive.lock`) for the whole crawl and waits for the child in :meth:`close`. The
+lock is the parent's (``flock``, not inherited): when the parent is killed, the lock is free at
+once while the child may still be rolling back for a moment; SQLite's own locking keeps a new
+writer from writing alongside it (it waits on the busy timeout).
 """
 
 from __future__ import annotations
