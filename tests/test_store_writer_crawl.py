@@ -128,6 +128,11 @@ def _journaled_done(db: Path) -> frozenset[str]:
     return frozenset(done)
 
 
+def _journaled_done_or_none(db: Path) -> frozenset[str]:
+    root = db.with_name(db.name + ".jobs")
+    return _journaled_done(db) if root.is_dir() else frozenset()
+
+
 def _captured(db: Path) -> set[str]:
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
@@ -178,8 +183,13 @@ def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
     site.server.reset()
     proc = _start(site, db, NEWSARCHIVE_STORE_GROUP_MS=400, NEWSARCHIVE_STORE_GROUP=1000)
     writer = _writer_of(proc.pid)
-    assert wait_for(proc, site, 60)
-    time.sleep(0.2)
+    # Kill once a first group has been committed and journaled and more pages have come in
+    # since (the next group is open then).
+    deadline = time.monotonic() + 120
+    while not _journaled_done_or_none(db) and proc.poll() is None:
+        assert time.monotonic() < deadline, "nothing was journaled"
+        time.sleep(0.01)
+    assert wait_for(proc, site, site.server.total() + 10)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     deadline = time.monotonic() + 15
