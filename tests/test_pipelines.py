@@ -148,6 +148,16 @@ def test_big5_first_then_original_and_exact_reprint(tmp_path: Path) -> None:
     assert q(db, "SELECT count(*) FROM articles") == [(1,)]
     assert q(db, "SELECT kind FROM article_urls WHERE url = ?", [reprint_url]) == [("reprint",)]
     assert q(db, "SELECT kind FROM article_urls WHERE url = ?", [big5]) == [("big5",)]
+    # the original page's text replaced the big5 copy's in place: not an edit, no revision
+    original = make_article(URL)
+    assert q(db, "SELECT script, headline, body_text, revision FROM articles") == [
+        ("zh-Hans", original.headline, original.body_text, 1)
+    ]
+    assert q(db, "SELECT count(*) FROM revisions") == [(0,)]
+    assert q(db, "SELECT c.url FROM articles a JOIN captures c ON c.id = a.capture_id") == [
+        (URL,)
+    ]
+    assert q(db, "SELECT count(*) FROM article_captures") == [(3,)]  # the mirror's too
     # the traditional copy came first: the search still finds it in simplified script
     hits = q(
         db,

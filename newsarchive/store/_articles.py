@@ -273,6 +273,8 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
         else:
             changed = _revise(conn, article_id, new)
             outcome = "updated"
+    elif new.article.canonical_url == canonical and _mirror_text_replaced(conn, article_id, new):
+        logger.info("article %d: the original page's text replaces the big5 copy's", article_id)
     _touch(conn, article_id, new.seen)
     _link(conn, article_id, new)
     return StoreResult(
@@ -306,6 +308,23 @@ def _stale_mirror(conn: sqlite3.Connection, article_id: int, new: Incoming) -> b
     return bool(row is not None and row[0] == "zh-Hans")
 
 
+def _mirror_text_replaced(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
+    """When the article's current text came from the big5 gateway (its copy arrived first)
+    and ``new`` is the original page with the same content: the original's text (its script,
+    as published) becomes the current version, in place. Not a revision: the content is the
+    same once folded, and the mirror's capture stays linked to the article as evidence."""
+    if urls.parse(new.article.url).big5:
+        return False
+    row = conn.execute(
+        "SELECT c.url FROM articles a JOIN captures c ON c.id = a.capture_id WHERE a.id = ?",
+        [article_id],
+    ).fetchone()
+    if row is None or not urls.parse(row[0]).big5:
+        return False
+    _revise(conn, article_id, new, keep_old=False)
+    return True
+
+
 def load_record(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
     """The current version of an article as an :meth:`Article.to_dict`-shaped dict."""
     conn.row_factory = sqlite3.Row
@@ -325,7 +344,11 @@ def load_record(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
     return rows.record_from_rows(article, children)
 
 
-def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[str]:
+def _revise(
+    conn: sqlite3.Connection, article_id: int, new: Incoming, *, keep_old: bool = True
+) -> list[str]:
+    """Make ``new`` the article's current version; the old one goes to ``revisions`` unless
+    ``keep_old`` is false (the same content in another form: see _mirror_text_replaced)."""
     article, keys, seen, capture_ids = new.article, new.keys, new.seen, new.capture_ids
     old = load_record(conn, article_id)
     revision, content_hash, old_capture, duplicate_of = conn.execute(
@@ -333,31 +356,32 @@ def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[st
         [article_id],
     ).fetchone()
     changed = rows.changed_fields(old, article.to_dict())
-    conn.execute(
-        "INSERT INTO revisions(article_id, revision, replaced_at, changed_fields, headline, "
-        "published_at, source, body_text, content_hash, record, capture_id) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            article_id,
-            revision,
-            seen,
-            rows.dumps(changed),
-            old["headline"],
-            old["published_at"],
-            old["source"],
-            old["body_text"],
-            content_hash,
-            rows.dumps(old),
-            old_capture,
-        ],
-    )
+    if keep_old:
+        conn.execute(
+            "INSERT INTO revisions(article_id, revision, replaced_at, changed_fields, headline, "
+            "published_at, source, body_text, content_hash, record, capture_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                article_id,
+                revision,
+                seen,
+                rows.dumps(changed),
+                old["headline"],
+                old["published_at"],
+                old["source"],
+                old["body_text"],
+                content_hash,
+                rows.dumps(old),
+                old_capture,
+            ],
+        )
     row = rows.article_row(article)
     del row["canonical_url"]
     row.update(
         content_hash=keys.content_hash,
         record_hash=keys.record_hash,
         minhash=keys.signature,
-        revision=revision + 1,
+        revision=revision + 1 if keep_old else revision,
         updated_at=seen,
         capture_id=capture_ids[0] if capture_ids else old_capture,
     )
@@ -367,7 +391,8 @@ def _revise(conn: sqlite3.Connection, article_id: int, new: Incoming) -> list[st
     )
     for table in _CHILD_COLUMNS:
         conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    if keep_old:  # else the folded text, which is what the index holds, is the same
+        conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     _write_children(conn, article_id, article)
     if duplicate_of is None:
         conn.execute("DELETE FROM lsh_buckets WHERE article_id = ?", [article_id])
