@@ -47,7 +47,7 @@ main(sys.argv[2:], prog_name="newsarchive")
 """
 
 
-def _command(site: Site, db: Path, **settings: object) -> list[str]:
+def _command(site: Site, db: Path, *, polite: bool = False, **settings: object) -> list[str]:
     return [
         sys.executable,
         "-c",
@@ -60,7 +60,7 @@ def _command(site: Site, db: Path, **settings: object) -> list[str]:
         str(db),
         "--mirror",
         site.url,
-        "--no-politeness",
+        *(() if polite else ("--no-politeness",)),
         "--no-progress",
     ]
 
@@ -78,9 +78,11 @@ def _run(site: Site, db: Path, **settings: object) -> tuple[int, str]:
     return proc.returncode, proc.stderr
 
 
-def _start(site: Site, db: Path, **settings: object) -> subprocess.Popen[str]:
+def _start(
+    site: Site, db: Path, *, polite: bool = False, **settings: object
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        _command(site, db, **settings),
+        _command(site, db, polite=polite, **settings),
         env=crawl_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -181,7 +183,20 @@ def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
     crawl."""
     db = tmp_path / "archive.db"
     site.server.reset()
-    proc = _start(site, db, NEWSARCHIVE_STORE_GROUP_MS=400, NEWSARCHIVE_STORE_GROUP=1000)
+    # Politeness on, with a short fixed delay: the crawl lasts a few seconds whatever the
+    # machine's load, so the kill lands mid-crawl (unthrottled, a quick machine finished the
+    # ~110 pages before the first group was journaled).
+    proc = _start(
+        site,
+        db,
+        polite=True,
+        NEWSARCHIVE_STORE_GROUP_MS=400,
+        NEWSARCHIVE_STORE_GROUP=1000,
+        DOWNLOAD_DELAY=0.05,
+        DOWNLOAD_DELAY_JITTER=0,
+        AUTOTHROTTLE_ENABLED=False,
+        CONCURRENT_REQUESTS_PER_DOMAIN=2,
+    )
     writer = _writer_of(proc.pid)
     # Kill once a first group has been committed and journaled and more pages have come in
     # since (the next group is open then).
@@ -223,6 +238,8 @@ def test_a_dead_writer_stops_the_crawl_with_a_clear_error(site: Site, tmp_path: 
     assert "Traceback" not in err
     assert "error:" in err
     assert "store writer process" in err
+    assert "the process storing the crawl's items stopped" in err
+    assert "read-only" not in err
     assert integrity_check(db) == "ok"
     assert runs(db)[-1]["exit_status"] == "failed"
 

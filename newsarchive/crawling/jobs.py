@@ -41,7 +41,10 @@ def _unwritable(db: Path, exc: BaseException | str) -> ArchiveUnwritable:
     full = getattr(exc, "errno", None) == errno.ENOSPC or any(
         word in text.lower() for word in ("full", "i/o", "no space")
     )
-    hint = "is the disk full?" if full else "read-only file or folder?"
+    if "store writer process" in text:
+        hint = "the process storing the crawl's items stopped; see the log"
+    else:
+        hint = "is the disk full?" if full else "read-only file or folder?"
     return ArchiveUnwritable(f"the archive {db} cannot be written ({hint}): {text}")
 
 
