@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from newsarchive.store.runs import COUNTERS
+
 #: The ``crawl_runs`` columns :func:`runs` returns, in order.
 RUN_COLUMNS = (
     "id",
@@ -20,15 +22,7 @@ RUN_COLUMNS = (
     "spider",
     "channels",
     "options",
-    "pages_fetched",
-    "articles_new",
-    "articles_updated",
-    "articles_unchanged",
-    "duplicates",
-    "not_articles",
-    "invalid",
-    "takedowns",
-    "errors",
+    *COUNTERS,
     "errors_by_kind",
     "exit_status",
 )
