@@ -52,7 +52,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsarchive import ledger, resume, urls
-from newsarchive.store import queries
+from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -125,13 +125,7 @@ class ReadOnlyArchive:
 
     def recent_article_urls(self, since: str, seen_before: str) -> Iterable[str]:
         # "Recent" as Store.recent_article_urls defines it, less the articles fetched lately.
-        rows = self.conn.execute(
-            "SELECT canonical_url FROM articles WHERE status = 'live'"
-            " AND julianday(coalesce(published_at, first_seen)) >= julianday(?)"
-            " AND julianday(last_seen) < julianday(?)",
-            (since, seen_before),
-        )
-        return [str(r[0]) for r in rows]
+        return history.live_articles_to_revisit(self.conn, since=since, seen_before=seen_before)
 
     def close(self) -> None:
         self.conn.close()
