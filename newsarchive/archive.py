@@ -155,8 +155,7 @@ class Archive:
         article_id = queries.resolve(self._conn, ref)
         if article_id is None:
             return None
-        row = self._conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return reading.article_record(self._conn, row)
+        return reading.article_by_id(self._conn, article_id)
 
     def view(self, ref: str | int) -> ArticleView | None:
         """An article with its URLs, revisions, events and captures (what ``show`` prints)."""
@@ -180,10 +179,4 @@ class Archive:
 
     def tables(self) -> list[str]:
         """The archive's tables and views, for exploring with :meth:`read_sql`."""
-        return [
-            r[0]
-            for r in self._conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
-                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts_%' ORDER BY name"
-            )
-        ]
+        return reading.table_names(self._conn)

@@ -106,6 +106,23 @@ def article_record(conn: sqlite3.Connection, row: sqlite3.Row) -> Article:
     )
 
 
+def article_by_id(conn: sqlite3.Connection, article_id: int) -> Article | None:
+    """The record of article ``article_id``; ``None`` when there is no such row."""
+    row = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return None if row is None else article_record(conn, row)
+
+
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    """The archive's tables and views by name, without SQLite's and FTS5's internal ones."""
+    return [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'articles_fts_%' ORDER BY name"
+        )
+    ]
+
+
 def iter_article_rows(
     conn: sqlite3.Connection, filters: Filters, *, limit: int | None = None
 ) -> Iterator[sqlite3.Row]:
