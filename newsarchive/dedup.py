@@ -31,7 +31,6 @@ from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from newsarchive import textnorm, urls
 
@@ -118,6 +117,10 @@ _FMIX32: Final = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
 
 @cache
 def _permutations() -> npt.NDArray[np.uint64]:
+    # Imported on first use: datasketch's package import pulls in scipy (~0.3 s), which every
+    # command that never computes a signature (search, export, runs…) would pay at start-up.
+    from datasketch import MinHash  # noqa: PLC0415
+
     perms: npt.NDArray[np.uint64] = MinHash(
         num_perm=NUM_PERM, seed=1, scheme="affine32"
     ).permutations
