@@ -154,9 +154,7 @@ def test_big5_first_then_original_and_exact_reprint(tmp_path: Path) -> None:
         ("zh-Hans", original.headline, original.body_text, 1)
     ]
     assert q(db, "SELECT count(*) FROM revisions") == [(0,)]
-    assert q(db, "SELECT c.url FROM articles a JOIN captures c ON c.id = a.capture_id") == [
-        (URL,)
-    ]
+    assert q(db, "SELECT c.url FROM articles a JOIN captures c ON c.id = a.capture_id") == [(URL,)]
     assert q(db, "SELECT count(*) FROM article_captures") == [(3,)]  # the mirror's too
     # the traditional copy came first: the search still finds it in simplified script
     hits = q(
