@@ -297,14 +297,25 @@ class IncrementalMiddleware:
         """The spider's start requests, then the job's unfinished article requests."""
         async for request in start:
             yield request
-        if self.pending:
-            logger.info(
-                "requesting %d article pages again (unfinished job, failed before)",
-                len(self.pending),
-            )
         spider = self.crawler.spider if self.crawler is not None else None
+        pending = self.pending
+        scope = getattr(spider, "scope", None)
+        if scope is not None:
+            # The job's key names its channels, not its options: a job left with big5 copies
+            # pending and resumed with the mirror off must not fetch them.
+            pending = [u for u in pending if scope.allows(u)]
+            if len(pending) < len(self.pending):
+                logger.info(
+                    "%d unfinished article requests are outside this run's scope "
+                    "(big5 copies with the mirror off): not requested",
+                    len(self.pending) - len(pending),
+                )
+        if pending:
+            logger.info(
+                "requesting %d article pages again (unfinished job, failed before)", len(pending)
+            )
         errback = getattr(spider, "failed", None)  # the spider's record of a failed download
-        for url in self.pending:
+        for url in pending:
             self._inc("articles_resumed")
             yield Request(url, errback=errback, priority=10, meta={"na_kind": "article"})
 

@@ -16,6 +16,7 @@ from scrapy.utils.test import get_crawler
 from store_factory import error_item, make_article
 
 from newsarchive import resume
+from newsarchive.crawling.links import Scope
 from newsarchive.incremental import (
     IncrementalMiddleware,
     KnownArticles,
@@ -24,6 +25,7 @@ from newsarchive.incremental import (
     request_kind,
 )
 from newsarchive.store import Store
+from newsarchive.urls import big5_url
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LIST = "https://gz.news.cn/xwzx/gzyw.htm"
@@ -253,6 +255,41 @@ def test_pending_requests_follow_the_start_requests(archive: Path) -> None:
     assert urls_of(out) == [LIST, RECENT, NEW]
     assert all(r.meta["na_kind"] == "article" for r in out[1:])
     assert crawler.stats.get_value("incremental/articles_resumed") == 2
+
+
+class _ScopedSpider(Spider):
+    name = "scoped"
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__()
+        self.scope = scope
+
+
+@pytest.mark.parametrize("big5", [True, False])
+def test_pending_requests_outside_the_runs_scope_are_not_requested(
+    archive: Path, big5: bool
+) -> None:
+    """A job left with a big5 copy pending, resumed with the mirror off: the copy stays out."""
+    crawler = get_crawler(Spider)
+    assert crawler.stats is not None
+    copy = big5_url(RECENT)
+    mw = IncrementalMiddleware(
+        KnownArticles(open_index(archive), 0, now=NOW),
+        crawler.stats,
+        pending=frozenset({NEW, copy}),
+    )
+    crawler.spider = _ScopedSpider(Scope(channels=frozenset({"gz"}), big5=big5))
+    mw.crawler = crawler
+
+    async def start() -> AsyncIterator[Any]:
+        yield Request(LIST)
+
+    async def collect() -> list[Any]:
+        return [r async for r in mw.process_start(start())]
+
+    out = asyncio.run(collect())
+    assert urls_of(out) == ([LIST, copy, NEW] if big5 else [LIST, NEW])
+    assert crawler.stats.get_value("incremental/articles_resumed") == (2 if big5 else 1)
 
 
 def test_requests_let_through_are_journaled(archive: Path, tmp_path: Path) -> None:
