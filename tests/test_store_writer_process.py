@@ -5,6 +5,7 @@ commit, groups that really group, and clear failures when either side dies."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import signal
@@ -299,3 +300,22 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return status.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def test_the_writers_log_records_reach_the_crawl_process_logging(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A spawned child has no logging of its own: its records go to the parent's handlers
+    (Scrapy's log), with their logger names, levels and messages."""
+    big5 = "http://big5.xinhuanet.com/gate/big5/www.gz.xinhuanet.com/2023-11/01/c_1129900000.htm"
+    copy_first = article_item(traditional(make_article(_url(0)), big5))
+    original = article_item(make_article(_url(0)))
+    caplog.set_level(logging.INFO)
+    acks, _ = _through_writer(tmp_path / "a.db", [copy_first, original])
+    assert [a.result.article.outcome for a in acks] == ["new", "duplicate"]
+    forwarded = [r for r in caplog.records if r.name == "newsarchive.store._articles"]
+    assert [(r.levelname, r.getMessage()) for r in forwarded] == [
+        ("INFO", "article 1: the original page's text replaces the big5 copy's")
+    ]
+    assert forwarded[0].process != os.getpid()  # emitted in the writer process
+    assert _count(tmp_path / "a.db", "SELECT count(*) FROM articles WHERE script = 'zh-Hans'") == 1

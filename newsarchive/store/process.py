@@ -90,6 +90,7 @@ class _Config:
     fts_batch: int
     group_items: int
     group_ms: float
+    log_level: int = logging.INFO
 
 
 # -- the child ------------------------------------------------------------------------------
@@ -99,6 +100,9 @@ def _child_main(config: _Config, inbox: Connection, outbox: Connection) -> None:
     """The writer process: store what arrives on ``inbox``, acknowledge on ``outbox``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    root = logging.getLogger()
+    root.handlers[:] = [_ForwardHandler(outbox)]
+    root.setLevel(config.log_level)
     from newsarchive.store import Store  # noqa: PLC0415 (the child's own heavy import)
 
     try:
@@ -157,6 +161,34 @@ def _serve(store: Any, config: _Config, inbox: Connection, outbox: Connection) -
         _send(outbox, ("acks", acks))
 
 
+class _ForwardHandler(logging.Handler):
+    """Sends the child's log records to the parent, which hands them to its own logging
+    (Scrapy's log file, the crawl's stderr): a spawned child has no logging set up."""
+
+    def __init__(self, outbox: Connection) -> None:
+        super().__init__()
+        self.outbox = outbox
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = {
+            "name": record.name,
+            "levelno": record.levelno,
+            "levelname": record.levelname,
+            "msg": record.getMessage(),
+            "pathname": record.pathname,
+            "lineno": record.lineno,
+            "funcName": record.funcName,
+            "created": record.created,
+            "msecs": record.msecs,
+            "process": record.process,
+            "processName": record.processName,
+        }
+        if record.exc_info:
+            fields["exc_text"] = logging.Formatter().formatException(record.exc_info)
+        with contextlib.suppress(OSError, ValueError):  # the parent is gone: nowhere to log
+            _send(self.outbox, ("log", fields))
+
+
 class _GroupLost(Exception):
     def __init__(self, cause: BaseException | None) -> None:
         super().__init__(str(cause))
@@ -195,6 +227,23 @@ def _recv(conn: Connection) -> Any:
     return pickle.loads(conn.recv_bytes())
 
 
+def _parent_log_level() -> int:
+    """The lowest level this process's logging shows: the child forwards no record below it
+    (Scrapy sets the root logger to DEBUG and filters in its handler, at ``LOG_LEVEL``)."""
+    root = logging.getLogger()
+    level = root.getEffectiveLevel()
+    handler_levels = [h.level for h in root.handlers if h.level > logging.NOTSET]
+    if handler_levels and len(handler_levels) == len(root.handlers):
+        level = max(level, min(handler_levels))
+    return level
+
+
+def _relog(fields: dict[str, Any]) -> None:
+    """Hand a record the child forwarded (see _ForwardHandler) to this process's logging."""
+    record = logging.makeLogRecord(fields)
+    logging.getLogger(record.name).handle(record)
+
+
 # -- the parent -----------------------------------------------------------------------------
 
 
@@ -221,6 +270,7 @@ class WriterProcess:
             fts_batch=fts_batch,
             group_items=max(1, group_items),
             group_ms=max(0.0, group_ms),
+            log_level=_parent_log_level(),
         )
         self.max_in_flight = max(1, max_in_flight)
         self.pid: int | None = None
@@ -258,16 +308,22 @@ class WriterProcess:
         self._process.start()
         child_in.close()
         child_out.close()
-        if not self._from_child.poll(timeout):
-            self._process.kill()
-            raise WriterDied(f"the store writer process did not start within {timeout:g}s")
-        try:
-            kind, value = _recv(self._from_child)
-        except EOFError:
-            self._process.join(5)
-            raise WriterDied(
-                f"the store writer process exited at start (exit code {self._process.exitcode})"
-            ) from None
+        deadline = time.monotonic() + timeout
+        kind: str = "log"
+        value: Any = None
+        while kind == "log":  # opening the archive may log (a migration, a full-text flush)
+            if not self._from_child.poll(max(0.0, deadline - time.monotonic())):
+                self._process.kill()
+                raise WriterDied(f"the store writer process did not start within {timeout:g}s")
+            try:
+                kind, value = _recv(self._from_child)
+            except EOFError:
+                self._process.join(5)
+                raise WriterDied(
+                    f"the store writer process exited at start (exit code {self._process.exitcode})"
+                ) from None
+            if kind == "log":
+                _relog(value)
         if kind == "failed":
             self._process.join(5)
             raise value
@@ -378,6 +434,9 @@ class WriterProcess:
                 self._clean = True
                 self._finished.set()
                 return
+            if kind == "log":
+                _relog(value)
+                continue
             self._call(functools.partial(self._acked, value))
 
     def _call(self, callback: Callable[[], None]) -> None:
