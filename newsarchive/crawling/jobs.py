@@ -24,6 +24,7 @@ from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, stora
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
 from newsarchive.store import Store
+from newsarchive.store.process import WriterDied
 from newsarchive.store.queries import connect
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
@@ -41,7 +42,8 @@ def _unwritable(db: Path, exc: BaseException | str) -> ArchiveUnwritable:
     full = getattr(exc, "errno", None) == errno.ENOSPC or any(
         word in text.lower() for word in ("full", "i/o", "no space")
     )
-    if "store writer process" in text:
+    # A crawl's fatal error arrives as "<exception type>: <message>" (Progress.fatal).
+    if isinstance(exc, WriterDied) or text.startswith(f"{WriterDied.__name__}:"):
         hint = "the process storing the crawl's items stopped; see the log"
     else:
         hint = "is the disk full?" if full else "read-only file or folder?"
