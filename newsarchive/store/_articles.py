@@ -350,13 +350,14 @@ def _revise(
     """Make ``new`` the article's current version; the old one goes to ``revisions`` unless
     ``keep_old`` is false (the same content in another form: see _mirror_text_replaced)."""
     article, keys, seen, capture_ids = new.article, new.keys, new.seen, new.capture_ids
-    old = load_record(conn, article_id)
     revision, content_hash, old_capture, duplicate_of = conn.execute(
         "SELECT revision, content_hash, capture_id, duplicate_of FROM articles WHERE id = ?",
         [article_id],
     ).fetchone()
-    changed = rows.changed_fields(old, article.to_dict())
+    changed: list[str] = []
     if keep_old:
+        old = load_record(conn, article_id)
+        changed = rows.changed_fields(old, article.to_dict())
         conn.execute(
             "INSERT INTO revisions(article_id, revision, replaced_at, changed_fields, headline, "
             "published_at, source, body_text, content_hash, record, capture_id) "
