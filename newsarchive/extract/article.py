@@ -240,9 +240,13 @@ def _has_breaks(text: str) -> bool:
 
 
 def _may_print_editor(text: str) -> bool:
-    """Whether any text node of the page can hold a 责任编辑/责编 line: each variant starts
-    with 责 or 責, which only the page's own characters or a character reference give."""
-    return "责" in text or "責" in text or "&#" in text
+    """Whether any text node of the page can hold one of the phrases
+    :func:`~.fields.editor_lines` looks for (责任编辑, 責任編輯, 责编, 責編): only the page's
+    own characters or a character reference give them (a text node holding a phrase holds
+    it in the markup too, written out or with a reference)."""
+    return (
+        "责任编辑" in text or "责编" in text or "責任編輯" in text or "責編" in text or "&#" in text
+    )
 
 
 def _from_generic(
