@@ -33,8 +33,15 @@ _SPACE_RE = re.compile(r"[\s\u3000]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
+#: What :func:`line` would change besides NFC: a zero-width character, any whitespace but a
+#: lone ASCII space between other characters.
+_NOT_LINE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]|[^\S ]|  |^ | $")
+
+
 def line(text: str) -> str:
     """A one-line field: NFC, no zero-width characters, whitespace collapsed, trimmed."""
+    if _NOT_LINE_RE.search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text  # already a line (the extractor's fields nearly always are): no copies
     text = _ZERO_WIDTH_RE.sub("", unicodedata.normalize("NFC", text))
     return _SPACE_RE.sub(" ", text).strip()
 
@@ -87,7 +94,7 @@ def normalise_article(article: Article) -> Article:
         dateline=dateline,
         reporters=_unique(article.reporters),
         credits=tuple(
-            Credit(role=line(c.role), name=line(c.name)) for c in article.credits if line(c.name)
+            Credit(role=line(c.role), name=name) for c in article.credits if (name := line(c.name))
         ),
         editors=_unique(article.editors),
         sections=tuple(sections),

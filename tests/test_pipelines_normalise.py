@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from store_factory import URL, make_article
 
 from newsarchive.records import Credit, Section
@@ -19,6 +24,25 @@ def test_line_collapses_whitespace_and_drops_zero_width_only() -> None:
     assert (
         line("ＣＣＴＶ１２３") == "ＣＣＴＶ１２３"
     )  # full width is kept (folding is for comparing)
+
+
+#: Characters that exercise every rule of ``line``: ASCII and Unicode whitespace of each kind
+#: Python's ``str.strip`` and ``\s`` know, zero-width characters, a combining accent, a
+#: precomposed letter, a CJK compatibility ideograph (NFC maps U+F900 to U+8C48).
+_LINE_ALPHABET = (
+    "ab 中文\u3000\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u202f\u205f"
+    "\u200b\u200c\u200d\u2060\ufeffe\u0301\u00e9\uf900"
+)
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=12) | st.text(max_size=12))
+def test_line_fast_path_equals_the_full_normalisation(text: str) -> None:
+    full = re.sub(
+        r"[\s\u3000]+",
+        " ",
+        re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", unicodedata.normalize("NFC", text)),
+    ).strip()
+    assert line(text) == full
 
 
 def test_block_keeps_paragraph_structure() -> None:
