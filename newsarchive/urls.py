@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -50,8 +51,13 @@ class UrlInfo:
     """The page number of a multi-page URL (``c_<id>_3.htm`` → 3); 1 otherwise."""
 
 
+@lru_cache(maxsize=8192)
 def parse(url: str) -> UrlInfo:
-    """Split ``url`` into the facts the archive keys on."""
+    """Split ``url`` into the facts the archive keys on.
+
+    Memoised (the answer is immutable and depends on the URL and the channel registry
+    alone): a crawl asks about each link several times (scope, article shape, date window,
+    page number), about 35 times a page."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().rstrip(".")
     path = parts.path or "/"
