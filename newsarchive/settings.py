@@ -74,6 +74,11 @@ DOWNLOAD_HANDLERS = {
 # --- what happens to pages -------------------------------------------------------------------
 #: Run the extractor on fetched pages (off only for the crawl benchmark's baseline).
 NEWSARCHIVE_EXTRACT = True
+#: Extract in a child process while the crawl process goes on fetching
+#: (newsarchive.extract.process); off: in the crawl process. Same records either way.
+NEWSARCHIVE_EXTRACT_PROCESS = True
+#: Pages handed to the extractor process and not yet answered, at most (back-pressure).
+NEWSARCHIVE_EXTRACT_IN_FLIGHT = 64
 #: The archive the store pipeline writes.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "data/archive.db")
 #: Store items through a writer process that commits them in groups and acknowledges each

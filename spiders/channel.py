@@ -16,6 +16,11 @@ What it follows:
   other pages, which are fetched in order and joined into one record before anything is
   yielded.
 
+Pages are extracted by the extractor process (:mod:`newsarchive.extract.process`,
+``NEWSARCHIVE_EXTRACT_PROCESS``, started when the spider opens): the callbacks ``parse`` and
+``parse_next_page`` await each page's record while the crawl goes on fetching, and extract in
+this process when there is no extractor process or it has died. The records are the same.
+
 Every response becomes one :class:`~newsarchive.records.PageItem` (HTTP errors and
 redirects of an article to a non-article page included, as ``result=None`` with the error
 kind), so the archive keeps every capture and ``crawl_runs`` counts every failure.
@@ -32,7 +37,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -46,8 +51,9 @@ from newsarchive.crawling.datasource import (
 )
 from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links, url_date
 from newsarchive.crawling.options import CrawlOptions
-from newsarchive.crawling.pages import http_error, list_links, read_page
+from newsarchive.crawling.pages import Page, http_error, list_links, read_page_async
 from newsarchive.extract import join_pages
+from newsarchive.extract.process import ExtractorProcess
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
 
 logger = logging.getLogger(__name__)
@@ -81,15 +87,42 @@ class ChannelSpider(Spider):
         self.scope = options.scope
         self.window = options.window
         self.extract = extract
+        self.extractor: ExtractorProcess | None = None
+        """The extractor process (``NEWSARCHIVE_EXTRACT_PROCESS``), from spider open to close;
+        ``None``: pages are extracted in this process."""
         self._requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ChannelSpider:
         options = CrawlOptions.from_args(kwargs)
         options.apply(crawler.settings)
-        spider = cls(options=options, extract=crawler.settings.getbool("NEWSARCHIVE_EXTRACT", True))
+        settings = crawler.settings
+        spider = cls(options=options, extract=settings.getbool("NEWSARCHIVE_EXTRACT", True))
         spider._set_crawler(crawler)
+        if (
+            spider.extract
+            and settings.getbool("NEWSARCHIVE_EXTRACT_PROCESS", True)
+            and "asyncio" in str(settings.get("TWISTED_REACTOR") or "")
+        ):
+            spider.extractor = ExtractorProcess(
+                max_in_flight=settings.getint("NEWSARCHIVE_EXTRACT_IN_FLIGHT", 64)
+            )
+            crawler.signals.connect(spider._start_extractor, signal=signals.spider_opened)
+            crawler.signals.connect(spider._stop_extractor, signal=signals.spider_closed)
         return spider
+
+    def _start_extractor(self) -> None:
+        if self.extractor is None:
+            return
+        try:
+            self.extractor.start()
+        except Exception as exc:  # cannot spawn (no /dev/shm, process limit): extract here
+            logger.warning("no extractor process (%s); extracting in the crawl process", exc)
+            self.extractor = None
+
+    def _stop_extractor(self) -> None:
+        if self.extractor is not None:
+            self.extractor.close()
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -149,44 +182,58 @@ class ChannelSpider(Spider):
 
     # -- callbacks ---------------------------------------------------------------------------
 
-    def parse(self, response: Response) -> Iterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         """Any page: hand it to the extractor, yield the item, follow what the rules allow."""
         if urls.page_number(response.url) > 1:
-            # A later page of an old-era article reached on its own (a --start URL, a retry
-            # of a failed page): it is only read as part of its article, from page 1; its
-            # failure is a failed page, never a takedown of the article.
-            if response.status >= 300:
-                kind = f"page_http_{response.status}"
-                self._stat(stat_key(kind))
-                yield PageItem(captures=(to_capture(response),), result=None, error=kind)
-                return
-            self._stat("newsarchive/later_page_to_first")
-            request = self._request(follow_url(response.url), priority=PRIORITY_ARTICLE)
-            if request is not None:
-                yield request
+            for thing in self._later_page(response):
+                yield thing
             return
-        page = read_page(response, extract=self.extract, scope=self.scope)
+        page = await read_page_async(
+            response, extract=self.extract, scope=self.scope, extractor=self.extractor
+        )
         result = page.result
         if isinstance(result, Article) and result.page_urls:
             state = _Pages(first=result, captures=[page.capture], pending=list(result.page_urls))
-            yield from self._next_page(state)
+            for thing in self._next_page(state):
+                yield thing
         else:
             yield PageItem(captures=(page.capture,), result=result, error=page.error)
         if page.error is not None:
             self._stat(stat_key(page.error))
             return
-        related: list[str] = []
+        for url in self._article_links(page, response):
+            if urls.is_article_url(url) and (request := self._follow(url)):
+                yield request
+        if page.text is not None and not urls.is_article_url(response.url):
+            for request in self._follow_list(response, page.text):
+                yield request
+
+    def _article_links(self, page: Page, response: Response) -> list[str]:
+        """The article links to follow from a page: an article's related links and big5
+        gateway copy (every ``href`` of an article page when extraction is off)."""
+        result = page.result
         if isinstance(result, Article):
             related = [link.url for link in result.related]
             if self.scope.big5 and page.text is not None:
                 related += gateway_links(page.text, response.url)
-        elif not self.extract and page.text is not None and urls.is_article_url(response.url):
-            related = article_hrefs(page.text, response.url)  # no extractor: scan the hrefs
-        for url in related:
-            if urls.is_article_url(url) and (request := self._follow(url)):
-                yield request
-        if page.text is not None and not urls.is_article_url(response.url):
-            yield from self._follow_list(response, page.text)
+            return related
+        if not self.extract and page.text is not None and urls.is_article_url(response.url):
+            return article_hrefs(page.text, response.url)  # no extractor: scan the hrefs
+        return []
+
+    def _later_page(self, response: Response) -> Iterator[Any]:
+        """A later page of an old-era article reached on its own (a --start URL, a retry of a
+        failed page): it is only read as part of its article, from page 1; its failure is a
+        failed page, never a takedown of the article."""
+        if response.status >= 300:
+            kind = f"page_http_{response.status}"
+            self._stat(stat_key(kind))
+            yield PageItem(captures=(to_capture(response),), result=None, error=kind)
+            return
+        self._stat("newsarchive/later_page_to_first")
+        request = self._request(follow_url(response.url), priority=PRIORITY_ARTICLE)
+        if request is not None:
+            yield request
 
     def _follow_list(self, response: Response, text: str) -> Iterator[Request]:
         for ds_url in datasource_urls(text, response.url):
@@ -275,8 +322,8 @@ class ChannelSpider(Spider):
             error="missing_pages" if state.missing else None,
         )
 
-    def parse_next_page(self, response: Response, state: _Pages) -> Iterator[Any]:
-        page = read_page(response, scope=self.scope)
+    async def parse_next_page(self, response: Response, state: _Pages) -> AsyncIterator[Any]:
+        page = await read_page_async(response, scope=self.scope, extractor=self.extractor)
         if isinstance(page.result, Article):
             state.rest.append(page.result)
             state.captures.append(page.capture)
@@ -285,7 +332,8 @@ class ChannelSpider(Spider):
             state.missing.append(response.url)
             self._stat(stat_key(f"page_{kind}"))
             yield PageItem(captures=(page.capture,), result=None, error=f"page_{kind}")
-        yield from self._next_page(state)
+        for thing in self._next_page(state):
+            yield thing
 
     def next_page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]

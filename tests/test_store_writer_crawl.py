@@ -111,15 +111,44 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _writer_of(pid: int, timeout: float = 60) -> int:
-    """The store writer process of the crawl process ``pid`` (its one child)."""
+def _holds_archive(pid: int) -> bool:
+    """Whether process ``pid`` has an ``archive.db`` open (the store writer does, the
+    extractor process never)."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except (FileNotFoundError, PermissionError):
+        return False
+    for fd in fds:
+        try:
+            if str(fd.readlink()).endswith("archive.db"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _helper_of(pid: int, *, writer: bool, timeout: float = 60) -> int:
+    """The store writer process (``writer``) or the extractor process of the crawl process
+    ``pid``: its two spawned children, told apart once one of them has the archive open."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        spawned = []
         for child in _children(pid):
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                return child
+            try:
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    spawned.append(child)
+            except FileNotFoundError:
+                continue
+        holding = [child for child in spawned if _holds_archive(child)]
+        if len(spawned) == 2 and len(holding) == 1:
+            return holding[0] if writer else next(c for c in spawned if c not in holding)
         time.sleep(0.02)
-    raise AssertionError("no store writer process appeared")
+    raise AssertionError(f"no {'store writer' if writer else 'extractor'} process appeared")
+
+
+def _writer_of(pid: int, timeout: float = 60) -> int:
+    """The store writer process of the crawl process ``pid``."""
+    return _helper_of(pid, writer=True, timeout=timeout)
 
 
 def _journaled_done(db: Path) -> frozenset[str]:
@@ -151,9 +180,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def in_process(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive of a crawl that stores in the crawl process (no writer process)."""
+    """The archive of a crawl that extracts and stores in the crawl process (no extractor
+    process, no writer process)."""
     db = tmp_path_factory.mktemp("inprocess") / "archive.db"
-    code, err = _run(site, db, NEWSARCHIVE_STORE_PROCESS=False)
+    code, err = _run(site, db, NEWSARCHIVE_STORE_PROCESS=False, NEWSARCHIVE_EXTRACT_PROCESS=False)
     assert code in DONE, err
     return db
 
@@ -162,7 +192,7 @@ def test_a_crawl_through_the_writer_equals_the_in_process_crawl(
     site: Site, in_process: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    code, err = _run(site, db)  # the default: the writer process
+    code, err = _run(site, db)  # the default: the extractor process and the writer process
     assert code in DONE, err
     assert differences(snapshot(db), snapshot(in_process)) == {}
     # Which of two copies of a page is "unchanged" and which a "duplicate" depends on fetch
@@ -252,6 +282,7 @@ def test_sigterm_to_the_process_group_drains_the_writer(site: Site, tmp_path: Pa
     site.server.reset()
     proc = _start(site, db, NEWSARCHIVE_STORE_GROUP_MS=300)
     writer = _writer_of(proc.pid)
+    extractor = _helper_of(proc.pid, writer=False)
     assert wait_for(proc, site, 50)
     os.killpg(proc.pid, signal.SIGTERM)
     _out, err = proc.communicate(timeout=120)
@@ -259,10 +290,31 @@ def test_sigterm_to_the_process_group_drains_the_writer(site: Site, tmp_path: Pa
         pytest.skip("the crawl finished before SIGTERM arrived")
     assert proc.returncode == ExitCode.INTERRUPTED, err
     assert not _alive(writer)
+    assert not _alive(extractor)
     done = _journaled_done(db)
     assert done
     assert done <= _captured(db)
     assert runs(db)[-1]["exit_status"] == "interrupted"
+
+
+def test_a_dead_extractor_process_loses_nothing(
+    site: Site, in_process: Path, tmp_path: Path
+) -> None:
+    """SIGKILL to the extractor process mid-crawl: the pages it had and every later page are
+    extracted in the crawl process, the crawl finishes normally and the archive equals the
+    one of a crawl that never had an extractor process."""
+    db = tmp_path / "archive.db"
+    site.server.reset()
+    proc = _start(site, db)
+    extractor = _helper_of(proc.pid, writer=False)
+    assert wait_for(proc, site, 40)
+    os.kill(extractor, signal.SIGKILL)
+    _out, err = proc.communicate(timeout=180)
+    assert proc.returncode in DONE, err
+    assert "extractor process" in err and "exited unexpectedly" in err
+    assert "extracted in the crawl process" in err
+    assert "Traceback" not in err
+    assert differences(snapshot(db), snapshot(in_process)) == {}
 
 
 _STATS = """

@@ -1,6 +1,7 @@
 """From a Scrapy response to what the spider yields: capture, decoded text, extraction result.
 
-The spider's callbacks stay thin: they call :func:`read_page` and get back the capture, the
+The spider's callbacks stay thin: they call :func:`read_page` (or :func:`read_page_async`,
+which has a child process extract) and get back the capture, the
 page text and the extractor's verdict (or the error kind when there is nothing to extract),
 then decide what to follow with :func:`list_links`.
 """
@@ -27,6 +28,7 @@ from newsarchive.crawling.capture import (
 from newsarchive.crawling.links import Scope, text_date
 from newsarchive.extract import extract_article
 from newsarchive.extract.decode import UndecodablePage, decode_page
+from newsarchive.extract.process import ExtractorDied, ExtractorProcess
 from newsarchive.records import Article, Capture, NotAnArticle
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,45 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
     """Capture ``response``; decode it and run the extractor unless it is an error.
 
     ``scope``: the crawl's channels; a redirect out of them is an error, not a page."""
+    read = _decoded(response, scope)
+    if isinstance(read, Page):
+        return read
+    capture, text, encoding = read
+    if not extract:
+        return Page(capture=capture, text=text, result=None, error=None)
+    # The record's URL is the page's final URL; the capture keeps the requested one and the
+    # redirect chain, and the store records them all as aliases.
+    return _judged(response, capture, text, extract_article(text, response.url, encoding=encoding))
+
+
+async def read_page_async(
+    response: Response,
+    *,
+    extract: bool = True,
+    scope: Scope | None = None,
+    extractor: ExtractorProcess | None = None,
+) -> Page:
+    """:func:`read_page`, with the extraction done by ``extractor`` (a child process) while
+    the crawl goes on; in this process when there is none or it has died."""
+    read = _decoded(response, scope)
+    if isinstance(read, Page):
+        return read
+    capture, text, encoding = read
+    if not extract:
+        return Page(capture=capture, text=text, result=None, error=None)
+    result: Article | NotAnArticle | None = None
+    if extractor is not None and extractor.died is None:
+        try:
+            result = await extractor.extract(response.body, response.url, charset_hint(response))
+        except ExtractorDied:
+            result = None  # logged once by the extractor's handle; extract here instead
+    if result is None:
+        result = extract_article(text, response.url, encoding=encoding)
+    return _judged(response, capture, text, result)
+
+
+def _decoded(response: Response, scope: Scope | None) -> Page | tuple[Capture, str, str]:
+    """The error page, or the capture, text and encoding of a page to extract."""
     fetched_at = utc_now()
     error = http_error(response, scope)
     if error is not None:
@@ -124,12 +165,14 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
             result=None,
             error="undecodable",
         )
-    capture = to_capture(response, encoding=encoding, fetched_at=fetched_at)
-    if not extract:
-        return Page(capture=capture, text=text, result=None, error=None)
-    # The record's URL is the page's final URL; the capture keeps the requested one and the
-    # redirect chain, and the store records them all as aliases.
-    result = extract_article(text, response.url, encoding=encoding)
+    return to_capture(response, encoding=encoding, fetched_at=fetched_at), text, encoding
+
+
+def _judged(
+    response: Response, capture: Capture, text: str, result: Article | NotAnArticle
+) -> Page:
+    """The page with the extractor's verdict (an error page served with status 200 is an
+    error, see :func:`soft_error`)."""
     if isinstance(result, NotAnArticle):
         kind = soft_error(result, article_url=urls.is_article_url(requested_url(response)))
         if kind is not None:
