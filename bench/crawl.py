@@ -32,6 +32,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import os
 import resource
 import sqlite3
 import subprocess
@@ -101,7 +102,17 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _crawl(mode: str, mirror: str, db: Path) -> dict[str, Any]:
+def _cpu_of(pid: int | None) -> float | None:
+    """CPU seconds used so far by process ``pid`` (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _crawl(mode: str, mirror: str, db: Path, server_pid: int | None = None) -> dict[str, Any]:
+    server_cpu = _cpu_of(server_pid)
     proc = subprocess.run(
         [sys.executable, "-P", __file__, "--child", mode, "--mirror", mirror, "--db", str(db)],
         capture_output=True,
@@ -111,7 +122,12 @@ def _crawl(mode: str, mirror: str, db: Path) -> dict[str, Any]:
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-4000:])
         raise SystemExit(f"{mode} crawl failed (exit {proc.returncode})")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    run = dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    after = _cpu_of(server_pid)
+    run["server_cpu_seconds"] = (
+        after - server_cpu if after is not None and server_cpu is not None else None
+    )
+    return run
 
 
 def _article_pages(manifest: dict[str, Any]) -> int:
@@ -156,12 +172,12 @@ def main() -> None:
         server.start()
         try:
             mirror = urls.get(timeout=60)
-            baseline = _crawl("baseline", mirror, Path(tmp) / "baseline.db")
-            extract = _crawl("extract", mirror, Path(tmp) / "extract.db")
-            full = _crawl("full", mirror, Path(tmp) / "full.db")
+            baseline = _crawl("baseline", mirror, Path(tmp) / "baseline.db", server.pid)
+            extract = _crawl("extract", mirror, Path(tmp) / "extract.db", server.pid)
+            full = _crawl("full", mirror, Path(tmp) / "full.db", server.pid)
             runs = [baseline, extract, full]
             if args.inprocess:
-                runs.append(_crawl("inprocess", mirror, Path(tmp) / "inprocess.db"))
+                runs.append(_crawl("inprocess", mirror, Path(tmp) / "inprocess.db", server.pid))
         finally:
             stop.set()
             server.join(timeout=10)
@@ -186,6 +202,11 @@ def main() -> None:
             + (
                 f" (+ child processes {1000 * writer / run['pages']:.2f} ms/page)"
                 if writer >= 0.05
+                else ""
+            )
+            + (
+                f"; server {1000 * run['server_cpu_seconds'] / run['pages']:.2f} ms/page"
+                if run["server_cpu_seconds"] is not None
                 else ""
             )
             + f"; max RSS {run['max_rss_mb']} MiB ({run['finish_reason']})"
