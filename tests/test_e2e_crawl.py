@@ -233,13 +233,22 @@ def test_captures_keep_real_urls_and_back_every_article(crawl: Crawl) -> None:
     )
     assert missing == []
     gbk = [a for a in crawl.manifest["articles"] if a["encoding"] != "utf-8"]
+    assert gbk
     for entry in gbk:
-        ((encoding,),) = crawl.rows(
-            "SELECT c.encoding FROM articles a JOIN captures c ON c.id = a.capture_id "
+        ((encoding, article_encoding),) = crawl.rows(
+            "SELECT c.encoding, a.encoding FROM articles a JOIN captures c ON c.id = a.capture_id "
             "WHERE a.canonical_url = ?",
             (entry["canonical_url"],),
         )
-        assert encoding == "gb18030", entry["key"]
+        assert encoding == article_encoding == "gb18030", entry["key"]
+    # Every article records the encoding its page was decoded with, as its capture does.
+    assert (
+        crawl.rows(
+            "SELECT a.canonical_url FROM articles a JOIN captures c ON c.id = a.capture_id "
+            "WHERE a.encoding IS NULL OR a.encoding IS NOT c.encoding"
+        )
+        == []
+    )
     fetched = crawl.rows("SELECT fetched_at, headers FROM captures LIMIT 1")[0]
     assert fetched[0].endswith("+00:00")
     assert "content-type" in {name for name, _ in json.loads(fetched[1])}

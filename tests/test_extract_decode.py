@@ -7,7 +7,7 @@ import random
 import pytest
 
 from newsarchive.extract import UndecodablePage, decode_page, extract_article
-from newsarchive.records import NotAnArticle
+from newsarchive.records import Article, NotAnArticle
 
 SIMPLIFIED = (
     "新华社贵阳11月27日电（记者鲁毅）贵州省政协机关加强思想政治建设，促进履职工作取得新成效。" * 3
@@ -105,3 +105,23 @@ def test_text_input_has_no_encoding() -> None:
     assert not isinstance(result, NotAnArticle)
     assert result.encoding is None
     assert extract_article(html.encode("gbk"), result.url).encoding == "gb18030"  # type: ignore[union-attr]
+
+
+def test_decoded_text_records_the_encoding_it_was_decoded_with() -> None:
+    """Text handed over with the encoding it was decoded from (a crawl's, a re-extraction's)
+    keeps it in the record, named as the bytes' detection names it; bytes record the
+    detected one."""
+    html = page("gbk", SIMPLIFIED * 3)
+    url = "http://www.gz.xinhuanet.com/2016-11/28/c_1119954709.htm"
+
+    def encoding_of(page: bytes | str, hint: str | None = None) -> str | None:
+        result = extract_article(page, url, encoding=hint)
+        assert isinstance(result, Article), result
+        return result.encoding
+
+    assert encoding_of(html.encode("gbk")) == "gb18030"
+    assert encoding_of(html, "gb18030") == "gb18030"
+    assert encoding_of(html, "GBK") == "gb18030"
+    assert encoding_of(html, "big5") == "big5"
+    assert encoding_of(html, "x-unknown") is None
+    assert encoding_of(html) is None

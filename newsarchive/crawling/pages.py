@@ -113,12 +113,14 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
     read = _decoded(response, scope)
     if isinstance(read, Page):
         return read
-    capture, text, encoding = read
+    capture, text, _encoding = read
     if not extract:
         return Page(capture=capture, text=text, result=None, error=None)
     # The record's URL is the page's final URL; the capture keeps the requested one and the
-    # redirect chain, and the store records them all as aliases.
-    return _judged(response, capture, text, extract_article(text, response.url, encoding=encoding))
+    # redirect chain, and the store records them all as aliases. The extractor gets the bytes
+    # (it decodes them as above, and parses UTF-8 bytes without re-encoding the text).
+    result = extract_article(response.body, response.url, encoding=charset_hint(response))
+    return _judged(response, capture, text, result)
 
 
 async def read_page_async(
@@ -133,7 +135,7 @@ async def read_page_async(
     read = _decoded(response, scope)
     if isinstance(read, Page):
         return read
-    capture, text, encoding = read
+    capture, text, _encoding = read
     if not extract:
         return Page(capture=capture, text=text, result=None, error=None)
     result: Article | NotAnArticle | None = None
@@ -143,7 +145,7 @@ async def read_page_async(
         except ExtractorDied:
             result = None  # logged once by the extractor's handle; extract here instead
     if result is None:
-        result = extract_article(text, response.url, encoding=encoding)
+        result = extract_article(response.body, response.url, encoding=charset_hint(response))
     return _judged(response, capture, text, result)
 
 

@@ -21,7 +21,7 @@ from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import dates, fields, generic, multipage
 from newsarchive.extract.body import Body, body_text, split_body
 from newsarchive.extract.container import prune
-from newsarchive.extract.decode import UndecodablePage, decode_page
+from newsarchive.extract.decode import UndecodablePage, decode_page, normalise_charset
 from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, select_any, text_of
 from newsarchive.extract.templates import COMMON_DROP, RELATED_BLOCKS, TEMPLATES, Template
 from newsarchive.records import Article, Credit, Dateline, Link, NotAnArticle, Script
@@ -58,9 +58,10 @@ def extract_article(
     """Turn one fetched page into an :class:`Article`, or say why it is not one.
 
     ``page`` is the response body (bytes) or already-decoded text; ``url`` the page's URL
-    (big5 gateway and mobile URLs allowed); ``encoding`` the HTTP charset hint, which may be
-    wrong. Never raises: undecodable bytes, non-HTML bodies, list, error and empty pages come
-    back as :class:`NotAnArticle` with a ``kind`` and a reason.
+    (big5 gateway and mobile URLs allowed); ``encoding``, for bytes, the HTTP charset hint,
+    which may be wrong, and for text the encoding it was decoded with (the record's
+    ``encoding``). Never raises: undecodable bytes, non-HTML bodies, list, error and empty
+    pages come back as :class:`NotAnArticle` with a ``kind`` and a reason.
     """
     try:
         return _extract(page, url, encoding)
@@ -131,7 +132,9 @@ def _to_text(
         except UndecodablePage as exc:
             return NotAnArticle(url=url, kind="undecodable", reason=str(exc))
     else:
-        text = page
+        text = page  # already decoded: ``hint`` names the encoding it was decoded with
+        known = normalise_charset(hint)
+        used_encoding = known[1] if known is not None else None
     start = _NON_SPACE_RE.search(text)  # (text.lstrip() would copy the whole page)
     if start is None:
         return NotAnArticle(url=url, kind="empty", reason="empty response body")

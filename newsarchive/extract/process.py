@@ -8,9 +8,7 @@ else it does per article page together (see ``docs/performance.md``, "Crawl").
 process started with ``spawn``; the spider awaits each page's record
 (:func:`newsarchive.crawling.pages.read_page_async`), so the records, what is followed from
 them and their order of arrival in the pipelines are those of extracting in the crawl
-process. The child decodes the page bytes exactly as the crawl process did (the same
-:func:`~newsarchive.extract.decode.decode_page` on the same bytes and charset hint) and
-extracts the text with the same call.
+process: the child makes the same call on the same bytes and charset hint.
 
 Failures: the extractor never raises (a failure on one page is a ``NotAnArticle`` with the
 reason). If the child dies (killed, out of memory, a crash in a C library), every page in
@@ -40,7 +38,6 @@ from newsarchive.childproc import (
     send,
 )
 from newsarchive.extract.article import extract_article
-from newsarchive.extract.decode import UndecodablePage, decode_page
 from newsarchive.records import Article, NotAnArticle
 
 logger = logging.getLogger(__name__)
@@ -58,13 +55,9 @@ class _Config:
 
 
 def extract_bytes(body: bytes, url: str, hint: str | None) -> Article | NotAnArticle:
-    """Decode ``body`` as the crawl does (``decode_page(body, hint)``) and extract the text:
-    what the crawl process would get from the same response."""
-    try:
-        text, encoding = decode_page(body, hint)
-    except UndecodablePage as exc:  # the crawl process decodes first: not reached from it
-        return NotAnArticle(url=url, kind="undecodable", reason=str(exc))
-    return extract_article(text, url, encoding=encoding)
+    """``extract_article(body, url, encoding=hint)``: what the crawl process would get from
+    the same response (the extractor decodes the bytes as the crawl does)."""
+    return extract_article(body, url, encoding=hint)
 
 
 def _child_main(config: _Config, inbox: Connection, outbox: Connection) -> None:
@@ -82,7 +75,7 @@ def _child_main(config: _Config, inbox: Connection, outbox: Connection) -> None:
             for seq, (body, url, hint) in message:
                 try:
                     replies.append((seq, extract_bytes(body, url, hint), None))
-                except Exception as exc:  # extract_article never raises; decode_page might
+                except Exception as exc:  # extract_article never raises: a bug in the loop
                     replies.append((seq, None, portable(exc)))
             send(outbox, ("replies", replies))
     except (EOFError, BrokenPipeError, ConnectionResetError):
