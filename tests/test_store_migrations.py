@@ -118,7 +118,7 @@ def test_v1_archive_upgrades_in_place(tmp_path: Path) -> None:
     assert {r[:4] for r in before["article_urls"]} <= {r[:4] for r in after["article_urls"]}
     assert table_rows(db, "articles", ", ".join(v1_article_columns))[0][:20] == v1_articles[0][:20]
     versions = [v for (v,) in sqlite3.connect(db).execute("SELECT version FROM schema_version")]
-    assert sorted(versions) == [1, 2, 3]
+    assert sorted(versions) == [1, 2, 3, 4]
 
 
 def test_fresh_and_upgraded_schemas_are_identical(tmp_path: Path) -> None:
@@ -139,7 +139,22 @@ def test_reopening_is_a_no_op(tmp_path: Path) -> None:
     Store(tmp_path / "a.db").close()
     Store(tmp_path / "a.db").close()
     rows = table_rows(tmp_path / "a.db", "schema_version", "version, applied_at")
-    assert [v for v, _ in rows] == [1, 2, 3]
+    assert [v for v, _ in rows] == [1, 2, 3, 4]
+
+
+def test_v4_fills_the_encoding_of_crawled_articles_from_their_captures(tmp_path: Path) -> None:
+    """Crawls before v4 left ``articles.encoding`` NULL; the upgrade takes the capture's."""
+    db = tmp_path / "v3.db"
+    with Store(db) as store:
+        store.store_item(article_item(make_article()))
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE captures SET encoding = 'gb18030'")
+        conn.execute("UPDATE articles SET encoding = NULL")
+        conn.execute("DELETE FROM schema_version WHERE version = 4")
+    Store(db).close()
+    assert table_rows(db, "articles", "id, encoding") == [(1, "gb18030")]
+    versions = table_rows(db, "schema_version", "version, applied_at")
+    assert [v for v, _ in versions] == [1, 2, 3, 4]
 
 
 def test_newer_archive_is_refused(tmp_path: Path) -> None:

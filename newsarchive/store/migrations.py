@@ -152,6 +152,18 @@ def _v3(db: sqlite_utils.Database) -> None:
     _run_script(db, "schema_v3.sql")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Fill ``articles.encoding`` from the article's capture: crawls before this version
+    stored NULL there (the capture always had it)."""
+    cursor = db.execute(
+        """UPDATE articles SET encoding = (
+              SELECT c.encoding FROM captures c WHERE c.id = articles.capture_id)
+           WHERE encoding IS NULL AND capture_id IS NOT NULL"""
+    )
+    if cursor.rowcount:
+        logger.info("schema v4: recorded the encoding of %d articles", cursor.rowcount)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -160,6 +172,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         apply=_v2,
     ),
     Migration(version=3, description="fts_pending: batched full-text indexing", apply=_v3),
+    Migration(
+        version=4,
+        description="articles.encoding filled from the article's capture (was NULL for crawls)",
+        apply=_v4,
+    ),
 )
 
 #: The schema version this code writes.
