@@ -12,7 +12,7 @@ keys and indexes, so the dedup *state* lives in SQLite, never in a Python set:
    mirror copy and the original have the same fingerprint. Enforced by the
    ``articles.content_hash`` index.
 3. **Near copies** — :func:`signature` is a MinHash (datasketch's ``affine32`` scheme and
-   permutations, 64 of them, evaluated in numpy: the same values as
+   permutations for seed 1, 64 of them, evaluated in numpy: the same values as
    ``MinHash.update_batch``, a test checks) over character 3-shingles of the folded body;
    :func:`band_keys` cuts it into :data:`BANDS` LSH bands of :data:`ROWS` rows, each band
    hashed to one 64-bit bucket key stored in the ``lsh_buckets`` table. Candidates sharing a
@@ -116,15 +116,17 @@ _FMIX32: Final = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
 
 
 @cache
-def _permutations() -> npt.NDArray[np.uint64]:
-    # Imported on first use: datasketch's package import pulls in scipy (~0.3 s), which every
-    # command that never computes a signature (search, export, runs…) would pay at start-up.
-    from datasketch import MinHash  # noqa: PLC0415
-
-    perms: npt.NDArray[np.uint64] = MinHash(
-        num_perm=NUM_PERM, seed=1, scheme="affine32"
-    ).permutations
-    return perms
+def _permutations() -> npt.NDArray[np.uint32]:
+    """The ``(a, b)`` parameters of the :data:`NUM_PERM` affine permutations ``a * h + b``
+    modulo 2**32: datasketch's ``MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")``
+    parameters (numpy's legacy ``RandomState``, whose stream numpy keeps stable; a test checks
+    them against datasketch). They are part of the archive format (``articles.minhash``), so
+    they are fixed here rather than taken from whichever datasketch is installed, whose
+    package import also pulls in scipy (~0.45 s of CPU at every writer start)."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return np.array([a, b])
 
 
 @cache

@@ -64,6 +64,13 @@ def _datasketch_signature(folded: str) -> bytes | None:
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 
 
+def test_the_permutations_are_datasketchs_affine32_seed_1() -> None:
+    reference = MinHash(num_perm=dedup.NUM_PERM, seed=1, scheme="affine32").permutations
+    assert np.array_equal(dedup._permutations(), np.asarray(reference, dtype=np.uint32))
+    a, _b = dedup._affine()
+    assert np.all(a % 2 == 1)  # odd multipliers: each permutation is a bijection
+
+
 def test_numpy_minhash_equals_datasketch() -> None:
     rng = random.Random(7)
     texts = [textnorm.fold(a.body_text) for a in _articles()]
