@@ -110,12 +110,10 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
     """Capture ``response``; decode it and run the extractor unless it is an error.
 
     ``scope``: the crawl's channels; a redirect out of them is an error, not a page."""
-    read = _decoded(response, scope)
+    read = _decoded(response, scope, extract=extract)
     if isinstance(read, Page):
         return read
-    capture, text, _encoding = read
-    if not extract:
-        return Page(capture=capture, text=text, result=None, error=None)
+    capture, text = read
     # The record's URL is the page's final URL; the capture keeps the requested one and the
     # redirect chain, and the store records them all as aliases. The extractor gets the bytes
     # (it decodes them as above, and parses UTF-8 bytes without re-encoding the text).
@@ -132,12 +130,10 @@ async def read_page_async(
 ) -> Page:
     """:func:`read_page`, with the extraction done by ``extractor`` (a child process) while
     the crawl goes on; in this process when there is none or it has died."""
-    read = _decoded(response, scope)
+    read = _decoded(response, scope, extract=extract)
     if isinstance(read, Page):
         return read
-    capture, text, _encoding = read
-    if not extract:
-        return Page(capture=capture, text=text, result=None, error=None)
+    capture, text = read
     result: Article | NotAnArticle | None = None
     if extractor is not None and extractor.died is None:
         try:
@@ -149,8 +145,11 @@ async def read_page_async(
     return _judged(response, capture, text, result)
 
 
-def _decoded(response: Response, scope: Scope | None) -> Page | tuple[Capture, str, str]:
-    """The error page, or the capture, text and encoding of a page to extract."""
+def _decoded(
+    response: Response, scope: Scope | None, *, extract: bool
+) -> Page | tuple[Capture, str]:
+    """The page when there is nothing to extract (an error, or extraction off), else the
+    capture and text of the page to extract."""
     fetched_at = utc_now()
     error = http_error(response, scope)
     if error is not None:
@@ -167,7 +166,10 @@ def _decoded(response: Response, scope: Scope | None) -> Page | tuple[Capture, s
             result=None,
             error="undecodable",
         )
-    return to_capture(response, encoding=encoding, fetched_at=fetched_at), text, encoding
+    capture = to_capture(response, encoding=encoding, fetched_at=fetched_at)
+    if not extract:
+        return Page(capture=capture, text=text, result=None, error=None)
+    return capture, text
 
 
 def _judged(
