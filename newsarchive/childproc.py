@@ -256,6 +256,12 @@ class ChildProcess:
         """Why the child is gone, when it died before :meth:`close`."""
         return self._dead
 
+    def unavailable(self, reason: str) -> None:
+        """Mark the child as gone without it having run (it could not be started): every
+        request fails at once with ``died_error(reason)``."""
+        if self._dead is None:
+            self._dead = self.died_error(reason)
+
     # -- requests ----------------------------------------------------------------------------
 
     async def _submit(self, request: Any) -> Any:

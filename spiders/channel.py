@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -51,7 +51,13 @@ from newsarchive.crawling.datasource import (
 )
 from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links, url_date
 from newsarchive.crawling.options import CrawlOptions
-from newsarchive.crawling.pages import Page, http_error, list_links, read_page_async
+from newsarchive.crawling.pages import (
+    Page,
+    extractor_for,
+    http_error,
+    list_links,
+    read_page_async,
+)
 from newsarchive.extract import join_pages
 from newsarchive.extract.process import ExtractorProcess
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
@@ -99,30 +105,8 @@ class ChannelSpider(Spider):
         settings = crawler.settings
         spider = cls(options=options, extract=settings.getbool("NEWSARCHIVE_EXTRACT", True))
         spider._set_crawler(crawler)
-        if (
-            spider.extract
-            and settings.getbool("NEWSARCHIVE_EXTRACT_PROCESS", True)
-            and "asyncio" in str(settings.get("TWISTED_REACTOR") or "")
-        ):
-            spider.extractor = ExtractorProcess(
-                max_in_flight=settings.getint("NEWSARCHIVE_EXTRACT_IN_FLIGHT", 64)
-            )
-            crawler.signals.connect(spider._start_extractor, signal=signals.spider_opened)
-            crawler.signals.connect(spider._stop_extractor, signal=signals.spider_closed)
+        spider.extractor = extractor_for(crawler)
         return spider
-
-    def _start_extractor(self) -> None:
-        if self.extractor is None:
-            return
-        try:
-            self.extractor.start()
-        except Exception as exc:  # cannot spawn (no /dev/shm, process limit): extract here
-            logger.warning("no extractor process (%s); extracting in the crawl process", exc)
-            self.extractor = None
-
-    def _stop_extractor(self) -> None:
-        if self.extractor is not None:
-            self.extractor.close()
 
     # -- requests ----------------------------------------------------------------------------
 

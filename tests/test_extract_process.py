@@ -135,3 +135,14 @@ def test_a_page_in_flight_when_the_child_dies_is_read_in_this_process() -> None:
     finally:
         extractor.close()
     assert got == [read_page(r).result for r in responses]
+
+
+def test_an_extractor_that_could_not_start_leaves_the_pages_to_this_process() -> None:
+    path = next(iter(sorted(SITE.rglob("c_*.htm"))))
+    response = _response(path.read_bytes(), "http://" + path.relative_to(SITE).as_posix())
+    extractor = ExtractorProcess()
+    extractor.unavailable("the extractor process could not start: no processes left")
+    assert isinstance(extractor.died, ExtractorDied)
+    page = asyncio.run(read_page_async(response, extractor=extractor))
+    assert page.result == read_page(response).result
+    assert isinstance(page.result, Article)

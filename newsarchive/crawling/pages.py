@@ -15,6 +15,8 @@ from datetime import date
 from urllib.parse import urljoin
 
 from parsel import Selector
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newsarchive import urls
@@ -121,6 +123,45 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
     return _judged(response, capture, text, result)
 
 
+def extractor_for(crawler: Crawler) -> ExtractorProcess | None:
+    """The crawl's extractor process, when the settings want one (``NEWSARCHIVE_EXTRACT``
+    and ``NEWSARCHIVE_EXTRACT_PROCESS`` on, the asyncio reactor): started when the spider
+    opens, closed when it closes. One that cannot start (no process may be spawned) leaves
+    every page to this process, with a warning."""
+    settings = crawler.settings
+    if not (
+        settings.getbool("NEWSARCHIVE_EXTRACT", True)
+        and settings.getbool("NEWSARCHIVE_EXTRACT_PROCESS", True)
+        and "asyncio" in str(settings.get("TWISTED_REACTOR") or "")
+    ):
+        return None
+    extractor = ExtractorProcess(max_in_flight=settings.getint("NEWSARCHIVE_EXTRACT_IN_FLIGHT", 64))
+
+    def start() -> None:
+        try:
+            extractor.start()
+        except Exception as exc:
+            logger.warning("no extractor process (%s); extracting in the crawl process", exc)
+            extractor.unavailable(f"the extractor process could not start: {exc}")
+
+    crawler.signals.connect(start, signal=signals.spider_opened, weak=False)
+    crawler.signals.connect(extractor.close, signal=signals.spider_closed, weak=False)
+    return extractor
+
+
+async def extract_async(
+    body: bytes, url: str, hint: str | None, extractor: ExtractorProcess | None
+) -> Article | NotAnArticle:
+    """``extract_article(body, url, encoding=hint)``, by ``extractor`` while it lives, else
+    in this process (the same record either way)."""
+    if extractor is not None and extractor.died is None:
+        try:
+            return await extractor.extract(body, url, hint)
+        except ExtractorDied:
+            pass  # logged once by the extractor's handle; extract here instead
+    return extract_article(body, url, encoding=hint)
+
+
 async def read_page_async(
     response: Response,
     *,
@@ -134,14 +175,7 @@ async def read_page_async(
     if isinstance(read, Page):
         return read
     capture, text = read
-    result: Article | NotAnArticle | None = None
-    if extractor is not None and extractor.died is None:
-        try:
-            result = await extractor.extract(response.body, response.url, charset_hint(response))
-        except ExtractorDied:
-            result = None  # logged once by the extractor's handle; extract here instead
-    if result is None:
-        result = extract_article(response.body, response.url, encoding=charset_hint(response))
+    result = await extract_async(response.body, response.url, charset_hint(response), extractor)
     return _judged(response, capture, text, result)
 
 
