@@ -2,8 +2,8 @@
 process goes on fetching.
 
 In a crawl of a local site copy (``--mirror``: the demo, re-crawling a saved ``wget
---mirror``), the crawl process is CPU-bound, and extraction costs it more than everything
-else it does per article page together (see ``docs/performance.md``, "Crawl").
+--mirror``), the crawl process is CPU-bound, and extraction costs it about as much as
+everything else it does per article page (see ``docs/performance.md``, "Crawl").
 :class:`ExtractorProcess` moves :func:`~newsarchive.extract.extract_article` to a child
 process started with ``spawn``; the spider awaits each page's record
 (:func:`newsarchive.crawling.pages.read_page_async`), so the records, what is followed from
