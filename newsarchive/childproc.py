@@ -1,12 +1,13 @@
-"""What the crawl's helper processes share: pickled messages over pipes, and log records
-forwarded from a spawned child to the parent's logging.
+"""What the crawl's helper processes share: :class:`ChildProcess` (the parent's handle:
+spawn, batched requests answered on the asyncio loop, a dead child's clear failure),
+pickled messages over pipes, and log records forwarded from a child to the parent's logging.
 
 A child started with the ``spawn`` method (never ``fork``: the parent runs a Twisted reactor
 and threads) has no logging set up. :class:`ForwardHandler` sends its records to the parent,
 where :func:`relog` hands them to the parent's own loggers (Scrapy's log file, the crawl's
 stderr) with their names and levels. Used by the store writer process
 (:mod:`newsarchive.store.process`) and the extractor process
-(:mod:`newsarchive.crawling.extraction`).
+(:mod:`newsarchive.extract.process`).
 """
 
 from __future__ import annotations
