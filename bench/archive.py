@@ -15,6 +15,16 @@ resident set size (``VmRSS``) at each checkpoint, and the peak (``ru_maxrss``).
 
     python bench/archive.py --sizes 10000,100000 [--db /tmp/bench.db] [--checkpoint 10000]
     python bench/archive.py --sizes 10000 --group 100   # group commit, as the crawl does
+    python bench/archive.py --split 5000                 # where the CPU goes, and the ceilings
+
+``--split`` measures the parts of one article's ingest one by one, as CPU time of this process:
+the dedup keys (pure CPU: fold, SHA-256, MinHash), the full-text index text (bigrams), FTS5
+alone (that text inserted into a bare table created with the archive's own ``articles_fts``
+definition, 500 articles per transaction, as the store flushes), and the store's SQLite work
+with the keys given (group commits of 100, the cheapest way the store writes). From them it
+prints the highest rate each arrangement could reach: one process doing everything, a writer
+process fed by a second core that does all the pure CPU work (perfect overlap, no hand-over
+cost), and FTS5 by itself.
 """
 
 from __future__ import annotations
@@ -26,13 +36,14 @@ import itertools
 import os
 import random
 import resource
+import sqlite3
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsarchive import urls
+from newsarchive import textnorm, urls
 from newsarchive.records import (
     Article,
     Capture,
@@ -221,6 +232,124 @@ def run(  # noqa: PLR0917 (a benchmark's knobs)
     )
 
 
+def _fts_alone(definition: str, path: Path, texts: list[tuple[str, str]]) -> float:
+    """CPU ms per article of inserting ``texts`` (index text) into a bare ``articles_fts``."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(definition)
+        c0 = time.process_time()
+        for start in range(0, len(texts), 500):
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO articles_fts(rowid, headline, body) VALUES (?, ?, ?)",
+                [(start + i + 1, h, b) for i, (h, b) in enumerate(texts[start : start + 500])],
+            )
+            conn.execute("COMMIT")
+        return (time.process_time() - c0) / len(texts) * 1000
+    finally:
+        conn.close()
+
+
+def _small_vocabulary(texts: list[tuple[str, str]], seed: int = 1) -> list[tuple[str, str]]:
+    """Index texts as long as ``texts`` (in tokens) made of 120 recurring sentences: the
+    vocabulary FTS5 sees stays tiny, so this is its cost per token at the least."""
+    gen = Generator(seed + 1)
+    pool = [textnorm.fts_text(gen.paragraph(40)).split() for _ in range(120)]
+    out = []
+    for headline, body in texts:
+        want = len(body.split())
+        tokens: list[str] = []
+        while len(tokens) < want:
+            tokens += gen.rng.choice(pool)
+        out.append((headline, " ".join(tokens[:want])))
+    return out
+
+
+def _with_option(definition: str, option: str) -> str:
+    """``CREATE VIRTUAL TABLE … fts5(…)`` with one more option."""
+    end = definition.rindex(")")
+    return f"{definition[:end]}, {option}{definition[end:]}"
+
+
+def _unigrams(keys: DedupKeys) -> tuple[str, str]:
+    """The folded headline and body as space-separated characters (a unigram index)."""
+    return (
+        " ".join((keys.folded_headline or "").replace(" ", "")),
+        " ".join((keys.folded_body or "").replace(" ", "")),
+    )
+
+
+def split(size: int, revisit: float, near: float) -> None:
+    """Print the CPU cost of each part of an article's ingest and the rates they allow."""
+    made = list(items(size, revisit=revisit, near=near))
+    articles = [item.result for item in made if isinstance(item.result, Article)]
+    c0 = time.process_time()
+    keys = [DedupKeys.of(article) for article in articles]
+    keys_ms = (time.process_time() - c0) / size * 1000
+    c0 = time.process_time()
+    texts = [
+        (
+            textnorm.folded_fts_text(k.folded_headline or ""),
+            textnorm.folded_fts_text(k.folded_body or ""),
+        )
+        for k in keys
+    ]
+    text_ms = (time.process_time() - c0) / size * 1000
+    with tempfile.TemporaryDirectory(prefix="na-bench-") as tmp:
+        with Store(Path(tmp) / "schema.db") as store:
+            (definition,) = store.db.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
+            ).fetchone()
+        fts_ms = _fts_alone(definition, Path(tmp) / "fts.db", texts)
+        floor_ms = _fts_alone(definition, Path(tmp) / "floor.db", _small_vocabulary(texts))
+        # Index forms the archive does not use, for comparison (see docs/performance.md).
+        variants = {
+            "detail=column (no phrase search)": _fts_alone(
+                _with_option(definition, "detail=column"), Path(tmp) / "column.db", texts
+            ),
+            "detail=none (no phrase search)": _fts_alone(
+                _with_option(definition, "detail=none"), Path(tmp) / "none.db", texts
+            ),
+            "character unigrams": _fts_alone(
+                definition, Path(tmp) / "unigram.db", [_unigrams(k) for k in keys]
+            ),
+        }
+        with Store(Path(tmp) / "bench.db") as store:
+            run_id = store.start_run("bench")
+            c0 = time.process_time()
+            for start in range(0, size, 100):
+                with store.group():
+                    for item, k in zip(
+                        made[start : start + 100], keys[start : start + 100], strict=True
+                    ):
+                        store.store_item(item, run_id=run_id, keys=k)
+            store.flush_fts()
+            store_ms = (time.process_time() - c0) / size * 1000
+    # The store builds the index text itself (after each commit): it is part of store_ms.
+    writer_ms = store_ms - text_ms
+    print(f"CPU ms per article ({size:,} articles, load {os.getloadavg()[0]:.1f}):")
+    print(f"  dedup keys (fold, SHA-256, MinHash)             {keys_ms:6.3f}")
+    print(f"  full-text index text (bigrams)                  {text_ms:6.3f}")
+    print(f"  store, keys given, group commit of 100          {store_ms:6.3f}")
+    print(f"  FTS5 alone: this index text, bare table         {fts_ms:6.3f}")
+    print(f"  FTS5 alone: as many tokens, tiny vocabulary     {floor_ms:6.3f}")
+    for name, ms in variants.items():
+        print(f"  FTS5 alone, {name:<36s}{ms:6.3f}")
+    rates = {
+        "one process, everything": keys_ms + store_ms,
+        "writer + a core of pure CPU work (no hand-over)": max(writer_ms, keys_ms + text_ms),
+        "  the same, FTS5 at its tiny-vocabulary cost": max(
+            writer_ms - fts_ms + floor_ms, keys_ms + text_ms
+        ),
+        "FTS5 alone, nothing else stored": fts_ms,
+    }
+    print("highest rates these allow:")
+    for name, ms in rates.items():
+        print(f"  {name:<48s} {1000 / ms:7,.0f} articles/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated item counts")
@@ -235,7 +364,16 @@ def main() -> None:
         help="items per transaction (default 1, what `newsarchive ingest` does; the crawl's "
         "store writer process commits up to 100 items at a time: Store.group)",
     )
+    parser.add_argument(
+        "--split",
+        type=int,
+        metavar="N",
+        help="instead of the runs: time the parts of an article's ingest over N articles",
+    )
     args = parser.parse_args()
+    if args.split:
+        split(args.split, args.revisit, args.near)
+        return
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="na-bench-") as tmp:
             db = args.db or Path(tmp) / "bench.db"
