@@ -56,6 +56,11 @@ class ConfigError(ValueError):
     names the file or variable and the value."""
 
 
+def default_job_root(archive: Path) -> Path:
+    """Where resumable crawl state lives unless configured: ``<archive>.jobs`` beside it."""
+    return archive.with_name(archive.name + ".jobs")
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Config:
     """The effective configuration of a scheduled crawl."""
@@ -102,7 +107,7 @@ class Config:
         """The directory holding resumable crawl state (``job_dir`` or ``<archive>.jobs``)."""
         if self.job_dir is not None:
             return self.job_dir
-        return self.archive.with_name(self.archive.name + ".jobs")
+        return default_job_root(self.archive)
 
     @property
     def full_user_agent(self) -> str:

@@ -29,6 +29,7 @@ keys refuse duplicates).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -111,11 +112,16 @@ def prepare(path: Path, description: dict[str, Any] | None = None) -> JobState:
     return JobState(path=path, resumed=True, kept_queue=kept)
 
 
-def finish(state: JobState, finish_reason: str) -> None:
-    """After a run: remove the job directory if the crawl finished, keep it otherwise."""
+def finish(state: JobState, finish_reason: str, *, prune_root: bool = False) -> None:
+    """After a run: remove the job directory if the crawl finished, keep it otherwise.
+    ``prune_root``: also remove the jobs root when that leaves it empty (for the default
+    ``<archive>.jobs``, which newsarchive made; never for a root an operator configured)."""
     if finish_reason == "finished":
         shutil.rmtree(state.path, ignore_errors=True)
         logger.info("crawl finished; job state %s cleared", state.path)
+        if prune_root:
+            with contextlib.suppress(OSError):  # not empty: another job's state is kept
+                state.path.parent.rmdir()
     else:
         logger.info("crawl stopped (%s); the next run resumes from %s", finish_reason, state.path)
 

@@ -103,3 +103,18 @@ def test_extension_journals_stored_items(tmp_path: Path) -> None:
         frozenset(),
         frozenset({URL, "https://gz.news.cn/gone/c.html"}),
     )
+
+
+def test_a_finished_crawl_prunes_only_an_emptied_default_root(tmp_path: Path) -> None:
+    root = tmp_path / "archive.db.jobs"
+    gz = resume.prepare(resume.job_dir(root, ["gz"]))
+    he = resume.prepare(resume.job_dir(root, ["he"]))
+    resume.finish(gz, "finished", prune_root=True)
+    assert sorted(p.name for p in root.iterdir()) == [he.path.name]  # he's state is kept
+    resume.finish(he, "finished", prune_root=True)
+    assert not root.exists()
+    configured = tmp_path / "jobs"  # a root an operator configured stays, even empty
+    state = resume.prepare(resume.job_dir(configured, ["gz"]))
+    resume.finish(state, "finished")
+    assert configured.is_dir()
+    assert list(configured.iterdir()) == []

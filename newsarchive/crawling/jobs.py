@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import ledger, resume
+from newsarchive.config import default_job_root
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, storage_failure
 from newsarchive.exitcodes import ExitCode
@@ -92,9 +93,7 @@ def crawl(
         settings=overrides,
         on_progress=on_progress,
         lock_wait=lock_wait,
-        job=resume.job_dir(
-            job_root or db.with_name(db.name + ".jobs"), options.channels, options.start
-        ),
+        job=resume.job_dir(job_root or default_job_root(db), options.channels, options.start),
     )
 
 
@@ -178,7 +177,11 @@ def _locked_job(
         # stored, so its saved queue is no guide: the next run starts over (incrementally:
         # it still skips what the archive holds) instead of resuming.
         fatal = result.progress.fatal is not None
-        resume.finish(state, "finished" if fatal else result.finish_reason)
+        resume.finish(
+            state,
+            "finished" if fatal else result.finish_reason,
+            prune_root=state.path.parent == default_job_root(db),
+        )
     if result.progress.fatal is not None:
         # Record the failure if the archive still takes a write; either way, say so.
         with contextlib.suppress(OSError, sqlite3.DatabaseError), Store(db) as store:
@@ -204,7 +207,10 @@ def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> Exit
 
 @contextmanager
 def _reader(db: Path) -> Iterator[Any]:
-    conn = connect(db)
+    # Read-write although it only reads: the job holds the writer lock, and the last
+    # connection to close must be able to remove SQLite's -wal and -shm files (a read-only
+    # one leaves them behind, empty).
+    conn = connect(db, readonly=False)
     try:
         yield conn
     finally:
