@@ -125,3 +125,24 @@ def test_absolute_agrees_with_urljoin(base: str, href: str) -> None:
     except ValueError:
         expected = href
     assert absolute(base, href) == expected
+
+
+def test_a_dateline_line_with_its_byline_stays_in_the_body() -> None:
+    body = _split("<p>新华社巴黎12月9日电（记者唐霁）</p><p>　　第一段正文。</p>")
+    assert _paragraphs(body) == ["新华社巴黎12月9日电（记者唐霁）", "第一段正文。"]
+    assert [(c.role, c.name) for c in body.credits] == [("记者", "唐霁")]
+    body = _split("<p>新华社巴黎12月9日电（记者唐霁）<br>第一段正文。</p>")
+    assert _paragraphs(body) == ["新华社巴黎12月9日电（记者唐霁）", "第一段正文。"]
+
+
+def test_subheadings_that_open_with_a_role_word_stay_headings() -> None:
+    body = _split(
+        "<p>导语正文。</p><p><strong>记者手记</strong></p><p>手记正文。</p>"
+        "<p style='font-weight: 700'>记者观察</p><p>观察正文。</p>"
+    )
+    assert [(s.heading, s.paragraphs) for s in body.sections] == [
+        (None, ("导语正文。",)),
+        ("记者手记", ("手记正文。",)),
+        ("记者观察", ("观察正文。",)),
+    ]
+    assert body.credits == ()

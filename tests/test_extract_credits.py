@@ -31,6 +31,14 @@ def c(role: str, *names: str) -> list[Credit]:
         ("26个省（区、市）", []),
         ("图为柯伟力。（受访者供图）", []),
         ("新华社发（刘满仓摄）", []),  # a photo credit, not a byline
+        # Other outlets' reporters (reposts on the provincial channels).
+        ("（贵州日报天眼新闻记者 张三）今年以来", c("记者", "张三")),
+        ("（人民网记者 李四、王五）", c("记者", "李四", "王五")),
+        ("（中央广播电视总台记者 赵六 通讯员 钱七）", c("记者", "赵六") + c("通讯员", "钱七")),
+        # Words after the names are not names.
+        ("（记者 张三 报道）", c("记者", "张三")),
+        ("（记者王三 摄影报道）", c("记者", "王三")),
+        ("（记者王台）", c("记者", "王台")),  # a name ending like an outlet stays a name
     ],
 )
 def test_bylines(text: str, expected: list[Credit]) -> None:
@@ -69,6 +77,9 @@ def test_role_colon_lines(text: str, expected: list[Credit]) -> None:
         ("新华社记者李四、王五摄", ["李四", "王五"]),
         ("图为孩子们在阅读。（新华社记者 陈思远 摄）", ["陈思远"]),
         ("新華社記者 劉八 攝", ["劉八"]),
+        ("本报记者 张三 摄", ["张三"]),
+        ("贵州日报记者 李四 摄", ["李四"]),
+        ("（王春台 摄）", ["王春台"]),
         ("图为柯伟力。（受访者供图）", []),
         ("他拿起相机拍摄风景。", []),
     ],
@@ -95,6 +106,13 @@ def test_photo_credits(text: str, expected: list[str]) -> None:
         ("心中有信仰，脚下有力量。", False),
         ("图为柯伟力。（受访者供图）", False),
         ("新华社贵阳11月27日电（记者鲁毅）贵州省政协机关加强思想政治建设。", False),
+        ("（人民日报记者 张三 通讯员 李四）", True),
+        # Subheadings that open with a role word, and sentences that do.
+        ("记者手记", False),
+        ("记者观察", False),
+        ("作者简介", False),
+        ("统筹推进", False),
+        ("记者近日从县供销合作社获悉，平塘今年", False),
     ],
 )
 def test_credit_only_lines(text: str, only: bool) -> None:

@@ -46,6 +46,23 @@ def test_parse_datetime(text: str, iso: str | None) -> None:
         ("本報訊　經過一個多月…", "本報", None, None, "本報訊"),
         ("本报贵阳5月16日讯 …", "本报", "贵阳", "5月16日", "本报贵阳5月16日讯"),
         ("新华社巴黎12月9日专电 …", "新华社", "巴黎", "12月9日", "新华社巴黎12月9日专电"),
+        (
+            "新华社北京11月27日新媒体专电 …",
+            "新华社",
+            "北京",
+            "11月27日",
+            "新华社北京11月27日新媒体专电",
+        ),
+        # Another outlet's news line (provincial channels repost local papers).
+        (
+            "贵州日报天眼新闻讯（记者 张三）今年以来…",
+            "贵州日报天眼新闻",
+            None,
+            None,
+            "贵州日报天眼新闻讯",
+        ),
+        ("人民网讯 据报道…", "人民网", None, None, "人民网讯"),
+        ("中国日报网11月3日讯 …", "中国日报网", None, "11月3日", "中国日报网11月3日讯"),
     ],
 )
 def test_parse_dateline(
@@ -62,7 +79,15 @@ def test_parse_dateline(
 
 
 @pytest.mark.parametrize(
-    "text", ["新华社记者日前从贵州省获悉", "新华社发（刘满仓摄）", "据新华社报道", "本报记者走访"]
+    "text",
+    [
+        "新华社记者日前从贵州省获悉",
+        "新华社发（刘满仓摄）",
+        "据新华社报道",
+        "本报记者走访",
+        "记者从贵州日报获悉",
+        "网讯",
+    ],
 )
 def test_not_a_dateline(text: str) -> None:
     assert parse_dateline(text) is None
@@ -80,3 +105,11 @@ def test_dateline_date_uses_the_url_year() -> None:
         10,
         11,
     )
+
+
+def test_a_dateline_later_in_the_year_than_the_url_is_from_the_year_before() -> None:
+    dateline = parse_dateline("新华社北京12月31日电")
+    assert dateline is not None
+    # Filed on New Year's Eve, published in the 2020-01/01 directory.
+    assert dateline_datetime(dateline, 2020, 1) == "2019-12-31T00:00:00+08:00"
+    assert dateline_datetime(dateline, 2020, 12) == "2020-12-31T00:00:00+08:00"

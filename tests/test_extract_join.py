@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 
 from newsarchive.extract import extract_article, join_pages
+from newsarchive.extract.dom import parse_html
+from newsarchive.extract.multipage import remove_page_breaks
 from newsarchive.records import Article, Credit, Image, Link, Section
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -93,3 +95,15 @@ def test_join_with_no_rest_is_the_page_itself() -> None:
     joined = join_pages(first, [])
     assert joined.sections == first.sections
     assert joined.pages == 1 and joined.page_urls == ()
+
+
+def test_each_hidden_page_break_counts_once_however_it_is_wrapped() -> None:
+    root = parse_html(
+        "<html><body><div id='c'><p>一</p><b style='display:none'>pagebreak</b><p>二</p>"
+        "<p><b style='display:none'>pagebreak</b></p><p>三</p>"
+        "<p><span><b style='display:none'>PageBreak</b></span></p><p>四</p></div></body></html>"
+    )
+    assert root is not None
+    container = root.get_element_by_id("c")
+    assert remove_page_breaks(container) == 4
+    assert container.text_content() == "一二三四"

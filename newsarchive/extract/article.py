@@ -356,7 +356,9 @@ def _assemble(
     if published_at is None and dateline is not None:
         year_from_url = dates.url_date(url)
         published_at = dates.dateline_datetime(
-            dateline, year_from_url[0] if year_from_url else None
+            dateline,
+            year_from_url[0] if year_from_url else None,
+            year_from_url[1] if year_from_url else None,
         )
         published_raw = dateline.date_text if published_at else None
     if published_at is None and (ymd := dates.url_date(url)) is not None:

@@ -39,6 +39,7 @@ from bs4 import Tag
 from bs4.element import NavigableString, PreformattedString
 
 from newsarchive.extract import credits as credit_grammar
+from newsarchive.extract import dates
 from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, prune, soup_of
 from newsarchive.extract.dom import HtmlElement, absolute, clean
 from newsarchive.records import Credit, Image, Link, Section
@@ -46,6 +47,8 @@ from newsarchive.records import Credit, Image, Link, Section
 __all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
 
 _BOLD_TAGS = frozenset({"strong", "b"})
+#: ``font-weight: bold``/``bolder`` or a numeric weight of 600 and up.
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CENTER_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -178,7 +181,7 @@ class _Walker:
         bold = (
             bold
             or tag in _BOLD_TAGS
-            or bool(style and "font-weight:bold" in style.replace(" ", "").lower())
+            or bool(style and _BOLD_STYLE_RE.search(style))
         )
         if tag == "img":
             self.image(attrs)
@@ -318,7 +321,9 @@ class _Splitter:
             self.images and self.images[-1].caption is None and _is_caption(block, self.after_image)
         ):
             self.caption(text)
-        elif credit_grammar.is_credit_only(text):
+        elif credit_grammar.is_credit_only(text) and dates.parse_dateline(text) is None:
+            # (A dateline line, ``新华社巴黎12月9日电（记者唐霁）``, stays a paragraph: the
+            # dateline is read from the first paragraph and the reader sees it in the body.)
             self.credits.extend(credit_grammar.line_credits(text))
         elif _is_heading(block):
             self.close_section()

@@ -8,7 +8,13 @@ Variants seen on real pages (both scripts):
 * role-colon lines: ``[责任编辑:王雪松 邓娴 ]``, ``责任编辑：\\n尹世杰``, ``【责任编辑:张樵苏】``,
   ``[作者: 刘满仓 　责任编辑:\\n 杨丹宇 ]`` (two roles in one bracket), bare
   ``责任编辑： 邱丽芳``, old table cells ``作者：记者某某`` / ``编辑：某某``;
-* photo credits: ``新华网 卢志佳 摄``, ``新华社记者 某某 摄``, ``新华社发（刘满仓摄）``.
+* photo credits: ``新华网 卢志佳 摄``, ``新华社记者 某某 摄``, ``新华社发（刘满仓摄）``,
+  ``本报记者 张三 摄``;
+* other outlets' reporters, on reposts: ``（贵州日报天眼新闻记者 张三）``, ``（人民网记者 李四）``.
+
+Not credits: subheadings that open with a role word (``记者手记``, ``记者观察``, ``作者简介``),
+words after the names (``（记者 张三 报道）``) and sentences that open with one
+(``记者近日从县供销合作社获悉，…``).
 
 Roles become canonical simplified labels (:data:`ROLES`); names stay as printed, inner spaces
 removed. Several names split on ``、``, ``，``, ``/`` and spaces.
@@ -83,30 +89,60 @@ _ROLE_RE = re.compile(rf"({_ROLE_ALT})")
 #: ``role:`` (half- or full-width colon); the value runs to the next ``role:`` or the end.
 _ROLE_COLON_RE = re.compile(rf"({_ROLE_ALT})\s*[:：]")
 _PAREN_RE = re.compile(r"[（(]([^（()）]{1,60})[)）]")
-#: A byline's content must open with a role word (记者/通讯员/实习生/摄影…).
-_AGENCIES = r"(?:新华社|新華社|新华网|新華網|本报|本報|本网|本網|本台|中新社|中新网|中新網)"
+#: A byline's content must open with a role word (记者/通讯员/实习生/摄影…), after the outlet's
+#: name if it has one: Xinhua's own and ``本报``-style names, or any outlet named like a paper,
+#: site, station or app (``贵州日报天眼新闻记者``, ``中央广播电视总台记者``, ``人民网记者``):
+#: at least two characters before the suffix, not starting with a role word.
+_KNOWN_AGENCIES = r"新华社|新華社|新华网|新華網|本报|本報|本网|本網|本台|中新社|中新网|中新網"
+_OUTLET = (
+    rf"(?!{_ROLE_ALT})[\u4e00-\u9fff]{{2,12}}?(?:日报|日報|晚报|晚報|报|報|新闻|新聞|网|網|台|社"
+    r"|客户端|客戶端|融媒体中心|融媒體中心)"
+)
+_AGENCIES = rf"(?:{_KNOWN_AGENCIES}|{_OUTLET})"
 _BYLINE_START_RE = re.compile(rf"^\s*{_AGENCIES}?\s*(?:特约|特約|驻站|駐站)?\s*({_ROLE_ALT})")
 _NAME_SPLIT_RE = re.compile(r"[、，,；;/／|｜]+")
 _NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•．.A-Za-z\-]{1,20}$")
-_AGENCY_PREFIX_RE = re.compile(rf"^\s*{_AGENCIES}\s*(?:特约|特約|驻站|駐站)?")
+_AGENCY_PREFIX_RE = re.compile(rf"^\s*{_AGENCIES}\s*(?:特约|特約|驻站|駐站)?(?=\s*(?:{_ROLE_ALT}))")
+#: Who a photo credit's names follow: an outlet and/or a role (``新华社记者``, ``本报记者``).
+_PHOTO_PREFIX = (
+    rf"(?:(?:{_KNOWN_AGENCIES})\s*(?:特约|特約)?\s*(?:记者|記者|通讯员|通訊員)?"
+    rf"|{_OUTLET}\s*(?:特约|特約)?\s*(?:记者|記者|通讯员|通訊員)|记者|記者|通讯员|通訊員)"
+)
 _PHOTO_RE = re.compile(
     r"(?:^|[。！？；\s（(】\]])"
-    r"(?P<who>(?:新华社记者|新華社記者|新华社|新華社|新华网|新華網|记者|記者|通讯员|通訊員)?"
+    rf"(?P<who>{_PHOTO_PREFIX}?"
     r"[\s\u3000]*[\u3400-\u9fff·][\u3400-\u9fff·、\s\u3000]{0,30}?)"
     r"[\s\u3000]*(?:摄影|攝影|摄|攝)(?=$|[\s）)。】\]])"
 )
+_PHOTO_PREFIX_RE = re.compile(rf"^{_PHOTO_PREFIX}")
 _BRACKETS = "[]【】（）()「」"
 #: Words that end a names list (a closing line like ``编辑：张三 点击查看…``).
 _STOP_WORDS = ("来源", "來源", "点击", "點擊", "原标题", "原標題")
 
 
+#: Words that follow a role word in headings and credit lines but are not names: ``记者手记``
+#: and ``记者观察`` are subheadings, ``（记者 张三 报道）`` ends with a verb.
+_NOT_NAME_WORDS = (
+    "报道 報道 摄影报道 攝影報道 图文报道 圖文報道 联合报道 聯合報道 手记 手記 观察 觀察 "
+    "调查 調查 简介 簡介 推荐 推薦 专访 專訪 连线 連線 走访 走訪 探访 探訪 笔记 筆記 "
+    "札记 札記 实录 實錄 一线 一線 体验 體驗 日记 日記 随笔 隨筆 视角 視角 见闻 見聞 "
+    "感言 述评 述評 快评 快評 点评 點評 综述 綜述 直击 直擊 亲历 親歷 讲述 講述 现场 現場 "
+    "获悉 獲悉 了解 发现 發現 看到 采访 採訪 整理 供图 供圖 推进 推進 发展 發展 部署 "
+    "团队 團隊 小组 小組 协会 協會"
+)
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+#: A run of Chinese longer than any name (names have 2–4 characters; transliterated ones
+#: carry a ``·``): after a role word it means a sentence, not a list of names.
+_PROSE_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{7,}")
 _CJK_NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]{2,4}$")
 _LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z.\-]{1,30}$")
 
 
 def _is_name(token: str) -> bool:
     """A person's name: 2–4 Chinese characters, a transliterated name with ``·``, or Latin."""
-    if not token or _ROLE_RE.fullmatch(token) or not _NAME_RE.match(token):
+    if not token or token in _NOT_NAMES or not _NAME_RE.match(token):
+        return False
+    if _ROLE_RE.search(token):  # 记者, 本报记者, 新华社记者: a role, not a person
         return False
     if "·" in token or "•" in token:
         return len(token) <= 16
@@ -170,6 +206,8 @@ def _byline_content(content: str) -> list[Credit]:
     for i in range(1, len(parts) - 1, 2):
         role = ROLES[parts[i]]
         names_text = parts[i + 1].lstrip(":： ")
+        if _PROSE_RE.search(names_text):  # 记者近日从县供销合作社获悉，…: a sentence
+            return []
         credits.extend(Credit(role=role, name=name) for name in _names(names_text))
     return credits
 
@@ -195,11 +233,7 @@ def photo_credits(text: str) -> list[Credit]:
     credits: list[Credit] = []
     for m in _PHOTO_RE.finditer(text):
         who = m.group("who").strip()
-        who = re.sub(
-            r"^(?:新华社记者|新華社記者|新华社|新華社|新华网|新華網|记者|記者|通讯员|通訊員)",
-            "",
-            who,
-        )
+        who = _PHOTO_PREFIX_RE.sub("", who)
         credits.extend(Credit(role="摄影", name=n) for n in _names(who) if len(n) <= 4)
     return credits
 

@@ -48,7 +48,13 @@ _DATELINE_RE = re.compile(
     + "|".join(_AGENCIES)
     + r")(?P<place>[\u4e00-\u9fff]{1,10}?)?\s*"
     r"(?P<date>\d{1,2}\s*月\s*\d{1,2}\s*日(?:\s*\d{1,2}\s*[时時](?:\s*\d{1,2}\s*分)?)?)?"
-    r"\s*(?P<verb>专电|專電|电|電|讯|訊|消息)[】\]]?"
+    r"\s*(?P<verb>新媒体专电|新媒體專電|专电|專電|电|電|讯|訊|消息)[】\]]?"
+)
+#: Another outlet's news line: ``贵州日报天眼新闻讯``, ``人民网讯``, ``黔东南日报讯（记者…）``.
+_OUTLET_NEWS_RE = re.compile(
+    r"^[\s\u3000\xa0]*[【\[]?(?P<agency>[\u4e00-\u9fff]{1,16}?"
+    r"(?:日报|日報|晚报|晚報|新闻|新聞|网|網|客户端|客戶端|融媒|融媒体|融媒體))"
+    r"(?P<date>\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?P<verb>讯|訊)[】\]]?"
 )
 
 
@@ -90,7 +96,12 @@ def parse_datetime(text: str | None) -> str | None:
 
 
 def parse_dateline(text: str) -> Dateline | None:
-    """The wire dateline opening ``text`` (``新华社贵阳11月27日电``, ``本报讯``), or ``None``."""
+    """The wire dateline opening ``text`` (``新华社贵阳11月27日电``, ``本报讯``,
+    ``贵州日报天眼新闻讯``), or ``None``."""
+    return _wire_dateline(text) or _outlet_dateline(text)
+
+
+def _wire_dateline(text: str) -> Dateline | None:
     m = _DATELINE_RE.match(text)
     if m is None:
         return None
@@ -113,6 +124,19 @@ def parse_dateline(text: str) -> Dateline | None:
     )
 
 
+def _outlet_dateline(text: str) -> Dateline | None:
+    m = _OUTLET_NEWS_RE.match(text)
+    if m is None:
+        return None
+    date = m.group("date")
+    return Dateline(
+        agency=m.group("agency"),
+        place=None,
+        date_text=re.sub(r"\s+", "", date) if date else None,
+        raw=m.group(0).strip().strip("【】[]").strip(),
+    )
+
+
 def url_date(url: str) -> tuple[int, int, int] | None:
     """The ``(year, month, day)`` in an article URL's path, if any."""
     m = _URL_DATE_RE.search(url)
@@ -122,11 +146,19 @@ def url_date(url: str) -> tuple[int, int, int] | None:
     return int(groups[0]), int(groups[1]), int(groups[2])
 
 
-def dateline_datetime(dateline: Dateline, year: int | None) -> str | None:
-    """The dateline's date in ``year`` (midnight, ``+08:00``); ``None`` without both."""
+def dateline_datetime(
+    dateline: Dateline, year: int | None, month: int | None = None
+) -> str | None:
+    """The dateline's date in ``year`` (midnight, ``+08:00``); ``None`` without both.
+
+    ``month`` is the month of the date ``year`` comes from (the URL's): a dateline later in
+    the year than that (``12月31日`` in a ``2020-01/01`` directory) is from the year before."""
     if dateline.date_text is None or year is None:
         return None
     m = _MONTH_DAY_RE.search(dateline.date_text)
     if m is None:
         return None
-    return _build((year, int(m.group("m")), int(m.group("d"))))
+    day_month = int(m.group("m"))
+    if month is not None and day_month > month:
+        year -= 1
+    return _build((year, day_month, int(m.group("d"))))

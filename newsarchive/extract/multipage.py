@@ -45,9 +45,10 @@ _HAS_PAGEBREAK = etree.XPath(
     "boolean(.//text()[contains(., 'pagebreak') or contains(., 'PAGEBREAK') "
     "or contains(., 'PageBreak')])"
 )
-_PAGEBREAK_TEXT = etree.XPath(
-    ".//*[translate(normalize-space(.), 'PAGEBRK', 'pagebrk') = 'pagebreak']"
-)
+_IS_PAGEBREAK = "translate(normalize-space(.), 'PAGEBRK', 'pagebrk') = 'pagebreak'"
+#: The innermost element whose whole text is the marker: in ``<p><b>pagebreak</b></p>`` the
+#: ``<b>`` (one break), not both.
+_PAGEBREAK_TEXT = etree.XPath(f".//*[{_IS_PAGEBREAK} and not(.//*[{_IS_PAGEBREAK}])]")
 
 
 def remove_page_breaks(container: HtmlElement) -> int:
