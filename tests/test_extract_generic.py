@@ -286,3 +286,26 @@ def test_column_pages_with_summaries_are_lists(page: str) -> None:
     assert isinstance(result, NotAnArticle), result
     assert result.kind == "list"
     assert result.links and all("/c_" in link for link in result.links)
+
+
+def test_an_unknown_layout_still_lists_the_article_s_other_pages() -> None:
+    page = """<html><head><title>某县推进茶产业发展_新华网贵州频道</title></head><body>
+    <div class="btt"><h2>某县推进茶产业发展</h2></div>
+    <div class="sj">2014年05月12日 10:20:30 来源：贵州日报</div>
+    <div class="nrr"><p>　　本报讯 今年以来，某县多措并举推进茶产业发展，茶园面积持续扩大。</p>
+    <p>　　据介绍，该县通过引进龙头企业、建设加工厂房、培训技术人员等方式提升茶叶品质。</p>
+    <p>　　下一步，该县将继续加大投入，推动茶产业高质量发展，让更多群众吃上“茶饭”。</p></div>
+    <div class="fy"><a href="c_1110000001_2.htm">2</a><a href="c_1110000001_3.htm">3</a>
+    <a href="c_1110000001_2.htm">下一页</a><a href="c_1110000002.htm">另一篇</a></div>
+    </body></html>"""
+    record = extract_article(
+        page.encode("utf-8"), url="http://www.gz.xinhuanet.com/2014-05/12/c_1110000001.htm"
+    )
+    assert isinstance(record, Article)
+    assert record.template == "generic"
+    assert record.page_urls == (
+        "http://www.gz.xinhuanet.com/2014-05/12/c_1110000001_2.htm",
+        "http://www.gz.xinhuanet.com/2014-05/12/c_1110000001_3.htm",
+    )
+    assert record.source == "贵州日报"
+    assert record.dateline is not None and record.dateline.raw == "本报讯"

@@ -272,6 +272,8 @@ def _from_generic(
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
+    # Whatever the pager's markup: every link to another page of this article id.
+    page_urls = multipage.page_links(root, ("a[href]",), url)
     body_el = root.find("body")
     pages = (
         multipage.remove_page_breaks(body_el if body_el is not None else root)
@@ -308,7 +310,7 @@ def _from_generic(
         keywords=keywords,
         template="generic",
         pages=pages,
-        page_urls=(),
+        page_urls=page_urls,
         encoding=used_encoding,
     )
 
