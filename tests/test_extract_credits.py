@@ -58,6 +58,9 @@ def test_bylines(text: str, expected: list[Credit]) -> None:
         ("编辑：余小兰", c("编辑", "余小兰")),
         ("[责任编辑: 曾鹏] ", c("责任编辑", "曾鹏")),
         ("校對：王一/李二", c("校对", "王一", "李二")),
+        ("图文：张三", c("作者", "张三")),
+        ("文/图：李四", c("作者", "李四")),
+        ("文字：张三 图片：李四", c("作者", "张三") + c("摄影", "李四")),
         (
             "策划：张三　统筹：李四　视频：王五",
             c("策划", "张三") + c("统筹", "李四") + c("视频", "王五"),
@@ -107,6 +110,10 @@ def test_photo_credits(text: str, expected: list[str]) -> None:
         ("图为柯伟力。（受访者供图）", False),
         ("新华社贵阳11月27日电（记者鲁毅）贵州省政协机关加强思想政治建设。", False),
         ("（人民日报记者 张三 通讯员 李四）", True),
+        ("■记者 张三", True),
+        ("文/图 记者 张三", True),
+        ("（图片来源：新华社）", False),
+        ("（文化部门）", False),
         # Subheadings that open with a role word, and sentences that do.
         ("记者手记", False),
         ("记者观察", False),

@@ -178,11 +178,7 @@ class _Walker:
             or align.lower() == "center"
         )
         kaiti = kaiti or bool((face or style) and _KAITI_RE.search(face + style))
-        bold = (
-            bold
-            or tag in _BOLD_TAGS
-            or bool(style and _BOLD_STYLE_RE.search(style))
-        )
+        bold = bold or tag in _BOLD_TAGS or bool(style and _BOLD_STYLE_RE.search(style))
         if tag == "img":
             self.image(attrs)
             return

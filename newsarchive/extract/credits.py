@@ -54,6 +54,8 @@ ROLES: dict[str, str] = {
     "實習記者": "实习生",
     "摄影": "摄影",
     "攝影": "摄影",
+    "图片": "摄影",
+    "圖片": "摄影",
     "作者": "作者",
     "编辑": "编辑",
     "編輯": "编辑",
@@ -79,6 +81,12 @@ ROLES: dict[str, str] = {
     "翻譯": "翻译",
     "撰文": "作者",
     "文字": "作者",
+    "图文": "作者",
+    "圖文": "作者",
+    "文/图": "作者",
+    "文／图": "作者",
+    "文/圖": "作者",
+    "文／圖": "作者",
     "海报": "制图",
     "海報": "制图",
     "设计": "制图",
@@ -245,11 +253,15 @@ _CREDIT_ONLY_RE = re.compile(
 )
 
 
+#: Bullets some pages print before a credits line (``■记者 张三``).
+_BULLETS = "■□▲△●○◆◇★☆▶▷·• "
+
+
 def is_credit_only(text: str) -> bool:
     """Whether a whole paragraph is a credits line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``,
     ``新华社发（刘满仓摄）``, ``新华网 卢志佳 摄``, ``本报记者 李四 通讯员 王五``) rather than
     body text."""
-    text = text.strip()
+    text = text.strip().lstrip(_BULLETS)
     if not text or len(text) > 60:
         return False
     if _CREDIT_ONLY_RE.match(text) is None:
@@ -261,6 +273,7 @@ def is_credit_only(text: str) -> bool:
 
 def line_credits(text: str) -> list[Credit]:
     """Every credit in a credits-only line, whichever form it takes."""
+    text = text.strip().lstrip(_BULLETS)
     found = credit_line(text) + byline_credits(text) + photo_credits(text)
     if not found:
         found = _byline_content(text.strip().strip(_BRACKETS))

@@ -146,9 +146,7 @@ def url_date(url: str) -> tuple[int, int, int] | None:
     return int(groups[0]), int(groups[1]), int(groups[2])
 
 
-def dateline_datetime(
-    dateline: Dateline, year: int | None, month: int | None = None
-) -> str | None:
+def dateline_datetime(dateline: Dateline, year: int | None, month: int | None = None) -> str | None:
     """The dateline's date in ``year`` (midnight, ``+08:00``); ``None`` without both.
 
     ``month`` is the month of the date ``year`` comes from (the URL's): a dateline later in
