@@ -115,23 +115,19 @@ def _wire_dateline(text: str) -> Dateline | None:
         return None
     if agency.startswith(("新华", "新華", "中新", "人民")) and not date and place is None:
         return None
-    raw = m.group(0).strip().strip("【】[]").strip()
-    return Dateline(
-        agency=agency,
-        place=place,
-        date_text=re.sub(r"\s+", "", date) if date else None,
-        raw=raw,
-    )
+    return _dateline(m, agency, place)
 
 
 def _outlet_dateline(text: str) -> Dateline | None:
     m = _OUTLET_NEWS_RE.match(text)
-    if m is None:
-        return None
+    return None if m is None else _dateline(m, m.group("agency"), None)
+
+
+def _dateline(m: re.Match[str], agency: str, place: str | None) -> Dateline:
     date = m.group("date")
     return Dateline(
-        agency=m.group("agency"),
-        place=None,
+        agency=agency,
+        place=place,
         date_text=re.sub(r"\s+", "", date) if date else None,
         raw=m.group(0).strip().strip("【】[]").strip(),
     )
