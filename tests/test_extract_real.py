@@ -6,6 +6,7 @@ The folder sits beside the repository; without it these tests are skipped with a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,25 @@ def test_newpage2020_mobile_header_only() -> None:
     assert result.published_at == "2023-11-17T20:52:15+08:00"
     assert result.published_at_raw == "2023-11-17 20:52:15"
     assert result.source == "新华网"
+
+
+def test_a_header_clock_does_not_win_over_the_article_s_time() -> None:
+    # The Hebei c.html page with its source box re-skinned, so only the generic ``span.time``
+    # selector finds the time, and a date-only clock printed in the page header before it.
+    page = (REAL / "www.he.news.cn_20240515_d59c39d4160a4fe4b3084c3e4abfb450_c.html").read_text(
+        "utf-8"
+    )
+    page = page.replace('<div class="source">', '<div class="src-box">', 1)
+    page = re.sub(
+        r"(<body[^>]*>)",
+        r'\1<div class="top"><span class="time">2024年11月25日 星期一</span></div>',
+        page,
+        count=1,
+    )
+    result = extract_article(
+        page.encode("utf-8"),
+        "http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html",
+    )
+    assert isinstance(result, Article)
+    assert result.published_at == "2024-05-15T08:58:52+08:00"
+    assert result.published_at_raw == "2024-05-15 08:58:52"

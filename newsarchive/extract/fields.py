@@ -111,12 +111,24 @@ def published(root: HtmlElement, template: Template) -> tuple[str | None, str | 
             if split is not None and (iso := dates.parse_datetime(split[0])) is not None:
                 return iso, split[1]
     for selector in template.published:
+        day_only: tuple[str, str] | None = None
         for el in select(root, selector):
             raw = text_of(el)
             iso = dates.parse_datetime(raw)
-            if iso is not None:
-                return iso, _date_part(raw)
+            if iso is None:
+                continue
+            printed = _date_part(raw)
+            if _TIME_OF_DAY_RE.search(printed):
+                return iso, printed
+            # A date without a time (a header clock, ``2024年11月25日 星期一``) counts only
+            # when no element of this selector prints a time.
+            day_only = day_only or (iso, printed)
+        if day_only is not None:
+            return day_only
     return None, None
+
+
+_TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时時]\s*\d{1,2}")
 
 
 def _date_part(raw: str) -> str:
