@@ -7,10 +7,12 @@ from urllib.parse import urljoin
 
 import pytest
 
+from newsarchive.extract import extract_article
 from newsarchive.extract.body import Body, split_body
 from newsarchive.extract.container import prune, soup_of
 from newsarchive.extract.dom import absolute, parse_html
 from newsarchive.extract.templates import COMMON_DROP
+from newsarchive.records import Article
 
 BASE = "http://www.news.cn/politics/2024-05/15/c_1130000001.htm"
 
@@ -146,3 +148,31 @@ def test_subheadings_that_open_with_a_role_word_stay_headings() -> None:
         ("记者观察", ("观察正文。",)),
     ]
     assert body.credits == ()
+
+
+def test_a_page_wide_container_gives_way_to_the_body_inside_it() -> None:
+    page = """<html><head><meta charset="utf-8"><title>某县推进茶产业发展_新华网贵州频道</title>
+    </head><body><div id="content">
+    <div class="nav"><a href="/">首页</a><a href="/xw.htm">新闻</a></div>
+    <div id="title">某县推进茶产业发展</div>
+    <div class="info"><span class="time">2014-05-12 10:20:30</span> 来源：<span
+    class="sourceText">贵州日报</span></div>
+    <div class="zw"><p>　　新华社贵阳5月12日电（记者 张三）今年以来，某县推进茶产业发展。</p>
+    <p>　　据介绍，该县通过引进龙头企业等方式提升茶叶品质。</p></div>
+    <div class="hot"><h3>热点新闻</h3><ul><li><a href="/2014-05/11/c_1.htm">另一条新闻</a></li>
+    </ul></div></div></body></html>"""
+    record = extract_article(
+        page.encode("utf-8"), "http://www.gz.xinhuanet.com/2014-05/12/c_1110000001.htm"
+    )
+    assert isinstance(record, Article)
+    assert record.template == "provincial_old"
+    assert [(s.heading, s.paragraphs) for s in record.sections] == [
+        (
+            None,
+            (
+                "新华社贵阳5月12日电（记者 张三）今年以来，某县推进茶产业发展。",
+                "据介绍，该县通过引进龙头企业等方式提升茶叶品质。",
+            ),
+        )
+    ]
+    assert record.dateline is not None and record.dateline.place == "贵阳"

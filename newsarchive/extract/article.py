@@ -168,11 +168,34 @@ def _match_template(root: HtmlElement, url: str) -> tuple[Template, str] | None:
     return None
 
 
-def _container(root: HtmlElement, template: Template) -> HtmlElement | None:
-    """The first body container with text (``#detail #detailContent`` before ``#detail``)."""
+def _container(root: HtmlElement, template: Template, headline: str) -> HtmlElement | None:
+    """The first body container with text (``#detail #detailContent`` before ``#detail``).
+
+    A container that holds the headline wraps the whole page (``div#content`` around the
+    header and ``div.zw``): a container inside it that does not is the body."""
     for selector in template.body:
         for el in select(root, selector):
             if any(t.strip() for t in el.itertext()) or el.find(".//img") is not None:
+                if _holds_headline(el, template, headline):
+                    inner = _inner_container(el, template, headline)
+                    if inner is not None:
+                        return inner
+                return el
+    return None
+
+
+def _holds_headline(el: HtmlElement, template: Template, headline: str) -> bool:
+    if not headline or headline not in el.text_content():  # the common case, and cheap
+        return False
+    return any(text_of(h) == headline for sel in template.headline for h in select(el, sel))
+
+
+def _inner_container(outer: HtmlElement, template: Template, headline: str) -> HtmlElement | None:
+    for selector in template.body:
+        for el in select(outer, selector):
+            if el is outer or not any(t.strip() for t in el.itertext()):
+                continue
+            if not _holds_headline(el, template, headline):
                 return el
     return None
 
@@ -200,7 +223,7 @@ def _from_template(
     used_encoding: str | None,
     text: str,
 ) -> Article | NotAnArticle | None:
-    container = _container(root, template)
+    container = _container(root, template, headline)
     if container is None:
         return None
     subtitle = fields.first_subtitle(root, template.subtitle)
