@@ -13,7 +13,7 @@ from importlib import resources
 
 #: Hosts of the national site (no channel).
 NATIONAL_HOSTS: frozenset[str] = frozenset(
-    {"www.news.cn", "news.cn", "www.xinhuanet.com", "xinhuanet.com", "english.news.cn"}
+    {"www.news.cn", "news.cn", "www.xinhuanet.com", "xinhuanet.com", "news.xinhuanet.com"}
 )
 #: Shared mobile hosts whose first path segment names the channel (``m.xinhuanet.com/gz/…``).
 MOBILE_HOSTS: frozenset[str] = frozenset({"m.xinhuanet.com", "m.news.cn"})

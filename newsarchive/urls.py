@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -151,6 +151,29 @@ def big5_url(url: str, gateway: str = "big5.news.cn") -> str:
     """The traditional-script gateway URL for ``url``."""
     parts = urlsplit(url)
     return urlunsplit(("http", gateway, f"/gate/big5/{parts.netloc}{parts.path}", parts.query, ""))
+
+
+def join(base: str, href: str) -> str:
+    """``href`` resolved against the page at ``base``, as the page's links work.
+
+    On a big5 gateway page (``http://big5.news.cn/gate/big5/gz.news.cn/gzyw/index.htm``) a
+    root-relative link (``/gzyw/20261003/…/c.html``) or one climbing above the inner site's
+    root means the inner site's page: it is resolved against the original page and put back
+    behind the same gateway. Anything else is :func:`urllib.parse.urljoin`.
+    """
+    if "/gate/big5/" not in base or href.startswith(("http://", "https://", "//")):
+        return urljoin(base, href)
+    if not parse(base).big5:
+        return urljoin(base, href)
+    return same_gateway(base, urljoin(real_url(base), href))
+
+
+def same_gateway(page_url: str, url: str) -> str:
+    """``url`` behind the big5 gateway that ``page_url`` came through (unchanged when
+    ``page_url`` is not a gateway URL or ``url`` already is one)."""
+    if not parse(page_url).big5 or parse(url).big5:
+        return url
+    return big5_url(url, gateway=urlsplit(page_url).hostname or "big5.news.cn")
 
 
 def page_number(url: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsarchive.extract import extract_article, join_pages
 from newsarchive.extract.dom import parse_html
-from newsarchive.extract.multipage import remove_page_breaks
+from newsarchive.extract.multipage import page_links, remove_page_breaks
 from newsarchive.records import Article, Credit, Image, Link, Section
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -107,3 +107,17 @@ def test_each_hidden_page_break_counts_once_however_it_is_wrapped() -> None:
     container = root.get_element_by_id("c")
     assert remove_page_breaks(container) == 4
     assert container.text_content() == "一二三四"
+
+
+def test_a_big5_copy_lists_its_own_pages_behind_the_gateway() -> None:
+    root = parse_html(
+        "<html><body><div id='div_currpage'>"
+        "<a href='http://www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm'>2</a>"
+        "<a href='/2016-11/21/c_1119954709_3.htm'>3</a></div></body></html>"
+    )
+    assert root is not None
+    page_one = "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm"
+    assert page_links(root, ("#div_currpage a[href]",), page_one) == (
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm",
+        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709_3.htm",
+    )

@@ -64,6 +64,12 @@ def test_canonical_url_national_hosts_fold() -> None:
         urls.canonical_url("http://www.xinhuanet.com/world/2019-12/10/c_1125327450.htm")
         == "https://www.news.cn/world/2019-12/10/c_1125327450.htm"
     )
+    assert (
+        urls.canonical_url("http://news.xinhuanet.com/auto/2017-09/22/c_1121706843.htm")
+        == "https://www.news.cn/auto/2017-09/22/c_1121706843.htm"
+    )
+    # The English site is another site: its home page is not www.news.cn's.
+    assert urls.canonical_url("http://english.news.cn/") == "https://english.news.cn/"
 
 
 def test_non_article_url_keeps_content_query_drops_tracking() -> None:
@@ -90,3 +96,40 @@ def test_real_url_strips_gateway() -> None:
     assert urls.big5_url("http://www.gz.xinhuanet.com/a/b.htm") == (
         "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/a/b.htm"
     )
+
+
+GATEWAY_COLUMN = "http://big5.news.cn/gate/big5/gz.news.cn/gzyw/index.htm"
+
+
+@pytest.mark.parametrize(
+    ("href", "joined"),
+    [
+        # Root-relative links on a gateway page mean the inner site's pages, behind the gateway.
+        (
+            "/gzyw/20261003/f5929b00000000000000000000000000/c.html",
+            "http://big5.news.cn/gate/big5/gz.news.cn/gzyw/20261003/"
+            "f5929b00000000000000000000000000/c.html",
+        ),
+        ("../../../xinwen/index.htm", "http://big5.news.cn/gate/big5/gz.news.cn/xinwen/index.htm"),
+        ("c.html?page=2", "http://big5.news.cn/gate/big5/gz.news.cn/gzyw/c.html?page=2"),
+        ("http://www.gz.news.cn/a.htm", "http://www.gz.news.cn/a.htm"),  # absolute: as written
+    ],
+)
+def test_join_on_a_gateway_page_stays_behind_the_gateway(href: str, joined: str) -> None:
+    assert urls.join(GATEWAY_COLUMN, href) == joined
+
+
+def test_join_elsewhere_is_urljoin() -> None:
+    assert (
+        urls.join("https://gz.news.cn/gzyw/index.htm", "/a/b.htm") == "https://gz.news.cn/a/b.htm"
+    )
+    assert urls.join("https://gz.news.cn/gzyw/index.htm", "../x.htm") == "https://gz.news.cn/x.htm"
+
+
+def test_same_gateway() -> None:
+    page = "http://big5.xinhuanet.com/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm"
+    pager = "http://www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm"
+    assert urls.same_gateway(page, pager) == (
+        "http://big5.xinhuanet.com/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm"
+    )
+    assert urls.same_gateway(urls.real_url(page), pager) == pager

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin
 
+from newsarchive import urls
 from newsarchive.crawling.links import text_date
 
 #: An element that a column script fills: ``data="datasource:<32 hex>"``, optionally with
@@ -58,7 +58,7 @@ def datasource_urls(page_text: str, page_url: str) -> list[str]:
         ds_id = m.group(1).lower()
         preview = _PREVIEW_RE.search(m.group(0))
         prefix = preview.group(1).strip() if preview and preview.group(1).strip() else "ds_"
-        url = urljoin(page_url, f"{prefix}{ds_id}.json")
+        url = urls.join(page_url, f"{prefix}{ds_id}.json")
         if url not in found:
             found.append(url)
     return found
@@ -105,7 +105,7 @@ def _row(raw: object, ds_url: str) -> DatasourceRow | None:
         candidates.append(links)
     for value in candidates:
         if isinstance(value, str) and value.strip():
-            url = urljoin(ds_url, value.strip())
+            url = urls.join(ds_url, value.strip())
             if url not in found:
                 found.append(url)
     if not found:

@@ -65,7 +65,7 @@ def article_hrefs(page_text: str, base_url: str) -> list[str]:
     crawling without the extractor: the crawl benchmark's baseline)."""
     found: list[str] = []
     for m in _HREF_RE.finditer(page_text):
-        url = urljoin(base_url, m.group(1))
+        url = urls.join(base_url, m.group(1))
         if urls.is_article_url(url) and url not in found:
             found.append(url)
     return found

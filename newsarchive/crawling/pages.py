@@ -12,7 +12,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy import signals
@@ -243,12 +242,12 @@ def list_links(text: str, base_url: str, *, with_dates: bool) -> list[PageLink]:
     found: list[PageLink] = []
     seen: set[str] = set()
     base = selector.xpath("//base/@href").get()
-    root = base_url if not base else urljoin(base_url, base)
+    root = base_url if not base else urls.join(base_url, base)
     for raw in selector.xpath("//a/@href").getall():
         href = raw.strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        url = urljoin(root, href)
+        url = urls.join(root, href)
         if url in seen:
             continue
         seen.add(url)

@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from newsarchive import urls
 from newsarchive.extract import cssindex
 
 HtmlElement = lxml.html.HtmlElement
@@ -153,6 +154,11 @@ def absolute(base: str, href: str) -> str:
     """``href`` resolved against ``base``; unchanged when either is not a parseable URL."""
     if href.startswith(("http://", "https://")):
         return href
+    if "/gate/big5/" in base:  # a big5 gateway page: its links mean the inner site's pages
+        try:
+            return urls.join(base, href)
+        except ValueError:
+            return href
     if (joined := _join_path(base, href)) is not None:
         return joined
     try:

@@ -86,6 +86,10 @@ def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[s
             info = url_info(target)
             if info.article_id != own.article_id or info.page == own.page:
                 continue
+            # A pager link written out in full on a big5 gateway copy: that copy's pages are
+            # behind the same gateway (else traditional page 1 would be joined with
+            # simplified pages 2…N).
+            target = urls.same_gateway(url, target)
             found.setdefault(info.page, target)
     if found and own.page != 1 and 1 not in found:
         # Pages ≥ 2 link page 1 as "c_<id>.htm" only sometimes; it is always that URL.
