@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -15,7 +14,9 @@ from newsarchive.store.stats import ArchiveStats
 
 
 def _console() -> Console:
-    console = Console(highlight=False, soft_wrap=True)
+    # No console markup: archived text is printed as it is, brackets included ("[/b]" in a
+    # paragraph is text, not a closing tag); styles come from Text objects only.
+    console = Console(highlight=False, soft_wrap=True, markup=False)
     if not console.is_terminal:  # a file or a pipe: do not wrap tables at 80 columns
         console.width = 160
     return console
@@ -24,7 +25,7 @@ def _console() -> Console:
 def search_results(query: str, hits: list[SearchHit]) -> None:
     console = _console()
     if not hits:
-        console.print(f"no articles match {escape(query)}")
+        console.print(f"no articles match {query}")
         return
     plain = not console.is_terminal
     for i, hit in enumerate(hits, 1):
