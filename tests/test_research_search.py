@@ -72,6 +72,21 @@ def test_filters_channel_dates_source_reporter(db: Path) -> None:
     assert ids_for(db, "乡村振兴", "--since", "2024-04") == [names["digital"]]
     assert ids_for(db, "乡村振兴", "--until", "2024-03-05") == [names["yunnan"]]
     assert ids_for(db, "乡村振兴", "--since", "2024", "--until", "2024-03") == [names["yunnan"]]
+    # Times with an offset compare as instants (the Yunnan article: 2024-03-05 09:30 +08:00,
+    # which is 01:30 UTC); a time without one is Beijing time; far bounds are bounds.
+    assert ids_for(db, "乡村振兴", "--until", "2024-03-05T01:30:00Z") == [names["yunnan"]]
+    assert ids_for(db, "乡村振兴", "--until", "2024-03-05T01:29:00Z") == []
+    assert (
+        ids_for(db, "乡村振兴", "--since", "2024-03-05T01:31:00+00:00", "--until", "2024-03") == []
+    )
+    assert ids_for(db, "乡村振兴", "--since", "2024-03-05T09:30", "--until", "2024-03") == [
+        names["yunnan"]
+    ]
+    assert set(ids_for(db, "乡村振兴", "--until", "9999")) == {names["yunnan"], names["digital"]}
+    assert set(ids_for(db, "乡村振兴", "--until", "9999-12-31")) == {
+        names["yunnan"],
+        names["digital"],
+    }
     # Source and reporter match in either script (the article prints 新華網 and 魯毅).
     assert ids_for(db, "乡村振兴", "--source", "新华网") == [names["digital"]]
     assert ids_for(db, "乡村振兴", "--reporter", "鲁毅") == [names["digital"]]
@@ -146,6 +161,8 @@ def test_bad_filter_and_missing_archive(db: Path, tmp_path: Path) -> None:
     assert code == 2 and "not a date" in err
     code, _, err = run(db, "贵州", "--channel", "xx")
     assert code == 2 and "unknown channel 'xx'" in err
+    code, _, err = run(db, "贵州", "--since", "2025", "--until", "2024")
+    assert code == 2 and "--since 2025 is after --until 2024" in err
     code, _, err = run(tmp_path / "none.db", "贵州")
     assert code == 1 and "no archive at" in err
 

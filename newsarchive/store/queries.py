@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -77,32 +77,39 @@ def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
     return conn
 
 
-def _parse_bound(value: str, *, end: bool) -> str:
-    """``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a full ISO time → a comparable text bound.
+#: Publication times are stored in Beijing time (``+08:00``), so bounds are too.
+_BEIJING = timezone(timedelta(hours=8))
+#: Sorts after every character of a stored time: ``2024-03-04`` + this ends that whole day.
+_AFTER = "\uffff"
 
-    For ``end`` the bound is exclusive: the first instant after the given day/month/year.
+
+def _parse_bound(value: str, *, end: bool) -> str:
+    """``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a full ISO time → a text bound comparable with
+    ``published_at`` (ISO 8601 text in Beijing time).
+
+    A day, month or year means that period in Beijing time, whole: for ``end`` the bound sorts
+    after every time in it. A full time with an offset (``2024-03-04T03:00:00Z``) is converted
+    to Beijing time first; one without an offset is taken as Beijing time.
     """
     value = value.strip()
     try:
         if re.fullmatch(r"\d{4}", value):
-            year = int(value)
-            return f"{year + 1:04d}" if end else f"{year:04d}"
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            first = date(int(value[:4]), int(value[5:]), 1)
-            if not end:
-                return first.isoformat()
-            return date(first.year + first.month // 12, first.month % 12 + 1, 1).isoformat()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = date.fromisoformat(value)
-            return date.fromordinal(day.toordinal() + 1).isoformat() if end else day.isoformat()
-        moment = datetime.fromisoformat(value)
+            period = value
+        elif re.fullmatch(r"\d{4}-\d{2}", value):
+            period = date(int(value[:4]), int(value[5:]), 1).isoformat()[:7]
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            period = date.fromisoformat(value).isoformat()
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=_BEIJING)
+            text = moment.astimezone(_BEIJING).isoformat()
+            return text + _AFTER if end else text
     except ValueError:
         raise FilterError(
             f"not a date: {value!r} (use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time)"
         ) from None
-    # A full time: compare on the page-time text (+08:00) as printed.
-    text = moment.isoformat()
-    return text + "\uffff" if end else text
+    return period + _AFTER if end else period
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -137,12 +144,16 @@ class Filters:
                     )
             clauses.append(f"{alias}.channel IN ({', '.join('?' * len(self.channels))})")
             params.extend(self.channels)
-        if self.since:
+        since = _parse_bound(self.since, end=False) if self.since else None
+        until = _parse_bound(self.until, end=True) if self.until else None
+        if since is not None and until is not None and since > until:
+            raise FilterError(f"--since {self.since} is after --until {self.until}: no article")
+        if since is not None:
             clauses.append(f"{alias}.published_at >= ?")
-            params.append(_parse_bound(self.since, end=False))
-        if self.until:
+            params.append(since)
+        if until is not None:
             clauses.append(f"{alias}.published_at < ?")
-            params.append(_parse_bound(self.until, end=True))
+            params.append(until)
         if self.sources:
             variants = _script_variants(self.sources)
             clauses.append(f"{alias}.source IN ({', '.join('?' * len(variants))})")
