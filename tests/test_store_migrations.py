@@ -7,9 +7,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from store_factory import article_item, make_article
 
 from newsarchive import textnorm
+from newsarchive.cli import main
 from newsarchive.store import SCHEMA_VERSION, SchemaError, Store, migrations
 
 V1_DDL = Path(migrations.__file__).with_name("schema.sql")
@@ -163,3 +165,24 @@ def test_newer_archive_is_refused(tmp_path: Path) -> None:
         conn.execute("INSERT INTO schema_version VALUES (99, ?, 'from the future')", [T0])
     with pytest.raises(SchemaError, match="newer"):
         Store(tmp_path / "a.db")
+
+
+def test_research_commands_ask_for_an_upgrade_which_does_it(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    build_v1(db)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["-q", "search", "湄潭县", "--db", str(db)])
+    assert refused.exit_code == 1
+    assert "schema version 1, older than this newsarchive's (4)" in refused.stderr
+    assert f"newsarchive upgrade --db {db}" in refused.stderr
+    assert "Traceback" not in refused.output
+    upgraded = runner.invoke(main, ["-q", "upgrade", "--db", str(db)])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.stdout.strip() == f"{db}: upgraded from schema version 1 to {SCHEMA_VERSION}"
+    again = runner.invoke(main, ["-q", "upgrade", "--db", str(db)])
+    assert again.stdout.strip().endswith("current; nothing to do")
+    found = runner.invoke(main, ["-q", "search", "湄潭县", "--db", str(db), "--format", "json"])
+    assert found.exit_code == 0, found.output
+    assert '"id": 1' in found.stdout
+    missing = runner.invoke(main, ["-q", "upgrade", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and "no archive at" in missing.stderr

@@ -1,11 +1,13 @@
-"""Operator commands: ``newsarchive runs`` (the crawl ledger) and ``newsarchive config`` (the
-effective configuration and where each value came from)."""
+"""Operator commands: ``newsarchive runs`` (the crawl ledger), ``newsarchive config`` (the
+effective configuration and where each value came from) and ``newsarchive upgrade`` (bring an
+older archive to this version's schema)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from newsarchive import config as configuration
 from newsarchive import ledger
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
+from newsarchive.lock import ArchiveLocked, writer_lock
 
 CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
 
@@ -189,3 +192,51 @@ def _toml(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # JSON strings are TOML basic strings
+
+
+@main.command("upgrade")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+def upgrade(db: Path | None, config_file: Path | None) -> None:
+    """Upgrade an archive written by an older newsarchive to this version's schema, in place.
+
+    The crawl and the other writing commands do the same when they open an archive; the
+    research commands (search, export, show, stats, serve) only read, so they ask for this
+    first. Nothing is lost: each step is recorded in schema_version (docs/schema.md). Exit
+    codes: 0 upgraded or already current, 1 no archive or not one, 4 archive locked.
+    """
+    from newsarchive.store import Store  # noqa: PLC0415 (sqlite-utils: only when needed)
+    from newsarchive.store.migrations import (  # noqa: PLC0415
+        SchemaError,
+        connect,
+        current_version,
+    )
+
+    archive = resolve_config(config_file, archive=db).config.archive
+    if not archive.is_file():
+        click.echo(f"error: no archive at {archive}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    try:
+        with writer_lock(archive, wait=0.0):
+            reader = connect(archive)
+            try:
+                before = current_version(reader)
+            finally:
+                reader.close()
+            with Store(archive) as store:
+                after = current_version(store.db)
+    except ArchiveLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.LOCKED)
+    except (sqlite3.DatabaseError, SchemaError) as exc:
+        click.echo(f"error: {archive} cannot be upgraded: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    if before == after:
+        click.echo(f"{archive}: schema version {after}, current; nothing to do")
+    else:
+        click.echo(f"{archive}: upgraded from schema version {before} to {after}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import channels, urls
+from newsarchive.store.migrations import SCHEMA_VERSION
 from newsarchive.textnorm import to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,29 @@ def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
     if not ok:
         conn.close()
         raise ArchiveError(f"{p} is not a newsarchive archive (it has no articles table)")
+    version = _schema_version(conn)
+    if version != SCHEMA_VERSION:
+        conn.close()
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{p} has schema version {version}, newer than this newsarchive's "
+                f"({SCHEMA_VERSION}): upgrade newsarchive to read it"
+            )
+        raise ArchiveError(
+            f"{p} has schema version {version}, older than this newsarchive's "
+            f"({SCHEMA_VERSION}): run `newsarchive upgrade --db {p}` first (in place, nothing "
+            "is lost)"
+        )
     return conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    """As :func:`newsarchive.store.migrations.current_version`, on a plain connection."""
+    try:
+        row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    except sqlite3.OperationalError:  # no schema_version table: a version 1 archive
+        return 1
+    return int(row[0]) if row[0] is not None else 1
 
 
 #: Publication times are stored in Beijing time (``+08:00``), so bounds are too.
