@@ -118,7 +118,7 @@ class ReadOnlyArchive:
 
     def __init__(self, db: Path) -> None:
         self.db = db
-        self.conn = queries.connect(db, readonly=True)
+        self.conn = queries.connect(db, readonly=True, current_schema=False)
 
     def has_url(self, url: str) -> bool:
         return queries.resolve(self.conn, url) is not None

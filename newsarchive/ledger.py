@@ -97,7 +97,7 @@ def _read(db: Path, what: str, question: Callable[[sqlite3.Connection], _T]) -> 
     ``db`` opened read-only (never a write, so it works while a crawl holds the writer lock);
     :class:`LedgerError` naming ``what`` on failure."""
     try:
-        conn = queries.connect(db, readonly=True)
+        conn = queries.connect(db, readonly=True, current_schema=False)
     except queries.ArchiveError as exc:
         raise LedgerError(f"cannot read {what} of {db}: {exc}") from exc
     try:

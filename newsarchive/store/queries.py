@@ -47,13 +47,18 @@ def _open(uri: str, *, as_uri: bool) -> tuple[sqlite3.Connection, bool]:
     return conn, has_articles is not None
 
 
-def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
+def connect(
+    path: str | Path, *, readonly: bool = True, current_schema: bool = True
+) -> sqlite3.Connection:
     """Open the archive at ``path`` for reading (``readonly``: the file cannot be changed).
 
     A WAL archive in a folder this process cannot write (a read-only copy, a mounted snapshot)
     is opened ``immutable`` when no writer can be there: no ``-wal`` file with content beside it.
     Raises :class:`ArchiveError` when the file does not exist, cannot be read or holds no
-    ``articles`` table.
+    ``articles`` table, and (``current_schema``, for the research commands, which need every
+    table and index of this version) when its schema version is not this newsarchive's:
+    an older archive must be upgraded first (``newsarchive upgrade``). The crawl's own
+    look-ups, which read tables every version has, pass ``current_schema=False``.
     """
     p = Path(path)
     if not p.is_file():
@@ -75,7 +80,7 @@ def connect(path: str | Path, *, readonly: bool = True) -> sqlite3.Connection:
     if not ok:
         conn.close()
         raise ArchiveError(f"{p} is not a newsarchive archive (it has no articles table)")
-    version = _schema_version(conn)
+    version = _schema_version(conn) if current_schema else SCHEMA_VERSION
     if version != SCHEMA_VERSION:
         conn.close()
         if version > SCHEMA_VERSION:
