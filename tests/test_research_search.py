@@ -121,10 +121,9 @@ def test_json_hits_carry_headline_date_channel_snippet_and_url(db: Path) -> None
     assert hit["url"] == research_archive.urls.canonical_url(research_archive.DIGITAL_URL)
     # The snippet is readable body text (not index bigrams) with the match marked in the
     # article's own script.
-    assert "**鄉村振興**" in hit["snippet"]
-    assert "用於**鄉村振興**，電商平台" in hit["snippet"]
-    start, end = hit["highlights"][0]
-    assert hit["snippet"].replace("**", "")[start:end] == "鄉村振興"
+    assert "用於鄉村振興，電商平台" in hit["snippet"]
+    assert "用於**鄉村振興**，電商平台" in hit["marked_snippet"]
+    assert [hit["snippet"][start:end] for start, end in hit["highlights"]] == ["鄉村振興"]
 
 
 def test_ranking_prefers_headline_matches(db: Path) -> None:

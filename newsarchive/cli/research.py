@@ -143,8 +143,10 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
             err=True,
         )
     if fmt == "json":
+        # ``highlights`` are offsets into ``snippet``; ``marked_snippet`` marks them **…**.
         rows = [
-            {"rank": i, **asdict(h), "snippet": h.marked_snippet()} for i, h in enumerate(hits, 1)
+            {"rank": i, **asdict(h), "marked_snippet": h.marked_snippet()}
+            for i, h in enumerate(hits, 1)
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
