@@ -8,6 +8,9 @@ The query language is deliberately small, the one people know from web search en
 * ``-旅游`` or ``NOT 旅游`` — leave out articles with the word;
 * ``AND`` is accepted and changes nothing.
 
+The full-width and typographic forms of these a Chinese input method types (``－``, ``｜``,
+``＂``, ``“…”``, ``「…」``, ``ＯＲ``, the ideographic space) mean the same.
+
 Each word or phrase becomes :func:`newsarchive.textnorm.fts_phrase` (Chinese bigram phrases, both
 scripts folded to simplified), so a traditional query finds a simplified article and back. The
 user's text never reaches FTS5 or SQL as syntax: anything that looks like FTS5 or SQL syntax
@@ -18,6 +21,7 @@ refused with a :class:`QueryError` that says what to change.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from newsarchive.textnorm import fold, fts_phrase
@@ -134,9 +138,21 @@ def _group(items: list[_Term | str]) -> tuple[list[list[_Term]], list[_Term]]:
     return groups, excluded
 
 
+#: Quotation marks a Chinese input method types, read as the ASCII ``"`` of a phrase.
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟「」『』〝〞", '"'))
+
+
+def _operators(text: str) -> str:
+    """``text`` with the full-width and typographic forms of the query operators made ASCII,
+    as Chinese input methods type them: ``－学校`` → ``-学校``, ``＂…＂``/``“…”``/``「…」`` →
+    ``"…"``, ``｜`` → ``|``, ``ＯＲ`` → ``OR``, the ideographic space → a space (NFKC, which
+    the search folds every word with anyway, plus the quotation marks)."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).replace("\u2212", "-")
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse ``text`` (see the module docstring) or raise :class:`QueryError`."""
-    stripped = text.strip()
+    stripped = _operators(text).strip()
     if not stripped:
         raise QueryError("empty query: give at least one word to search for")
     if len(stripped) > MAX_QUERY_CHARS:

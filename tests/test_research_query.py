@@ -33,6 +33,22 @@ def test_quoted_phrase_or_and_exclusion() -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "ascii"),
+    [
+        ("乡村 －学校", "乡村 -学校"),  # full-width minus
+        ("乡村 −学校", "乡村 -学校"),  # minus sign
+        ("“乡村 学校”", '"乡村 学校"'),  # curly quotes
+        ("＂乡村 学校＂", '"乡村 学校"'),  # full-width quotes
+        ("「乡村 学校」", '"乡村 学校"'),  # corner brackets
+        ("乡村 ｜ 学校", "乡村 | 学校"),  # full-width bar
+        ("乡村\u3000ＯＲ\u3000学校", "乡村 OR 学校"),  # what a Chinese input method types
+    ],
+)
+def test_operators_typed_full_width_mean_the_same(typed: str, ascii: str) -> None:
+    assert parse_query(typed).fts == parse_query(ascii).fts
+
+
+@pytest.mark.parametrize(
     ("query", "message"),
     [
         ("", "empty query"),
