@@ -6,7 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -158,3 +163,47 @@ def test_packed_people_columns_equal_the_plain_sql(db: Path) -> None:
         assert query.fast_sql is not None
         plain = dataclasses.replace(query, fast_sql=None)
         assert [list(r) for r in _rows(conn, query)] == [list(r) for r in _rows(conn, plain)]
+
+
+def test_out_writes_through_a_symlink_and_into_a_fifo(db: Path, tmp_path: Path) -> None:
+    expected = export_bytes(db)
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    result = CliRunner().invoke(main, ["-q", "export", "--db", str(db), "--out", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()  # the link is kept; the file it points at has the export
+    assert real.read_bytes() == expected
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = CliRunner().invoke(main, ["-q", "export", "--db", str(db), "--out", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert got == [expected]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a FIFO, not replaced by a file
+
+
+CLI = (sys.executable, "-c", "from newsarchive.cli import main; main()")
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(db: Path) -> None:
+    # A pipe whose reader is gone before the first row (``export | head -0``): every write
+    # fails with EPIPE, whatever the size of the export.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [*CLI, "-q", "export", "--db", str(db)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert done.stderr.decode() == ""  # no traceback, no "Broken pipe" error line

@@ -71,6 +71,11 @@ def test_stats_table_and_plot(db: Path, tmp_path: Path) -> None:
         assert image.size[0] >= 800
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is not None and len(colours) > 20  # lines, labels: not a blank canvas
+    missing = tmp_path / "no such folder" / "months.png"
+    code, out, err = invoke("stats", "--db", str(db), "--plot", str(missing))
+    assert code == 1
+    assert f"error: cannot write the plot to {missing}: No such file or directory" in err
+    assert "Traceback" not in err
 
 
 def test_show_by_id_prints_the_article_as_a_reader_sees_it(db: Path) -> None:

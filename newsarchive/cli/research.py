@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,8 +167,9 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
 
 @contextmanager
 def _output(path: str, excel: bool) -> Iterator[TextIO]:
-    """A text stream for the export: stdout for ``-``, else a temporary file beside ``path``
-    renamed into place only when the export finished."""
+    """A text stream for the export: stdout for ``-``; for a regular file (or a symlink to
+    one) a temporary file beside it, renamed into place only when the export finished; for a
+    FIFO or a device the path itself."""
     if path == "-":
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
@@ -176,7 +178,15 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
             stream.flush()
             stream.detach()
         return
-    target = Path(path)
+    given = Path(path)
+    if given.exists() and not given.is_file():
+        # A FIFO, a device (/dev/stdout), a process substitution (/dev/fd/63): written as it
+        # is, since a file renamed onto it would replace it instead of writing through it.
+        with given.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
+    # Through a symlink to a file: replace the file it points at, and keep the link.
+    target = given.resolve() if given.is_symlink() else given
     tmp = target.with_name(f".{target.name}.part")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as stream:
@@ -235,7 +245,9 @@ def export_command(
     db = db if db is not None else default_db()
     if out != "-" and Path(out).resolve() == db.resolve():
         _fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
-    if out != "-" and (Path(out).is_dir() or not Path(out).resolve().parent.is_dir()):
+    if out != "-" and (
+        Path(out).is_dir() or not (Path(out).exists() or Path(out).resolve().parent.is_dir())
+    ):
         _fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
     with _archive(db) as archive:
         filters = make_filters(**_filters(kwargs))
@@ -257,6 +269,12 @@ def export_command(
                     include_body=include_body,
                     excel=excel,
                 )
+        except BrokenPipeError:
+            if out != "-":
+                raise
+            # The reader stopped (``export | head``): stop quietly, as search and show do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(int(ExitCode.FAILURE))
         except OSError as exc:  # the output cannot be written (folder gone, disk full)
             _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)  # fmt: skip
     if not click.get_current_context().find_root().obj.get("quiet"):
@@ -279,7 +297,10 @@ def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
     with _archive(db) as archive:
         result = archive.stats()
     if plot is not None:
-        plot_by_month(result, str(plot))
+        try:
+            plot_by_month(result, str(plot))
+        except OSError as exc:
+            _fail(f"cannot write the plot to {plot}: {exc.strerror or exc}", ExitCode.FAILURE)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
