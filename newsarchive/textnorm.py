@@ -5,9 +5,11 @@
   CJK characters and collapsed elsewhere. The big5 mirror copy of an article and the original
   fold to the same string.
 * :func:`fts_text` turns folded text into the form stored in the ``articles_fts`` index:
-  every run of CJK characters becomes its overlapping character bigrams (``贵州省`` →
-  ``贵州 州省``), other words stay words. FTS5's ``unicode61`` tokenizer then indexes bigrams,
-  so a query of any length finds Chinese words (see :func:`fts_phrase`).
+  every run of CJK characters becomes its overlapping character bigrams followed by its last
+  character alone (``贵州省`` → ``贵州 州省 省``), other words stay words. FTS5's ``unicode61``
+  tokenizer then indexes these tokens, so a query of any length finds Chinese words (see
+  :func:`fts_phrase`): every character starts a token, the last of a run included, so a
+  one-character word (``茶``) is found wherever it stands.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ _SPACE_RE = re.compile(r"\s+")
 _SPACE_BETWEEN_CJK_RE = re.compile(
     r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])"
 )
-_TOKEN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]+|[0-9a-z]+")
 
 
 @cache
@@ -57,7 +58,7 @@ def fold(text: str) -> str:
 
 
 _CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007"
-# One pass over folded text: group 1 a CJK run, group 2 a Latin/digit word (as _TOKEN_RE).
+# One pass over folded text: group 1 a CJK run, group 2 a Latin/digit word.
 _SPLIT_RE = re.compile(f"([{_CJK_CLASS}]+)|([0-9a-z]+)")
 
 
@@ -78,6 +79,8 @@ def folded_fts_tokens(folded: str) -> list[str]:
     for cjk, word in _SPLIT_RE.findall(folded):
         if cjk:
             tokens += _bigrams(cjk)
+            if len(cjk) > 1:
+                tokens.append(cjk[-1])  # the run's last character starts a token too
         else:
             tokens.append(word)
     return tokens
@@ -96,13 +99,24 @@ def folded_fts_text(folded: str) -> str:
 def fts_phrase(term: str) -> str:
     """An FTS5 expression that matches ``term`` as a contiguous phrase in indexed text.
 
-    ``贵州省`` → ``"贵州 州省"``; a single CJK character becomes a prefix query (``"贵"*``)
-    since it is the first half of some bigram. Returns ``""`` for a term with no tokens.
+    ``贵州省`` → ``"贵州 州省"`` (no last-character token: in the text the run may go on,
+    ``贵州省委``); a run followed by a Latin word or number in the term ends there in the text
+    too, so its last character is part of the phrase (``达到4`` → ``"达到 到 4"``). A term that
+    ends in a single CJK character ends in a prefix token (``茶`` → ``"茶"*``, ``4万`` →
+    ``"4 万"*``), which matches both that character's own token and the bigrams it starts.
+    Returns ``""`` for a term with no tokens.
     """
-    folded = fold(term)
-    words = [m.group(0) for m in _TOKEN_RE.finditer(folded)]
-    if not words:
+    parts = _SPLIT_RE.findall(fold(term))
+    if not parts:
         return ""
-    if len(words) == 1 and CJK_RE.fullmatch(words[0]) and len(words[0]) == 1:
-        return f'"{words[0]}"*'
-    return '"' + " ".join(fts_tokens(term)) + '"'
+    tokens: list[str] = []
+    last = len(parts) - 1
+    for i, (cjk, word) in enumerate(parts):
+        if not cjk:
+            tokens.append(word)
+            continue
+        tokens += _bigrams(cjk)
+        if len(cjk) > 1 and i < last:
+            tokens.append(cjk[-1])
+    final = parts[-1][0]
+    return '"' + " ".join(tokens) + '"' + ("*" if len(final) == 1 else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -81,12 +82,20 @@ def test_numpy_minhash_equals_datasketch() -> None:
     assert any(dedup.folded_signature(t) is not None for t in texts)
 
 
+_WORD_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]+|[0-9a-z]+")
+
+
 def _old_fts_text(text: str) -> str:
+    """The index form computed the plain way: each CJK run's bigrams, then its last character
+    (a run of one: the character), other words as they are."""
     tokens: list[str] = []
-    for m in textnorm._TOKEN_RE.finditer(textnorm.fold(text)):
+    for m in _WORD_RE.finditer(textnorm.fold(text)):
         word = m.group(0)
         if textnorm.CJK_RE.fullmatch(word):
-            tokens += [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+            if len(word) == 1:
+                tokens.append(word)
+            else:
+                tokens += [word[i : i + 2] for i in range(len(word) - 1)] + [word[-1]]
         else:
             tokens.append(word)
     return " ".join(tokens)

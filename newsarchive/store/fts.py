@@ -37,9 +37,14 @@ def pending(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0])
 
 
-def flush(conn: sqlite3.Connection, ready: Mapping[int, tuple[str, str, str]] | None = None) -> int:
-    """Index every queued article (current text); returns how many. Call inside a
-    transaction.
+def flush(
+    conn: sqlite3.Connection,
+    ready: Mapping[int, tuple[str, str, str]] | None = None,
+    *,
+    limit: int | None = None,
+) -> int:
+    """Index the queued articles (current text), the ``limit`` lowest ids of the queue or all
+    of it; returns how many left the queue. Call inside a transaction.
 
     ``ready`` maps an article id to ``(content_hash, headline, body)``: the indexed form
     (:func:`textnorm.folded_fts_text`) the caller computed already from the folded text it
@@ -48,12 +53,25 @@ def flush(conn: sqlite3.Connection, ready: Mapping[int, tuple[str, str, str]] | 
     Rows go in in id order, so FTS5 keeps one growing segment per batch (a smaller rowid than
     the last one would flush its pending data early)."""
     ready = ready or {}
-    conn.execute("DELETE FROM articles_fts WHERE rowid IN (SELECT article_id FROM fts_pending)")
+    row = conn.execute(
+        "SELECT count(*), max(article_id) FROM (SELECT article_id FROM fts_pending "
+        "ORDER BY article_id" + ("" if limit is None else f" LIMIT {int(limit)}") + ")"
+    ).fetchone()
+    count, upto = int(row[0]), row[1]
+    if not count:
+        return 0
+    # The batch: every queued id up to ``upto`` (the queue's lowest ``limit`` ids).
+    conn.execute(
+        "DELETE FROM articles_fts WHERE rowid IN "
+        "(SELECT article_id FROM fts_pending WHERE article_id <= ?)",
+        [upto],
+    )
     ids = [
         int(r[0])
         for r in conn.execute(
             "SELECT p.article_id FROM fts_pending p JOIN articles a ON a.id = p.article_id "
-            "ORDER BY p.article_id"
+            "WHERE p.article_id <= ? ORDER BY p.article_id",
+            [upto],
         )
     ]
     conn.executemany(
@@ -63,7 +81,7 @@ def flush(conn: sqlite3.Connection, ready: Mapping[int, tuple[str, str, str]] | 
         "FROM articles a WHERE a.id = ?4",
         [(*ready.get(i, (None, None, None)), i) for i in ids],
     )
-    conn.execute("DELETE FROM fts_pending")
+    conn.execute("DELETE FROM fts_pending WHERE article_id <= ?", [upto])
     if ids:
         logger.debug("indexed %d articles for full-text search", len(ids))
-    return len(ids)
+    return count

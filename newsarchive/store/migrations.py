@@ -164,6 +164,16 @@ def _v4(db: sqlite_utils.Database) -> None:
         logger.info("schema v4: recorded the encoding of %d articles", cursor.rowcount)
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """The full-text index form gained each CJK run's last character as a token (so that a
+    one-character word is found wherever it stands): queue every article to be indexed
+    again. The queue is worked off in batches by the Store that opened the archive (see
+    :mod:`newsarchive.store.fts`); until then searches say how many articles wait."""
+    cursor = db.execute("INSERT OR IGNORE INTO fts_pending(article_id) SELECT id FROM articles")
+    if cursor.rowcount:
+        logger.info("schema v5: %d articles queued for the new full-text index", cursor.rowcount)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -176,6 +186,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         version=4,
         description="articles.encoding filled from the article's capture (was NULL for crawls)",
         apply=_v4,
+    ),
+    Migration(
+        version=5,
+        description="full-text index: each CJK run's last character is a token (re-indexed)",
+        apply=_v5,
     ),
 )
 

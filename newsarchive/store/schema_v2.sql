@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS lsh_buckets (
 ) WITHOUT ROWID;
 
 -- Full-text index: rowid = articles.id; columns hold textnorm.fts_text() of the headline and
--- body (folded to simplified script, CJK runs as overlapping bigrams).
+-- body (folded to simplified script, CJK runs as overlapping bigrams and, since schema v5,
+-- each run's last character).
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     headline, body, tokenize = 'unicode61'
 );

@@ -1,6 +1,7 @@
 """Full-text search over the archive's ``articles_fts`` index.
 
-The index holds :func:`newsarchive.textnorm.fts_text` bigrams, so queries go through
+The index holds :func:`newsarchive.textnorm.fts_text` tokens (bigrams and each run's last
+character), so queries go through
 :func:`newsarchive.query.parse_query` (bigram phrases, both scripts folded to simplified) and the
 readable snippet is cut in Python from ``articles.body_text`` around the first match.
 

@@ -68,6 +68,10 @@ from newsarchive.store.results import (
 logger = logging.getLogger(__name__)
 
 
+#: Articles indexed per transaction when the full-text queue is worked off.
+FTS_CHUNK = 5000
+
+
 class Store:
     """One open archive. Not thread-safe: use one Store per thread or process."""
 
@@ -92,14 +96,26 @@ class Store:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def flush_fts(self) -> int:
-        """Index the queued articles for full-text search now; returns how many."""
+        """Index the queued articles for full-text search now; returns how many.
+
+        A long queue (an archive upgraded to a new index form, a killed crawl's batch) is
+        indexed :data:`FTS_CHUNK` articles per transaction, with progress in the log, so the
+        work done survives an interruption and the WAL stays small."""
+        total = 0
+        waiting = fts.pending(self.db.conn)
         try:
-            with self.db.atomic():
-                done = fts.flush(self.db.conn, self._fts_ready)
+            while True:
+                with self.db.atomic():
+                    done = fts.flush(self.db.conn, self._fts_ready, limit=FTS_CHUNK)
+                if not done:
+                    break
+                total += done
+                if waiting > FTS_CHUNK:
+                    logger.info("full-text index: %d of %d queued articles indexed", total, waiting)
         finally:
             self._fts_ready.clear()
         self._unindexed = 0
-        return done
+        return total
 
     @contextmanager
     def group(self) -> Iterator[None]:
