@@ -18,9 +18,10 @@ resident set size (``VmRSS``) at each checkpoint, and the peak (``ru_maxrss``).
     python bench/archive.py --split 5000                 # where the CPU goes, and the ceilings
 
 ``--split`` measures the parts of one article's ingest one by one, as CPU time of this process:
-the dedup keys (pure CPU: fold, SHA-256, MinHash), the full-text index text (bigrams), FTS5
-alone (that text inserted into a bare table created with the archive's own ``articles_fts``
-definition, 500 articles per transaction, as the store flushes), and the store's SQLite work
+the dedup keys (pure CPU: fold, SHA-256, MinHash), the full-text index text
+(``textnorm.fts_text``), FTS5 alone (that text inserted into a bare table created with the
+archive's own ``articles_fts`` definition, 500 articles per transaction, as the store
+flushes), and the store's SQLite work
 with the keys given (group commits of 100, the cheapest way the store writes). From them it
 prints the highest rate each arrangement could reach: one process doing everything, a writer
 process fed by a second core that does all the pure CPU work (perfect overlap, no hand-over
@@ -331,7 +332,7 @@ def split(size: int, revisit: float, near: float) -> None:
     writer_ms = store_ms - text_ms
     print(f"CPU ms per article ({size:,} articles, load {os.getloadavg()[0]:.1f}):")
     print(f"  dedup keys (fold, SHA-256, MinHash)             {keys_ms:6.3f}")
-    print(f"  full-text index text (bigrams)                  {text_ms:6.3f}")
+    print(f"  full-text index text (textnorm.fts_text)        {text_ms:6.3f}")
     print(f"  store, keys given, group commit of 100          {store_ms:6.3f}")
     print(f"  FTS5 alone: this index text, bare table         {fts_ms:6.3f}")
     print(f"  FTS5 alone: as many tokens, tiny vocabulary     {floor_ms:6.3f}")
