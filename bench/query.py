@@ -189,6 +189,9 @@ def _queries(
         + [(w, {"channel": rng.choice(codes)}) for w in rng.sample(two, 15)],
         "filtered by year": [("中国", {"since": y, "until": y}) for y in years[:5]]
         + [(w, {"since": rng.choice(years), "until": None}) for w in rng.sample(two, 15)],
+        # A one-character word is a prefix query (its own token and every bigram it starts).
+        "1-char (中, 国, 茶, vocabulary)": [("中", {}), ("国", {}), ("茶", {})]
+        + [(w[-1], {}) for w in rng.sample(two, 17)],
     }  # fmt: skip
 
 
