@@ -201,8 +201,16 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 def migrate(db: sqlite_utils.Database) -> int:
     """Bring ``db`` to :data:`SCHEMA_VERSION` in place; returns the version it started at.
 
-    Raises :class:`SchemaError` for an archive written by a newer newsarchive.
+    All steps run in one transaction: a reader sees the archive at its old version or at the
+    new one, never half upgraded (nor a new archive half created), and an upgrade that fails
+    leaves the archive as it was. Raises :class:`SchemaError` for an archive written by a
+    newer newsarchive.
     """
+    with db.atomic():
+        return _migrate(db)
+
+
+def _migrate(db: sqlite_utils.Database) -> int:
     start = current_version(db)
     if start > SCHEMA_VERSION:
         raise SchemaError(

@@ -100,8 +100,10 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     """As :func:`newsarchive.store.migrations.current_version`, on a plain connection."""
     try:
         row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    except sqlite3.OperationalError:  # no schema_version table: a version 1 archive
-        return 1
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise ArchiveError(f"cannot read the schema version: {exc}") from exc
+        return 1  # no schema_version table: a version 1 archive
     return int(row[0]) if row[0] is not None else 1
 
 
