@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from newsarchive import config as configuration
-from newsarchive import ledger
+from newsarchive import ledger, logfile
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -202,7 +202,8 @@ def _toml(value: object) -> str:
     help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
 )
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
-def upgrade(db: Path | None, config_file: Path | None) -> None:
+@click.pass_context
+def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> None:
     """Upgrade an archive written by an older newsarchive to this version's schema, in place.
 
     The crawl and the other writing commands do the same when they open an archive; the
@@ -217,6 +218,9 @@ def upgrade(db: Path | None, config_file: Path | None) -> None:
         current_version,
     )
 
+    # The steps and the re-indexing progress are logged (INFO): shown unless -q.
+    obj = ctx.find_root().obj or {}
+    logfile.configure(quiet=bool(obj.get("quiet")), verbose=int(obj.get("verbose") or 0))
     archive = resolve_config(config_file, archive=db).config.archive
     if not archive.is_file():
         click.echo(f"error: no archive at {archive}", err=True)
