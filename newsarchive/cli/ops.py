@@ -9,7 +9,9 @@ import io
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -31,14 +33,24 @@ def resolve_config(config_file: Path | None, **options: object) -> configuration
         sys.exit(ExitCode.USAGE)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _archive_options(func: F) -> F:
+    """``--db`` and ``--config``, as every operator command on an archive takes them."""
+    func = click.option(
+        "--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP
+    )(func)
+    return click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
+    )(func)
+
+
 @main.command("runs")
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
-)
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@_archive_options
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -195,13 +207,7 @@ def _toml(value: object) -> str:
 
 
 @main.command("upgrade")
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
-)
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@_archive_options
 @click.pass_context
 def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> None:
     """Upgrade an archive written by an older newsarchive to this version's schema, in place.
