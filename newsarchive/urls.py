@@ -161,9 +161,8 @@ def join(base: str, href: str) -> str:
     root means the inner site's page: it is resolved against the original page and put back
     behind the same gateway. Anything else is :func:`urllib.parse.urljoin`.
     """
-    if "/gate/big5/" not in base or href.startswith(("http://", "https://", "//")):
-        return urljoin(base, href)
-    if not parse(base).big5:
+    gateway_page = "/gate/big5/" in base and parse(base).big5
+    if not gateway_page or href.startswith(("http://", "https://", "//")):
         return urljoin(base, href)
     return same_gateway(base, urljoin(real_url(base), href))
 

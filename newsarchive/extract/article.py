@@ -175,13 +175,17 @@ def _container(root: HtmlElement, template: Template, headline: str) -> HtmlElem
     header and ``div.zw``): a container inside it that does not is the body."""
     for selector in template.body:
         for el in select(root, selector):
-            if any(t.strip() for t in el.itertext()) or el.find(".//img") is not None:
+            if _has_content(el):
                 if _holds_headline(el, template, headline):
                     inner = _inner_container(el, template, headline)
                     if inner is not None:
                         return inner
                 return el
     return None
+
+
+def _has_content(el: HtmlElement) -> bool:
+    return any(t.strip() for t in el.itertext()) or el.find(".//img") is not None
 
 
 def _holds_headline(el: HtmlElement, template: Template, headline: str) -> bool:
@@ -193,7 +197,7 @@ def _holds_headline(el: HtmlElement, template: Template, headline: str) -> bool:
 def _inner_container(outer: HtmlElement, template: Template, headline: str) -> HtmlElement | None:
     for selector in template.body:
         for el in select(outer, selector):
-            if el is outer or not any(t.strip() for t in el.itertext()):
+            if el is outer or not _has_content(el):
                 continue
             if not _holds_headline(el, template, headline):
                 return el
