@@ -340,12 +340,23 @@ def show(ref: str, db: Path | None, fmt: str) -> None:
 )
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port.")  # fmt: skip
-def serve(db: Path | None, host: str, port: int) -> None:
-    """Browse the archive in Datasette (search, facets, canned queries)."""
-    from newsarchive.serve.app import serve as run  # noqa: PLC0415 (imports Datasette)
+@click.pass_context
+def serve(ctx: click.Context, db: Path | None, host: str, port: int) -> None:
+    """Browse the archive in Datasette (search, facets, canned queries).
+
+    Prints the address it serves on (the real port when --port is 0); Ctrl+C stops it."""
+    from newsarchive.serve.app import ServeError  # noqa: PLC0415 (imports Datasette)
+    from newsarchive.serve.app import serve as run  # noqa: PLC0415
 
     path = db if db is not None else default_db()
+
+    def ready(url: str) -> None:
+        if not (ctx.obj or {}).get("quiet"):
+            click.echo(f"serving {path} on {url} (press Ctrl+C to stop)")
+
     try:
-        run(path, host=host, port=port)
+        run(path, host=host, port=port, on_ready=ready)
     except ArchiveError as exc:
         _fail(str(exc), ExitCode.FAILURE)
+    except ServeError as exc:
+        _fail(f"{exc} (choose another --port, or --port 0 for a free one)", ExitCode.FAILURE)
