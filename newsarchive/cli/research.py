@@ -29,11 +29,16 @@ from newsarchive.exitcodes import ExitCode
 from newsarchive.query import QueryError
 from newsarchive.store.export import ExportError, export, neutralise
 from newsarchive.store.queries import ArchiveError, FilterError, unindexed
+from newsarchive.store.search import MAX_CANDIDATES
+from newsarchive.store.search import relevance as search_relevance
 from newsarchive.store.stats import plot_by_month
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The default match marks: CJK brackets, which read as marks in Excel and in Chinese text.
+MARKS = ("【", "】")
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:
@@ -128,14 +133,26 @@ def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")  # fmt: skip
-def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> None:
+@click.option(
+    "--mark",
+    nargs=2,
+    default=MARKS,
+    show_default=True,
+    metavar="OPEN CLOSE",
+    help="What marks the matches in marked_snippet (CSV, JSON) and in plain-text output.",
+)
+def search(
+    query: str, db: Path | None, limit: int, fmt: str, mark: tuple[str, str], **kwargs: Any
+) -> None:
     """Full-text search of headlines and bodies, in either script.
 
     QUERY: words (all must appear), "quoted phrases", OR between alternatives, -word or NOT
-    word to leave out. Results are ranked by BM25, best first.
+    word to leave out. Results are ranked by BM25, best first; relevance is each result's
+    score as a percentage of the best one's.
     """
     with _archive(db) as archive:
         hits = archive.search(query, limit=limit, **_filters(kwargs))
+        matched = archive.count(query, **_filters(kwargs)) if hits else 0
         waiting = unindexed(archive.connection)
     if waiting:
         click.echo(
@@ -143,26 +160,41 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
             " (a crawl indexes them when it flushes its full-text batch)",
             err=True,
         )
+    if hits:
+        click.echo(_shown(len(hits), matched), err=fmt != "table")
+    relevance = search_relevance(hits)
+    before, after = mark
     if fmt == "json":
-        # ``highlights`` are offsets into ``snippet``; ``marked_snippet`` marks them **…**.
-        rows = [
-            {"rank": i, **asdict(h), "marked_snippet": h.marked_snippet()}
-            for i, h in enumerate(hits, 1)
-        ]
+        # ``highlights`` are offsets into the plain ``snippet``; ``marked_snippet`` marks them.
+        rows = []
+        for i, (h, rel) in enumerate(zip(hits, relevance, strict=True), 1):
+            row = {"rank": i, **asdict(h), "relevance": rel}
+            del row["score"]
+            row["marked_snippet"] = h.marked_snippet(before, after)
+            rows.append(row)
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
         columns = ("rank", "id", "published_at", "channel", "source", "headline", "snippet",
-                   "url", "status", "score")  # fmt: skip
+                   "marked_snippet", "url", "status", "relevance")  # fmt: skip
         writer.writerow(columns)
-        for i, h in enumerate(hits, 1):
-            values = (i, h.id, h.published_at, h.channel, h.source, h.headline,
-                      h.marked_snippet(), h.url, h.status, h.score)  # fmt: skip
+        for i, (h, rel) in enumerate(zip(hits, relevance, strict=True), 1):
+            values = (i, h.id, h.published_at, h.channel, h.source, h.headline, h.snippet,
+                      h.marked_snippet(before, after), h.url, h.status, rel)  # fmt: skip
             writer.writerow([neutralise(v) for v in values])
         click.echo(out.getvalue(), nl=False)
     else:
-        render.search_results(query, hits)
+        render.search_results(query, hits, marks=mark)
+
+
+def _shown(shown: int, matched: int) -> str:
+    """``20 of 47 matching articles`` (``more than 5000`` past the count's bound)."""
+    total = f"more than {MAX_CANDIDATES}" if matched > MAX_CANDIDATES else str(matched)
+    noun = "article" if matched == 1 else "articles"
+    if shown >= matched:
+        return f"{total} matching {noun}"
+    return f"{shown} of {total} matching {noun} (--limit shows more)"
 
 
 @contextmanager

@@ -252,3 +252,35 @@ def search(
             )
         )
     return hits
+
+
+def count(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    filters: Filters | None = None,
+    *,
+    at_most: int = MAX_CANDIDATES,
+) -> int:
+    """How many articles match ``query`` and ``filters`` (near copies folded unless the
+    filters include them), counted up to ``at_most + 1``: a result above ``at_most`` means
+    "more than ``at_most``" (counting every match of a common word in a million articles
+    would cost more than the search itself)."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    planned = _candidates(conn, parsed, filters or Filters(), None)
+    if planned is None:
+        return 0
+    sql, args = planned
+    row = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT ?)", [*args, at_most + 1]
+    )
+    return int(row.fetchone()[0])
+
+
+def relevance(hits: list[SearchHit]) -> list[int]:
+    """Each hit's BM25 score as a whole percentage of the best hit's (100 for the best, less
+    for weaker matches): a figure a person can compare, unlike FTS5's raw scores
+    (``-1.87e-06``). ``hits`` must be one search's results, best first."""
+    if not hits or hits[0].score == 0:
+        return [100] * len(hits)
+    best = hits[0].score
+    return [max(0, min(100, round(100 * h.score / best))) for h in hits]
