@@ -8,6 +8,7 @@ stderr and an exit code (:class:`newsarchive.exitcodes.ExitCode`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -24,7 +25,7 @@ import click
 from newsarchive import config
 from newsarchive.archive import Archive, make_filters
 from newsarchive.cli import research_render as render
-from newsarchive.cli.base import main
+from newsarchive.cli.base import CONFIG_HELP, main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.query import QueryError
 from newsarchive.store.export import ExportError, export, neutralise
@@ -46,23 +47,28 @@ def _fail(message: str, code: ExitCode) -> NoReturn:
     sys.exit(int(code))
 
 
-def default_db() -> Path:
-    """The archive the settings say (``--db``, ``NEWSARCHIVE_DB``, the settings file), else
-    ``data/archive.db``."""
-    try:
-        return config.load().config.archive
-    except config.ConfigError as exc:
-        _fail(str(exc), ExitCode.USAGE)
-
-
 def db_option(func: F) -> F:
+    """``--db`` and ``--config``: the command receives ``db``, the archive they resolve to
+    (``--db``, else ``$NEWSARCHIVE_DB``, the settings file's ``archive``, ``data/archive.db``);
+    a settings file that cannot be read is a usage error (exit 2)."""
+
+    @functools.wraps(func)
+    def resolved(*args: Any, db: Path | None, config_file: Path | None, **kwargs: Any) -> Any:
+        try:
+            loaded = config.load(config_file=config_file, options={"archive": db})
+        except config.ConfigError as exc:
+            _fail(str(exc), ExitCode.USAGE)
+        return func(*args, db=loaded.config.archive, **kwargs)
+
+    with_config = click.option(
+        "--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP
+    )(resolved)
     return click.option(
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
-        envvar="NEWSARCHIVE_DB",
         default=None,
         help="The archive (default: $NEWSARCHIVE_DB, the settings file, data/archive.db).",
-    )(func)
+    )(with_config)  # type: ignore[return-value]
 
 
 def filter_options(func: F) -> F:
@@ -99,10 +105,9 @@ def filter_options(func: F) -> F:
 
 
 @contextmanager
-def _archive(db: Path | None) -> Iterator[Archive]:
-    path = db if db is not None else default_db()
+def _archive(db: Path) -> Iterator[Archive]:
     try:
-        archive = Archive(path)
+        archive = Archive(db)
     except ArchiveError as exc:
         _fail(str(exc), ExitCode.FAILURE)
     try:
@@ -142,7 +147,7 @@ def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
     help="What marks the matches in marked_snippet (CSV, JSON) and in plain-text output.",
 )
 def search(
-    query: str, db: Path | None, limit: int, fmt: str, mark: tuple[str, str], **kwargs: Any
+    query: str, db: Path, limit: int, fmt: str, mark: tuple[str, str], **kwargs: Any
 ) -> None:
     """Full-text search of headlines and bodies, in either script.
 
@@ -265,7 +270,7 @@ def export_command(
     *,
     fmt: str,
     out: str,
-    db: Path | None,
+    db: Path,
     table: str,
     columns: str | None,
     include_body: bool,
@@ -274,7 +279,6 @@ def export_command(
 ) -> None:
     """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    db = db if db is not None else default_db()
     if out != "-" and Path(out).resolve() == db.resolve():
         _fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
     if out != "-" and (
@@ -324,7 +328,7 @@ def export_command(
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")  # fmt: skip
-def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
+def stats(db: Path, plot: Path | None, fmt: str) -> None:
     """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
     with _archive(db) as archive:
         result = archive.stats()
@@ -346,7 +350,7 @@ def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
-def show(ref: str, db: Path | None, fmt: str) -> None:
+def show(ref: str, db: Path, fmt: str) -> None:
     """Show one article as a reader sees it, with its revisions and captures.
 
     ID|URL: the article id, or any URL it was seen under (big5, mobile, http, other host).
@@ -373,21 +377,19 @@ def show(ref: str, db: Path | None, fmt: str) -> None:
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port.")  # fmt: skip
 @click.pass_context
-def serve(ctx: click.Context, db: Path | None, host: str, port: int) -> None:
+def serve(ctx: click.Context, db: Path, host: str, port: int) -> None:
     """Browse the archive in Datasette (search, facets, canned queries).
 
     Prints the address it serves on (the real port when --port is 0); Ctrl+C stops it."""
     from newsarchive.serve.app import ServeError  # noqa: PLC0415 (imports Datasette)
     from newsarchive.serve.app import serve as run  # noqa: PLC0415
 
-    path = db if db is not None else default_db()
-
     def ready(url: str) -> None:
         if not (ctx.obj or {}).get("quiet"):
-            click.echo(f"serving {path} on {url} (press Ctrl+C to stop)")
+            click.echo(f"serving {db} on {url} (press Ctrl+C to stop)")
 
     try:
-        run(path, host=host, port=port, on_ready=ready)
+        run(db, host=host, port=port, on_ready=ready)
     except ArchiveError as exc:
         _fail(str(exc), ExitCode.FAILURE)
     except ServeError as exc:
