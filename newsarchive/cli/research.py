@@ -32,7 +32,7 @@ from newsarchive.store.export import ExportError, export, neutralise
 from newsarchive.store.queries import ArchiveError, FilterError, unindexed
 from newsarchive.store.search import MAX_CANDIDATES
 from newsarchive.store.search import relevance as search_relevance
-from newsarchive.store.stats import plot_by_month
+from newsarchive.store.stats import plot_by_month, plot_format
 
 logger = logging.getLogger(__name__)
 
@@ -324,12 +324,17 @@ def export_command(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png",
-    help="Also draw articles per month per channel into this PNG.",
+    help="Also draw articles per month per channel into this image (.png, .svg, .pdf, .jpg).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")  # fmt: skip
 def stats(db: Path, plot: Path | None, fmt: str) -> None:
     """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
+    if plot is not None:
+        try:
+            plot_format(str(plot))
+        except ValueError as exc:
+            _fail(str(exc), ExitCode.USAGE)
     with _archive(db) as archive:
         result = archive.stats()
     if plot is not None:

@@ -287,7 +287,7 @@ def write_csv(
                 yield row
 
     writer.writerows(safe(_rows(conn, query)))
-    logger.info("exported %d rows as CSV", count)
+    logger.debug("exported %d rows as CSV", count)
     return count
 
 
@@ -306,7 +306,7 @@ def write_jsonl(conn: sqlite3.Connection, query: ExportQuery, out: TextIO) -> in
         out.write(dumps(dict(zip(names, values, strict=True))))
         out.write("\n")
         count += 1
-    logger.info("exported %d rows as JSON Lines", count)
+    logger.debug("exported %d rows as JSON Lines", count)
     return count
 
 
