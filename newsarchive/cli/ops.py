@@ -199,6 +199,8 @@ def _toml(value: object) -> str:
     """A TOML literal for a settings value (strings, numbers, booleans, string lists)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 3, as a person writes it (the setting still reads as 3.0)
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
