@@ -105,7 +105,7 @@ def _row(run: ledger.Run) -> list[str]:
     seconds = run.seconds
     return [
         str(run.id),
-        run.started_at[:19].replace("T", " "),
+        run.started_at,  # ISO 8601 with its offset (UTC), as stored
         "" if seconds is None else f"{seconds:.0f}",
         ",".join(run.channels),
         str(run.pages_fetched),
@@ -120,7 +120,7 @@ def _row(run: ledger.Run) -> list[str]:
 def _errors(run: ledger.Run) -> str:
     if not run.errors:
         return "0"
-    kinds = " ".join(f"{k}={v}" for k, v in sorted(run.errors_by_kind.items()))
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(run.errors_by_kind.items()))
     return f"{run.errors} ({kinds})" if kinds else str(run.errors)
 
 
