@@ -57,7 +57,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": 100,
     # Sets meta["proxy"] from NEWSARCHIVE_PROXY for Scrapy's HttpProxyMiddleware (750).
-    "newsarchive.proxy.ProxyMiddleware": 740,
+    "newsarchive.crawling.proxy.ProxyMiddleware": 740,
 }
 #: An HTTP(S) proxy for every request; empty for none (``politeness.proxy`` in the config).
 NEWSARCHIVE_PROXY = ""
@@ -97,7 +97,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 
-# --- scheduled crawling (newsarchive.incremental, newsarchive.resume) ------------------------
+# --- scheduled crawling (newsarchive.crawling.incremental, .resume) ----------------------------
 #: Skip articles the archive already holds and stop paginating columns with nothing new
 #: (active only when NEWSARCHIVE_DB exists).
 NEWSARCHIVE_INCREMENTAL = True
@@ -114,9 +114,9 @@ NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
 #: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
 #: paginating early.
 NEWSARCHIVE_CATCH_UP = False
-SPIDER_MIDDLEWARES = {"newsarchive.incremental.IncrementalMiddleware": 950}
-#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.resume).
-EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
+SPIDER_MIDDLEWARES = {"newsarchive.crawling.incremental.IncrementalMiddleware": 950}
+#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.crawling.resume).
+EXTENSIONS = {"newsarchive.crawling.resume.JobStateExtension": 0}
 
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.

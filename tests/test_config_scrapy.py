@@ -9,15 +9,17 @@ from scrapy.utils.test import get_crawler
 
 from newsarchive import config
 from newsarchive.crawling.middlewares import DEFAULT_CONTACT, user_agent
+from newsarchive.crawling.proxy import ProxyMiddleware
 from newsarchive.crawling.runner import build_settings
-from newsarchive.proxy import ProxyMiddleware
 
 
 def test_project_settings_enable_the_scheduled_crawling_components() -> None:
     settings = build_settings()
-    assert "newsarchive.incremental.IncrementalMiddleware" in settings.getdict("SPIDER_MIDDLEWARES")
-    assert "newsarchive.resume.JobStateExtension" in settings.getdict("EXTENSIONS")
-    assert settings.getdict("DOWNLOADER_MIDDLEWARES")["newsarchive.proxy.ProxyMiddleware"] < 750
+    spider_mws = settings.getdict("SPIDER_MIDDLEWARES")
+    assert "newsarchive.crawling.incremental.IncrementalMiddleware" in spider_mws
+    assert "newsarchive.crawling.resume.JobStateExtension" in settings.getdict("EXTENSIONS")
+    downloader_mws = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert downloader_mws["newsarchive.crawling.proxy.ProxyMiddleware"] < 750
     assert settings.getbool("NEWSARCHIVE_INCREMENTAL") is True
 
 

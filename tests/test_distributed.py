@@ -316,9 +316,10 @@ def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
     assert settings["AUTOTHROTTLE_ENABLED"] is False  # --no-politeness still applies
     assert settings["REDIS_URL"] == "redis://10.0.0.5:6379/2"
     # the project's own components stay, ours are added
-    assert "newsarchive.incremental.IncrementalMiddleware" in settings["SPIDER_MIDDLEWARES"]
+    incremental = "newsarchive.crawling.incremental.IncrementalMiddleware"
+    assert incremental in settings["SPIDER_MIDDLEWARES"]
     assert "newsarchive.distributed.fleet.StartThroughSeenSet" in settings["SPIDER_MIDDLEWARES"]
-    assert "newsarchive.resume.JobStateExtension" in settings["EXTENSIONS"]
+    assert "newsarchive.crawling.resume.JobStateExtension" in settings["EXTENSIONS"]
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings["EXTENSIONS"]
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive import ledger, resume
+from newsarchive import ledger
 from newsarchive.config import default_job_root
+from newsarchive.crawling import resume
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, storage_failure
 from newsarchive.exitcodes import ExitCode
@@ -77,7 +78,7 @@ def crawl(
     ``settings`` are Scrapy setting overrides (the operator configuration); when
     ``options.polite`` is off the politeness settings are switched off on top of them.
     The crawl's resumable state lives under ``job_root`` (default ``<db>.jobs``, see
-    :mod:`newsarchive.resume`): a run that did not finish is continued by the next one.
+    :mod:`newsarchive.crawling.resume`): a run that did not finish is continued by the next one.
     Raises :class:`newsarchive.lock.ArchiveLocked` when another run holds the archive.
     """
     overrides = dict(settings or {})

@@ -13,7 +13,7 @@ it looks at the requests each list page yields (the spider marks them with
 * ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
   In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
-  :mod:`newsarchive.resume`) pagination is never cut short.
+  :mod:`newsarchive.crawling.resume`) pagination is never cut short.
 
 Requests without a mark are classified by their URL (:func:`request_kind`): an article URL
 is an ``"article"`` request unless it continues a multi-page article (page *n* > 1, or a
@@ -51,7 +51,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newsarchive import ledger, resume, urls
+from newsarchive import ledger, urls
+from newsarchive.crawling import resume
 from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
 
