@@ -24,7 +24,7 @@ Article URLs that answered 404 or 410 within ``NEWSARCHIVE_GONE_RECHECK_DAYS`` (
 pages taken down) are not requested again until then: a broken link on a home page would
 otherwise cost a request, and make the run partial, every run. Article pages whose last
 fetch failed transiently (no response, 408, 429, 5xx; see
-:func:`newsarchive.ledger.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
+:func:`newsarchive.crawlhistory.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
 again at the start of the next run, wherever they were listed: a run that stops paginating
 early would otherwise never see them again.
 
@@ -51,7 +51,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newsarchive import ledger, urls
+from newsarchive import crawlhistory, urls
 from newsarchive.crawling import resume
 from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
@@ -153,7 +153,7 @@ class KnownArticles:
     ):
         self.index = index
         self.gone = gone
-        """URLs that answered 404/410 lately (:func:`newsarchive.ledger.gone_urls`)."""
+        """URLs that answered 404/410 lately (:func:`newsarchive.crawlhistory.gone_urls`)."""
         self.done = done
         """Pages this job stored in an earlier, unfinished run (:meth:`resume.Journal.read`)."""
         self.job_articles = frozenset(canonical_url(u) for u in done | requested)
@@ -195,7 +195,7 @@ def _failed_articles(db: Path, days: float) -> frozenset[str]:
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     return frozenset(
         url
-        for url in ledger.failed_urls(db, since=since)
+        for url in crawlhistory.failed_urls(db, since=since)
         if urls.parse(url).page == 1 and urls.is_article_url(url)
     )
 
@@ -205,7 +205,7 @@ def _gone(db: Path, days: float) -> frozenset[str]:
     if days <= 0:
         return frozenset()
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    return ledger.gone_urls(db, since=since)
+    return crawlhistory.gone_urls(db, since=since)
 
 
 def resume_requests(pending: Iterable[str]) -> list[str]:
