@@ -52,6 +52,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from newsarchive import crawlhistory, urls
+from newsarchive import settings as project
 from newsarchive.crawling import resume
 from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
@@ -246,15 +247,15 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
+        if not settings.getbool("NEWSARCHIVE_INCREMENTAL", project.NEWSARCHIVE_INCREMENTAL):
             logger.info("incremental crawling is off (NEWSARCHIVE_INCREMENTAL)")
             raise NotConfigured  # no message: Scrapy would log a warning (a cron mail)
         db = settings.get("NEWSARCHIVE_DB")
         if not db or not Path(db).is_file():
             logger.info("no archive at %s yet: a full crawl", db)
             raise NotConfigured
-        revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
-        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", False)
+        revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", project.NEWSARCHIVE_REVISIT_DAYS)
+        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", project.NEWSARCHIVE_CATCH_UP)
         jobdir = settings.get("JOBDIR")
         todo: frozenset[str] = frozenset()
         done: frozenset[str] = frozenset()
@@ -269,12 +270,24 @@ class IncrementalMiddleware:
         known = KnownArticles(
             index,
             revisit,
-            revisit_after_hours=settings.getfloat("NEWSARCHIVE_REVISIT_AFTER_HOURS", 12.0),
+            revisit_after_hours=settings.getfloat(
+                "NEWSARCHIVE_REVISIT_AFTER_HOURS", project.NEWSARCHIVE_REVISIT_AFTER_HOURS
+            ),
             done=done,
             requested=todo,
-            gone=_gone(Path(db), settings.getfloat("NEWSARCHIVE_GONE_RECHECK_DAYS", 7.0)),
+            gone=_gone(
+                Path(db),
+                settings.getfloat(
+                    "NEWSARCHIVE_GONE_RECHECK_DAYS", project.NEWSARCHIVE_GONE_RECHECK_DAYS
+                ),
+            ),
         )
-        retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
+        retry = _failed_articles(
+            Path(db),
+            settings.getfloat(
+                "NEWSARCHIVE_RETRY_FAILED_DAYS", project.NEWSARCHIVE_RETRY_FAILED_DAYS
+            ),
+        )
         crawler.stats.set_value("incremental/failed_retried", len(retry - done))
         pending = (todo | retry) - done
         mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=pending)
