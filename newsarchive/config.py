@@ -256,9 +256,6 @@ _FIELDS: tuple[_Field, ...] = (
 )
 _BY_NAME = {f.name: f for f in _FIELDS}
 
-#: Environment variables read, in field order (for the docs and ``newsarchive config``).
-ENV_VARS: tuple[str, ...] = (CONFIG_ENV, *(f.env for f in _FIELDS))
-
 
 def find_file(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path | None:
     """The settings file to read: ``explicit``, else ``$NEWSARCHIVE_CONFIG``, else
