@@ -69,7 +69,8 @@ def _child(mode: str, mirror: str, db: str) -> None:
     settings: dict[str, Any] = {**IMPOLITE_SETTINGS, "LOG_LEVEL": "WARNING"}
     if mode in ("baseline", "extract"):  # no storage
         settings |= {"ITEM_PIPELINES": {}, "NEWSARCHIVE_DB": ""}
-        settings["SPIDER_MIDDLEWARES"] = {"newsarchive.incremental.IncrementalMiddleware": None}
+        incremental = "newsarchive.crawling.incremental.IncrementalMiddleware"
+        settings["SPIDER_MIDDLEWARES"] = {incremental: None}
     if mode == "baseline":  # and no extraction
         settings["NEWSARCHIVE_EXTRACT"] = False
     if mode == "inprocess":  # the full crawl extracting and storing in the crawl process

@@ -47,8 +47,14 @@ DEFAULT_FILE = "newsarchive.toml"
 DEFAULT_USER_AGENT = (
     f"newsarchive/{__version__} (research archive of Xinhua provincial news; +{{contact}})"
 )
-#: The contact sent when none is configured (the same as the crawler's default).
+#: The contact sent when none is configured: where to read what the crawler is.
 DEFAULT_CONTACT = "https://github.com/newsarchive/newsarchive"
+
+
+def user_agent(template: str, contact: str) -> str:
+    """``template`` with ``{contact}`` filled in (``DEFAULT_CONTACT`` when ``contact`` is
+    empty); a template without the placeholder is used as it is."""
+    return template.replace("{contact}", contact.strip() or DEFAULT_CONTACT)
 
 
 class ConfigError(ValueError):
@@ -113,7 +119,12 @@ class Config:
     def full_user_agent(self) -> str:
         """The User-Agent header sent (what the crawler's User-Agent middleware makes of
         ``USER_AGENT`` and ``NEWSARCHIVE_CONTACT``)."""
-        return self.user_agent.replace("{contact}", self.contact or DEFAULT_CONTACT)
+        return user_agent(self.user_agent, self.contact)
+
+
+#: The built-in defaults: the one source of the politeness, archive and revisit defaults that
+#: the Scrapy project settings (:mod:`newsarchive.settings`) and ``newsarchive crawl`` share.
+DEFAULTS = Config()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -244,9 +255,6 @@ _FIELDS: tuple[_Field, ...] = (
     _Field(name="log_backups", section="log", key="backups", parse=_int),
 )
 _BY_NAME = {f.name: f for f in _FIELDS}
-
-#: Environment variables read, in field order (for the docs and ``newsarchive config``).
-ENV_VARS: tuple[str, ...] = (CONFIG_ENV, *(f.env for f in _FIELDS))
 
 
 def find_file(explicit: Path | None, env: Mapping[str, str], cwd: Path) -> Path | None:

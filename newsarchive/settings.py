@@ -1,5 +1,9 @@
 """Scrapy settings of the newsarchive project (``scrapy.cfg`` points here).
 
+Each ``NEWSARCHIVE_*`` setting's default is written once: here, or, for the ones an operator
+sets in the settings file (politeness, archive, revisits), in :class:`newsarchive.config.Config`,
+which this module reads. Components fall back to the values of this module.
+
 Polite by default: robots.txt obeyed, AutoThrottle on, at most two requests at a time per
 host, a one-second base delay, retries with exponential backoff on 5xx and timeouts, a
 response size limit, and a User-Agent that says who is crawling and how to reach them
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from newsarchive import __version__
+from newsarchive import config
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["spiders"]
@@ -22,17 +26,17 @@ NEWSPIDER_MODULE = "spiders"
 
 # --- who we are ------------------------------------------------------------------------------
 #: Where a site operator can reach whoever runs this crawl (a URL or a mail address).
-NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", "")
+NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", config.DEFAULTS.contact)
 #: ``{contact}`` is replaced by NEWSARCHIVE_CONTACT (newsarchive.crawling.middlewares).
-USER_AGENT = f"newsarchive/{__version__} (research archive of Xinhua provincial news; +{{contact}})"
+USER_AGENT = config.DEFAULTS.user_agent
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS_PER_DOMAIN = config.DEFAULTS.concurrency
+DOWNLOAD_DELAY = config.DEFAULTS.delay
 DOWNLOAD_DELAY_JITTER = 0.5
-AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_ENABLED = config.DEFAULTS.autothrottle
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
@@ -57,15 +61,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": 100,
     # Sets meta["proxy"] from NEWSARCHIVE_PROXY for Scrapy's HttpProxyMiddleware (750).
-    "newsarchive.proxy.ProxyMiddleware": 740,
+    "newsarchive.crawling.proxy.ProxyMiddleware": 740,
 }
 #: An HTTP(S) proxy for every request; empty for none (``politeness.proxy`` in the config).
-NEWSARCHIVE_PROXY = ""
+NEWSARCHIVE_PROXY = config.DEFAULTS.proxy
 
 # --- transport -------------------------------------------------------------------------------
 #: Base URL of a ``<host>/<path>`` site copy to fetch from instead of the real hosts (the
 #: demo, the tests, re-crawling a saved copy); empty for the real sites.
-NEWSARCHIVE_MIRROR = ""
+NEWSARCHIVE_MIRROR = config.DEFAULTS.mirror
 DOWNLOAD_HANDLERS = {
     "http": "newsarchive.crawling.mirror.MirrorDownloadHandler",
     "https": "newsarchive.crawling.mirror.MirrorDownloadHandler",
@@ -80,7 +84,7 @@ NEWSARCHIVE_EXTRACT_PROCESS = True
 #: Pages handed to the extractor process and not yet answered, at most (back-pressure).
 NEWSARCHIVE_EXTRACT_IN_FLIGHT = 64
 #: The archive the store pipeline writes.
-NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "data/archive.db")
+NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", str(config.DEFAULTS.archive))
 #: Store items through a writer process that commits them in groups and acknowledges each
 #: once committed (pipelines._archive, newsarchive.store.process); off: in the crawl process.
 NEWSARCHIVE_STORE_PROCESS = True
@@ -97,14 +101,14 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 
-# --- scheduled crawling (newsarchive.incremental, newsarchive.resume) ------------------------
+# --- scheduled crawling (newsarchive.crawling.incremental, .resume) ----------------------------
 #: Skip articles the archive already holds and stop paginating columns with nothing new
 #: (active only when NEWSARCHIVE_DB exists).
 NEWSARCHIVE_INCREMENTAL = True
 #: Archived articles published (or first seen) this many days ago or later are fetched again.
-NEWSARCHIVE_REVISIT_DAYS = 3.0
+NEWSARCHIVE_REVISIT_DAYS = config.DEFAULTS.revisit_days
 #: ...when their last fetch is at least this many hours old.
-NEWSARCHIVE_REVISIT_AFTER_HOURS = 12.0
+NEWSARCHIVE_REVISIT_AFTER_HOURS = config.DEFAULTS.revisit_after_hours
 #: Article pages whose last fetch failed transiently (no response, 408, 429, 5xx) this many
 #: days ago or later are requested again at the start of the next run (0: never).
 NEWSARCHIVE_RETRY_FAILED_DAYS = 7.0
@@ -114,9 +118,9 @@ NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
 #: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
 #: paginating early.
 NEWSARCHIVE_CATCH_UP = False
-SPIDER_MIDDLEWARES = {"newsarchive.incremental.IncrementalMiddleware": 950}
-#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.resume).
-EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
+SPIDER_MIDDLEWARES = {"newsarchive.crawling.incremental.IncrementalMiddleware": 950}
+#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.crawling.resume).
+EXTENSIONS = {"newsarchive.crawling.resume.JobStateExtension": 0}
 
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.

@@ -68,13 +68,9 @@ def _bigrams(run: str) -> list[str]:
     return list(map(operator.add, run[:-1], run[1:]))
 
 
-def fts_tokens(text: str) -> list[str]:
-    """The search tokens of ``text``: CJK bigrams and lower-case Latin/digit words, folded."""
-    return folded_fts_tokens(fold(text))
-
-
 def folded_fts_tokens(folded: str) -> list[str]:
-    """:func:`fts_tokens` of text already passed through :func:`fold`."""
+    """The search tokens of text already passed through :func:`fold`: CJK bigrams and
+    lower-case Latin/digit words."""
     tokens: list[str] = []
     for cjk, word in _SPLIT_RE.findall(folded):
         if cjk:

@@ -10,6 +10,7 @@ Two article URL eras exist (see ``../shared/xinhua/STRUCTURE.md`` §1):
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +50,9 @@ class UrlInfo:
     """``c_<id>`` number or ``YYYYMMDD`` + 32 hex, if the path is an article URL."""
     page: int
     """The page number of a multi-page URL (``c_<id>_3.htm`` → 3); 1 otherwise."""
+    date: datetime.date | None = None
+    """The day an article URL carries (``/2016-09/07/c_…``, ``/20240103/<hex>/c.html``);
+    ``None`` for other URLs and for impossible dates (``/2016-13/45/``)."""
 
 
 @lru_cache(maxsize=8192)
@@ -81,11 +85,14 @@ def parse(url: str) -> UrlInfo:
         channel = channels.channel_for_host(host[2:])
     article_id: str | None = None
     page = 1
+    day: datetime.date | None = None
     if (m := OLD_ARTICLE_RE.search(path)) is not None:
         article_id = m.group(3)
         page = int(m.group(4)) if m.group(4) else 1
+        day = _day(m.group(1)[:4], m.group(1)[5:], m.group(2))
     elif (m := NEW_ARTICLE_RE.search(path)) is not None:
         article_id = m.group(1) + m.group(2)
+        day = _day(m.group(1)[:4], m.group(1)[4:6], m.group(1)[6:])
     return UrlInfo(
         host=host,
         path=path,
@@ -94,7 +101,15 @@ def parse(url: str) -> UrlInfo:
         mobile=mobile,
         article_id=article_id,
         page=page,
+        date=day,
     )
+
+
+def _day(year: str, month: str, day: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def is_article_url(url: str) -> bool:

@@ -49,7 +49,7 @@ from newsarchive.crawling.datasource import (
     datasource_urls,
     parse_datasource,
 )
-from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links, url_date
+from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import (
     Page,
@@ -149,7 +149,7 @@ class ChannelSpider(Spider):
             return None
         target = follow_url(url)
         if urls.is_article_url(target):
-            day = url_date(target) or listed
+            day = urls.parse(target).date or listed
             if not self.window.admits(day):
                 self._stat("newsarchive/outside_window")
                 return None
@@ -230,7 +230,9 @@ class ChannelSpider(Spider):
                 yield request
         links = list_links(text, response.url, with_dates=not self.window.open)
         articles = [link for link in links if urls.is_article_url(link.url)]
-        dated = [d for link in articles if (d := url_date(link.url) or link.listed) is not None]
+        dated = [
+            d for link in articles if (d := urls.parse(link.url).date or link.listed) is not None
+        ]
         # A list whose every dated item is older than --since: its pagination only goes
         # further back, so only its (in-window) article links are followed.
         stale = bool(dated) and all(self.window.before(day) for day in dated)

@@ -11,8 +11,8 @@ import research_archive
 from store_factory import make_article
 
 from newsarchive import Archive
-from newsarchive.query import QueryError
 from newsarchive.records import Article
+from newsarchive.searchsyntax import QueryError
 from newsarchive.store.queries import ArchiveError
 
 

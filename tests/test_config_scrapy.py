@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+from pathlib import Path
+
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newsarchive import config
-from newsarchive.crawling.middlewares import DEFAULT_CONTACT, user_agent
+from newsarchive import settings as project_settings
+from newsarchive.config import user_agent
+from newsarchive.crawling.incremental import IncrementalMiddleware
+from newsarchive.crawling.proxy import ProxyMiddleware
 from newsarchive.crawling.runner import build_settings
-from newsarchive.proxy import ProxyMiddleware
+from newsarchive.store import Store
 
 
 def test_project_settings_enable_the_scheduled_crawling_components() -> None:
     settings = build_settings()
-    assert "newsarchive.incremental.IncrementalMiddleware" in settings.getdict("SPIDER_MIDDLEWARES")
-    assert "newsarchive.resume.JobStateExtension" in settings.getdict("EXTENSIONS")
-    assert settings.getdict("DOWNLOADER_MIDDLEWARES")["newsarchive.proxy.ProxyMiddleware"] < 750
+    spider_mws = settings.getdict("SPIDER_MIDDLEWARES")
+    assert "newsarchive.crawling.incremental.IncrementalMiddleware" in spider_mws
+    assert "newsarchive.crawling.resume.JobStateExtension" in settings.getdict("EXTENSIONS")
+    downloader_mws = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert downloader_mws["newsarchive.crawling.proxy.ProxyMiddleware"] < 750
     assert settings.getbool("NEWSARCHIVE_INCREMENTAL") is True
 
 
@@ -40,7 +49,58 @@ def test_config_overrides_win_over_the_project_settings() -> None:
     sent = user_agent(settings.get("USER_AGENT"), settings.get("NEWSARCHIVE_CONTACT"))
     assert sent == cfg.full_user_agent
     assert sent.endswith("+mailto:a@example.org)")
-    assert config.DEFAULT_CONTACT == DEFAULT_CONTACT
+
+
+def test_the_project_settings_and_the_operator_config_share_their_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without a settings file, environment variables or options, `newsarchive crawl` (the
+    # config's overrides) and `scrapy crawl channel` (the project settings) crawl alike.
+    for name in ("NEWSARCHIVE_DB", "NEWSARCHIVE_CONTACT"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        importlib.reload(project_settings)  # it reads those two variables on import
+        project = build_settings()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(project_settings)
+    overrides = config.scrapy_settings(config.DEFAULTS)
+    assert sorted(overrides) == sorted(
+        [
+            "DOWNLOAD_DELAY",
+            "CONCURRENT_REQUESTS_PER_DOMAIN",
+            "AUTOTHROTTLE_ENABLED",
+            "USER_AGENT",
+            "NEWSARCHIVE_CONTACT",
+            "NEWSARCHIVE_PROXY",
+            "NEWSARCHIVE_REVISIT_DAYS",
+            "NEWSARCHIVE_REVISIT_AFTER_HOURS",
+            "NEWSARCHIVE_DB",
+        ]
+    )
+    for name, value in overrides.items():
+        assert project[name] == value, name
+    assert project["DOWNLOAD_DELAY"] == 1.0
+    assert project["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
+    assert project["NEWSARCHIVE_REVISIT_DAYS"] == 3.0
+    assert project["NEWSARCHIVE_DB"] == "data/archive.db"
+    assert project["NEWSARCHIVE_MIRROR"] == config.DEFAULTS.mirror == ""
+
+
+def test_the_incremental_middleware_falls_back_to_the_project_defaults(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "archive.db"
+    Store(db).close()
+    caplog.set_level(logging.INFO, logger="newsarchive.crawling.incremental")
+    IncrementalMiddleware.from_crawler(get_crawler(Spider, {"NEWSARCHIVE_DB": str(db)}))
+    IncrementalMiddleware.from_crawler(
+        get_crawler(Spider, {"NEWSARCHIVE_DB": str(db), "NEWSARCHIVE_REVISIT_DAYS": 5})
+    )
+    windows = [r.getMessage() for r in caplog.records if "revisit window" in r.getMessage()]
+    assert len(windows) == 2
+    assert "in the 3-day revisit window" in windows[0]
+    assert "in the 5-day revisit window" in windows[1]
 
 
 def test_proxy_middleware() -> None:

@@ -20,7 +20,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 
 from newsarchive.crawling import CrawlOptions
-from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
+from newsarchive.distributed import QueueKeys, redis_settings
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
 from newsarchive.distributed.fleet import FleetMonitor, StartThroughSeenSet
@@ -272,11 +272,12 @@ def test_dupefilter_filters_requests_across_processes(redis_url: str, redis_pref
 # --- settings overlay ---------------------------------------------------------------------------
 
 
-def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
+def test_redis_settings_switch_scheduler_dupefilter_and_pipelines_only() -> None:
     settings = Settings()
     settings.setmodule("newsarchive.settings")
     before = settings.copy_to_dict()
-    apply_redis(settings, "redis://127.0.0.1:6390/3", prefix="fleet")
+    overlay = redis_settings("redis://127.0.0.1:6390/3", prefix="fleet", base=settings)
+    settings.setdict(overlay, priority="cmdline")
     assert settings["SCHEDULER"] == "newsarchive.distributed.fleet.FleetScheduler"
     assert settings["DUPEFILTER_CLASS"] == "newsarchive.distributed.bloom.BloomDupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST")
@@ -316,9 +317,10 @@ def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
     assert settings["AUTOTHROTTLE_ENABLED"] is False  # --no-politeness still applies
     assert settings["REDIS_URL"] == "redis://10.0.0.5:6379/2"
     # the project's own components stay, ours are added
-    assert "newsarchive.incremental.IncrementalMiddleware" in settings["SPIDER_MIDDLEWARES"]
+    incremental = "newsarchive.crawling.incremental.IncrementalMiddleware"
+    assert incremental in settings["SPIDER_MIDDLEWARES"]
     assert "newsarchive.distributed.fleet.StartThroughSeenSet" in settings["SPIDER_MIDDLEWARES"]
-    assert "newsarchive.resume.JobStateExtension" in settings["EXTENSIONS"]
+    assert "newsarchive.crawling.resume.JobStateExtension" in settings["EXTENSIONS"]
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings["EXTENSIONS"]
 
 

@@ -15,15 +15,15 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import error_item, make_article
 
-from newsarchive import resume
-from newsarchive.crawling.links import Scope
-from newsarchive.incremental import (
+from newsarchive.crawling import resume
+from newsarchive.crawling.incremental import (
     IncrementalMiddleware,
     KnownArticles,
     is_next_page,
     open_index,
     request_kind,
 )
+from newsarchive.crawling.links import Scope
 from newsarchive.store import Store
 from newsarchive.urls import big5_url
 

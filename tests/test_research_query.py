@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsarchive.query import MAX_QUERY_CHARS, QueryError, parse_query
+from newsarchive.searchsyntax import MAX_QUERY_CHARS, QueryError, parse_query
 from newsarchive.textnorm import fts_text
 
 

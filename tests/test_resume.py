@@ -22,9 +22,9 @@ from ops_support import (
     wait_for,
 )
 
+from newsarchive.crawling.resume import CLEAN_MARKER
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
-from newsarchive.resume import CLEAN_MARKER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

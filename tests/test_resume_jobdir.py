@@ -9,7 +9,7 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 from store_factory import URL, article_item, error_item, make_article
 
-from newsarchive import resume
+from newsarchive.crawling import resume
 
 
 def test_job_dir_is_stable_and_distinct(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The resume journal's order: a page's ``D`` line never comes before the ``T`` lines of the
 links found on it.
 
-A resumed job skips every page journaled ``D`` (:mod:`newsarchive.resume`), so the links of
+A resumed job skips every page journaled ``D`` (:mod:`newsarchive.crawling.resume`), so the links of
 such a page are followed only if they were journaled ``T`` before the crawl died. Scrapy
 starts storing a response's items while it is still reading the rest of the callback's output
 once that output holds more than ``2 * CONCURRENT_ITEMS`` objects (an article with many
@@ -26,14 +26,14 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import article_item, make_article
 
-from newsarchive import resume
-from newsarchive.faults import Fault, FaultSite, Rule
-from newsarchive.incremental import (
+from newsarchive.crawling import resume
+from newsarchive.crawling.incremental import (
     IncrementalMiddleware,
     KnownArticles,
     open_index,
     resume_requests,
 )
+from newsarchive.faults import Fault, FaultSite, Rule
 from newsarchive.store import Store
 from newsarchive.urls import canonical_url
 
@@ -151,8 +151,8 @@ _CRAWL = textwrap.dedent(
             return []
 
     process = CrawlerProcess({
-        "SPIDER_MIDDLEWARES": {"newsarchive.incremental.IncrementalMiddleware": 950},
-        "EXTENSIONS": {"newsarchive.resume.JobStateExtension": 0},
+        "SPIDER_MIDDLEWARES": {"newsarchive.crawling.incremental.IncrementalMiddleware": 950},
+        "EXTENSIONS": {"newsarchive.crawling.resume.JobStateExtension": 0},
         "JOBDIR": str(work / "job"),
         "NEWSARCHIVE_DB": str(work / "archive.db"),
         "CONCURRENT_ITEMS": 8,

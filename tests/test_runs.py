@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from store_factory import article_item, error_item, make_article
 
-from newsarchive import ledger
+from newsarchive import crawlhistory
 from newsarchive.cli import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
@@ -44,7 +44,7 @@ def archive(tmp_path: Path) -> Path:
 
 
 def test_list_runs_reads_every_column(archive: Path) -> None:
-    runs = ledger.list_runs(archive)
+    runs = crawlhistory.list_runs(archive)
     assert [r.id for r in runs] == [3, 2, 1]
     killed, partial, ok = runs
     assert killed.status == "unfinished"
@@ -58,7 +58,7 @@ def test_list_runs_reads_every_column(archive: Path) -> None:
     assert partial.status == "partial"
     assert partial.seconds == 9.0
     assert ok.seconds == 125.0
-    assert [r.id for r in ledger.list_runs(archive, limit=1)] == [3]
+    assert [r.id for r in crawlhistory.list_runs(archive, limit=1)] == [3]
 
 
 def test_runs_table(archive: Path) -> None:
@@ -130,8 +130,8 @@ def test_runs_without_archive_fails_clearly(tmp_path: Path) -> None:
     ],
 )
 def test_exit_code_rule(reason: str, pages: int, errors: int, code: ExitCode) -> None:
-    assert ledger.exit_code(reason, pages_fetched=pages, errors=errors) is code
-    assert code in ledger.EXIT_STATUS
+    assert crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors) is code
+    assert code in crawlhistory.EXIT_STATUS
 
 
 def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) -> None:
@@ -155,20 +155,24 @@ def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) ->
         store.store_item(
             error_item(old, "http_502", status=502, fetched_at="2026-10-01T00:00:00+00:00")
         )
-    assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted([timeout, busy])
-    assert ledger.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted([timeout, busy, old])
-    assert ledger.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
-    assert ledger.gone_urls(db, since="2026-11-20T00:00:00+00:00") == {gone}
-    assert ledger.gone_urls(db, since="2026-11-25T00:00:00+00:00") == set()
+    assert crawlhistory.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
+        [timeout, busy]
+    )
+    assert crawlhistory.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted(
+        [timeout, busy, old]
+    )
+    assert crawlhistory.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
+    assert crawlhistory.gone_urls(db, since="2026-11-20T00:00:00+00:00") == {gone}
+    assert crawlhistory.gone_urls(db, since="2026-11-25T00:00:00+00:00") == set()
 
 
 def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Path) -> None:
     with writer_lock(archive):  # this process is the writer
-        statuses = [r.status for r in ledger.list_runs(archive)]
+        statuses = [r.status for r in crawlhistory.list_runs(archive)]
         assert statuses == ["running", "partial", "ok"]
         result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
         assert result.output.splitlines()[1].split()[-1] == "running"
-    assert ledger.list_runs(archive)[0].status == "unfinished"
+    assert crawlhistory.list_runs(archive)[0].status == "unfinished"
 
 
 def test_failed_urls_include_pages_served_200_with_wrong_content(tmp_path: Path) -> None:
@@ -187,6 +191,6 @@ def test_failed_urls_include_pages_served_200_with_wrong_content(tmp_path: Path)
             (home, "redirect_home"),
         ):
             store.store_item(error_item(url, kind, status=200, fetched_at=when))
-    assert ledger.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
+    assert crawlhistory.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
         [captcha, truncated, garbage]
     )

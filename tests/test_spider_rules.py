@@ -20,7 +20,6 @@ from newsarchive.crawling.links import (
     gateway_links,
     is_page_url,
     text_date,
-    url_date,
 )
 from newsarchive.crawling.middlewares import BackoffRetryMiddleware, user_agent
 from newsarchive.crawling.mirror import mirror_url, real_url
@@ -119,18 +118,6 @@ def test_gateway_links_finds_the_traditional_switch_link() -> None:
 
 
 # -- dates and the window -----------------------------------------------------------------------
-
-
-def test_url_date_reads_both_eras_and_gateway_urls() -> None:
-    assert url_date("http://www.gz.xinhuanet.com/2016-09/07/c_1119524655.htm") == date(2016, 9, 7)
-    assert url_date("https://gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html") == date(
-        2024, 10, 11
-    )
-    assert url_date(
-        "http://big5.news.cn/gate/big5/www.he.xinhuanet.com/xinwen/2017-10/26/c_1121413630.htm"
-    ) == date(2017, 10, 26)
-    assert url_date("https://gz.news.cn/gzyw/index.htm") is None
-    assert url_date("http://www.gz.xinhuanet.com/2016-13/45/c_1.htm") is None  # not a date
 
 
 def test_text_date_reads_list_item_dates() -> None:

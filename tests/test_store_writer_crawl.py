@@ -27,9 +27,9 @@ from ops_support import (
     wait_for,
 )
 
+from newsarchive.crawling.resume import Journal
 from newsarchive.exitcodes import ExitCode
 from newsarchive.faults.compare import integrity_check
-from newsarchive.resume import Journal
 from newsarchive.store.runs import COUNTERS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from newsarchive import channels, urls
@@ -86,6 +88,27 @@ def test_parse_reports_page_and_id() -> None:
     assert info.article_id is None  # 33 hex digits is not an article id
     info = urls.parse("https://gz.news.cn/20240103/230fc867aaaa4bbbbccccddddeeeefff/c.html")
     assert info.article_id == "20240103230fc867aaaa4bbbbccccddddeeeefff"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("http://www.gz.xinhuanet.com/2016-09/07/c_1119524655.htm", date(2016, 9, 7)),
+        ("http://www.gz.xinhuanet.com/2016-09/07/c_1119524655_3.htm", date(2016, 9, 7)),
+        ("https://gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html", date(2024, 10, 11)),
+        (
+            "http://big5.news.cn/gate/big5/www.he.xinhuanet.com/xinwen/2017-10/26/c_1121413630.htm",
+            date(2017, 10, 26),
+        ),
+        ("http://m.xinhuanet.com/gz/2019-12/07/c_1125319425.htm", date(2019, 12, 7)),
+        ("https://gz.news.cn/gzyw/index.htm", None),
+        ("http://www.gz.xinhuanet.com/2016-13/45/c_1.htm", None),  # not a date
+        ("https://gz.news.cn/20240231/cf50417be9cf44fab175f37d5ebf7cd2/c.html", None),
+        ("https://gz.news.cn/2016-09/07/content_1.htm", None),  # not an article URL
+    ],
+)
+def test_parse_reads_the_date_an_article_url_carries(url: str, day: date | None) -> None:
+    assert urls.parse(url).date == day
 
 
 def test_real_url_strips_gateway() -> None:

@@ -261,7 +261,7 @@ def crawl(
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("data/archive.db"),
+    default=configuration.DEFAULTS.archive,
     show_default=True,
     help="The archive to write.",
 )

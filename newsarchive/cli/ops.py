@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from newsarchive import config as configuration
-from newsarchive import ledger, logfile
+from newsarchive import crawlhistory, logfile
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -75,8 +75,8 @@ def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str) -> Non
     """
     archive = resolve_config(config_file, archive=db).config.archive
     try:
-        found = ledger.list_runs(archive, limit=limit or None)
-    except ledger.LedgerError as exc:
+        found = crawlhistory.list_runs(archive, limit=limit or None)
+    except crawlhistory.LedgerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.FAILURE)
     if fmt == "json":
@@ -101,7 +101,7 @@ _TABLE_COLUMNS = (
 )
 
 
-def _row(run: ledger.Run) -> list[str]:
+def _row(run: crawlhistory.Run) -> list[str]:
     seconds = run.seconds
     return [
         str(run.id),
@@ -117,14 +117,14 @@ def _row(run: ledger.Run) -> list[str]:
     ]
 
 
-def _errors(run: ledger.Run) -> str:
+def _errors(run: crawlhistory.Run) -> str:
     if not run.errors:
         return "0"
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(run.errors_by_kind.items()))
     return f"{run.errors} ({kinds})" if kinds else str(run.errors)
 
 
-def _table(found: list[ledger.Run]) -> str:
+def _table(found: list[crawlhistory.Run]) -> str:
     if not found:
         return "no crawl runs recorded\n"
     rows = [list(_TABLE_COLUMNS), *(_row(r) for r in found)]
@@ -135,7 +135,7 @@ def _table(found: list[ledger.Run]) -> str:
     )
 
 
-def _csv(found: list[ledger.Run]) -> str:
+def _csv(found: list[crawlhistory.Run]) -> str:
     out = io.StringIO()
     names = list(found[0].as_dict()) if found else ["id"]
     writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")

@@ -27,7 +27,7 @@ from newsarchive.archive import Archive, make_filters
 from newsarchive.cli import research_render as render
 from newsarchive.cli.base import CONFIG_HELP, main
 from newsarchive.exitcodes import ExitCode
-from newsarchive.query import QueryError
+from newsarchive.searchsyntax import QueryError
 from newsarchive.store.export import ExportError, export, neutralise
 from newsarchive.store.queries import ArchiveError, FilterError, unindexed
 from newsarchive.store.search import MAX_CANDIDATES

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive import ledger, resume
+from newsarchive import crawlhistory
 from newsarchive.config import default_job_root
+from newsarchive.crawling import resume
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, storage_failure
 from newsarchive.exitcodes import ExitCode
@@ -77,7 +78,7 @@ def crawl(
     ``settings`` are Scrapy setting overrides (the operator configuration); when
     ``options.polite`` is off the politeness settings are switched off on top of them.
     The crawl's resumable state lives under ``job_root`` (default ``<db>.jobs``, see
-    :mod:`newsarchive.resume`): a run that did not finish is continued by the next one.
+    :mod:`newsarchive.crawling.resume`): a run that did not finish is continued by the next one.
     Raises :class:`newsarchive.lock.ArchiveLocked` when another run holds the archive.
     """
     overrides = dict(settings or {})
@@ -170,7 +171,7 @@ def _locked_job(
         result = run_spider(spider, args, settings=settings, on_progress=on_progress)
     except BaseException:
         with Store(db) as store:
-            store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
+            store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[ExitCode.FAILURE])
         raise
     if state is not None:
         # A crawl stopped because the archive could not be written fetched pages it never
@@ -185,12 +186,12 @@ def _locked_job(
     if result.progress.fatal is not None:
         # Record the failure if the archive still takes a write; either way, say so.
         with contextlib.suppress(OSError, sqlite3.DatabaseError), Store(db) as store:
-            store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[ExitCode.FAILURE])
+            store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[ExitCode.FAILURE])
         raise _unwritable(db, result.progress.fatal)
     with Store(db) as store:
         row = store.run(run_id)
         code = _exit_code(spider, result, row)
-        store.finish_run(run_id, exit_status=ledger.EXIT_STATUS[code])
+        store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[code])
         row = store.run(run_id)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
@@ -202,7 +203,7 @@ def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> Exit
     errors = int(row.get("errors") or 0)
     if spider == "reextract" and result.finish_reason == "finished" and pages == 0:
         return ExitCode.OK  # an archive with nothing to re-extract
-    return ledger.exit_code(result.finish_reason, pages_fetched=pages, errors=errors)
+    return crawlhistory.exit_code(result.finish_reason, pages_fetched=pages, errors=errors)
 
 
 @contextmanager

@@ -34,8 +34,6 @@ IGNORED_EXTENSIONS: frozenset[str] = frozenset(
     )
 )
 
-_OLD_DATE_RE = re.compile(r"/(\d{4})-(\d{2})/(\d{2})/c_\d+")
-_NEW_DATE_RE = re.compile(r"/(\d{4})(\d{2})(\d{2})/[0-9a-f]{32}/c\.html")
 _PAGE_SUFFIX_RE = re.compile(r"(/c_\d+)_\d+(\.s?html?)$")
 #: A date as list pages print it beside an item: ``2016-09-07``, ``2016/09/07``, ``2016年9月7日``.
 _TEXT_DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -113,15 +111,6 @@ def follow_url(url: str) -> str:
         path = _PAGE_SUFFIX_RE.sub(r"\1\2", parts.path)
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
-
-
-def url_date(url: str) -> date | None:
-    """The date an article URL carries (``/2016-09/07/c_…``, ``/20240103/<hex>/c.html``)."""
-    path = urls.parse(url).path
-    m = _OLD_DATE_RE.search(path) or _NEW_DATE_RE.search(path)
-    if m is None:
-        return None
-    return _date(m.group(1), m.group(2), m.group(3))
 
 
 def text_date(text: str) -> date | None:

@@ -24,16 +24,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+from newsarchive.config import user_agent
+
 logger = logging.getLogger(__name__)
-
-#: Used when ``NEWSARCHIVE_CONTACT`` is empty: where to read what the crawler is.
-DEFAULT_CONTACT = "https://github.com/newsarchive/newsarchive"
-
-
-def user_agent(template: str, contact: str) -> str:
-    """``template`` with ``{contact}`` filled in (``DEFAULT_CONTACT`` when ``contact`` is
-    empty); a template without the placeholder is used as it is."""
-    return template.replace("{contact}", contact.strip() or DEFAULT_CONTACT)
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):

@@ -81,6 +81,12 @@ class CrawlOptions:
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise OptionError(f"--start {url!r} is not an absolute http(s) URL")
         codes = _channels(args.get("channels"), start)
+        # A switch not given keeps the field's default (written once, on the class).
+        switches = {
+            name: value
+            for name in ("big5", "polite")
+            if (value := _bool(args.get(name), name)) is not None
+        }
         options = cls(
             channels=codes,
             since=_date(args.get("since"), "since"),
@@ -88,9 +94,8 @@ class CrawlOptions:
             max_pages=_positive(args.get("max_pages")),
             start=start,
             mirror=_mirror(args.get("mirror")),
-            big5=_bool(args.get("big5"), "big5", default=True),
             db=str(args["db"]) if args.get("db") else None,
-            polite=_bool(args.get("polite"), "polite", default=True),
+            **switches,
         )
         if options.since and options.until and options.since > options.until:
             raise OptionError(f"--since {options.since} is after --until {options.until}")
@@ -195,9 +200,9 @@ def _positive(value: object) -> int | None:
     return number
 
 
-def _bool(value: object, name: str, *, default: bool) -> bool:
+def _bool(value: object, name: str) -> bool | None:
     if value is None or value == "":
-        return default
+        return None
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()

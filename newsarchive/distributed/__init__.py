@@ -78,13 +78,4 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     }
 
 
-def apply_redis(settings: Any, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
-    """Switch Scrapy *settings* (a mutable ``scrapy.settings.Settings``) to Redis mode in place.
-
-    Without a call to this function nothing about a crawl changes.
-    """
-    for name, value in redis_settings(url, prefix=prefix, base=settings).items():
-        settings.set(name, value, priority="cmdline")
-
-
-__all__ = ["DEFAULT_PREFIX", "QueueKeys", "apply_redis", "redis_settings"]
+__all__ = ["DEFAULT_PREFIX", "QueueKeys", "redis_settings"]

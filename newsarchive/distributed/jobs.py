@@ -22,11 +22,11 @@ from typing import Any
 
 import redis
 
+from newsarchive.crawlhistory import INTERRUPT_REASONS
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, run_spider
 from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
 from newsarchive.exitcodes import ExitCode
-from newsarchive.ledger import INTERRUPT_REASONS
 
 #: Seen-set and fleet settings an operator may give as environment variables of the same name
 #: (see :class:`newsarchive.distributed.bloom.BloomDupeFilter` and

@@ -49,10 +49,10 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from newsarchive.crawlhistory import EXIT_STATUS
 from newsarchive.distributed import DEFAULT_PREFIX, QueueKeys
 from newsarchive.distributed.codec import BadQueueItem, decode_item, item_url
 from newsarchive.exitcodes import ExitCode
-from newsarchive.ledger import EXIT_STATUS
 from newsarchive.store import Store
 
 logger = logging.getLogger(__name__)

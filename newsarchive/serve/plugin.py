@@ -35,7 +35,7 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from markupsafe import Markup, escape
 
-from newsarchive.query import QueryError, parse_query
+from newsarchive.searchsyntax import QueryError, parse_query
 from newsarchive.store.search import mark, snippet
 from newsarchive.textnorm import fold, to_simplified, to_traditional
 

@@ -21,7 +21,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from newsarchive.query import ParsedQuery, parse_query
+from newsarchive.searchsyntax import ParsedQuery, parse_query
 from newsarchive.store.queries import Filters
 from newsarchive.textnorm import to_simplified
 

@@ -1,4 +1,5 @@
-"""The crawl ledger: one ``crawl_runs`` row per run, read back for ``newsarchive runs``, and the
+"""What earlier crawls did, read back: the crawl ledger (one ``crawl_runs`` row per run, for
+``newsarchive runs``), the URLs whose last fetch failed or was gone (for the next run), and the
 rule that turns how a run ended into its exit status and exit code.
 
 A row whose ``finished_at`` is empty belongs to a run that is still going or was killed

@@ -13,7 +13,7 @@ it looks at the requests each list page yields (the spider marks them with
 * ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
   In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
-  :mod:`newsarchive.resume`) pagination is never cut short.
+  :mod:`newsarchive.crawling.resume`) pagination is never cut short.
 
 Requests without a mark are classified by their URL (:func:`request_kind`): an article URL
 is an ``"article"`` request unless it continues a multi-page article (page *n* > 1, or a
@@ -24,7 +24,7 @@ Article URLs that answered 404 or 410 within ``NEWSARCHIVE_GONE_RECHECK_DAYS`` (
 pages taken down) are not requested again until then: a broken link on a home page would
 otherwise cost a request, and make the run partial, every run. Article pages whose last
 fetch failed transiently (no response, 408, 429, 5xx; see
-:func:`newsarchive.ledger.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
+:func:`newsarchive.crawlhistory.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
 again at the start of the next run, wherever they were listed: a run that stops paginating
 early would otherwise never see them again.
 
@@ -51,7 +51,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from newsarchive import ledger, resume, urls
+from newsarchive import crawlhistory, urls
+from newsarchive import settings as project
+from newsarchive.crawling import resume
 from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
 
@@ -152,7 +154,7 @@ class KnownArticles:
     ):
         self.index = index
         self.gone = gone
-        """URLs that answered 404/410 lately (:func:`newsarchive.ledger.gone_urls`)."""
+        """URLs that answered 404/410 lately (:func:`newsarchive.crawlhistory.gone_urls`)."""
         self.done = done
         """Pages this job stored in an earlier, unfinished run (:meth:`resume.Journal.read`)."""
         self.job_articles = frozenset(canonical_url(u) for u in done | requested)
@@ -194,7 +196,7 @@ def _failed_articles(db: Path, days: float) -> frozenset[str]:
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     return frozenset(
         url
-        for url in ledger.failed_urls(db, since=since)
+        for url in crawlhistory.failed_urls(db, since=since)
         if urls.parse(url).page == 1 and urls.is_article_url(url)
     )
 
@@ -204,7 +206,7 @@ def _gone(db: Path, days: float) -> frozenset[str]:
     if days <= 0:
         return frozenset()
     since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    return ledger.gone_urls(db, since=since)
+    return crawlhistory.gone_urls(db, since=since)
 
 
 def resume_requests(pending: Iterable[str]) -> list[str]:
@@ -245,15 +247,15 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("NEWSARCHIVE_INCREMENTAL", True):
+        if not settings.getbool("NEWSARCHIVE_INCREMENTAL", project.NEWSARCHIVE_INCREMENTAL):
             logger.info("incremental crawling is off (NEWSARCHIVE_INCREMENTAL)")
             raise NotConfigured  # no message: Scrapy would log a warning (a cron mail)
         db = settings.get("NEWSARCHIVE_DB")
         if not db or not Path(db).is_file():
             logger.info("no archive at %s yet: a full crawl", db)
             raise NotConfigured
-        revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
-        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", False)
+        revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", project.NEWSARCHIVE_REVISIT_DAYS)
+        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", project.NEWSARCHIVE_CATCH_UP)
         jobdir = settings.get("JOBDIR")
         todo: frozenset[str] = frozenset()
         done: frozenset[str] = frozenset()
@@ -268,12 +270,24 @@ class IncrementalMiddleware:
         known = KnownArticles(
             index,
             revisit,
-            revisit_after_hours=settings.getfloat("NEWSARCHIVE_REVISIT_AFTER_HOURS", 12.0),
+            revisit_after_hours=settings.getfloat(
+                "NEWSARCHIVE_REVISIT_AFTER_HOURS", project.NEWSARCHIVE_REVISIT_AFTER_HOURS
+            ),
             done=done,
             requested=todo,
-            gone=_gone(Path(db), settings.getfloat("NEWSARCHIVE_GONE_RECHECK_DAYS", 7.0)),
+            gone=_gone(
+                Path(db),
+                settings.getfloat(
+                    "NEWSARCHIVE_GONE_RECHECK_DAYS", project.NEWSARCHIVE_GONE_RECHECK_DAYS
+                ),
+            ),
         )
-        retry = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
+        retry = _failed_articles(
+            Path(db),
+            settings.getfloat(
+                "NEWSARCHIVE_RETRY_FAILED_DAYS", project.NEWSARCHIVE_RETRY_FAILED_DAYS
+            ),
+        )
         crawler.stats.set_value("incremental/failed_retried", len(retry - done))
         pending = (todo | retry) - done
         mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=pending)
