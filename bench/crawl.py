@@ -7,7 +7,7 @@
 (``-P`` keeps ``bench/`` off the import path, so no benchmark script can shadow a package
 that Scrapy or Twisted imports.)
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` into a temporary directory,
+Generates a site with :func:`tools.sitegen.generate_site` into a temporary directory,
 serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
 not compete with the crawler for the GIL), then runs two crawls of channels gz and he, each in
 a fresh process (a Twisted reactor cannot be restarted), politeness off:
@@ -47,9 +47,9 @@ from typing import Any
 from newsarchive.crawling import CrawlOptions, run_crawl
 from newsarchive.crawling.options import IMPOLITE_SETTINGS
 from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import generate_site
 from pipelines import store as _store  # noqa: F401  (imported before the CPU clock starts)
 from spiders import channel as _channel  # noqa: F401
+from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
 

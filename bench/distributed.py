@@ -8,7 +8,7 @@
 (``-P``: keep ``bench/`` off ``sys.path``, where ``bench/incremental.py`` would shadow the
 ``incremental`` package Twisted imports.)
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` (channels gz and he), serves it
+Generates a site with :func:`tools.sitegen.generate_site` (channels gz and he), serves it
 with :class:`newsarchive.mirror.MirrorServer` in its own process, and uses a Redis server: the
 one given with ``--redis`` (its database is flushed!) or a private ``redis-server`` started on a
 free loopback port. Then, for a fleet of 1 and of 2 crawler processes, politeness off:
@@ -56,7 +56,7 @@ from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.jobs import fleet_crawl
 from newsarchive.distributed.writer import ingest
 from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import generate_site
+from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
 #: This script as a child process (``-P``: see the module docstring).

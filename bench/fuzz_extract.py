@@ -2,7 +2,7 @@
 
     python bench/fuzz_extract.py [--inputs 100000] [--workers 2] [--seed 1] [--out DIR]
 
-Hypothesis draws each input (``newsarchive.faults.mutate``: byte flips, markup and encoding
+Hypothesis draws each input (``tools.faults.mutate``: byte flips, markup and encoding
 tokens, truncation, splices, re-encoding, deep nesting, odd charset hints, pages given as text)
 from the golden fixtures, the real Xinhua pages in ``../shared/xinhua`` and the sample site.
 Every exception is counted and its input saved under ``--out`` (default a temp folder) for a
@@ -25,8 +25,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 
 from newsarchive.extract import extract_article
-from newsarchive.faults.mutate import extractor_inputs, seed_pages
 from newsarchive.records import Article, NotAnArticle
+from tools.faults.mutate import extractor_inputs, seed_pages
 
 #: An input still being extracted after this many seconds counts as a hang (a failure).
 HANG_SECONDS = 10

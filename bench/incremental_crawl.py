@@ -3,14 +3,14 @@
     python bench/incremental_crawl.py                  # 5,000 articles (the reported configuration)
     python bench/incremental_crawl.py --articles 500   # a quick look
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` in a temporary directory,
+Generates a site with :func:`tools.sitegen.generate_site` in a temporary directory,
 serves it with :class:`newsarchive.mirror.MirrorServer` on 127.0.0.1 (requests counted at the
 server), and runs ``newsarchive --quiet crawl gz he --mirror URL --no-politeness`` as an
 operator's scheduler would (lock, job directory, ledger), three times on one archive:
 
 1. **full**: into a new archive;
 2. **nothing new**: the same site again;
-3. **added**: after :func:`newsarchive.sitegen.add_articles` published ``--added`` articles.
+3. **added**: after :func:`tools.sitegen.add_articles` published ``--added`` articles.
 
 The revisit window is off (``NEWSARCHIVE_REVISIT_DAYS=0``) so that the numbers do not depend on
 today's date against the site's dates; a window adds one request per recent article.
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import add_articles, generate_site
+from tools.sitegen import add_articles, generate_site
 
 
 def _crawl(site: MirrorServer, db: Path) -> dict[str, Any]:

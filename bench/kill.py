@@ -6,7 +6,7 @@ Each trial: a fresh archive; ``newsarchive crawl gz he --mirror URL`` against th
 site (served by the fault site with every page trickled, so the crawl lasts long enough to be
 killed anywhere); SIGKILL after a random delay; ``PRAGMA integrity_check``; no article without
 its sections; then the same command again (the resume) and a comparison of what the archive
-holds (``newsarchive.faults.compare.fingerprint``) with an uninterrupted crawl's. Prints one
+holds (``tools.faults.compare.fingerprint``) with an uninterrupted crawl's. Prints one
 line per trial and a summary; exit status 1 if any trial lost or corrupted anything.
 """
 
@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsarchive.faults import Fault, FaultSite, Rule
-from newsarchive.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
+from tools.faults import Fault, FaultSite, Rule
+from tools.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -22,7 +22,7 @@ from distributed_support import redis_url
 
 from newsarchive.distributed import QueueKeys
 from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import load_manifest
+from tools.sitegen import load_manifest
 
 __all__ = ["redis_url"]  # fixture, imported for pytest
 

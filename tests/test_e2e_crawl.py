@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import load_manifest
+from tools.sitegen import load_manifest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -253,7 +253,7 @@ SAMPLE_PAGES = sorted(
 def test_reskinned_sample_site_pages_read_the_same() -> None:
     """Every sample-site article with all its classes and ids renamed and container tags
     changed (an unknown template) reads, through the fallback, as the template reads it."""
-    from newsarchive.faults.pages import changed_template  # noqa: PLC0415 (test-only helper)
+    from tools.faults.pages import changed_template  # noqa: PLC0415 (test-only helper)
 
     compared = 0
     for path in SAMPLE_PAGES:

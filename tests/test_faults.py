@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.faults import (
+from tools.faults import (
     FAULT_KINDS,
     Fault,
     FaultSite,
@@ -22,7 +22,7 @@ from newsarchive.faults import (
     parse_rule,
     resolve,
 )
-from newsarchive.faults.server import request_key
+from tools.faults.server import request_key
 
 ARTICLE_KEY = "gz.news.cn/2024-01/05/c_1130000001.htm"
 ARTICLE = """<!DOCTYPE html><html><head>
@@ -287,7 +287,7 @@ def test_parse_rules_from_the_command_line_form() -> None:
 
 def test_command_line_serves_until_interrupted(tree: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.faults", str(tree), "--rule", "*/c_*=status"],
+        [sys.executable, "-m", "tools.faults", str(tree), "--rule", "*/c_*=status"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -27,7 +27,6 @@ from scrapy.utils.test import get_crawler
 from store_factory import article_item, make_article
 
 from newsarchive import resume
-from newsarchive.faults import Fault, FaultSite, Rule
 from newsarchive.incremental import (
     IncrementalMiddleware,
     KnownArticles,
@@ -36,6 +35,7 @@ from newsarchive.incremental import (
 )
 from newsarchive.store import Store
 from newsarchive.urls import canonical_url
+from tools.faults import Fault, FaultSite, Rule
 
 ARTICLE = "https://gz.news.cn/20261125/00112233445566778899aabbccddeeff/c.html"
 LINKS = [f"https://gz.news.cn/20261124/{n:032x}/c.html" for n in range(1, 41)]

@@ -15,10 +15,10 @@ import pytest
 from newsarchive import channels, sitegen, urls
 from newsarchive.extract import extract_article, join_pages
 from newsarchive.records import Article
-from newsarchive.sitegen import textbank
-from newsarchive.sitegen.__main__ import main
-from newsarchive.sitegen.site import State, render
 from newsarchive.textnorm import fold, to_simplified
+from tools.sitegen import textbank
+from tools.sitegen.__main__ import main
+from tools.sitegen.site import State, render
 
 SAMPLE_SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.faults import Fault, FaultSite, Rule
+from tools.faults import Fault, FaultSite, Rule
 
 pytestmark = pytest.mark.e2e
 

@@ -55,7 +55,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newsarchive.sitegen.site import State, render
+from tools.sitegen.site import State, render
 
 logger = logging.getLogger(__name__)
 

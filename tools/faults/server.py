@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from newsarchive.faults import pages
-from newsarchive.faults.rules import Fault, RateFaults, Rule
+from tools.faults import pages
+from tools.faults.rules import Fault, RateFaults, Rule
 
 logger = logging.getLogger(__name__)
 
