@@ -8,7 +8,7 @@
 that Scrapy or Twisted imports.)
 
 Generates a site with :func:`tools.sitegen.generate_site` into a temporary directory,
-serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
+serves it with :class:`tools.mirror.CountingMirror` in its own process (so the server does
 not compete with the crawler for the GIL), then runs two crawls of channels gz and he, each in
 a fresh process (a Twisted reactor cannot be restarted), politeness off:
 
@@ -46,16 +46,16 @@ from typing import Any
 
 from newsarchive.crawling import CrawlOptions, run_crawl
 from newsarchive.crawling.options import IMPOLITE_SETTINGS
-from newsarchive.mirror import MirrorServer
 from pipelines import store as _store  # noqa: F401  (imported before the CPU clock starts)
 from spiders import channel as _channel  # noqa: F401
+from tools.mirror import CountingMirror
 from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
 
 
 def _serve(root: str, port_queue: Any, stop: Any) -> None:
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         port_queue.put(server.url)
         stop.wait()
 

@@ -9,7 +9,7 @@
 ``incremental`` package Twisted imports.)
 
 Generates a site with :func:`tools.sitegen.generate_site` (channels gz and he), serves it
-with :class:`newsarchive.mirror.MirrorServer` in its own process, and uses a Redis server: the
+with :class:`tools.mirror.CountingMirror` in its own process, and uses a Redis server: the
 one given with ``--redis`` (its database is flushed!) or a private ``redis-server`` started on a
 free loopback port. Then, for a fleet of 1 and of 2 crawler processes, politeness off:
 
@@ -55,7 +55,7 @@ from newsarchive.crawling.options import IMPOLITE_SETTINGS
 from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.jobs import fleet_crawl
 from newsarchive.distributed.writer import ingest
-from newsarchive.mirror import MirrorServer
+from tools.mirror import CountingMirror
 from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
@@ -64,7 +64,7 @@ _CHILD = (sys.executable, "-P", __file__, "--child")
 
 
 def _serve(root: str, port_queue: Any, stop: Any, counts_queue: Any) -> None:
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         port_queue.put(server.url)
         stop.wait()
         counts_queue.put(dict(server.requests))

@@ -28,7 +28,7 @@ from tools.faults import FaultSite
 from tools.faults.plan import PLAN, assign, mirror_key
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 WRAPPER = """
 import sys
 import newsarchive.settings as settings

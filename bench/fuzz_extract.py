@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_FOLDERS = (
     REPO / "tests" / "golden",
     REPO.parent / "shared" / "xinhua",
-    REPO / "data" / "sample-site",
+    REPO / "newsarchive" / "sample_site",
 )
 
 

@@ -1,6 +1,6 @@
 """SIGKILL a real crawl at random points, resume it, and compare with an uninterrupted crawl.
 
-    python bench/kill.py [--trials 20] [--seed 1] [--site data/sample-site] [--slow 0.05]
+    python bench/kill.py [--trials 20] [--seed 1] [--site newsarchive/sample_site] [--slow 0.05]
 
 Each trial: a fresh archive; ``newsarchive crawl gz he --mirror URL`` against the sample
 site (served by the fault site with every page trickled, so the crawl lasts long enough to be
@@ -130,7 +130,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--site", type=Path, default=REPO / "data" / "sample-site")
+    parser.add_argument("--site", type=Path, default=REPO / "newsarchive" / "sample_site")
     parser.add_argument("--slow", type=float, default=0.05, help="seconds between 4 KiB chunks")
     parser.add_argument("--json", type=Path, help="also write the trials here")
     args = parser.parse_args()

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_FOLDERS = (
     REPO / "tests" / "golden",
     REPO.parent / "shared" / "xinhua",
-    REPO / "data" / "sample-site",
+    REPO / "newsarchive" / "sample_site",
 )
 SEEDS = seed_pages(SEED_FOLDERS, limit=60)
 

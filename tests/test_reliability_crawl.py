@@ -36,7 +36,7 @@ from tools.faults.plan import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 MANIFEST = json.loads((SITE / "MANIFEST.json").read_text("utf-8")) if SITE.is_dir() else {}
 
 pytestmark = [

@@ -24,7 +24,7 @@ from tools.faults import FaultSite, Rule
 from tools.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
     pytest.mark.e2e,

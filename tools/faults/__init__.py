@@ -3,7 +3,7 @@
 
 >>> from tools.faults import Fault, FaultSite, Rule
 >>> rules = [Rule("gz.news.cn/2024-*/c_*.htm", Fault(kind="status", status=503, times=2))]
->>> with FaultSite(Path("data/sample-site"), rules) as site:  # doctest: +SKIP
+>>> with FaultSite(Path("newsarchive/sample_site"), rules) as site:  # doctest: +SKIP
 ...     run(["newsarchive", "crawl", "gz", "--mirror", site.url])
 ...     site.hits("gz.news.cn/2024-01/05/c_1.htm")
 
@@ -23,7 +23,7 @@ from tools.faults.rules import (
     parse_fault,
     parse_rule,
 )
-from tools.faults.server import FaultSite, resolve
+from tools.faults.server import FaultSite
 
 __all__ = [
     "FAULT_KINDS",
@@ -35,5 +35,4 @@ __all__ = [
     "Rule",
     "parse_fault",
     "parse_rule",
-    "resolve",
 ]

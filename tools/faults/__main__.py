@@ -18,7 +18,9 @@ from tools.faults.server import FaultSite
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.faults", description=__doc__)
-    parser.add_argument("root", type=Path, help="a <host>/<path> mirror tree (data/sample-site)")
+    parser.add_argument(
+        "root", type=Path, help="a <host>/<path> site copy (newsarchive/sample_site)"
+    )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     parser.add_argument(
         "--rule",

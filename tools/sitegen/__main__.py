@@ -1,6 +1,6 @@
 """``python -m tools.sitegen OUT``: (re)generate a sample site.
 
-The bundled one: ``python -m tools.sitegen data/sample-site --v2 data/sample-site-v2``.
+The bundled one: ``python -m tools.sitegen newsarchive/sample_site --v2 data/sample-site-v2``.
 """
 
 from __future__ import annotations
