@@ -1,12 +1,13 @@
 # ruff: noqa: E402  (the clock starts before the imports: process start-up is measured)
 """Distributed-crawling benchmark: one vs two crawler processes sharing a Redis frontier.
 
-    python -P bench/distributed.py                 # 5,000 articles (the reported configuration)
-    python -P bench/distributed.py --articles 500  # a quick look
-    python -P bench/distributed.py --redis redis://127.0.0.1:6390/15   # an existing server
+    python -m bench.distributed                 # 5,000 articles (the reported configuration)
+    python -m bench.distributed --articles 500  # a quick look
+    python -m bench.distributed --redis redis://127.0.0.1:6390/15   # an existing server
 
-(``-P``: keep ``bench/`` off ``sys.path``, where ``bench/incremental.py`` would shadow the
-``incremental`` package Twisted imports.)
+Run from the repository's root: ``-m`` puts the root (and so ``tools/``, which is not
+installed) on ``sys.path`` and keeps ``bench/`` off it, where a script could shadow a package
+Twisted imports.
 
 Generates a site with :func:`tools.sitegen.generate_site` (channels gz and he), serves it
 with :class:`tools.mirror.CountingMirror` in its own process, and uses a Redis server: the
@@ -59,8 +60,9 @@ from tools.mirror import CountingMirror
 from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
-#: This script as a child process (``-P``: see the module docstring).
-_CHILD = (sys.executable, "-P", __file__, "--child")
+#: This script as a child process (``-m``: see the module docstring), run in the root.
+_CHILD = (sys.executable, "-m", "bench.distributed", "--child")
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _serve(root: str, port_queue: Any, stop: Any, counts_queue: Any) -> None:
@@ -123,6 +125,7 @@ def _single(site: Path, db: Path) -> dict[str, Any]:
         started = time.perf_counter()
         out = subprocess.run(
             [*_CHILD, "--mirror", mirror, "--db", str(db)],
+            cwd=REPO,
             capture_output=True,
             text=True,
             check=False,
@@ -151,6 +154,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
         members = [
             subprocess.Popen(
                 [*_CHILD, "--mirror", mirror, "--redis", redis_url],
+                cwd=REPO,
                 env={**os.environ, "NEWSARCHIVE_FLEET_SIZE": str(n)},  # fetch once all joined
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Crawl the sample site through the fault site, trial after trial, and count what was lost.
 
-    python bench/faults.py [--trials 5] [--seed 1] [--timeout 3] [--json FILE]
+    python -m bench.faults [--trials 5] [--seed 1] [--timeout 3] [--json FILE]
 
 Each trial faults a different set of article pages (``tools.faults.plan.PLAN``: one
 page per fault, shuffled by the trial's seed) and runs the production command

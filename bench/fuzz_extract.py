@@ -1,6 +1,6 @@
 """Fuzz the extractor: at least 100,000 mutated real-template pages, none may raise.
 
-    python bench/fuzz_extract.py [--inputs 100000] [--workers 2] [--seed 1] [--out DIR]
+    python -m bench.fuzz_extract [--inputs 100000] [--workers 2] [--seed 1] [--out DIR]
 
 Hypothesis draws each input (``tools.faults.mutate``: byte flips, markup and encoding
 tokens, truncation, splices, re-encoding, deep nesting, odd charset hints, pages given as text)

@@ -1,7 +1,7 @@
 """What a scheduled run costs: a full crawl, a run with nothing new, a run after new articles.
 
-    python bench/incremental_crawl.py                  # 5,000 articles (the reported configuration)
-    python bench/incremental_crawl.py --articles 500   # a quick look
+    python -m bench.incremental_crawl                  # 5,000 articles (the reported configuration)
+    python -m bench.incremental_crawl --articles 500   # a quick look
 
 Generates a site with :func:`tools.sitegen.generate_site` in a temporary directory,
 serves it with :class:`tools.mirror.CountingMirror` on 127.0.0.1 (requests counted at the

@@ -1,6 +1,6 @@
 """SIGKILL a real crawl at random points, resume it, and compare with an uninterrupted crawl.
 
-    python bench/kill.py [--trials 20] [--seed 1] [--site newsarchive/sample_site] [--slow 0.05]
+    python -m bench.kill [--trials 20] [--seed 1] [--site newsarchive/sample_site] [--slow 0.05]
 
 Each trial: a fresh archive; ``newsarchive crawl gz he --mirror URL`` against the sample
 site (served by the fault site with every page trickled, so the crawl lasts long enough to be
