@@ -229,6 +229,13 @@ def test_command_line_help_is_plain_text() -> None:
     assert len(done.stdout.splitlines()) < 25
 
 
+def test_the_readme_documents_the_command() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("### Serving a site copy", 1)[1].split("\n## ", 1)[0]
+    assert "python -m newsarchive.mirrorserver COPY [COPY…] [--port N]" in section
+    assert "--mirror http://127.0.0.1:8000" in section
+
+
 def test_command_line_refuses_a_missing_folder(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "newsarchive.mirrorserver", str(tmp_path / "nowhere")],
