@@ -235,7 +235,7 @@ its URL, the value for `newsarchive crawl --mirror URL`. Serves until interrupte
 """
 _EXAMPLE = """\
 example:
-  python -m newsarchive.mirrorserver ~/copies/xinhua --port 8000
+  python -m newsarchive.mirrorserver ~/copies --port 8000
   newsarchive crawl gz --mirror http://127.0.0.1:8000
 """
 

@@ -252,6 +252,25 @@ def test_command_line_refuses_a_missing_folder(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_command_line_refuses_a_busy_port() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "newsarchive.mirrorserver", str(SAMPLE_SITE), f"--port={port}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"python -m newsarchive.mirrorserver: error: cannot listen on port {port}: "
+        "Address already in use"
+    )
+
+
 def test_command_line_serves_until_interrupted() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsarchive.mirrorserver", str(SAMPLE_SITE)],
