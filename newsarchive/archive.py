@@ -114,7 +114,7 @@ class Archive:
 
         ``query``: words (all must appear), ``"quoted phrases"``, ``OR``, ``-excluded``.
         ``since``/``until``: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (inclusive) or ISO times.
-        Raises :class:`newsarchive.query.QueryError` for a malformed query.
+        Raises :class:`newsarchive.searchsyntax.QueryError` for a malformed query.
         """
         filters = make_filters(
             channel=channel,

@@ -71,8 +71,8 @@ NEWSARCHIVE_PROXY = config.DEFAULTS.proxy
 #: demo, the tests, re-crawling a saved copy); empty for the real sites.
 NEWSARCHIVE_MIRROR = config.DEFAULTS.mirror
 DOWNLOAD_HANDLERS = {
-    "http": "newsarchive.crawling.mirror.MirrorDownloadHandler",
-    "https": "newsarchive.crawling.mirror.MirrorDownloadHandler",
+    "http": "newsarchive.crawling.mirrorhandler.MirrorDownloadHandler",
+    "https": "newsarchive.crawling.mirrorhandler.MirrorDownloadHandler",
 }
 
 # --- what happens to pages -------------------------------------------------------------------

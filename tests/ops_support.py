@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive.mirror import MirrorServer
 from newsarchive.urls import canonical_url
+from tools.mirror import CountingMirror
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
 CHANNELS = ("gz", "he")
 CLI = ("-c", "from newsarchive.cli import main; main()")
 
@@ -30,7 +30,7 @@ class Site:
     """A writable copy of the sample site and the server answering for it."""
 
     root: Path
-    server: MirrorServer
+    server: CountingMirror
 
     @property
     def url(self) -> str:
@@ -41,7 +41,7 @@ class Site:
 def served_site(tmp: Path) -> Iterator[Site]:
     root = tmp / "site"
     shutil.copytree(SAMPLE_SITE, root)
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         yield Site(root=root, server=server)
 
 

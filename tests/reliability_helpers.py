@@ -208,7 +208,7 @@ def clean_reference(site: Path) -> Path:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    from newsarchive.faults import FaultSite  # noqa: PLC0415
+    from tools.faults import FaultSite  # noqa: PLC0415
 
     if site not in _REFERENCES:
         db = Path(tempfile.mkdtemp(prefix="reliability-reference-")) / "reference.db"

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from newsarchive.cli import main
-from newsarchive.mirror import MirrorServer
+from tools.mirror import CountingMirror
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 CLI = [sys.executable, "-c", "from newsarchive.cli import main; main()"]
 
 
@@ -128,7 +128,7 @@ def test_reextract_with_the_same_extractor_revises_nothing(
 @pytest.mark.e2e
 def test_scrapy_crawl_channel_does_the_same_with_a_window_and_a_budget(tmp_path: Path) -> None:
     db = tmp_path / "scrapy.db"
-    with MirrorServer(SITE) as server:
+    with CountingMirror(SITE) as server:
         proc = run(
             [
                 sys.executable,

@@ -25,7 +25,7 @@ from newsarchive.records import Article, Capture, NotAnArticle, PageItem
 from newsarchive.store import ReextractSource
 from spiders.channel import ChannelSpider
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 UTC_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 

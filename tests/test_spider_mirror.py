@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.faults import Fault, FaultSite, Rule
+from tools.faults import Fault, FaultSite, Rule
 
 pytestmark = pytest.mark.e2e
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 ARTICLE = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
 KEY = ARTICLE.split("://", 1)[1]
 

@@ -22,7 +22,7 @@ from newsarchive.crawling.links import (
     text_date,
 )
 from newsarchive.crawling.middlewares import BackoffRetryMiddleware, user_agent
-from newsarchive.crawling.mirror import mirror_url, real_url
+from newsarchive.crawling.mirrorhandler import mirror_url, real_url
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions, OptionError
 from newsarchive.crawling.runner import build_settings, storage_failure
 

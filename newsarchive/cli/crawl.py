@@ -269,9 +269,10 @@ def crawl(
 def demo(ctx: click.Context, db: Path) -> None:
     """Crawl the bundled sample site end to end and show what the archive got.
 
-    Serves data/sample-site on 127.0.0.1 (a free port), crawls its channels with the
-    production spider, settings and pipelines through the mirror transport, writes the
-    archive and prints a summary. Running it again is safe: nothing is stored twice.
+    Serves the sample site shipped with the package on 127.0.0.1 (a free port), crawls its
+    channels with the production spider, settings and pipelines through the mirror
+    transport, writes the archive and prints a summary. Running it again is safe: nothing is
+    stored twice.
     """
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))

@@ -2,7 +2,7 @@
 
 The index holds :func:`newsarchive.textnorm.fts_text` tokens (bigrams and each run's last
 character), so queries go through
-:func:`newsarchive.query.parse_query` (bigram phrases, both scripts folded to simplified) and the
+:func:`newsarchive.searchsyntax.parse_query` (bigram phrases, both scripts folded to simplified) and the
 readable snippet is cut in Python from ``articles.body_text`` around the first match.
 
 Ranking: BM25 (FTS5's ``bm25()``, the headline weighted :data:`HEADLINE_WEIGHT` times the body)
@@ -214,7 +214,7 @@ def search(
 ) -> list[SearchHit]:
     """The best ``limit`` articles for ``query`` (see the module docstring for the ranking).
 
-    Raises :class:`newsarchive.query.QueryError` for a malformed query and
+    Raises :class:`newsarchive.searchsyntax.QueryError` for a malformed query and
     :class:`newsarchive.store.queries.FilterError` for a bad filter.
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)

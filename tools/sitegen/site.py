@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from newsarchive import urls
-from newsarchive.sitegen import lists, plan, stories
-from newsarchive.sitegen import textbank as tb
-from newsarchive.sitegen.lists import Item
-from newsarchive.sitegen.plan import HOSTS, Column, Plan
-from newsarchive.sitegen.stories import Story
-from newsarchive.sitegen.templates import Context, render_article
 from newsarchive.textnorm import to_traditional
+from tools.sitegen import lists, plan, stories
+from tools.sitegen import textbank as tb
+from tools.sitegen.lists import Item
+from tools.sitegen.plan import HOSTS, Column, Plan
+from tools.sitegen.stories import Story
+from tools.sitegen.templates import Context, render_article
 
 MANIFEST_FORMAT = 1
 #: OpenCC's traditional forms that Big5 lacks, mapped to the forms the big5 gateway prints
@@ -421,7 +421,7 @@ def _manifest(
     return {
         "format": MANIFEST_FORMAT,
         "generator": state.to_dict(),
-        "regenerate": "python -m newsarchive.sitegen data/sample-site --v2 data/sample-site-v2",
+        "regenerate": "python -m tools.sitegen newsarchive/sample_site --v2 data/sample-site-v2",
         "layout": "mirror tree: <host>/<path>; a URL's scheme is dropped",
         "start_pages": {
             ch: [

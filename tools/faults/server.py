@@ -1,15 +1,14 @@
-"""The fault site: a loopback HTTP server of a ``<host>/<path>`` mirror tree, with faults.
+"""The fault site: a loopback HTTP server of a ``<host>/<path>`` site copy, with faults.
 
-It serves the same layout and URL scheme as :mod:`newsarchive.mirror` (``GET /<host>/<path>``
-answers with ``ROOT/<host>/<path>``; a path ending in ``/`` or naming a folder answers with
-its ``index.html``), so ``newsarchive crawl … --mirror URL`` works against it unchanged.
+Which file answers a request (index files, queries, ``Content-Type``) is decided by the
+product's :class:`newsarchive.mirrorserver.SiteCopy`, so ``newsarchive crawl … --mirror URL``
+sees the same site from both servers, faults aside.
 """
 
 from __future__ import annotations
 
 import collections
 import logging
-import mimetypes
 import socket
 import struct
 import threading
@@ -17,10 +16,12 @@ from collections.abc import Iterable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from newsarchive.faults import pages
-from newsarchive.faults.rules import Fault, RateFaults, Rule
+from newsarchive.mirrorserver import Found, SiteCopy
+from newsarchive.mirrorserver import request_key as mirror_request_key
+from tools.faults import pages
+from tools.faults.rules import Fault, RateFaults, Rule
 
 logger = logging.getLogger(__name__)
 
@@ -29,44 +30,11 @@ RedirectStyle = Literal["real", "mirror"]
 LOOP_QUERY = "_loop=1"
 
 
-def _content_type(path: Path) -> str:
-    if path.suffix.lower() in {".htm", ".html", ".shtml"}:
-        return "text/html"
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
-
-
 def request_key(target: str) -> str:
-    """The mirror key of an HTTP request target: ``/gz.news.cn/a.htm%3Fp=2`` →
-    ``gz.news.cn/a.htm?p=2`` (the crawler's mirror transport writes a query as ``%3F``, as
-    ``wget`` names the file; a plain ``?query`` and proxy-style absolute URLs work too)."""
-    if "://" in target:
-        parts = urlsplit(target)
-        target = f"{parts.hostname}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    return unquote(target).lstrip("/")
-
-
-def resolve(root: Path, key: str) -> Path | None:
-    """The file behind mirror key ``<host>/<path>[?query]`` under ``root``, or ``None``.
-
-    Like ``wget --mirror``: a query is part of the file name when such a file exists;
-    a folder (or a path ending in ``/``) means its ``index.html``. Keys that climb out of
-    ``root`` resolve to nothing.
-    """
-    path_part, _, query = key.partition("?")
-    relative = path_part.lstrip("/")
-    if not relative or ".." in Path(relative).parts:
-        return None
-    candidates = []
-    if query:
-        candidates.append(root / f"{relative}?{query}")
-    base = root / relative
-    candidates += [base / "index.html"] if relative.endswith("/") else [base, base / "index.html"]
-    root_resolved = root.resolve()
-    for candidate in candidates:
-        if candidate.is_file() and candidate.resolve().is_relative_to(root_resolved):
-            return candidate
-    return None
+    """The fault site's key of a request target: ``/gz.news.cn/a.htm%3Fp=2`` →
+    ``gz.news.cn/a.htm?p=2`` (what rules match and counters count; the query is kept)."""
+    key, query = mirror_request_key(target)
+    return f"{key}?{query}" if query else key
 
 
 class _Server(ThreadingHTTPServer):
@@ -99,6 +67,7 @@ class FaultSite:
         redirect_scheme: str = "https",
     ) -> None:
         self.root = Path(root)
+        self.copy = SiteCopy(self.root)
         self.rules = tuple(rules)
         self.rate = rate
         self.redirect_style = redirect_style
@@ -242,20 +211,21 @@ class _Handler(BaseHTTPRequestHandler):
         if self.site.is_bait_host(host):
             self._send(200, pages.bait_article(host, key), "text/html; charset=utf-8")
             return
-        file = resolve(self.site.root, key)
+        path, _, query = key.partition("?")
+        found = self.site.copy.find(path, query)
         if fault is None:
-            if file is None:
+            if found is None:
                 self._send(404, pages.error_page(404), "text/html; charset=utf-8")
             else:
-                self._send(200, file.read_bytes(), _content_type(file))
+                self._send(200, found.path.read_bytes(), found.content_type)
             return
-        self._inject(fault, key, file)
+        self._inject(fault, key, found)
 
     # -- faults ----------------------------------------------------------------------------
 
-    def _inject(self, fault: Fault, key: str, file: Path | None) -> None:  # noqa: PLR0912  # one branch per kind reads best
-        body = file.read_bytes() if file is not None else pages.error_page(404)
-        ctype = _content_type(file) if file is not None else "text/html; charset=utf-8"
+    def _inject(self, fault: Fault, key: str, found: Found | None) -> None:  # noqa: PLR0912  # one branch per kind reads best
+        body = found.path.read_bytes() if found is not None else pages.error_page(404)
+        ctype = found.content_type if found is not None else "text/html; charset=utf-8"
         kind = fault.kind
         if kind == "status":
             self._send(fault.status, pages.error_page(fault.status), "text/html; charset=utf-8")

@@ -1,4 +1,4 @@
-"""``python -m newsarchive.faults ROOT [--rule PATTERN=FAULT]… [--rate R --rate-fault F… --seed N]``
+"""``python -m tools.faults ROOT [--rule PATTERN=FAULT]… [--rate R --rate-fault F… --seed N]``
 
 Serves the mirror tree ROOT on 127.0.0.1 with faults until interrupted; prints the URL to pass
 to ``newsarchive crawl … --mirror``.
@@ -12,13 +12,15 @@ import logging
 import sys
 from pathlib import Path
 
-from newsarchive.faults.rules import FAULT_KINDS, RateFaults, parse_fault, parse_rule
-from newsarchive.faults.server import FaultSite
+from tools.faults.rules import FAULT_KINDS, RateFaults, parse_fault, parse_rule
+from tools.faults.server import FaultSite
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsarchive.faults", description=__doc__)
-    parser.add_argument("root", type=Path, help="a <host>/<path> mirror tree (data/sample-site)")
+    parser = argparse.ArgumentParser(prog="python -m tools.faults", description=__doc__)
+    parser.add_argument(
+        "root", type=Path, help="a <host>/<path> site copy (newsarchive/sample_site)"
+    )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     parser.add_argument(
         "--rule",

@@ -1,6 +1,6 @@
-"""``python -m newsarchive.sitegen OUT``: (re)generate a sample site.
+"""``python -m tools.sitegen OUT``: (re)generate a sample site.
 
-The bundled one: ``python -m newsarchive.sitegen data/sample-site --v2 data/sample-site-v2``.
+The bundled one: ``python -m tools.sitegen newsarchive/sample_site --v2 data/sample-site-v2``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from newsarchive.sitegen import (
+from tools.sitegen import (
     SAMPLE_ARTICLES,
     SAMPLE_CHANNELS,
     SAMPLE_SEED,
@@ -21,7 +21,7 @@ from newsarchive.sitegen import (
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newsarchive.sitegen", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.sitegen", description=__doc__)
     parser.add_argument("out", type=Path, help="directory to write the site into")
     parser.add_argument("--articles", type=int, default=SAMPLE_ARTICLES)
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED)

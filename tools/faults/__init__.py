@@ -1,19 +1,19 @@
 """A fault-injecting test site: the sample site (or any ``<host>/<path>`` mirror tree) served on
 127.0.0.1 with faults injected on chosen URLs or at a chosen rate.
 
->>> from newsarchive.faults import Fault, FaultSite, Rule
+>>> from tools.faults import Fault, FaultSite, Rule
 >>> rules = [Rule("gz.news.cn/2024-*/c_*.htm", Fault(kind="status", status=503, times=2))]
->>> with FaultSite(Path("data/sample-site"), rules) as site:  # doctest: +SKIP
+>>> with FaultSite(Path("newsarchive/sample_site"), rules) as site:  # doctest: +SKIP
 ...     run(["newsarchive", "crawl", "gz", "--mirror", site.url])
 ...     site.hits("gz.news.cn/2024-01/05/c_1.htm")
 
-``python -m newsarchive.faults ROOT --rule 'GLOB=KIND[:NAME=VALUE,…]' …`` serves one from the
+``python -m tools.faults ROOT --rule 'GLOB=KIND[:NAME=VALUE,…]' …`` serves one from the
 command line (see ``docs/reliability.md``).
 """
 
 from __future__ import annotations
 
-from newsarchive.faults.rules import (
+from tools.faults.rules import (
     FAULT_KINDS,
     OFFCHANNEL_TARGET,
     Fault,
@@ -23,7 +23,7 @@ from newsarchive.faults.rules import (
     parse_fault,
     parse_rule,
 )
-from newsarchive.faults.server import FaultSite, resolve
+from tools.faults.server import FaultSite
 
 __all__ = [
     "FAULT_KINDS",
@@ -35,5 +35,4 @@ __all__ = [
     "Rule",
     "parse_fault",
     "parse_rule",
-    "resolve",
 ]

@@ -2,7 +2,7 @@
 
 ``--mirror http://127.0.0.1:8000`` makes every request for ``https://gz.news.cn/a/b.htm`` go
 to ``http://127.0.0.1:8000/gz.news.cn/a/b.htm`` (the layout ``wget --mirror`` writes and
-:mod:`newsarchive.mirror` serves). Everything above the transport keeps the real URL: the
+:mod:`newsarchive.mirrorserver` serves). Everything above the transport keeps the real URL: the
 request the spider made, the response URL its callbacks see, redirects (``Location`` headers
 pointing into the mirror are mapped back), robots.txt (fetched as ``<host>/robots.txt`` from
 the copy), the download slots (per real host), and every capture written to the archive.

@@ -1,6 +1,6 @@
 """A generator of Xinhua-faithful sample sites written from our own text.
 
-The bundled sample site (``data/sample-site/``) and the benchmark site are both made by
+The bundled sample site (``newsarchive/sample_site/``) and the benchmark site are both made by
 :func:`generate_site`. A generated site is a ``<host>/<path>`` mirror tree (what
 ``wget --mirror`` writes) plus two files at its root, which are not part of any host:
 
@@ -8,7 +8,7 @@ The bundled sample site (``data/sample-site/``) and the benchmark site are both 
     Every article (URLs, canonical URL, headline, time, pages, relations, expected outcome),
     every non-article page, the start pages and the generator state the site is a function of.
 ``content-types.json``
-    ``<host>/<path>`` → ``Content-Type`` overrides for :mod:`newsarchive.mirror` (the GBK page
+    ``<host>/<path>`` → ``Content-Type`` overrides for :mod:`newsarchive.mirrorserver` (the GBK page
     is served without a charset, on purpose).
 
 ``MANIFEST.json`` keys (format 1):
@@ -55,7 +55,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newsarchive.sitegen.site import State, render
+from tools.sitegen.site import State, render
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive.faults.rules import Fault, Rule
+from tools.faults.rules import Fault, Rule
 
 
 @dataclass(frozen=True, slots=True)

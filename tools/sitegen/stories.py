@@ -1,7 +1,7 @@
 """Stories: the content of one generated article, built from the text bank with a seeded RNG.
 
 A :class:`Story` is pure data (headline, dated blocks of body, credits, where it is published);
-:mod:`newsarchive.sitegen.templates` turns it into the HTML of one template family. Every story
+:mod:`tools.sitegen.templates` turns it into the HTML of one template family. Every story
 is built from its own ``random.Random`` seeded by ``(seed, key)``, so adding stories never
 changes the existing ones.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from newsarchive.sitegen import textbank as tb
+from tools.sitegen import textbank as tb
 
 Family = Literal["provincial_old", "provincial_chtml", "xl2019", "newpage2020"]
 BlockKind = Literal["p", "h", "img", "cap", "staff"]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from newsarchive import channels as registry
-from newsarchive.sitegen import stories as st
-from newsarchive.sitegen import textbank as tb
-from newsarchive.sitegen.stories import Family, Story
+from tools.sitegen import stories as st
+from tools.sitegen import textbank as tb
+from tools.sitegen.stories import Family, Story
 
 SUPPORTED_CHANNELS = ("gz", "he")
 ADDED_START = datetime(2026, 7, 1, 8, 0, 0)

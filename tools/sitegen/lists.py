@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from newsarchive.sitegen.plan import Column
-from newsarchive.sitegen.stories import Story
-from newsarchive.sitegen.templates import attr, esc
+from tools.sitegen.plan import Column
+from tools.sitegen.stories import Story
+from tools.sitegen.templates import attr, esc
 
 LIST_PAGE_SIZE = 10
 

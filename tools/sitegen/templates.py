@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from newsarchive.sitegen.stories import Block, Story
+from tools.sitegen.stories import Block, Story
 
 U3000 = "\u3000\u3000"
 NBSP = "&nbsp;&nbsp;&nbsp;&nbsp;"
