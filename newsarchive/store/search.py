@@ -2,7 +2,8 @@
 
 The index holds :func:`newsarchive.textnorm.fts_text` tokens (bigrams and each run's last
 character), so queries go through
-:func:`newsarchive.searchsyntax.parse_query` (bigram phrases, both scripts folded to simplified) and the
+:func:`newsarchive.searchsyntax.parse_query` (bigram phrases, both scripts folded to
+simplified) and the
 readable snippet is cut in Python from ``articles.body_text`` around the first match.
 
 Ranking: BM25 (FTS5's ``bm25()``, the headline weighted :data:`HEADLINE_WEIGHT` times the body)
