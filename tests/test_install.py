@@ -9,6 +9,7 @@ checks that what runs is that installed copy, not the repository.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.crawling import jobs
+
 #: What ``pip install .`` reads, plus the workshop and data/, to show they stay out.
 COPIED = ("pyproject.toml", "README.md", "newsarchive", "spiders", "pipelines", "tools", "data")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "*.db-*", "*.lock", "jobs")
@@ -27,6 +30,15 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "*.db-*", "*.lo
 def _env() -> dict[str, str]:
     """The environment minus anything that would put the repository on the import path."""
     return {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+
+
+def test_the_demo_finds_the_packaged_site_and_its_channels(tmp_path: Path, repo_root: Path) -> None:
+    site = importlib.resources.files("newsarchive") / jobs.SAMPLE_SITE
+    assert isinstance(site, Path)
+    assert site == repo_root / "newsarchive" / "sample_site"
+    assert jobs.sample_site_channels(site) == ["gz", "he"]
+    with pytest.raises(FileNotFoundError, match=r"is not a sample site: it has no MANIFEST\.json"):
+        jobs.sample_site_channels(tmp_path)
 
 
 @pytest.mark.slow
