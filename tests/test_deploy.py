@@ -91,10 +91,12 @@ def test_scrapyd_egg_carries_the_project_and_its_settings(tmp_path: Path) -> Non
         import os, sys
         egg = sys.argv[1]
         sys.path.insert(0, egg)
-        import pkg_resources  # scrapyd.eggutils.activate_egg, step by step
-        dist = next(pkg_resources.find_distributions(egg))
-        dist.activate()
-        module = dist.get_entry_info("scrapy", "settings").module_name
+        # scrapyd.eggutils.activate_egg, step by step (with importlib.metadata: today's
+        # setuptools no longer ships pkg_resources)
+        from importlib.metadata import distributions
+        dist = next(iter(distributions(path=[egg])))
+        (entry,) = (e for e in dist.entry_points if (e.group, e.name) == ("scrapy", "settings"))
+        module = entry.value
         os.environ["SCRAPY_SETTINGS_MODULE"] = module
         from scrapy.spiderloader import SpiderLoader
         from scrapy.utils.project import get_project_settings
