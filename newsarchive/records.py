@@ -105,7 +105,7 @@ class Article:
     channel: str | None
     """The provincial channel code from the URL (``gz``, ``he``, ``nmg``); ``None`` for
     national (www.news.cn / www.xinhuanet.com) and foreign pages."""
-    article_id: str | None
+    xinhua_id: str | None
     """Xinhua's id from the URL: the ``c_<id>`` number (old era) or the 8-digit date plus
     32 hex digits (c.html era); ``None`` if the URL has neither."""
     headline: str

@@ -94,7 +94,7 @@ def synthetic_article(n: int) -> PageItem:
         url=url,
         canonical_url=urls.canonical_url(url),
         channel=info.channel,
-        article_id=info.article_id,
+        xinhua_id=info.article_id,
         headline=f"第{n}条乡村公路建成通车",
         subtitle=None,
         published_at="2023-11-27T10:46:00+08:00",

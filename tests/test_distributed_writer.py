@@ -53,7 +53,7 @@ def page_items(n: int) -> list[PageItem]:
             ARTICLE,
             url=url,
             canonical_url=url.replace("http://www.gz.xinhuanet.com", "https://gz.news.cn"),
-            article_id=f"11244{i:05d}",
+            xinhua_id=f"11244{i:05d}",
             headline=f"黔东南州第{i}届春季茶叶采摘节开幕",
             body_text=f"新华社凯里电 第{i}届采茶节今天开幕，{i}户茶农参加。\n\n今年春茶产量增加。",
             sections=(

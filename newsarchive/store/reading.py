@@ -84,7 +84,7 @@ def article_record(conn: sqlite3.Connection, row: sqlite3.Row) -> Article:
         url=url_row["url"] if url_row else row["canonical_url"],
         canonical_url=row["canonical_url"],
         channel=row["channel"],
-        article_id=row["xinhua_id"],
+        xinhua_id=row["xinhua_id"],
         headline=row["headline"],
         subtitle=row["subtitle"],
         published_at=row["published_at"],

@@ -185,7 +185,7 @@ def article_row(article: Article) -> dict[str, Any]:
     return {
         "canonical_url": article.canonical_url,
         "channel": article.channel,
-        "xinhua_id": article.article_id,
+        "xinhua_id": article.xinhua_id,
         "headline": article.headline,
         "subtitle": article.subtitle,
         "published_at": article.published_at,
@@ -237,7 +237,7 @@ def record_from_rows(
         "url": article["canonical_url"],
         "canonical_url": article["canonical_url"],
         "channel": article["channel"],
-        "article_id": article["xinhua_id"],
+        "xinhua_id": article["xinhua_id"],
         "headline": article["headline"],
         "subtitle": article["subtitle"],
         "published_at": article["published_at"],
