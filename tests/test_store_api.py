@@ -28,7 +28,7 @@ def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == [1, 2, 3, 4, 5, 6]
 
 
 def test_run_lifecycle_counts_items(store: Store) -> None:
@@ -76,15 +76,23 @@ def test_store_new_article_all_tables(store: Store) -> None:
     assert row["canonical_url"] == "https://gz.news.cn/2023-11/27/c_1129999001.htm"
     assert row["channel"] == "gz" and row["xinhua_id"] == "1129999001"
     assert row["dateline_place"] == "贵阳" and row["body_text"] == art.body_text
-    assert json.loads(row["reporters"]) == ["张三", "李四"]
     assert row["first_seen"] == "2026-11-25T01:00:00+00:00" and row["status"] == "live"
     assert row["capture_id"] == result.capture_ids[0]
     q = store.db.execute
     assert q(
-        "SELECT heading, paragraphs FROM sections WHERE article_id=? ORDER BY position", [aid]
-    ).fetchall() == [
-        (None, 3),
-        ("品牌建设提速", 2),
+        "SELECT position, heading FROM sections WHERE article_id=? ORDER BY position", [aid]
+    ).fetchall() == [(0, None), (1, "品牌建设提速")]
+    paragraphs = q(
+        "SELECT section, position, text FROM paragraphs WHERE article_id=? "
+        "ORDER BY section, position",
+        [aid],
+    ).fetchall()
+    assert paragraphs == [
+        (i, j, p) for i, s in enumerate(art.sections) for j, p in enumerate(s.paragraphs)
+    ]
+    assert [p[:2] for p in paragraphs] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+    assert q("SELECT position, keyword FROM keywords WHERE article_id=?", [aid]).fetchall() == [
+        (i, k) for i, k in enumerate(art.keywords)
     ]
     assert q("SELECT role, name FROM credits ORDER BY position").fetchall() == [
         ("记者", "张三"),
@@ -101,8 +109,18 @@ def test_store_new_article_all_tables(store: Store) -> None:
     assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == []  # queued, not yet indexed
     assert store.flush_fts() == 1
     assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == [(aid,)]
-    flat = q("SELECT month, reporters, editors, credits FROM articles_flat").fetchone()
-    assert flat == ("2023-11", "张三、李四", "王五", "记者：张三；记者：李四；责任编辑：王五")
+    flat = q(
+        "SELECT published_date, month, reporters, editors, credits, keywords FROM articles_flat"
+    ).fetchone()
+    assert flat == (
+        "2023-11-27",
+        "2023-11",
+        "张三; 李四",
+        "王五",
+        "记者:张三; 记者:李四; 责任编辑:王五",
+        "; ".join(art.keywords),
+    )
+    assert store.db.execute("SELECT count(*) FROM keywords").fetchone()[0] == len(art.keywords) > 0
     assert q("SELECT count(*) FROM lsh_buckets WHERE article_id=?", [aid]).fetchone()[0] == 16
 
 
@@ -225,7 +243,7 @@ def test_batched_folding_equals_folding_each_field() -> None:
         keywords=("茶 产业", "  ", "a  b"),
     )
     record = art.to_dict()
-    got = rows.comparable(record)
+    got = rows.comparable(art)
     for name in ("headline", "subtitle", "source", "editors", "keywords"):
         assert got[name] == each(record[name]), name
     assert got["editors"] == ["王五", "赵六"]
