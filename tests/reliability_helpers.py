@@ -32,8 +32,10 @@ CONTENT_QUERIES: dict[str, str] = {
         FROM articles a ORDER BY canonical_url""",
     "article_urls": """SELECT u.url, a.canonical_url, u.kind FROM article_urls u
         JOIN articles a ON a.id = u.article_id ORDER BY u.url""",
-    "sections": """SELECT a.canonical_url, s.position, s.heading, s.text FROM sections s
+    "sections": """SELECT a.canonical_url, s.position, s.heading FROM sections s
         JOIN articles a ON a.id = s.article_id ORDER BY 1, 2""",
+    "paragraphs": """SELECT a.canonical_url, p.section, p.position, p.text FROM paragraphs p
+        JOIN articles a ON a.id = p.article_id ORDER BY 1, 2, 3""",
     "credits": """SELECT a.canonical_url, c.position, c.role, c.name FROM credits c
         JOIN articles a ON a.id = c.article_id ORDER BY 1, 2""",
     "images": """SELECT a.canonical_url, i.position, i.src, i.caption FROM images i

@@ -83,7 +83,7 @@ def archive_content(db: Path) -> dict[str, set[object]]:
             "sections": {
                 (name[a], *rest)
                 for a, *rest in conn.execute(
-                    "SELECT article_id, position, heading, text, paragraphs FROM sections"
+                    "SELECT article_id, section, position, text FROM paragraphs"
                 )
             },
             "credits": {

@@ -32,7 +32,9 @@ TABLES = {
     "article_urls": "SELECT url, kind, (SELECT canonical_url FROM articles a WHERE a.id = "
     "article_id) FROM article_urls",
     "sections": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id), position,"
-    " heading, text FROM sections",
+    " heading FROM sections",
+    "paragraphs": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id),"
+    " section, position, text FROM paragraphs",
     "credits": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id), position,"
     " role, name FROM credits",
 }

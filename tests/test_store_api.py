@@ -11,7 +11,7 @@ import pytest
 from store_factory import URL, article_item, error_item, list_item, make_article, make_capture
 
 from newsarchive import textnorm
-from newsarchive.records import PageItem, Section
+from newsarchive.records import Capture, PageItem, Section
 from newsarchive.store import Store, rows
 
 
@@ -52,9 +52,14 @@ def test_run_lifecycle_counts_items(store: Store) -> None:
 def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
     first = make_capture(URL, body=b"<html>a</html>", fetched_at="2026-11-25T01:00:00+00:00")
     again = dataclasses.replace(first, fetched_at="2026-11-26T01:00:00+00:00")
-    a = store.add_capture(first)
-    assert store.add_capture(first) == a  # the very same fetch stored twice: nothing moves
-    assert store.add_capture(again) == a
+
+    def add(capture: Capture) -> int:
+        (cid,) = store.store_item(PageItem(captures=(capture,), result=None, error="x")).capture_ids
+        return cid
+
+    a = add(first)
+    assert add(first) == a  # the very same fetch stored twice: nothing moves
+    assert add(again) == a
     row = store.db.execute(
         "SELECT body, size, fetch_count, fetched_at, last_fetched_at, headers FROM captures"
     ).fetchall()
@@ -63,7 +68,7 @@ def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
     assert zlib.decompress(body) == b"<html>a</html>" and size == 14
     assert (count, fetched, last) == (2, first.fetched_at, again.fetched_at)
     assert json.loads(headers)[0] == ["content-type", "text/html; charset=utf-8"]
-    other = store.add_capture(dataclasses.replace(first, body=b"<html>b</html>"))
+    other = add(dataclasses.replace(first, body=b"<html>b</html>"))
     assert other != a
 
 
@@ -124,17 +129,21 @@ def test_store_new_article_all_tables(store: Store) -> None:
     assert q("SELECT count(*) FROM lsh_buckets WHERE article_id=?", [aid]).fetchone()[0] == 16
 
 
-def test_lookups(store: Store) -> None:
+def test_a_takedown_of_any_spelling_of_a_known_url(store: Store) -> None:
     store.store_item(article_item(make_article()))
-    assert store.has_url("https://www.gz.news.cn/2023-11/27/c_1129999001.htm?spm=1")
-    assert store.has_url(
-        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2023-11/27/c_1129999001.htm"
-    )
-    assert not store.has_url("http://www.gz.xinhuanet.com/2023-11/27/c_1129999002.htm")
-    assert store.recent_article_urls("2023-11-27T00:00:00+08:00") == [
-        "https://gz.news.cn/2023-11/27/c_1129999001.htm"
+    unknown = store.store_item(error_item("http://example.com/x.htm", "http_404"))
+    assert unknown.event_id is None
+    mobile = "http://m.xinhuanet.com/gz/2023-11/27/c_1129999001.htm"
+    gone = store.store_item(error_item(mobile, "http_404", fetched_at="2026-12-01T00:00:00+00:00"))
+    assert gone.event_id is not None
+    again = store.store_item(error_item(URL, "http_410", fetched_at="2026-12-02T00:00:00+00:00"))
+    assert again.event_id is None  # already taken down
+    assert store.db.execute("SELECT status, status_changed_at FROM articles").fetchall() == [
+        ("taken_down", "2026-12-01T00:00:00+00:00")
     ]
-    assert store.recent_article_urls("2023-11-28T00:00:00+08:00") == []
+    assert store.db.execute("SELECT kind, url, status, detail FROM events").fetchall() == [
+        ("taken_down", mobile, 404, "http_404")
+    ]
 
 
 def test_reextract_yields_latest_capture_with_pages(store: Store) -> None:
@@ -206,21 +215,6 @@ def test_older_fetch_never_rolls_back(store: Store) -> None:
     old = store.store_item(article_item(make_article(), fetched_at="2026-11-25T00:00:00+00:00"))
     assert old.article is not None and old.article.outcome == "unchanged"
     assert store.db.execute("SELECT headline, revision FROM articles").fetchall() == [("新标题", 1)]
-
-
-def test_record_event_api(store: Store) -> None:
-    store.store_item(article_item(make_article()))
-    assert store.record_event("http://example.com/x.htm", "taken_down") is None  # unknown URL
-    mobile = "http://m.xinhuanet.com/gz/2023-11/27/c_1129999001.htm"
-    event = store.record_event(mobile, "taken_down", at="2026-12-01T00:00:00+00:00", status=404)
-    assert event is not None
-    assert store.record_event(URL, "taken_down", at="2026-12-02T00:00:00+00:00") is None
-    assert store.db.execute("SELECT status, status_changed_at FROM articles").fetchall() == [
-        ("taken_down", "2026-12-01T00:00:00+00:00")
-    ]
-    assert store.recent_article_urls("2000-01-01T00:00:00+00:00") == []  # only live articles
-    with pytest.raises(ValueError, match="kind"):
-        store.record_event(URL, "moved")  # type: ignore[arg-type]
 
 
 def test_batched_folding_equals_folding_each_field() -> None:
