@@ -181,14 +181,19 @@ def _v6(db: sqlite_utils.Database) -> None:
         "UPDATE captures SET headers = (SELECT json_group_array(json_array(key, value)) "
         "FROM json_each(captures.headers)) WHERE json_type(headers) = 'object'"
     )
-    for revision_id, record in conn.execute(
-        "SELECT id, record FROM revisions WHERE json_type(record, '$.article_id') IS NOT NULL"
+    last = 0
+    while batch := conn.execute(
+        "SELECT id, record FROM revisions WHERE id > ? "
+        "AND json_type(record, '$.article_id') IS NOT NULL ORDER BY id LIMIT 500",
+        [last],
     ).fetchall():
-        value = json.loads(record)
-        value["xinhua_id"] = value.pop("article_id")
-        conn.execute(
-            "UPDATE revisions SET record = ? WHERE id = ?", [rows.dumps(value), revision_id]
-        )
+        for revision_id, record in batch:
+            value = json.loads(record)
+            value["xinhua_id"] = value.pop("article_id")
+            conn.execute(
+                "UPDATE revisions SET record = ? WHERE id = ?", [rows.dumps(value), revision_id]
+            )
+        last = batch[-1][0]
     for table, column in (
         ("articles", "reporters"),
         ("articles", "editors"),
@@ -238,20 +243,20 @@ def _check_people(conn: sqlite3.Connection) -> None:
     (:func:`newsarchive.records.people`) draws from their credits: the lists go, the credits
     they came from stay."""
     differ = 0
-    for article_id, reporters, editors in conn.execute(
-        "SELECT id, reporters, editors FROM articles"
-    ).fetchall():
-        pairs = [
-            (str(role), str(name))
-            for role, name in conn.execute(
-                "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position",
-                [article_id],
-            )
-        ]
-        if list(people_of_pairs(pairs, "reporters")) != json.loads(reporters) or list(
-            people_of_pairs(pairs, "editors")
-        ) != json.loads(editors):
-            differ += 1
+    cursor = conn.execute("SELECT id, reporters, editors FROM articles")
+    while batch := cursor.fetchmany(1000):
+        for article_id, reporters, editors in batch:
+            pairs = [
+                (str(role), str(name))
+                for role, name in conn.execute(
+                    "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position",
+                    [article_id],
+                )
+            ]
+            if list(people_of_pairs(pairs, "reporters")) != json.loads(reporters) or list(
+                people_of_pairs(pairs, "editors")
+            ) != json.loads(editors):
+                differ += 1
     if differ:
         logger.info(
             "schema v6: %d articles had reporter/editor lists other than their credits say; "
