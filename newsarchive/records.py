@@ -247,8 +247,11 @@ def _to_jsonable(value: object) -> object:
 
 
 def article_from_dict(data: dict[str, Any]) -> Article:
-    """Rebuild an :class:`Article` from :meth:`Article.to_dict` output (e.g. a JSON file)."""
+    """Rebuild an :class:`Article` from :meth:`Article.to_dict` output (e.g. a JSON file).
+    JSON written before the field was renamed ``xinhua_id`` (``article_id``) is read too."""
     fields = dict(data)
+    if "article_id" in fields and "xinhua_id" not in fields:
+        fields["xinhua_id"] = fields.pop("article_id")
     if fields.get("dateline") is not None:
         fields["dateline"] = Dateline(**fields["dateline"])
     fields["credits"] = tuple(Credit(**c) for c in fields.get("credits", ()))
