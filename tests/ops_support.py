@@ -137,7 +137,11 @@ def snapshot(db: Path) -> dict[str, Any]:
                 tuple(sorted((key[a], key[b])))
                 for a, b in rows("SELECT id, duplicate_of FROM articles WHERE duplicate_of")
             ),
-            "sections": keyed("SELECT article_id, position, text FROM sections"),
+            "sections": keyed(
+                "SELECT article_id, section, group_concat(text, char(10)) FROM"
+                " (SELECT * FROM paragraphs ORDER BY article_id, section, position)"
+                " GROUP BY article_id, section"
+            ),
             "credits": keyed("SELECT article_id, position, role, name FROM credits"),
             "events": keyed("SELECT article_id, kind FROM events"),
             "captured_urls": sorted(rows("SELECT DISTINCT url FROM captures")),

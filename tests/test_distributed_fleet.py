@@ -67,7 +67,8 @@ def archive_content(db: Path) -> dict[str, set[object]]:
             (name[row[0]], *row[1:])
             for row in conn.execute(
                 "SELECT id, channel, headline, subtitle, published_at, source, body_text, "
-                "script, template, pages, keywords, revision, status FROM articles"
+                "script, template, pages, (SELECT group_concat(keyword, ';') FROM keywords k"
+                " WHERE k.article_id = articles.id), revision, status FROM articles"
             )
         }
         near = {
@@ -83,7 +84,7 @@ def archive_content(db: Path) -> dict[str, set[object]]:
             "sections": {
                 (name[a], *rest)
                 for a, *rest in conn.execute(
-                    "SELECT article_id, position, heading, text, paragraphs FROM sections"
+                    "SELECT article_id, section, position, text FROM paragraphs"
                 )
             },
             "credits": {

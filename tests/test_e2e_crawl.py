@@ -173,7 +173,7 @@ def test_multi_page_articles_are_joined_with_every_pages_text(crawl: Crawl) -> N
         )
         assert pages == entry["pages"], entry["key"]
         ((paragraphs,),) = crawl.rows(
-            "SELECT sum(paragraphs) FROM sections WHERE article_id = ?", (article_id,)
+            "SELECT count(*) FROM paragraphs WHERE article_id = ?", (article_id,)
         )
         assert paragraphs == entry["paragraphs"], entry["key"]
         for url in entry["page_urls"]:  # old-era pages: each fetched once, kept as evidence

@@ -43,7 +43,7 @@ def test_extract_without_url_uses_the_file() -> None:
     record = json.loads(result.stdout)
     assert record["url"].startswith("file://")
     assert record["headline"] == "高原湖泊迎来越冬候鸟"
-    assert record["channel"] is None and record["article_id"] is None
+    assert record["channel"] is None and record["xinhua_id"] is None
 
 
 def test_not_an_article_exits_1_with_the_reason() -> None:

@@ -51,7 +51,7 @@ def test_xl2019_national_2019() -> None:
     assert a.sections[0].paragraphs[-1].endswith("总理菲利普将于11日宣布退休制度改革的总体架构。")
     assert a.keywords == ("法国", "巴黎", "退休", "制度")
     assert a.canonical_url == "https://www.news.cn/world/2019-12/10/c_1125327450.htm"
-    assert a.article_id == "1125327450" and a.channel is None
+    assert a.xinhua_id == "1125327450" and a.channel is None
     assert a.script == "zh-Hans" and a.encoding == "utf-8"
     _no_widgets(a)
 
@@ -121,7 +121,7 @@ def test_provincial_chtml_hebei_2024() -> None:
     )
     assert a.template == "provincial_chtml"
     assert a.channel == "he"
-    assert a.article_id == "20240515d59c39d4160a4fe4b3084c3e4abfb450"
+    assert a.xinhua_id == "20240515d59c39d4160a4fe4b3084c3e4abfb450"
     assert a.headline == "新华视界｜河北遵化：数字农机服务助力农业生产"
     assert a.published_at == "2024-05-15T08:58:52+08:00"
     assert a.source == "新华网"

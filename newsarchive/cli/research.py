@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
@@ -28,7 +28,7 @@ from newsarchive.cli import research_render as render
 from newsarchive.cli.base import CONFIG_HELP, main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.searchsyntax import QueryError
-from newsarchive.store.export import ExportError, export, neutralise
+from newsarchive.store.export import ExportError, Table, export, neutralise
 from newsarchive.store.queries import ArchiveError, FilterError, unindexed
 from newsarchive.store.search import MAX_CANDIDATES
 from newsarchive.store.search import relevance as search_relevance
@@ -253,10 +253,10 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 @filter_options
 @click.option(
     "--table",
-    type=click.Choice(["articles", "credits", "sections"]),
+    type=click.Choice(["articles", "credits", "sections", "paragraphs"]),
     default="articles",
     show_default=True,
-    help="One row per article, or the long format: one row per credit or section.",
+    help="One row per article, or the long format: one row per credit, section or paragraph.",
 )
 @click.option(
     "--columns",
@@ -265,7 +265,8 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 )
 @click.option("--include-body", is_flag=True, help="Add the body_text column.")
 @click.option("--excel", is_flag=True,
-              help="Start the CSV with a UTF-8 BOM so Excel reads Chinese.")  # fmt: skip
+              help="For Excel: start the CSV with a UTF-8 BOM (so Excel reads Chinese) and "
+                   "keep month as text.")  # fmt: skip
 def export_command(
     *,
     fmt: str,
@@ -296,11 +297,7 @@ def export_command(
                     stream,
                     format="csv" if fmt == "csv" else "jsonl",
                     filters=filters,
-                    table="credits"
-                    if table == "credits"
-                    else "sections"
-                    if table == "sections"
-                    else "articles",
+                    table=cast(Table, table),
                     columns=chosen,
                     include_body=include_body,
                     excel=excel,

@@ -406,7 +406,7 @@ def _assemble(
         url=url,
         canonical_url=canonical,
         channel=info.channel,
-        article_id=info.article_id,
+        xinhua_id=info.article_id,
         headline=clean(headline),
         subtitle=subtitle,
         published_at=published_at,

@@ -17,7 +17,8 @@ from newsarchive.urls import canonical_url
 _ARTICLES = """SELECT id, content_hash, channel, headline, subtitle, published_at, source,
     dateline_raw, body_text, script, template, pages FROM articles"""
 _CHILDREN = {
-    "sections": "SELECT article_id, position, heading, text FROM sections",
+    "sections": "SELECT article_id, position, heading FROM sections",
+    "paragraphs": "SELECT article_id, section, position, text FROM paragraphs",
     "credits": "SELECT article_id, position, role, name FROM credits",
     "images": "SELECT article_id, position, src, caption FROM images",
 }
