@@ -129,6 +129,12 @@ CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+#: Scrapy 2.19's remote-control extension (scrapy.extensions.remote_control.RemoteControl)
+#: starts an HTTP server in every crawl that runs any Python code sent to it, and leaves
+#: its port and token in job files under the user's state folder (behind a killed crawl
+#: too). A crawl started by cron on a shared machine must not open it: off unless asked
+#: for (``scrapy crawl channel -s REMOTE_CONTROL_ENABLED=1``).
+REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 #: Item log lines name the page instead of printing its bytes.
