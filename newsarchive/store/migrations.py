@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlite_utils
 
 from newsarchive import dedup, textnorm
+from newsarchive.archivefile import check_archive
 from newsarchive.store import _articles
 from newsarchive.store import rows as rows_module
 
@@ -60,7 +61,10 @@ def _run_script(db: sqlite_utils.Database, name: str) -> None:
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the SQLite file at ``path`` with the archive's settings:
     WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, a 64 MiB page
-    cache and a WAL checkpoint every 10,000 pages."""
+    cache and a WAL checkpoint every 10,000 pages. Raises
+    :class:`newsarchive.archivefile.NotAnArchive`, leaving the file as it was, when ``path``
+    holds something else than an archive (or nothing yet)."""
+    check_archive(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
