@@ -32,8 +32,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 CORE_TABLES = frozenset({"articles", "captures", "crawl_runs"})
 
 
-class NotAnArchive(Exception):
-    """The path holds something that is not a newsarchive archive; nothing was written."""
+class NotAnArchive(sqlite3.DatabaseError):
+    """The path holds something that is not a newsarchive archive; nothing was written.
+
+    A :class:`sqlite3.DatabaseError`, as SQLite's own "file is not a database" is, so code
+    that handles that handles this too."""
 
 
 def check_archive(path: str | Path) -> None:

@@ -144,12 +144,20 @@ def writer_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
     except filelock.Timeout:
         raise ArchiveLocked(archive, wait, read_holder(archive)) from None
     key = real_path(archive)
+    # Imported here: the store's modules are only needed once an archive is being written.
+    from newsarchive.store import wal  # noqa: PLC0415
+
+    keeper = None
     try:
         _HELD.add(key)
         _write_holder(archive)
         logger.info("writer lock on %s taken (pid %d)", archive, os.getpid())
+        # Readers are never locked out while the job opens and closes connections.
+        keeper = wal.hold(archive)
         yield
     finally:
+        if keeper is not None:
+            keeper.close()  # read-only, closed after the job's connections: files stay
         _HELD.discard(key)
         holder_path(archive).unlink(missing_ok=True)
         lock.release()

@@ -26,7 +26,7 @@ import sqlite_utils
 
 from newsarchive import dedup, textnorm
 from newsarchive.archivefile import check_archive
-from newsarchive.store import _articles
+from newsarchive.store import _articles, wal
 from newsarchive.store import rows as rows_module
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ def _run_script(db: sqlite_utils.Database, name: str) -> None:
 
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the SQLite file at ``path`` with the archive's settings:
-    WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, a 64 MiB page
-    cache and a WAL checkpoint every 10,000 pages. Raises
+    WAL journal (bounded: :mod:`newsarchive.store.wal`), ``synchronous=NORMAL``, foreign keys
+    on, a 30 s busy timeout and a 64 MiB page cache. Raises
     :class:`newsarchive.archivefile.NotAnArchive`, leaving the file as it was, when ``path``
     holds something else than an archive (or nothing yet)."""
     check_archive(path)
@@ -70,12 +70,10 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
         db.enable_wal()
+        wal.configure(db.conn)  # the log bounded (checkpoint size, size limit)
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-    # Checkpoint the WAL every ~40 MiB instead of ~4 MiB: index pages that many items touch
-    # are copied back once per checkpoint, not once per item (a third of the commit cost).
-    db.execute("PRAGMA wal_autocheckpoint = 10000")
     return db
 
 
