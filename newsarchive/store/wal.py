@@ -59,7 +59,7 @@ def close(conn: sqlite3.Connection, path: str | Path) -> None:
     keeper: sqlite3.Connection | None = None
     try:
         keeper = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-        keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.Error as exc:  # cannot read it (gone, unreadable): close plainly
         logger.debug("no read-only connection to %s kept while closing: %s", path, exc)
         if keeper is not None:
@@ -86,7 +86,7 @@ def hold(path: str | Path) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.Error as exc:
         logger.debug("no read-only connection held on %s: %s", path, exc)
         conn.close()
