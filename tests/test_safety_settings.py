@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions import remote_control
 from scrapy.extensions.remote_control import RemoteControl
 from scrapy.extensions.telnet import TelnetConsole
 from scrapy.spiders import Spider
@@ -12,7 +13,9 @@ from scrapy.utils.test import get_crawler
 from newsarchive.crawling.runner import build_settings
 
 
-def test_remote_control_and_telnet_are_off_by_default() -> None:
+def test_remote_control_and_telnet_are_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Refused because it is off, not because of the reactor an earlier test installed.
+    monkeypatch.setattr(remote_control, "is_asyncio_available", lambda: True)
     settings = build_settings()
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
@@ -25,7 +28,10 @@ def test_remote_control_and_telnet_are_off_by_default() -> None:
         TelnetConsole.from_crawler(crawler)
 
 
-def test_remote_control_starts_only_when_asked_for() -> None:
+def test_remote_control_starts_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An earlier test may have installed a non-asyncio reactor, which the extension would
+    # refuse for that reason instead: only the setting is under test here.
+    monkeypatch.setattr(remote_control, "is_asyncio_available", lambda: True)
     asked = build_settings({"REMOTE_CONTROL_ENABLED": True})
     crawler = get_crawler(Spider, {"REMOTE_CONTROL_ENABLED": asked["REMOTE_CONTROL_ENABLED"]})
     assert isinstance(RemoteControl.from_crawler(crawler), RemoteControl)
