@@ -61,9 +61,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, li
     db = tmp_path_factory.mktemp("demo") / "data" / "archive.db"
     first = run([*CLI, "demo", "--db", str(db)])
     second = run([*CLI, "demo", "--db", str(db)])
-    # A finished crawl leaves the archive and its lock file, nothing else: no job state, and
-    # its last connection (read-write) removed SQLite's -wal and -shm files.
-    assert sorted(p.name for p in db.parent.iterdir()) == ["archive.db", "archive.db.lock"]
+    # A finished crawl leaves the archive, its lock file and SQLite's -wal (emptied) and -shm
+    # (kept: deleting them takes a lock readers run into; docs/schema.md); no job state.
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "archive.db",
+        "archive.db-shm",
+        "archive.db-wal",
+        "archive.db.lock",
+    ]
+    assert (db.parent / "archive.db-wal").stat().st_size == 0
     yield db, [first.stdout + first.stderr, second.stdout + second.stderr]
     assert first.returncode == second.returncode == 0
 

@@ -292,12 +292,7 @@ def test_redis_settings_switch_scheduler_dupefilter_and_pipelines_only() -> None
         assert after[name] == before[name]
     # the project's downloader middlewares stay, the fixed robots.txt middleware among them
     assert after["DOWNLOADER_MIDDLEWARES"] == before["DOWNLOADER_MIDDLEWARES"]
-    assert (
-        after["DOWNLOADER_MIDDLEWARES"][
-            "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware"
-        ]
-        == 100
-    )
+    assert after["DOWNLOADER_MIDDLEWARES"]["newsarchive.crawling.robots.RobotsMiddleware"] == 100
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
 
 

@@ -113,9 +113,13 @@ def test_full_disk_is_a_clear_error_and_a_non_zero_exit(
     full_disk: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     _, proc = full_disk
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "error:" in proc.stderr
+    lines = proc.stderr.splitlines()
+    # One clear error: the CLI's line, and one ERROR line in the log (the crawl stopping).
+    assert len([line for line in lines if line.startswith("error:")]) == 1, proc.stderr[-3000:]
+    assert "is the disk full?" in proc.stderr
+    assert len([line for line in lines if " ERROR " in line]) <= 1, proc.stderr[-3000:]
 
 
 def _read_only(db: Path, what: str) -> None:

@@ -331,7 +331,7 @@ def test_download_failures_map_to_error_kinds() -> None:
     assert error_kind(DownloadTimeoutError("x")) == "timeout"
     assert error_kind(IgnoreRequest("max redirections reached")) == "redirect_loop"
     assert error_kind(IgnoreRequest("Forbidden by robots.txt")) == "robots_forbidden"
-    assert error_kind(IgnoreRequest("other")) == "ignored"
+    assert error_kind(IgnoreRequest("other")) == "refused"
     assert error_kind(ConnectionRefusedError()) == "connection_failed"
     assert error_kind(RuntimeError("?")) == "download_failed"
 

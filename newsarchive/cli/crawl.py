@@ -15,6 +15,7 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsarchive import config as configuration
 from newsarchive import logfile
+from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.crawling import CrawlOptions, OptionError, Progress, jobs
 from newsarchive.exitcodes import ExitCode
@@ -97,7 +98,7 @@ def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except (FileNotFoundError, jobs.ArchiveUnwritable) as exc:
+    except (FileNotFoundError, jobs.ArchiveUnwritable, NotAnArchive) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 

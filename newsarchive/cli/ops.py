@@ -17,6 +17,7 @@ import click
 
 from newsarchive import config as configuration
 from newsarchive import crawlhistory, logfile
+from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -245,8 +246,15 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
     except ArchiveLocked as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.LOCKED)
+    except NotAnArchive as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
     except (sqlite3.DatabaseError, SchemaError) as exc:
         click.echo(f"error: {archive} cannot be upgraded: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: {archive} cannot be upgraded: {exc.strerror or exc}{where}", err=True)
         sys.exit(ExitCode.FAILURE)
     if before == after:
         click.echo(f"{archive}: schema version {after}, current; nothing to do")

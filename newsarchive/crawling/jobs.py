@@ -208,10 +208,10 @@ def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> Exit
 
 @contextmanager
 def _reader(db: Path) -> Iterator[Any]:
-    # Read-write although it only reads: the job holds the writer lock, and the last
-    # connection to close must be able to remove SQLite's -wal and -shm files (a read-only
-    # one leaves them behind, empty).
-    conn = connect(db, readonly=False)
+    # Read-only: the last connection to close, if it could write, would checkpoint and
+    # delete the -wal and -shm files under an exclusive lock that readers run into (they
+    # stay beside the archive; see newsarchive.store.wal).
+    conn = connect(db, readonly=True)
     try:
         yield conn
     finally:

@@ -28,8 +28,9 @@ from string import Template
 import sqlite_utils
 
 from newsarchive import dedup, textnorm
+from newsarchive.archivefile import check_archive
 from newsarchive.records import people_of_pairs
-from newsarchive.store import codec, flat, rows
+from newsarchive.store import codec, flat, rows, wal
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +63,20 @@ def _run_script(db: sqlite_utils.Database, name: str) -> None:
 
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the SQLite file at ``path`` with the archive's settings:
-    WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, a 64 MiB page
-    cache and a WAL checkpoint every 10,000 pages."""
+    WAL journal (bounded: :mod:`newsarchive.store.wal`), ``synchronous=NORMAL``, foreign keys
+    on, a 30 s busy timeout and a 64 MiB page cache. Raises
+    :class:`newsarchive.archivefile.NotAnArchive`, leaving the file as it was, when ``path``
+    holds something else than an archive (or nothing yet)."""
+    check_archive(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
         db.enable_wal()
+        wal.configure(db.conn)  # the log bounded (checkpoint size, size limit)
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-    # Checkpoint the WAL every ~40 MiB instead of ~4 MiB: index pages that many items touch
-    # are copied back once per checkpoint, not once per item (a third of the commit cost).
-    db.execute("PRAGMA wal_autocheckpoint = 10000")
     return db
 
 

@@ -48,7 +48,7 @@ import sqlite_utils
 
 from newsarchive import textnorm, urls
 from newsarchive.records import Article, NotAnArticle, PageItem
-from newsarchive.store import _articles, captures, fts, runs
+from newsarchive.store import _articles, captures, fts, runs, wal
 from newsarchive.store.migrations import connect, migrate
 from newsarchive.store.results import (
     TAKEDOWN_ERRORS,
@@ -177,7 +177,7 @@ class Store:
                 fts.pending(self.db.conn),
             )
         finally:
-            self.db.close()
+            wal.close(self.db.conn, self.path)  # no lock a reader could run into
 
     def __enter__(self) -> Store:
         return self
