@@ -24,11 +24,11 @@ import pytest
 from reliability_helpers import crawl_command
 
 from newsarchive.exitcodes import ExitCode
-from newsarchive.faults import FaultSite
-from newsarchive.faults.rules import Fault, Rule
+from tools.faults import FaultSite
+from tools.faults.rules import Fault, Rule
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
     pytest.mark.e2e,

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from reliability_helpers import clean_reference, crawl_command
 
-from newsarchive.faults import FaultSite
-from newsarchive.faults.compare import fingerprint, half_written, integrity_check
+from tools.faults import FaultSite
+from tools.faults.compare import fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
     pytest.mark.e2e,

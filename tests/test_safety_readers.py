@@ -19,11 +19,11 @@ import pytest
 from reliability_helpers import crawl_command, synthetic_article
 
 from newsarchive import lock
-from newsarchive.faults import FaultSite
 from newsarchive.store import Store, connect, wal
+from tools.faults import FaultSite
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 READER = """
 import json, sqlite3, sys, time
