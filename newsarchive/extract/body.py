@@ -81,6 +81,10 @@ _SKIP_IMG_RE = re.compile(
 )
 
 
+#: What an item of the walker's stack asks for (:meth:`_Walker.run`).
+_VISIT, _END_BLOCK, _RESTORE = 0, 1, 2
+
+
 @dataclass(slots=True)
 class _Block:
     text: str = ""
@@ -145,23 +149,51 @@ class _Walker:
             if bold:
                 self.current.bold_chars += len(clean(value))
 
-    def children(self, tag: Tag, *, bold: bool, centred: bool, kaiti: bool, top: bool) -> None:
-        """Walk ``tag``'s contents: strings are text, comments (and other non-text nodes)
-        contribute nothing, elements are walked."""
-        for child in tag.contents:
-            kind = type(child)
-            if kind is NavigableString:
-                self.text(cast(str, child), bold=bold)
-            elif kind is Tag:
-                element = cast(Tag, child)
-                self.walk(element, bold=bold, centred=centred, kaiti=kaiti)
-                if not top and element.name in BLOCK_TAGS:
-                    self.current.centred = centred
-                    self.current.kaiti = kaiti
-            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                self.text(child, bold=bold)
+    def run(self, root: Tag) -> None:
+        """Walk ``root``'s contents depth first, in document order: strings are text,
+        comments (and other non-text nodes) contribute nothing, elements are walked.
 
-    def walk(self, el: Tag, *, bold: bool, centred: bool, kaiti: bool) -> None:
+        Iterative (an explicit stack, not recursion): a page may nest elements thousands
+        deep, and it is parsed whole (``huge_tree``), so it is walked whole too."""
+        # Items: (_VISIT, node, bold, centred, kaiti, top) with the state of the node's
+        # parent; (_END_BLOCK, …) after a block's contents; (_RESTORE, None, _, centred,
+        # kaiti, _) after a block child of a non-root element: its parent's state again.
+        stack: list[tuple[int, Any, bool, bool, bool, bool]] = [
+            (_VISIT, child, False, False, False, True) for child in reversed(root.contents)
+        ]
+        while stack:
+            action, node, bold, centred, kaiti, top = stack.pop()
+            if action == _END_BLOCK:
+                self.flush()
+                self.current.centred = False
+                self.current.kaiti = False
+                continue
+            if action == _RESTORE:
+                self.current.centred = centred
+                self.current.kaiti = kaiti
+                continue
+            kind = type(node)
+            if kind is NavigableString:
+                self.text(cast(str, node), bold=bold)
+            elif kind is Tag:
+                element = cast(Tag, node)
+                if not top and element.name in BLOCK_TAGS:
+                    stack.append((_RESTORE, None, False, centred, kaiti, False))
+                self.enter(element, stack, bold=bold, centred=centred, kaiti=kaiti)
+            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                self.text(node, bold=bold)
+
+    def enter(
+        self,
+        el: Tag,
+        stack: list[tuple[int, Any, bool, bool, bool, bool]],
+        *,
+        bold: bool,
+        centred: bool,
+        kaiti: bool,
+    ) -> None:
+        """Open ``el``: its own style, block boundary and image or link; its contents (and
+        the block's end) go on ``stack``."""
         tag = el.name
         attrs = el.attrs
         style = align = face = ""
@@ -197,11 +229,11 @@ class _Walker:
             self.current.kaiti = self.current.kaiti or kaiti
         if tag == "a":
             self.link(el)
-        self.children(el, bold=bold, centred=centred, kaiti=kaiti, top=False)
         if block:
-            self.flush()
-            self.current.centred = False
-            self.current.kaiti = False
+            stack.append((_END_BLOCK, None, False, False, False, False))
+        stack.extend(
+            (_VISIT, child, bold, centred, kaiti, False) for child in reversed(el.contents)
+        )
 
     def image(self, attrs: dict[str, Any]) -> None:
         src = (_attr(attrs, "data-src") or _attr(attrs, "oldsrc") or self.url(attrs, "src")).strip()
@@ -238,7 +270,7 @@ def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
     walker = _Walker(base_url)
     root, walker.raw_urls = soup_of(container)
     if root is not None:
-        walker.children(root, bold=False, centred=False, kaiti=False, top=True)
+        walker.run(root)
     walker.flush()
     return walker.blocks
 

@@ -172,7 +172,7 @@ def source(root: HtmlElement, template: Template) -> str | None:
     return source_in_text(root, template.source_context)
 
 
-def source_in_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+def source_in_text(root: HtmlElement, selectors: Sequence[etree.XPath]) -> str | None:
     """A ``来源：…`` line inside the given header blocks."""
     for selector in selectors:
         for el in select(root, selector):
@@ -188,7 +188,7 @@ def source_from_text(text: str) -> str | None:
     return None
 
 
-def first_subtitle(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+def first_subtitle(root: HtmlElement, selectors: Sequence[etree.XPath]) -> str | None:
     """The sub-headline, when the template prints one."""
     return first_text(root, selectors)
 
@@ -213,17 +213,16 @@ def keywords(root: HtmlElement, template: Template) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def related_links(root: HtmlElement, selectors: Sequence[str], base_url: str) -> tuple[Link, ...]:
+def related_links(root: HtmlElement, selector: etree.XPath, base_url: str) -> tuple[Link, ...]:
     """Related-reading links outside the body, absolute, first occurrence of each URL."""
     links: dict[str, Link] = {}
-    for selector in selectors:
-        for a in select(root, selector):
-            href = (a.get("href") or "").strip()
-            title = text_of(a)
-            if not href or not title or href.lower().startswith(("javascript:", "#")):
-                continue
-            url = absolute(base_url, href)
-            links.setdefault(url, Link(title=title, url=url))
+    for a in select(root, selector):
+        href = (a.get("href") or "").strip()
+        title = text_of(a)
+        if not href or not title or href.lower().startswith(("javascript:", "#")):
+            continue
+        url = absolute(base_url, href)
+        links.setdefault(url, Link(title=title, url=url))
     return tuple(links.values())
 
 

@@ -18,7 +18,6 @@ from lxml import etree
 
 from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
 from newsarchive.extract.dom import HtmlElement, absolute, drop_tree, select
 from newsarchive.records import Article, Image, Link, Section
@@ -63,34 +62,32 @@ def remove_page_breaks(container: HtmlElement) -> int:
     for marker in markers:
         if marker.getparent() is not None:
             drop_tree(marker)
-    if markers:
-        cssindex.forget(container)
     return 1 + len(markers)
 
 
-def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[str, ...]:
-    """Absolute URLs of the *other* pages of an old-era multi-page article, in page order.
+def page_links(root: HtmlElement, links: etree.XPath | None, url: str) -> tuple[str, ...]:
+    """Absolute URLs of the *other* pages of an old-era multi-page article, in page order,
+    from the links ``links`` selects (a template's pager group).
 
     Only links to the same article id (``c_<id>_N.htm``) count; ``下一页`` repeats are merged.
     """
     own = url_info(url)
-    if own.article_id is None:
+    if own.article_id is None or links is None:
         return ()
     found: dict[int, str] = {}
-    for selector in selectors:
-        for a in select(root, selector):
-            href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "#")):
-                continue
-            target = absolute(url, href)
-            info = url_info(target)
-            if info.article_id != own.article_id or info.page == own.page:
-                continue
-            # A pager link written out in full on a big5 gateway copy: that copy's pages are
-            # behind the same gateway (else traditional page 1 would be joined with
-            # simplified pages 2…N).
-            target = urls.same_gateway(url, target)
-            found.setdefault(info.page, target)
+    for a in select(root, links):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        target = absolute(url, href)
+        info = url_info(target)
+        if info.article_id != own.article_id or info.page == own.page:
+            continue
+        # A pager link written out in full on a big5 gateway copy: that copy's pages are
+        # behind the same gateway (else traditional page 1 would be joined with
+        # simplified pages 2…N).
+        target = urls.same_gateway(url, target)
+        found.setdefault(info.page, target)
     if found and own.page != 1 and 1 not in found:
         # Pages ≥ 2 link page 1 as "c_<id>.htm" only sometimes; it is always that URL.
         found[1] = _page_one(url)
