@@ -123,7 +123,7 @@ def _parse(text: str, utf8: bytes | None, url: str) -> HtmlElement | NotAnArticl
     try:
         root = parse_html(text, utf8)
     except TooDeep as exc:
-        return NotAnArticle(url=url, kind="unsupported", reason=str(exc))
+        return NotAnArticle(url=url, kind="too_deep", reason=str(exc))
     if root is None:
         return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
     return root
