@@ -76,6 +76,8 @@ _WIDGET_BUTTONS_RE = re.compile(
 )
 #: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
 _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
+#: A caption cut after its credit's first word (``…沉思。记者``, ``新华社记者``, ``摄影：``).
+_DANGLING_CREDIT_RE = re.compile(r"(?:记者|記者|通讯员|通訊員|摄影|攝影|图|圖)\s*[:：]?$")
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -316,11 +318,28 @@ class _Splitter:
     credits: list[Credit] = field(default_factory=list)
     related_mode: bool = False
     after_image: bool = False
+    caption_open: bool = False
+    """The last block was an image's caption: a photo credit line right after it (split
+    off by a ``<br>`` or its own ``<p>``: ``…沉思。记者`` / ``周晓东 摄``) completes it."""
 
     def caption(self, text: str) -> None:
         self.images[-1] = Image(src=self.images[-1].src, caption=text)
         self.credits.extend(credit_grammar.photo_credits(text))
         self.after_image = False
+        self.caption_open = True
+
+    def completes_caption(self, text: str) -> bool:
+        """Append ``text`` to the last caption when it is the caption's photo credit."""
+        caption = self.images[-1].caption if self.images else None
+        if not self.caption_open or caption is None or len(text) > 30:
+            return False
+        dangling = _DANGLING_CREDIT_RE.search(caption) is not None
+        if not dangling and not (
+            credit_grammar.is_credit_only(text) and credit_grammar.photo_credits(text)
+        ):
+            return False
+        self.caption(f"{caption} {text}")
+        return True
 
     def close_section(self) -> None:
         if self.paragraphs or self.heading is not None:
@@ -330,6 +349,9 @@ class _Splitter:
         text = block.text
         if "【" in text or "[" in text:
             text = block.text = clean(_INLINE_WIDGET_RE.sub(" ", text))
+        if self.caption_open and text and not block.images and self.completes_caption(text):
+            return
+        self.caption_open = False
         if self.related_mode:
             self.related.extend(Link(title=t, url=u) for t, u in block.links)
             return
@@ -368,6 +390,11 @@ def split_body(container: HtmlElement, base_url: str) -> Body:
     for block in _blocks(container, base_url):
         splitter.add(block)
     splitter.close_section()
+    if splitter.sections and splitter.sections[-1].paragraphs:
+        # ``…正式投入运营。（张某某）``: a bare name closing the article is its author.
+        splitter.credits.extend(
+            credit_grammar.closing_credits(splitter.sections[-1].paragraphs[-1])
+        )
     if not splitter.sections and any(i.caption for i in splitter.images):
         # A photo story: the captions are the only text, so they are the body too.
         captions = tuple(i.caption for i in splitter.images if i.caption)
