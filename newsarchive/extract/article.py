@@ -48,6 +48,8 @@ _HTML_HINT_RE = re.compile(
 )
 _NON_SPACE_RE = re.compile(r"\S")
 _TRADITIONAL_SAMPLE = 400
+_CREDIT_LINE_MAX = 160
+_DATELINE_PARAGRAPHS = 3
 _canonical_url = lru_cache(maxsize=1024)(urls.canonical_url)
 
 
@@ -228,7 +230,9 @@ def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
                 continue
             seen.add(el)
             skip = select(el, template.credit_skip) if template.credit_skip is not None else []
-            found.extend(credit_grammar.credit_line(text_of(el, skip=skip)))
+            line = text_of(el, skip=skip)
+            if len(line) <= _CREDIT_LINE_MAX:  # a credit line, not a block of text
+                found.extend(credit_grammar.credit_line(line))
     return found
 
 
@@ -246,7 +250,8 @@ def _from_template(
     published_at, published_raw = fields.published(root, template)
     source = fields.source(root, template)
     keywords = fields.keywords(root, template)
-    page_urls = multipage.page_links(root, template.pagination, url)
+    pager = multipage.remove_pager(container, url)
+    page_urls = multipage.page_links(root, template.pagination, url, pager=pager)
     line_credits = _credit_lines(root, template)
     if not any(c.role == "责任编辑" for c in line_credits) and _may_print_editor(text):
         line_credits += fields.editor_lines(root)
@@ -391,8 +396,12 @@ def _assemble(
         canonical = _canonical_url(url)
     except ValueError:
         canonical = url
-    first_paragraph = next((p for s in body.sections for p in s.paragraphs), "")
-    dateline: Dateline | None = dates.parse_dateline(first_paragraph)
+    # The dateline opens the story: the first paragraph, or the second or third after an
+    # editor's note or a lead line (``【编者按】…``, a one-line summary).
+    opening = [p for s in body.sections for p in s.paragraphs][:_DATELINE_PARAGRAPHS]
+    dateline: Dateline | None = next(
+        (d for p in opening if (d := dates.parse_dateline(p)) is not None), None
+    )
     published_at, published_raw = published
     if published_at is None and dateline is not None:
         year_from_url = dates.url_date(url)

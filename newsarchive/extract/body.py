@@ -65,7 +65,7 @@ _RELATED_RE = re.compile(
 )
 _WIDGET_RE = re.compile(
     r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?.*|打印|关闭窗口|關閉窗口|字体[:：]?.*|字體[:：]?.*|"
-    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|\+1|"
+    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|(?:\[\d{1,3}\]\s*)+|返回顶部|返回頂部|\+1|"
     r"图集|圖集|阅读下一篇[:：]?.*|閱讀下一篇[:：]?.*|[上下]一篇[:：].*|[上下]一篇|"
     r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】|【關閉】)$"
 )
@@ -375,7 +375,9 @@ class _Splitter:
             # (A dateline line, ``新华社巴黎12月9日电（记者唐霁）``, stays a paragraph: the
             # dateline is read from the first paragraph and the reader sees it in the body.)
             self.credits.extend(credit_grammar.line_credits(text))
-        elif _is_heading(block):
+        elif _is_heading(block) and dates.parse_dateline(text) is None:
+            # (A dateline alone in a bold or centred line, ``新华社拉萨3月2日电``, opens the
+            # story: a paragraph, where the dateline is read from.)
             self.close_section()
             self.heading, self.paragraphs = text, []
         else:

@@ -205,8 +205,9 @@ def credit_line(text: str) -> list[Credit]:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end() : end]
-        # A bracket closes the credit block: "[责任编辑: 曾鹏] 其他" stops at "]".
-        for closer in ("]", "】"):
+        # A bracket closes the credit block: "[责任编辑: 曾鹏] 其他" stops at "]",
+        # "( 编辑： 朱英 ) 【字号 大 小】" at ")".
+        for closer in ("]", "】", ")", "）"):
             if closer in value:
                 value = value[: value.index(closer)]
         credits.extend(_role_value_credits(m.group(1), value))

@@ -218,8 +218,27 @@ XL2019 = Template(
     related=_related(),
 )
 
-#: Old-era provincial channel pages (~2012–2019, Guizhou and the other channels): one
-#: family with many layouts [C: per-province XPaths, xinhuaNewsSpider; V: gz 2016 capture].
+#: Header cells of 2005–2012 table layouts, which carry no class [V: 2010 national page]: the
+#: innermost short ``td`` or ``div`` holding ``来源`` (``2009年06月03日 08:41:12　来源：<font>…``,
+#: a centred ``<div>2006年03月02日　来源：新华网</div>``).
+_SHORT = "string-length(normalize-space(.)) < 120"
+OLD_HEADER_CELLS = xpath(
+    f"descendant::*[self::td or self::div][not(.//td or .//div)][contains(., '来源')][{_SHORT}]"
+)
+#: Credit cells and lines of the same layouts: ``作者： 记者张某某`` / ``编辑： 李某某`` cells, the
+#: editor in the header (``<div align="right">( 编辑：王某 )``).
+_OLD_CREDIT_START = " or ".join(
+    f"starts-with(normalize-space(.), '{start}')"
+    for start in ("作者", "编辑", "责任编辑", "( 编辑", "(编辑", "（编辑", "（ 编辑")
+)
+OLD_CREDIT_CELLS = xpath(
+    f"descendant::*[self::td or self::div or self::span][not(.//td or .//div)]"
+    f"[{_OLD_CREDIT_START}][{_SHORT}]"
+)
+
+#: Old-era provincial channel pages (~2005–2019, the national site and the channels): one
+#: family with many layouts [C: per-province XPaths, xinhuaNewsSpider; V: gz 2016 capture,
+#: 2010 national page].
 PROVINCIAL_OLD = Template(
     name="provincial_old",
     signature=xpath(
@@ -241,19 +260,25 @@ PROVINCIAL_OLD = Template(
         "h1",
     ),
     subtitle=css("#subtitle", "td.fbt", "div.fbt"),
-    published=css(
-        "#pubtime",
-        "span.time",
-        "td.time",
-        "div.time",
-        "#Articlely",
-        "div.nr_ly",
-        "td.p2",
-        "div.info",
-        "td.xx",
+    published=(
+        *css(
+            "#pubtime",
+            "span.time",
+            "td.time",
+            "div.time",
+            "#Articlely",
+            "div.nr_ly",
+            "td.p2",
+            "div.info",
+            "td.xx",
+        ),
+        OLD_HEADER_CELLS,
     ),
     source=css("#source", "span.sourceText", "span.source", "#Articlely .laiyuan a", "td.ly"),
-    source_context=css("div.info", "#Articlely", "div.nr_ly", "td.p2", "div.source", "td.xx"),
+    source_context=(
+        *css("div.info", "#Articlely", "div.nr_ly", "td.p2", "div.source", "td.xx"),
+        OLD_HEADER_CELLS,
+    ),
     body=css(
         "div#Content",
         "div#content",
@@ -268,7 +293,10 @@ PROVINCIAL_OLD = Template(
         "td.p1",
         "div.content",
     ),
-    credit_lines=css("span.editor", "div.editor", "td.editor", "td.zz", "td.bj"),
+    credit_lines=(
+        *css("span.editor", "div.editor", "td.editor", "td.zz", "td.bj"),
+        OLD_CREDIT_CELLS,
+    ),
     credit_skip=TIYI,
     drop=COMMON_DROP + widgets(classes="editor"),
     pagination=xpath(
