@@ -32,13 +32,20 @@ def css(*selectors: str) -> tuple[Selector, ...]:
     return tuple(CSSSelector(s, translator="html") for s in selectors)
 
 
-def with_class(*names: str) -> str:
-    """An XPath predicate: the element has any of the class ``names`` (whole tokens, as CSS
-    ``.name`` means). For groups written as one XPath, which walks the page once where a CSS
-    comma group walks it once per alternative."""
-    return " or ".join(
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names
-    )
+def with_class(*names: str, other: str = "") -> str:
+    """XPath predicates: the element has any of the class ``names`` (whole tokens, as CSS
+    ``.name`` means), or meets ``other`` (``@id='related'``).
+
+    For groups written as one XPath, which walks the page once where a CSS comma group walks
+    it once per alternative. Two predicates: a cheap substring test that fails fast on
+    nearly every element, then the exact token test on the few that pass (libxml2 evaluates
+    a predicate per element, and string functions are what cost)."""
+    quick = [f"contains(@class, '{name}')" for name in names]
+    exact = [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names]
+    if other:
+        quick.append(other)
+        exact.append(other)
+    return f"[{' or '.join(quick)}][{' or '.join(exact)}]"
 
 
 def xpath(expression: str) -> Selector:
@@ -151,14 +158,14 @@ RELATED_BLOCKS: tuple[str, ...] = ("xgxw", "xgyd", "relate", "related")
 
 
 def _related(*classes: str, extra: str = "") -> Selector:
-    blocks = with_class(*RELATED_BLOCKS, *classes)
-    return xpath(f"descendant::div[{blocks} or @id='related']//a[@href]{extra}")
+    blocks = with_class(*RELATED_BLOCKS, *classes, other="@id='related'")
+    return xpath(f"descendant::div{blocks}//a[@href]{extra}")
 
 
 #: 2020+ www.news.cn / www.xinhuanet.com ("newpage2020", detail2020/2021detail CSS) [V 2022, 2023].
 NEWPAGE2020 = Template(
     name="newpage2020",
-    signature=xpath(f"descendant::div[{with_class('header-time', 'head-line', 'mheader')}]"),
+    signature=xpath(f"descendant::div{with_class('header-time', 'head-line', 'mheader')}"),
     headline=css(
         "div.head-line h1 span.title",
         "div.mheader h1 span.title",
@@ -182,7 +189,7 @@ PROVINCIAL_CHTML = Template(
     name="provincial_chtml",
     signature=xpath(
         "descendant::h1[@id='title']/span | descendant::div[@id='headerTitle']"
-        f" | descendant::div[{with_class('source')}]//span[{with_class('sourceText')}]"
+        f" | descendant::div{with_class('source')}//span{with_class('sourceText')}"
     ),
     headline=css("h1#title > span", "h1#title"),
     subtitle=css("div#articleTit .subtitle", "#articleTit .subtitle", "#subtitle"),
@@ -195,7 +202,7 @@ PROVINCIAL_CHTML = Template(
     drop=COMMON_DROP + widgets(ids="articleEdit"),
     keywords=css("div#articleEdit div.title span a"),
     related=_related(
-        extra=f" | descendant::li[{with_class('list-item')}]/div[{with_class('item-container')}]/a"
+        extra=f" | descendant::li{with_class('list-item')}/div{with_class('item-container')}/a"
     ),
 )
 
@@ -203,8 +210,9 @@ PROVINCIAL_CHTML = Template(
 XL2019 = Template(
     name="xl2019",
     signature=xpath(
-        f"descendant::div[{with_class('h-title')} or @id='p-detail']"
-        f" | descendant::span[{with_class('h-time')}]"
+        "descendant::div"
+        + with_class("h-title", other="@id='p-detail'")
+        + f" | descendant::span{with_class('h-time')}"
     ),
     headline=css("div.h-title", ".h-title"),
     published=css("span.h-time", "div.h-time", ".h-time"),
@@ -243,9 +251,14 @@ PROVINCIAL_OLD = Template(
     name="provincial_old",
     signature=xpath(
         "descendant::*[@id='div_currpage' or @id='Title' or @id='title' or @id='pubtime']"
-        f" | descendant::div[{with_class('zw', 'wz_bt', 'nr_bt')} or @id='Content'"
-        " or @id='content' or @id='ArticleTit' or @id='news_content']"
-        f" | descendant::td[{with_class('bt')}] | descendant::span[{with_class('sourceText')}]"
+        " | descendant::div"
+        + with_class(
+            "zw",
+            "wz_bt",
+            "nr_bt",
+            other="@id='Content' or @id='content' or @id='ArticleTit' or @id='news_content'",
+        )
+        + f" | descendant::td{with_class('bt')} | descendant::span{with_class('sourceText')}"
     ),
     headline=css(
         "#title",
@@ -301,7 +314,7 @@ PROVINCIAL_OLD = Template(
     drop=COMMON_DROP + widgets(classes="editor"),
     pagination=xpath(
         "descendant::*[@id='div_currpage']//a[@href]"
-        f" | descendant::a[@href][{with_class('page-Article')}]"
+        f" | descendant::a[@href]{with_class('page-Article')}"
     ),
     related=_related(),
 )
