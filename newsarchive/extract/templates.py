@@ -32,20 +32,22 @@ def css(*selectors: str) -> tuple[Selector, ...]:
     return tuple(CSSSelector(s, translator="html") for s in selectors)
 
 
-def with_class(*names: str, other: str = "") -> str:
+def with_class(*names: str, other: str = "", quick: tuple[str, ...] = ()) -> str:
     """XPath predicates: the element has any of the class ``names`` (whole tokens, as CSS
     ``.name`` means), or meets ``other`` (``@id='related'``).
 
     For groups written as one XPath, which walks the page once where a CSS comma group walks
     it once per alternative. Two predicates: a cheap substring test that fails fast on
     nearly every element, then the exact token test on the few that pass (libxml2 evaluates
-    a predicate per element, and string functions are what cost)."""
-    quick = [f"contains(@class, '{name}')" for name in names]
+    a predicate per element, and string functions are what cost). ``quick``: substrings
+    shared by the names, when fewer than the names (``head`` for ``header-time`` and
+    ``head-line``)."""
+    fast = [f"contains(@class, '{part}')" for part in quick or names]
     exact = [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in names]
     if other:
-        quick.append(other)
+        fast.append(other)
         exact.append(other)
-    return f"[{' or '.join(quick)}][{' or '.join(exact)}]"
+    return f"[{' or '.join(fast)}][{' or '.join(exact)}]"
 
 
 def xpath(expression: str) -> Selector:
@@ -158,26 +160,33 @@ RELATED_BLOCKS: tuple[str, ...] = ("xgxw", "xgyd", "relate", "related")
 
 
 def _related(*classes: str, extra: str = "") -> Selector:
-    blocks = with_class(*RELATED_BLOCKS, *classes, other="@id='related'")
+    # Every class here holds 'xg' or 'relate' (relatedNews too): two substring tests per div.
+    assert all("xg" in c or "relate" in c for c in (*RELATED_BLOCKS, *classes))
+    blocks = with_class(*RELATED_BLOCKS, *classes, other="@id='related'", quick=("xg", "relate"))
     return xpath(f"descendant::div{blocks}//a[@href]{extra}")
 
 
 #: 2020+ www.news.cn / www.xinhuanet.com ("newpage2020", detail2020/2021detail CSS) [V 2022, 2023].
 NEWPAGE2020 = Template(
     name="newpage2020",
-    signature=xpath(f"descendant::div{with_class('header-time', 'head-line', 'mheader')}"),
+    signature=xpath(
+        "descendant::div" + with_class("header-time", "head-line", "mheader", quick=("head",))
+    ),
     headline=css(
         "div.head-line h1 span.title",
         "div.mheader h1 span.title",
         "h1 span.title",
     ),
-    subtitle=css("div.head-line .sub-title, div.head-line .subtitle"),
+    subtitle=(
+        xpath(f"descendant::div{with_class('head-line')}//*{with_class('sub-title', 'subtitle')}"),
+    ),
     split_time=css("div.header-time"),
     published=css("div.mheader div.info", "div.header-time"),
     source=css("div.header-cont div.source", "div.header div.source", "div.mheader div.info span"),
     source_context=css("div.header-cont", "div.mheader div.info"),
     body=css("div#detail span#detailContent", "div#detail", "#detail #detailContent", "#detail"),
-    credit_lines=css("div#articleEdit span.editor", "div#articleEdit span.zuozhe", "span.editor"),
+    # (#articleEdit span.editor, span.zuozhe and any span.editor: one walk of the spans.)
+    credit_lines=(xpath(f"descendant::span{with_class('editor', 'zuozhe')}"),),
     credit_skip=TIYI,
     drop=COMMON_DROP + widgets(classes="nextpage bookList", ids="articleEdit"),
     keywords=css("div#articleEdit div.title span a", "div#articleEdit .keyword a"),
