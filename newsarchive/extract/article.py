@@ -250,15 +250,16 @@ def _from_template(
     published_at, published_raw = fields.published(root, template)
     source = fields.source(root, template)
     keywords = fields.keywords(root, template)
-    pager = multipage.remove_pager(container, url)
-    page_urls = multipage.page_links(root, template.pagination, url, pager=pager)
     line_credits = _credit_lines(root, template)
     if not any(c.role == "责任编辑" for c in line_credits) and _may_print_editor(text):
         line_credits += fields.editor_lines(root)
     related = fields.related_links(root, template.related, url)
     if published_at is None:
         published_at, published_raw = fields.meta_published(root)
-    # From here on the container is cleaned in place.
+    # From here on the container is cleaned in place: the pager printed inside the body
+    # gives page_urls (with the template's pager outside it) and leaves the body.
+    pager = multipage.remove_pager(container, url)
+    page_urls = multipage.page_links(root, template.pagination, url, pager=pager)
     pages = multipage.remove_page_breaks(container) if _has_breaks(text) else 1
     prune(container, template.drop)
     body = split_body(container, url)

@@ -6,9 +6,9 @@ BeautifulSoup, over the lxml parser, builds the tree of that container alone
 (:func:`~.container.soup_of`) and the walker splits
 the soup into *blocks*: each block-level element without block-level children, or a run of
 inline content between block elements, split again at ``<br>``. Comments and hidden elements
-contribute nothing but the text after them. (Building a BeautifulSoup tree of the whole page
-would cost about 12 times its lxml parse; on whole Xinhua pages the container alone costs
-about half of it.)
+contribute nothing but the text after them; the walk is iterative (a page nested thousands
+deep is walked whole). (Building a BeautifulSoup tree of the whole page would cost about 12
+times its lxml parse; the container alone costs about one parse.)
 
 A block remembers whether all its text is bold, whether it is centred, whether it is set in
 楷体 (Xinhua's caption face) and which images it holds. Classification then decides, in this
@@ -18,15 +18,17 @@ order:
 2. an image block adds images; text beside an image in the same block is its caption;
 3. a caption: a block right after an image that is centred, in 楷体, starts with ``图为`` /
    ``圖為`` or ends with a photo credit (``新华网 卢志佳 摄``) → ``Image.caption``;
-4. a credits-only line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``, ``新华社发（刘满仓摄）``)
-   → credits;
+4. a credits-only line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``, ``新华社发（刘满仓摄）``,
+   ``新华网吉林频道 记者 王某``, a video page's ``制片：…`` / ``…出品`` block) → credits; a photo
+   credit right after a caption (``…沉思。记者`` ⏎ ``周晓东 摄``) completes the caption;
 5. a subheading: short (≤ 40 characters), no sentence-final punctuation, not a ``——`` list
    item, and either all bold or centred without images → starts a new section;
 6. anything else with text is a paragraph.
 
 A photo story whose only text is captions gets the captions as its body paragraphs too.
 
-Inline bylines stay in the paragraph text as printed; their names go to the credits.
+Inline bylines stay in the paragraph text as printed; their names go to the credits, as does
+a bare name in brackets closing the last paragraph (``…投入运营。（张某某）``, role 作者).
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ from bs4.element import NavigableString, PreformattedString
 
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import dates
-from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, prune, soup_of
+from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, soup_of
 from newsarchive.extract.dom import HtmlElement, absolute, clean
 from newsarchive.records import Credit, Image, Link, Section
 
-__all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
+__all__ = ["Body", "body_text", "split_body"]
 
 _BOLD_TAGS = frozenset({"strong", "b"})
 #: ``font-weight: bold``/``bolder`` or a numeric weight of 600 and up.

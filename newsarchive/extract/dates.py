@@ -21,7 +21,6 @@ from newsarchive.records import Dateline
 __all__ = [
     "DATETIME_RE",
     "DATE_START",
-    "SHANGHAI",
     "dateline_datetime",
     "find_datetime",
     "has_time_of_day",
