@@ -173,7 +173,7 @@ def _match_template(root: HtmlElement, url: str) -> tuple[Template, str, HtmlEle
     if not _is_xinhua(root, url):
         return None
     for template in TEMPLATES:
-        if not template.signature(root):
+        if template.signature is not None and not template.signature(root):
             continue
         headline = fields.headline(root, template)
         if headline is None:

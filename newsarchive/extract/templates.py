@@ -102,8 +102,10 @@ class Template:
 
     name: str
     """The value of ``Article.template``."""
-    signature: Selector
-    """One group (one walk of the page): the template is considered when it matches."""
+    signature: Selector | None
+    """One group (one walk of the page): the template is considered when it matches. ``None``
+    when the headline and body selectors tell the template apart by themselves (each walk
+    of the page costs; a signature they imply only adds one)."""
     headline: tuple[Selector, ...]
     subtitle: tuple[Selector, ...] = ()
     published: tuple[Selector, ...] = ()
@@ -196,10 +198,8 @@ NEWPAGE2020 = Template(
 #: Provincial channel c.html pages, 2022+ (Hebei 2024 [V]; gz/gs/ha/hq same family [C]).
 PROVINCIAL_CHTML = Template(
     name="provincial_chtml",
-    signature=xpath(
-        "descendant::h1[@id='title']/span | descendant::div[@id='headerTitle']"
-        f" | descendant::div{with_class('source')}//span{with_class('sourceText')}"
-    ),
+    # (Its headline is h1#title: the signature is that h1, a walk of the few h1 elements.)
+    signature=xpath("descendant::h1[@id='title']"),
     headline=css("h1#title > span", "h1#title"),
     subtitle=css("div#articleTit .subtitle", "#articleTit .subtitle", "#subtitle"),
     published=css("div.info div.source span.time", "div.source span.time", "span.time"),
@@ -218,11 +218,8 @@ PROVINCIAL_CHTML = Template(
 #: 2017–2020 www.xinhuanet.com ("xl2019", main20190618.css) [V full pages 2019, 2020].
 XL2019 = Template(
     name="xl2019",
-    signature=xpath(
-        "descendant::div"
-        + with_class("h-title", other="@id='p-detail'")
-        + f" | descendant::span{with_class('h-time')}"
-    ),
+    # (Its headline, .h-title, and body, #p-detail, are two of the family's three marks.)
+    signature=None,
     headline=css("div.h-title", ".h-title"),
     published=css("span.h-time", "div.h-time", ".h-time"),
     source=css("em#source", "span.aticle-src", "span#source", "#source"),
