@@ -176,3 +176,27 @@ def test_a_page_wide_container_gives_way_to_the_body_inside_it() -> None:
         )
     ]
     assert record.dateline is not None and record.dateline.place == "贵阳"
+
+
+def test_a_caption_cut_before_its_photo_credit_is_completed() -> None:
+    # The credit split off by <br> or its own paragraph: never a caption left "…记者".
+    for split in ("<br>", "</p><p style='text-align:center'>"):
+        body = _split(
+            "<p>导语文字。</p><p><img src='a.jpg'></p><p style='text-align:center'>"
+            f"游客在步道上休息。记者{split}孟雪松 摄</p><p>正文第二段。</p>"
+        )
+        assert [i.caption for i in body.images] == ["游客在步道上休息。记者 孟雪松 摄"]
+        assert [(c.role, c.name) for c in body.credits] == [("摄影", "孟雪松")]
+        assert _paragraphs(body) == ["导语文字。", "正文第二段。"]
+    # A short line after a caption that credits nobody is the body's, not the caption's.
+    body = _split(
+        "<p><img src='a.jpg'></p><p style='text-align:center'>交通示意图</p><p>我们出发了。</p>"
+    )
+    assert [i.caption for i in body.images] == ["交通示意图"]
+    assert _paragraphs(body) == ["我们出发了。"]
+
+
+def test_a_bare_name_closing_the_last_paragraph_is_the_author() -> None:
+    body = _split("<p>第一段。（不是署名）</p><p>最后一段，项目正式投入运营。（张某某）</p>")
+    assert [(c.role, c.name) for c in body.credits] == [("作者", "张某某")]
+    assert _paragraphs(body)[-1].endswith("（张某某）")  # printed text stays as printed

@@ -78,8 +78,6 @@ _WIDGET_BUTTONS_RE = re.compile(
 )
 #: Widget words that share a line with real content (``【纠错】 【责任编辑:…】``).
 _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[(?:纠错|糾錯|打印|关闭)\]")
-#: A caption cut after its credit's first word (``…沉思。记者``, ``新华社记者``, ``摄影：``).
-_DANGLING_CREDIT_RE = re.compile(r"(?:记者|記者|通讯员|通訊員|摄影|攝影|图|圖)\s*[:：]?$")
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
@@ -331,16 +329,16 @@ class _Splitter:
         self.caption_open = True
 
     def completes_caption(self, text: str) -> bool:
-        """Append ``text`` to the last caption when it is the caption's photo credit."""
+        """Append ``text`` to the last caption when it is the caption's photo credit: a short
+        line that, joined to the caption, credits a photographer the caption alone does not
+        (``…沉思。记者`` + ``周晓东 摄``, a caption + ``新华社记者 张三 摄``)."""
         caption = self.images[-1].caption if self.images else None
         if not self.caption_open or caption is None or len(text) > 30:
             return False
-        dangling = _DANGLING_CREDIT_RE.search(caption) is not None
-        if not dangling and not (
-            credit_grammar.is_credit_only(text) and credit_grammar.photo_credits(text)
-        ):
+        joined = f"{caption} {text}"
+        if len(credit_grammar.photo_credits(joined)) <= len(credit_grammar.photo_credits(caption)):
             return False
-        self.caption(f"{caption} {text}")
+        self.caption(joined)
         return True
 
     def close_section(self) -> None:

@@ -112,9 +112,11 @@ def remove_pager(container: HtmlElement, url: str) -> list[str]:
         return []
     hrefs: list[str] = []
     for a in list(container.iter("a")):
-        href = a.get("href") or ""
-        target = url_info(absolute(url, href.strip())) if href.strip() else None
-        if target is None or target.article_id != own.article_id:
+        href = (a.get("href") or "").strip()
+        if "c_" not in href and "c.htm" not in href:
+            continue  # (an article page's own file name: c_<id>_N.htm, c.html?page=N)
+        target = url_info(absolute(url, href))
+        if target.article_id != own.article_id:
             continue
         hrefs.append(href)
         drop_tree(a)
