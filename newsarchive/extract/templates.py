@@ -171,10 +171,16 @@ def _related(*classes: str, extra: str = "") -> Selector:
 #: 2020+ www.news.cn / www.xinhuanet.com ("newpage2020", detail2020/2021detail CSS) [V 2022, 2023].
 NEWPAGE2020 = Template(
     name="newpage2020",
-    # (Its headline sits in div.head-line or the mobile div.mheader, two of the family's
-    # marks: the headline and body selectors are the signature.)
-    signature=None,
-    headline=css("div.head-line h1 span.title", "div.mheader h1 span.title"),
+    # (One walk of the divs, one substring test each, rules the other families out: cheaper
+    # than trying its two headline selectors on every page.)
+    signature=xpath(
+        "descendant::div" + with_class("header-time", "head-line", "mheader", quick=("head",))
+    ),
+    headline=css(
+        "div.head-line h1 span.title",
+        "div.mheader h1 span.title",
+        "h1 span.title",
+    ),
     subtitle=(
         xpath(f"descendant::div{with_class('head-line')}//*{with_class('sub-title', 'subtitle')}"),
     ),
