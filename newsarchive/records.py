@@ -35,6 +35,7 @@ NotArticleKind = Literal[
     "empty",  # an article shell with no headline or no body
     "undecodable",  # bytes that decode to no text in any plausible encoding
     "unsupported",  # not HTML at all (an image, a PDF, JSON)
+    "too_deep",  # elements nested deeper than the HTML parser builds (2,048 levels): refused
 ]
 
 
