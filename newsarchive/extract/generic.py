@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from newsarchive.extract import dates
 from newsarchive.extract.body import Body
+from newsarchive.extract.credits import is_credit_only
 from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, meta_content, text_of
 from newsarchive.extract.fields import strip_site_suffix, title_headline
 from newsarchive.extract.generic_kind import Candidate, article_links, page_kind, title_links
@@ -214,30 +215,75 @@ def _prune_link_blocks(element: HtmlElement, table: dict[HtmlElement, _Stats]) -
 _HEADER_LINE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源|來源|发布|發佈|浏览|瀏覽|点击|點擊"
 )
+#: A line that only states who wrote or edited the text, or where it comes from.
+_INFO_LINE_RE = re.compile(
+    r"(?:来源|來源|稿源|发布|發佈|浏览|瀏覽|点击|點擊|作者|编辑|編輯|责编|責編|记者|記者|审核|審核|"
+    r"校对|校對|通讯员|通訊員)\s*[:：]"
+)
+_SENTENCE_END = ("。", "！", "？", "”", "…", "」")
+
+
+def _is_header_line(line: str) -> bool:
+    return (
+        len(line) <= 120
+        and not line.endswith(_SENTENCE_END)
+        and bool(_HEADER_LINE_RE.search(line) or _INFO_LINE_RE.search(line) or is_credit_only(line))
+    )
+
+
+def _is_footer_line(line: str) -> bool:
+    return (
+        len(line) <= 160
+        and not line.endswith(_SENTENCE_END)
+        and bool(_INFO_LINE_RE.search(line) or is_credit_only(line))
+    )
 
 
 def without_header_lines(body: Body, headline: str | None) -> Body:
-    """The body without a repeated headline and date/source lines at its top (a density
-    winner that is a wrapper of the headline block as well as the text)."""
-    sections = list(body.sections)
-    if not sections or sections[0].heading is not None:
+    """The body without the page's header and footer lines: a density winner that wraps the
+    headline block as well as the text prints the headline (and a kicker above it, a
+    subtitle and a byline under it) and the date/source line at its top, and the
+    source/author/editor line at its end."""
+    lines: list[tuple[bool, str]] = []  # (is a heading, text)
+    for section in body.sections:
+        if section.heading is not None:
+            lines.append((True, section.heading))
+        lines.extend((False, p) for p in section.paragraphs)
+    start = 0
+    wanted = clean(headline) if headline else ""
+    for i, (_heading, text) in enumerate(lines[:4]):
+        if wanted and clean(text) == wanted:
+            start = i + 1  # the headline and a kicker above it
+            break
+    # The date/source/byline lines under the headline, and a subtitle printed before them.
+    for i in range(start, min(start + 3, len(lines))):
+        if _is_header_line(lines[i][1]):
+            start = i + 1
+    while start < len(lines) and _is_header_line(lines[start][1]):
+        start += 1
+    end = len(lines)
+    while end > start and _is_footer_line(lines[end - 1][1]):
+        end -= 1
+    if start == 0 and end == len(lines):
         return body
-    paragraphs = list(sections[0].paragraphs)
-    while paragraphs:
-        first = paragraphs[0]
-        if (headline and clean(first) == clean(headline)) or (
-            len(first) <= 80 and _HEADER_LINE_RE.search(first) and not first.endswith("。")
-        ):
-            paragraphs.pop(0)
-            continue
-        break
-    if len(paragraphs) == len(sections[0].paragraphs):
-        return body
-    if paragraphs:
-        sections[0] = Section(heading=None, paragraphs=tuple(paragraphs))
-    else:
-        sections.pop(0)
-    return dataclasses.replace(body, sections=tuple(sections))
+    return dataclasses.replace(body, sections=_sections(lines[start:end]))
+
+
+def _sections(lines: list[tuple[bool, str]]) -> tuple[Section, ...]:
+    """Sections again from ``(is a heading, text)`` lines."""
+    sections: list[Section] = []
+    heading: str | None = None
+    paragraphs: list[str] = []
+    for is_heading, text in lines:
+        if is_heading:
+            if heading is not None or paragraphs:
+                sections.append(Section(heading=heading, paragraphs=tuple(paragraphs)))
+            heading, paragraphs = text, []
+        else:
+            paragraphs.append(text)
+    if heading is not None or paragraphs:
+        sections.append(Section(heading=heading, paragraphs=tuple(paragraphs)))
+    return tuple(sections)
 
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜]{1,2}|——)\s*")
@@ -299,7 +345,25 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
         printed = _printed(root, candidate) if candidate and len(candidate) >= 4 else None
         if printed is not None:
             return candidate, printed
+    inside = _longest_printed_part(root, full_title)
+    if inside is not None:
+        return clean(inside.text), inside
     return title, None
+
+
+def _longest_printed_part(root: HtmlElement, full_title: str) -> HtmlElement | None:
+    """The element printing the longest part of ``<title>`` (four characters or more, not
+    the whole title): a title of the page's own order (``县政府 部门动态 标题``)."""
+    if len(full_title) < 5:
+        return None
+    body = root.find("body")
+    best: HtmlElement | None = None
+    size = 3
+    for el in (body if body is not None else root).iter():
+        own = clean(el.text) if isinstance(el.tag, str) else ""
+        if size < len(own) < len(full_title) and own in full_title:
+            best, size = el, len(own)
+    return best
 
 
 def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
