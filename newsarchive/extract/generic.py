@@ -254,6 +254,8 @@ def without_header_lines(body: Body, headline: str | None) -> Body:
     for i, (_heading, text) in enumerate(lines[:4]):
         if wanted and clean(text) == wanted:
             start = i + 1  # the headline and a kicker above it
+            if start < len(lines) and lines[start][0]:
+                start += 1  # a subtitle heading right under the headline
             break
     # The date/source/byline lines under the headline, and a subtitle printed before them.
     for i in range(start, min(start + 3, len(lines))):
