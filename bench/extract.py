@@ -2,6 +2,7 @@
 fallback's body quality against trafilatura and GNE.
 
     python bench/extract.py [--rounds N] [--quality-only | --speed-only] [--wall] [--whole-soup]
+    python bench/extract.py --generic-set      (field scores on tests/generic_pages only)
 
 Pages: the real Xinhua pages in ../shared/xinhua (when present) and the golden pages in
 tests/golden. Speed is the median CPU time per page over all pages and rounds (``--wall`` for
@@ -227,7 +228,14 @@ def main() -> int:
         action="store_true",
         help='also time BeautifulSoup(page, "lxml") of the whole page, for scale',
     )
+    parser.add_argument(
+        "--generic-set",
+        action="store_true",
+        help="only the field scores on the labelled generic set (bench/extract_quality.py)",
+    )
     args = parser.parse_args()
+    if args.generic_set:
+        return _generic_set()
     if args.wall:
         global CLOCK, CLOCK_NAME
         CLOCK, CLOCK_NAME = time.perf_counter, "wall-clock"
@@ -247,6 +255,14 @@ def main() -> int:
     if not args.speed_only:
         quality(all_pages)
     return 0
+
+
+def _generic_set() -> int:
+    """The labelled general-news set's scores (kept in its own module)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling, run as a script
+    import extract_quality  # noqa: PLC0415 (a sibling script, loaded only for this flag)
+
+    return int(extract_quality.main([]))
 
 
 if __name__ == "__main__":

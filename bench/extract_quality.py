@@ -12,7 +12,7 @@ author, source and body). For every article page and every contender:
   removed) against the gold body; a page the contender rejects scores 0;
 * **day**: the publication day (``YYYY-MM-DD``, in the page's own offset) equals the gold day;
 * **author**: the first author named equals the gold author (pages whose gold has one): ours
-  is the first credit of the roles 作者, 记者, 责任编辑, 编辑 in that order;
+  is the first credit of the roles 作者, 记者, 摄影, 责任编辑, 编辑 in that order;
 * **source** and **headline** (ours only: GNE has neither a source nor a way to say none);
 * **rejected**: real articles the contender returns nothing for (ours: ``NotAnArticle``).
 
@@ -41,7 +41,7 @@ SET = REPO / "tests" / "generic_pages"
 _DAY_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _WS_RE = re.compile(r"\s+")
 #: Which credit counts as "the author" when a page names several, in order.
-AUTHOR_ROLES = ("作者", "记者", "责任编辑", "编辑")
+AUTHOR_ROLES = ("作者", "记者", "摄影", "责任编辑", "编辑")
 
 
 @dataclass(frozen=True, slots=True)

@@ -284,7 +284,6 @@ def _from_generic(
 ) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
     machine = generic_meta.machine(root)  # before the density pass strips scripts
-    near = generic.near_headline_text(anchor)
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
@@ -298,9 +297,7 @@ def _from_generic(
     )
     editor_lines = fields.editor_lines(root) if _may_print_editor(text) else []
     candidate = generic.best_body(root, url)
-    header = generic_meta.header(
-        machine, root, candidate.element if candidate else None, anchor, near
-    )
+    header = generic_meta.header(machine, root, candidate.element if candidate else None, anchor)
     body: Body | None = None
     if candidate is not None:
         prune(candidate.element, COMMON_DROP)

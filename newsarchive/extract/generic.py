@@ -29,7 +29,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from newsarchive.extract import dates
 from newsarchive.extract.body import Body
 from newsarchive.extract.credits import is_credit_only
 from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, meta_content, text_of
@@ -41,9 +40,7 @@ __all__ = [
     "Candidate",
     "article_links",
     "best_body",
-    "date_near",
     "generic_headline",
-    "near_headline_text",
     "page_kind",
     "related_block_links",
     "without_header_lines",
@@ -261,6 +258,8 @@ def without_header_lines(body: Body, headline: str | None) -> Body:
     for i in range(start, min(start + 3, len(lines))):
         if _is_header_line(lines[i][1]):
             start = i + 1
+        elif len(lines[i][1]) > 40 or re.search(r"[。，！？；：,;:]", lines[i][1]):
+            break  # a sentence: the text has begun
     while start < len(lines) and _is_header_line(lines[start][1]):
         start += 1
     end = len(lines)
@@ -332,7 +331,7 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
                 not full_title or text in full_title or (title is not None and title in text)
             ):
                 return text, el
-    og = meta_content(root, "og:title", "twitter:title")
+    og = meta_content(root, "og:title", "twitter:title", "ArticleTitle", "headline")
     if og:
         headline = strip_site_suffix(og)
         return headline, _printed(root, headline)
@@ -379,37 +378,3 @@ def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
         if own and text[0] in own and isinstance(el.tag, str) and clean(own) == text:
             return el
     return None
-
-
-def near_headline_text(anchor: HtmlElement | None, limit: int = 400) -> str:
-    """Text printed right after ``anchor`` (the date/source line under a headline)."""
-    if anchor is None:
-        return ""
-    parts: list[str] = []
-    size = 0
-    node: HtmlElement | None = anchor
-    while node is not None and size < limit:
-        for sib in node.itersiblings():
-            if not isinstance(sib.tag, str):
-                continue
-            text = text_of(sib)
-            parts.append(text)
-            size += len(text)
-            if size >= limit:
-                break
-        node = node.getparent()
-    return " ".join(parts)[:limit]
-
-
-def date_near(root: HtmlElement, anchor: HtmlElement | None) -> tuple[str | None, str | None]:
-    """A date-time printed right under the headline."""
-    text = near_headline_text(anchor)
-    iso = dates.parse_datetime(text)
-    if iso is None:
-        return None, None
-    m = re.search(
-        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-        r"(?:\s*\d{1,2}\s*[:：时時]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?",
-        text,
-    )
-    return iso, (m.group(0).strip() if m else text)

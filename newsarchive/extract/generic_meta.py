@@ -80,11 +80,14 @@ _DATE_RE = re.compile(
 #: A publication label: a publish word before 时间/日期, or a bare 时间/日期 that is not the
 #: tail of another word (``成文日期``, ``会议时间``); ``发表于``/``发布于``.
 _TIME_LABEL_RE = re.compile(
-    r"(?:(?:发布|發佈|发表|發表|发稿|發稿|刊发|刊發|首发|首發|出版|上传|上傳|录入|錄入|更新)"
+    r"(?:(?:发布|發佈|发表|發表|发稿|發稿|刊发|刊發|首发|首發|出版|上传|上傳|录入|錄入)"
     r"\s*(?:时间|時間|日期)|(?<![\u4e00-\u9fff])(?:时间|時間|日期))\s*[:：]?"
-    r"|(?:发表|發表|发布|發佈)于|Posted\s+on|Published",
+    r"|(?:发表|發表|发布|發佈)(?:于|於)|Posted\s+on|Published",
     re.I,
 )
+#: An update label: the publication time on some CMSs, a site clock on others; read only
+#: when no publication label is printed.
+_UPDATE_LABEL_RE = re.compile(r"(?:更新|修改)\s*(?:时间|時間|日期)\s*[:：]?")
 #: How far after a label its date may start (cells and spaces in between).
 _LABEL_REACH = 40
 _COMMENT_LABEL_RE = re.compile(r"发布日期|发布时间|發佈日期|發佈時間|pubdate|publishdate", re.I)
@@ -98,6 +101,10 @@ _OUTLET_RE = re.compile(
     r"(?:报|報|网|網|台|社|中心|新闻|新聞|发布|發佈|办公室|辦公室|局|委|会|會|厅|廳)$"
 )
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,12}$")
+_CELL_LABEL_RE = re.compile(
+    r"^(?:作者|编辑|編輯|责任编辑|責任編輯|记者|記者|来源|來源|发布时间|發佈時間|发布日期|發佈日期|"
+    r"发布机构|發佈機構)\s*[:：]?$"
+)
 _ROLE_WORDS = (*ROLES, "原作者")
 _ISO_OFFSET_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$"
@@ -142,14 +149,13 @@ def machine(root: HtmlElement) -> Machine:
 
 
 def header(
-    pre: Machine, root: HtmlElement, body: HtmlElement | None, anchor: HtmlElement | None, near: str
+    pre: Machine, root: HtmlElement, body: HtmlElement | None, anchor: HtmlElement | None
 ) -> Header:
     """Header fields from the machine fields ``pre`` and the page's printed labels (``root``
-    after the density pass, ``body`` the element it chose, ``anchor`` the headline element,
-    ``near`` the text printed under it)."""
+    after the density pass, ``body`` the element it chose, ``anchor`` the headline element)."""
     z = zones(root, body)
     published = pre.published
-    printed = printed_time(z, near)
+    printed = printed_time(z, _under_headline(z, anchor))
     if (
         printed[0] is not None
         and (
@@ -230,7 +236,18 @@ def _info_lines(lines: list[str]) -> list[str]:
 
 
 def _lines(text: str) -> list[str]:
-    return [line for raw in text.split("\n") if (line := clean(raw))]
+    """Non-empty lines; a label alone in its cell joins the value in the next one
+    (``<td>作者</td><td>张三</td>`` → ``作者：张三``)."""
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = clean(raw)
+        if not line:
+            continue
+        if out and _CELL_LABEL_RE.match(out[-1]):
+            out[-1] = f"{out[-1].rstrip(':：')}：{line}"
+        else:
+            out.append(line)
+    return out
 
 
 # ------------------------------------------------------------------------------- time
@@ -322,9 +339,9 @@ def _enp(root: HtmlElement) -> dict[str, str]:
     return {}
 
 
-def _labelled(text: str) -> tuple[str, str] | None:
+def _labelled(text: str, labels: re.Pattern[str] = _TIME_LABEL_RE) -> tuple[str, str] | None:
     """The first date printed right after a publication label in ``text``."""
-    for label in _TIME_LABEL_RE.finditer(text):
+    for label in labels.finditer(text):
         window = text[label.end() : label.end() + _LABEL_REACH]
         m = _DATE_RE.search(window)
         if m is not None and (iso := dates.parse_datetime(m.group(0))) is not None:
@@ -332,18 +349,31 @@ def _labelled(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _under_headline(z: Zones, anchor: HtmlElement | None, limit: int = 300) -> str:
+    """The text printed between the headline and the body (the date/source line): never the
+    body's own text, whose dates are events, nor a header clock above the headline."""
+    if anchor is None:
+        return ""
+    headline = clean(anchor.text_content())
+    at = z.before.rfind(headline) if headline else -1
+    if at < 0:
+        return ""
+    return z.before[at + len(headline) : at + len(headline) + limit]
+
+
 def printed_time(z: Zones, near: str) -> tuple[str | None, str | None]:
-    """``(ISO, raw)`` of the publication time printed on the page: after a label before the
-    body, else the first date under the headline (``near``), else after a label after the
-    body, else in a short header line inside it."""
+    """``(ISO, raw)`` of the publication time printed on the page: after a publication label
+    before the body, else the first date under the headline (``near``), else after a label
+    after the body, else after an update label, else in a short header line inside it."""
     found = _labelled(z.before)
     if found is None and (m := _DATE_RE.search(near)) is not None:
         iso = dates.parse_datetime(m.group(0))
         found = (iso, clean(m.group(0))) if iso else None
+    found = found or _labelled(z.after)
+    found = found or _labelled(z.before, _UPDATE_LABEL_RE) or _labelled(z.after, _UPDATE_LABEL_RE)
     if found is None:
-        found = _labelled(z.after)
-    if found is None:
-        for line in _lines(z.inside)[:3] + _lines(z.inside)[-3:]:
+        inside = _lines(z.inside)
+        for line in inside[:3] + inside[-3:]:
             if len(line) <= 80 and not line.endswith("。") and (hit := _labelled(line)):
                 found = hit
                 break
@@ -403,7 +433,7 @@ def _clean_source(value: str) -> str | None:
 
 def source(z: Zones, anchor: HtmlElement | None) -> str | None:
     """The outlet the page prints as its source."""
-    for text in (z.before, z.after):
+    for text in ("\n".join(z.lines_before), "\n".join(z.lines_after)):
         for m in _SOURCE_RE.finditer(text):
             if (found := _clean_source(m.group(1))) is not None:
                 return found
