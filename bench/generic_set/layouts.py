@@ -891,6 +891,70 @@ def gallery(a: Art) -> Rendered:
     )
 
 
+def left_list_labels(a: Art) -> Rendered:
+    """A left column of other articles, each with its own ``发布时间：``, before the body;
+    the article's date sits unlabelled under its headline."""
+    a.gold_author, a.gold_source = a.editor, a.source
+    items = "".join(
+        f'<li><a href="/n/{1000 + i}.html">{t}</a><p>发布时间：{a.f("%Y-%m-%d", a.other_day(-2 - i))}</p></li>'
+        for i, t in enumerate(a.rng.sample(SIDEBAR_TITLES, 5))
+    )
+    body = (
+        nav(a.source)
+        + f'<div class="left"><h3>最新动态</h3><ul class="newlist">{items}</ul></div>'
+        + f'<div class="right"><h1 class="art-title">{a.headline}</h1>'
+        + f'<p class="art-date">{a.f("%Y-%m-%d %H:%M")}　{a.source}</p>'
+        + f'<div class="art-con">{a.ps()}</div>'
+        + f'<p class="art-editor">[责任编辑：{a.editor}]</p></div>'
+        + footer(a.source)
+    )
+    return Rendered(
+        f"https://www.example-left.cn/show/{a.rng.randint(10**5, 10**6)}.html",
+        page(f"{a.headline}_{a.source}", "", body),
+    )
+
+
+def info_list(a: Art) -> Rendered:
+    """Credits and time as list items (``<li>作者：</li><li>编辑：</li>``), the source as
+    ``来源：`` after the body."""
+    a.gold_author, a.gold_source = a.author, a.source
+    body = (
+        nav(a.source)
+        + f'<div class="article"><h1>{a.headline}</h1>'
+        + f'<ul class="article-info"><li>作者：{a.author}</li><li>编辑：{a.editor}</li>'
+        + f"<li>发布时间：{a.f('%Y/%m/%d %H:%M')}</li><li>浏览：{a.rng.randint(10, 999)}</li></ul>"
+        + f'<div class="article-body">{a.ps()}</div>'
+        + f'<p class="article-source">来源：{a.source}</p></div>'
+        + comments(a, 3)
+        + footer(a.source)
+    )
+    return Rendered(
+        f"https://www.example-li.cn/a/{a.rng.randint(10**5, 10**6)}.html",
+        page(f"{a.headline} - {a.source}", "", body),
+    )
+
+
+def closing_name(a: Art) -> Rendered:
+    """A bare name in brackets closing the last paragraph (``…投入运营。（张某某）``) as
+    the only author credit; date and source on one unlabelled line."""
+    a.gold_author, a.gold_source = a.author, None
+    last = a.paragraphs[-1] + f"（{a.author}）"
+    a.gold_paragraphs = [*a.paragraphs[:-1], last]
+    paras = "".join(f"<p>　　{p}</p>" for p in a.gold_paragraphs)
+    body = (
+        nav("东港新闻网")
+        + f'<div class="main"><h1>{a.headline}</h1>'
+        + f'<div class="sub">{a.f("%Y年%m月%d日 %H:%M")}</div>'
+        + f'<div class="body">{paras}</div></div>'
+        + sidebar(a)
+        + footer("东港新闻网")
+    )
+    return Rendered(
+        f"https://www.example-dg.cn/p/{a.rng.randint(10**5, 10**6)}.html",
+        page(f"{a.headline} - 东港新闻网", "", body),
+    )
+
+
 # ------------------------------------------------------------------------ non-articles
 
 
@@ -993,6 +1057,9 @@ LAYOUTS: list[tuple[str, Layout, tuple[str, ...]]] = [
     ("meta_only", meta_only, ("dev", "dev")),
     ("label_cells", label_cells, ("dev", "dev")),
     ("gallery", gallery, ("dev", "dev")),
+    ("left_list_labels", left_list_labels, ("dev", "dev")),
+    ("info_list", info_list, ("dev", "dev")),
+    ("closing_name", closing_name, ("dev", "dev")),
 ]
 
 NON_ARTICLES: list[tuple[str, Callable[[random.Random], tuple[str, str, str]], str]] = [

@@ -45,6 +45,23 @@ _OUTLET_RE = re.compile(
 )
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,12}$")
 _ROLE_WORDS = (*ROLES, "原作者")
+_CLOSING_NAME_RE = re.compile(r"[。！？”][（(]([\u4e00-\u9fff]{2,4})[）)]$")
+#: Common Chinese surnames: a bracketed closing word is a name only when it opens with one
+#: (``（完）``, ``（图文）``, ``（待续）`` are not people).
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧肖田董潘袁蔡蒋余于杜叶程"
+    "魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳"
+    "甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解"
+    "牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边"
+    "卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_NOT_A_NAME_RE = re.compile(r"[图圖摄攝完续續稿讯訊供编編译譯]")
+#: A date (and time) and then one outlet-shaped word on the line under the headline.
+_DATED_OUTLET_RE = re.compile(
+    r"^(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}\s*[:：]\s*\d{1,2}(?:\s*[:：]\s*\d{1,2})?)?\s+([\u4e00-\u9fff]{2,15})$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +106,9 @@ def header(
     """Header fields from the machine fields ``pre`` and the page's printed labels (``root``
     after the density pass, ``body`` the element it chose, ``anchor`` the headline element)."""
     z = zones(root, body)
+    near = under_headline(z, anchor)
     published = pre.published
-    printed = printed_time(z, under_headline(z, anchor))
+    printed = printed_time(z, near)
     if (
         printed[0] is not None
         and (
@@ -102,9 +120,11 @@ def header(
         published = printed
     found = [Credit(role="作者", name=name) for name in pre.authors]
     found.extend(_credits(z))
+    if (closing := _closing_name(z)) is not None:
+        found.append(closing)
     return Header(
         published=published,
-        source=_source(z, anchor) or pre.source,
+        source=_source(z, anchor) or _dated_outlet(near) or pre.source,
         credits=found,
     )
 
@@ -155,6 +175,27 @@ def _itemprop_author(root: HtmlElement) -> str | None:
 def _clean_source(value: str) -> str | None:
     value = _SOURCE_STOP_RE.sub("", clean(value)).strip(" ：:|｜_-")
     return value or None
+
+
+def _closing_name(z: Zones) -> Credit | None:
+    """A bare name in brackets closing the text (``…正式投入运营。（张某某）``): the
+    author's credit, when it reads as a name (a common surname, two to four characters)."""
+    text = z.inside.rstrip()
+    m = _CLOSING_NAME_RE.search(text[-24:])
+    if m is None or m.group(1)[0] not in _SURNAMES or _NOT_A_NAME_RE.search(m.group(1)):
+        return None
+    if _person(m.group(1)) is None:
+        return None
+    return Credit(role="作者", name=m.group(1))
+
+
+def _dated_outlet(near: str) -> str | None:
+    """An outlet printed beside the date under the headline (``2018-04-03 10:22　新京报``)."""
+    first = next((line for raw in near.split("\n") if (line := clean(raw))), "")
+    m = _DATED_OUTLET_RE.match(first)
+    if m is None or not _OUTLET_RE.search(m.group(1)):
+        return None
+    return m.group(1)
 
 
 def _source(z: Zones, anchor: HtmlElement | None) -> str | None:

@@ -2,13 +2,14 @@
 
 Machine-readable sources first (:data:`META_TIMES`: ``article:published_time``,
 ``itemprop=datePublished`` on ``meta`` or ``time``, JSON-LD ``datePublished``, the
-``enpproperty`` comment of founder CMSs); then the printed time (:func:`printed_time`): a
-date after a publication label (``发布时间：``, ``发布日期：``, ``时间：``, ``发表于``, a
-``<!-- 发布日期 -->`` comment) before the body, then the first date between the headline and
-the body, then a labelled date after the body, then an update label (``更新时间``: the
-publication time on some CMSs, a site clock on others), then a short header line inside the
-body element. A date in the body's sentences is an event date and is never taken; nor is
-``成文日期`` (the day a document was signed) or a header clock above the headline.
+``enpproperty`` comment of founder CMSs); then the printed time (:func:`printed_time`): the
+date between the headline and the body (after a publication label — ``发布时间：``,
+``发布日期：``, ``时间：``, ``发表于``, a ``<!-- 发布日期 -->`` comment — else the first one),
+then a labelled date anywhere before the body (a 信息公开 table above the headline), then
+after it, then after an update label (``更新时间``: the publication time on some CMSs, a site
+clock on others), then a short header line inside the body element. A date in the body's
+sentences is an event date and is never taken; nor is ``成文日期`` (the day a document was
+signed) or a header clock above the headline.
 
 A time that carries its own offset keeps it (``2018-04-03T21:00:00-05:00`` stays on the
 3rd); times without one are Beijing time (:mod:`.dates`).
@@ -172,14 +173,15 @@ def under_headline(z: Zones, anchor: HtmlElement | None, limit: int = 300) -> st
 
 
 def printed_time(z: Zones, near: str) -> tuple[str | None, str | None]:
-    """``(ISO, raw)`` of the publication time printed on the page: after a publication label
-    before the body, else the first date under the headline (``near``), else after a label
-    after the body, else after an update label, else in a short header line inside it."""
-    found = _labelled(z.before)
+    """``(ISO, raw)`` of the publication time printed on the page: the date under the
+    headline (``near``: labelled first, else the first date), else a labelled date anywhere
+    before the body, else after it, else after an update label, else in a short header line
+    inside the body element."""
+    found = _labelled(near)
     if found is None and (m := _DATE_RE.search(near)) is not None:
         iso = dates.parse_datetime(m.group(0))
         found = (iso, clean(m.group(0))) if iso else None
-    found = found or _labelled(z.after)
+    found = found or _labelled(z.before) or _labelled(z.after)
     found = found or _labelled(z.before, _UPDATE_LABEL_RE) or _labelled(z.after, _UPDATE_LABEL_RE)
     if found is None:
         inside = lines(z.inside)
