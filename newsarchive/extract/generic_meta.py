@@ -19,6 +19,7 @@ from newsarchive.extract.credits import ROLES, credit_line, is_credit_only, line
 from newsarchive.extract.dom import HtmlElement, clean, meta_content
 from newsarchive.extract.generic_time import (
     enp_fields,
+    itemprop,
     json_ld,
     meta_time,
     printed_time,
@@ -44,7 +45,9 @@ _OUTLET_RE = re.compile(
     r"(?:报|報|网|網|台|社|中心|新闻|新聞|发布|發佈|办公室|辦公室|局|委|会|會|厅|廳)$"
 )
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,12}$")
-_ROLE_WORDS = (*ROLES, "原作者")
+_ROLE_WORD_RE = re.compile(
+    "|".join(map(re.escape, sorted({*ROLES, "原作者"}, key=len, reverse=True)))
+)
 _CLOSING_NAME_RE = re.compile(r"[。！？”][（(]([\u4e00-\u9fff]{2,4})[）)]$")
 #: Common Chinese surnames: a bracketed closing word is a name only when it opens with one
 #: (``（完）``, ``（图文）``, ``（待续）`` are not people).
@@ -143,7 +146,7 @@ def _credits(z: Zones) -> list[Credit]:
     """Credits printed in short labelled lines outside the body."""
     found: list[Credit] = []
     for line in (*z.lines_before, *z.lines_after):
-        if len(line) > 150 or not any(word in line for word in _ROLE_WORDS):
+        if len(line) > 150 or not _ROLE_WORD_RE.search(line):
             continue
         found.extend(_line_credits(line))
     return found
@@ -162,10 +165,9 @@ def _line_credits(line: str) -> list[Credit]:
 
 
 def _itemprop_author(root: HtmlElement) -> str | None:
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.get("itemprop") == "author":
-            names = [n for n in el.iter() if isinstance(n.tag, str) and n.get("itemprop") == "name"]
-            return clean((names[0] if names else el).text_content()) or el.get("content")
+    for el in itemprop(root, "author"):
+        names = itemprop(el, "name")
+        return clean((names[0] if names else el).text_content()) or el.get("content")
     return None
 
 

@@ -27,7 +27,15 @@ from newsarchive.extract import dates
 from newsarchive.extract.dom import HtmlElement, clean, meta_content
 from newsarchive.extract.generic_zones import Zones, lines
 
-__all__ = ["META_TIMES", "enp_fields", "json_ld", "meta_time", "printed_time", "under_headline"]
+__all__ = [
+    "META_TIMES",
+    "enp_fields",
+    "itemprop",
+    "json_ld",
+    "meta_time",
+    "printed_time",
+    "under_headline",
+]
 
 #: Machine-readable publication times, most specific first (``name``, ``property`` or
 #: ``itemprop`` of a ``<meta>``; ``itemprop`` of a ``<time>`` as well).
@@ -63,6 +71,8 @@ _LABEL_REACH = 40
 _ISO_OFFSET_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$"
 )
+_ITEMPROP = etree.XPath("descendant-or-self::*[@itemprop = $name]")
+_ENP_COMMENT = etree.XPath("//comment()[contains(., 'enpproperty')]")
 _ENP_RE = re.compile(r"<(date|author)>([^<]*)</\1>")
 
 
@@ -98,12 +108,16 @@ def meta_time(root: HtmlElement) -> tuple[str | None, str | None]:
     return None, None
 
 
+def itemprop(root: HtmlElement, name: str) -> list[HtmlElement]:
+    """Elements with ``itemprop=name`` (microdata), in document order."""
+    return [el for el in _ITEMPROP(root, name=name) if isinstance(el, HtmlElement)]
+
+
 def _itemprop_time(root: HtmlElement, name: str) -> str | None:
-    for el in root.iter("time", "span", "div", "em"):
-        if el.get("itemprop") == name:
-            value = el.get("datetime") or el.get("content") or clean(el.text_content())
-            if value:
-                return value
+    for el in itemprop(root, name):
+        value = el.get("datetime") or el.get("content") or clean(el.text_content())
+        if value:
+            return value
     return None
 
 
@@ -141,9 +155,9 @@ def json_ld(root: HtmlElement) -> dict[str, str]:
 
 def enp_fields(root: HtmlElement) -> dict[str, str]:
     """Fields of the ``<!--enpproperty …-->`` comment of founder CMS pages (人民网, 光明网)."""
-    for comment in root.iter(etree.Comment):
-        text = comment.text or ""
-        if "enpproperty" in text:
+    for comment in _ENP_COMMENT(root):
+        text = comment.text if isinstance(comment, etree._Element) else None
+        if text:
             return {
                 m.group(1): clean(m.group(2)) for m in _ENP_RE.finditer(text) if clean(m.group(2))
             }
