@@ -16,10 +16,13 @@ Every element can be a candidate (``div``, ``td``, ``article``, ``section``, ``s
 as well as modern ``<p>`` markup. The best node is then cleaned of link-heavy sub-blocks and
 split like any template body (:mod:`.body`).
 
-Headline: ``og:title``, an ``<h1>``/``<h2>`` whose text is part of ``<title>``, else
-``<title>`` minus its site suffix (``-新华网…``). Date: ``<meta>`` publication times, else the
-first date-time printed near the headline, else the dateline. Not-an-article signals (list
-pages, error pages) are in :func:`page_kind`.
+The body element may wrap the headline block and the info lines too: they are trimmed from
+its top and end (:func:`without_header_lines`).
+
+Headline: an ``<h1>``/``<h2>`` whose text is part of ``<title>``, else ``og:title`` (or the
+TRS ``ArticleTitle``), else ``<title>`` minus its site suffix (``-新华网…``) or the longest
+part of it the page prints. Time, credits and source: :mod:`.generic_meta`. Not-an-article
+verdicts (list pages, error pages): :mod:`.generic_kind`.
 """
 
 from __future__ import annotations
