@@ -1,7 +1,7 @@
 """Field quality of the generic fallback on general Chinese news pages, against trafilatura
 and GNE, in one run.
 
-    python bench/extract_quality.py [--split dev|heldout|both] [--pages]
+    python bench/extract_quality.py [--split dev|heldout|both] [--misses] [--reskin]
     python bench/extract.py --generic-set          (the same tables)
 
 The pages are the labelled set in tests/generic_pages (built by bench/generic_set/build.py:
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarchive.extract import decode_page, extract_article
+from newsarchive.faults.pages import changed_template
 from newsarchive.records import Article, Credit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,14 +66,21 @@ class Fields:
     kind: str | None = None
 
 
-def labelled(split: str) -> list[Labelled]:
-    """The pages of one split (``dev`` or ``heldout``) with their gold labels."""
+def labelled(split: str, *, reskin: bool = False) -> list[Labelled]:
+    """The pages of one split (``dev`` or ``heldout``) with their gold labels; ``reskin``:
+    every class and id renamed and container tags changed
+    (:func:`newsarchive.faults.pages.changed_template`), the text untouched."""
     gold = json.loads((SET / "gold.json").read_text(encoding="utf-8"))
-    return [
-        Labelled(name, (SET / name).read_bytes(), str(labels["url"]), labels)
-        for name, labels in sorted(gold.items())
-        if name.startswith(f"{split}/")
-    ]
+    pages = []
+    for name, labels in sorted(gold.items()):
+        if name.startswith(f"{split}/"):
+            data = (SET / name).read_bytes()
+            pages.append(
+                Labelled(
+                    name, changed_template(data) if reskin else data, str(labels["url"]), labels
+                )
+            )
+    return pages
 
 
 def shingles(text: str, n: int = 4) -> Counter[str]:
@@ -230,11 +238,12 @@ def verdicts(pages: list[Labelled]) -> tuple[int, int]:
     return right, len(others)
 
 
-def report(split: str, *, show_misses: bool = False) -> dict[str, Scores]:
+def report(split: str, *, show_misses: bool = False, reskin: bool = False) -> dict[str, Scores]:
     """Print the table for one split; return the scores by contender."""
-    pages = labelled(split)
+    pages = labelled(split, reskin=reskin)
     results: dict[str, Scores] = {}
-    print(f"\nGeneric set, {split}: {len(pages)} pages")
+    how = ", re-skinned (classes, ids and container tags changed)" if reskin else ""
+    print(f"\nGeneric set, {split}{how}: {len(pages)} pages")
     print("| contender | body F1 | day | author | source | headline | rejected |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, fn in CONTENDERS.items():
@@ -261,10 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="list our misses on stderr")
+    parser.add_argument(
+        "--reskin", action="store_true", help="rename every class and id, change container tags"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     for split in ("dev", "heldout") if args.split == "both" else (args.split,):
-        report(split, show_misses=args.misses)
+        report(split, show_misses=args.misses, reskin=args.reskin)
     return 0
 
 

@@ -111,3 +111,16 @@ def test_error_pages_are_errors(body: str) -> None:
         f"<html><head><title>提示</title></head><body>{body}</body></html>", URL
     )
     assert isinstance(result, NotAnArticle) and result.kind == "error", result
+
+
+def test_unclassed_comments_and_footer_lines_are_not_body_text() -> None:
+    comments = "".join(
+        f"<div><b>网友{n}</b> 2019-06-1{n} 10:00<p>说得好，支持！</p></div>" for n in range(3)
+    )
+    body = (
+        f"<h1>新修水渠通水</h1><div>发布时间：2019-06-10</div><div>{TEXT}"
+        f"<h3>网友评论</h3>{comments}<p>Copyright © 2003-2025 某某网 版权所有</p></div>"
+    )
+    result = _article(_page(body))
+    assert result.body_text.endswith("告别了靠天吃饭的日子。")
+    assert "网友" not in result.body_text and "版权所有" not in result.body_text

@@ -220,6 +220,17 @@ _INFO_LINE_RE = re.compile(
     r"(?:来源|來源|稿源|发布|發佈|浏览|瀏覽|点击|點擊|作者|编辑|編輯|责编|責編|记者|記者|审核|審核|"
     r"校对|校對|通讯员|通訊員)\s*[:：]"
 )
+#: Site furniture: copyright, licence and report-line boilerplate of page footers.
+_BOILERPLATE_RE = re.compile(
+    r"版权所有|版權所有|Copyright|©|ICP备|ICP證|ICP证|公网安备|公網安備|举报电话|舉報電話|"
+    r"违法和不良信息|違法和不良信息",
+    re.I,
+)
+#: The heading of a comments block (``网友评论``, ``热门评论（12）``).
+_COMMENTS_HEADING_RE = re.compile(
+    r"^(?:网友评论|網友評論|热门评论|熱門評論|最新评论|最新評論|全部评论|全部評論|发表评论|"
+    r"發表評論|我要评论|我要評論|评论|評論|网友留言|網友留言|留言板?)\s*(?:[(（]?\d*[)）]?)$"
+)
 _SENTENCE_END = ("。", "！", "？", "”", "…", "」")
 
 
@@ -232,11 +243,9 @@ def _is_header_line(line: str) -> bool:
 
 
 def _is_footer_line(line: str) -> bool:
-    return (
-        len(line) <= 160
-        and not line.endswith(_SENTENCE_END)
-        and bool(_INFO_LINE_RE.search(line) or is_credit_only(line))
-    )
+    if len(line) > 160 or line.endswith(_SENTENCE_END):
+        return False
+    return bool(_BOILERPLATE_RE.search(line) or _INFO_LINE_RE.search(line) or is_credit_only(line))
 
 
 def without_header_lines(body: Body, headline: str | None) -> Body:
@@ -265,7 +274,10 @@ def without_header_lines(body: Body, headline: str | None) -> Body:
             break  # a sentence: the text has begun
     while start < len(lines) and _is_header_line(lines[start][1]):
         start += 1
-    end = len(lines)
+    end = next(
+        (i for i in range(start, len(lines)) if _COMMENTS_HEADING_RE.match(lines[i][1])),
+        len(lines),
+    )  # the comments under the text, when their block's markup did not give them away
     while end > start and _is_footer_line(lines[end - 1][1]):
         end -= 1
     if start == 0 and end == len(lines):
