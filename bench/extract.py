@@ -259,8 +259,7 @@ def main() -> int:
 
 def _generic_set() -> int:
     """The labelled general-news set's scores (kept in its own module)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling, run as a script
-    import extract_quality  # noqa: PLC0415 (a sibling script, loaded only for this flag)
+    import extract_quality  # noqa: PLC0415 (the sibling script, on sys.path when run; only for this flag)
 
     return int(extract_quality.main([]))
 

@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script beside its data module
-
-from layouts import LAYOUTS, NON_ARTICLES, Art
+from layouts import LAYOUTS, NON_ARTICLES, Art  # beside this script: on sys.path when run
 from text import GIVEN, OUTLETS, PLACES, SURNAMES, TOPICS
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "generic_pages"
