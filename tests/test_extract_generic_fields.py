@@ -124,3 +124,27 @@ def test_unclassed_comments_and_footer_lines_are_not_body_text() -> None:
     result = _article(_page(body))
     assert result.body_text.endswith("告别了靠天吃饭的日子。")
     assert "网友" not in result.body_text and "版权所有" not in result.body_text
+
+
+def test_a_one_sentence_article_among_many_title_links_is_an_article() -> None:
+    side = "".join(
+        f'<li><a href="/n/2019061{n % 10}/{n}.html">全市重点项目第{n}批集中开工</a></li>'
+        for n in range(12)
+    )
+    body = (
+        "<h1>新修水渠通水</h1><div>发布时间：2019-06-10</div>"
+        "<div class='c'><p>镇里新修的水渠今天正式通水。</p></div>"
+        f"<ul class='x'>{side}</ul>"
+    )
+    result = _article(_page(body))
+    assert result.body_text == "镇里新修的水渠今天正式通水。"
+
+
+def test_a_page_of_title_links_and_no_sentence_is_a_list() -> None:
+    items = "".join(
+        f'<li><a href="/n/2019061{n % 10}/{n}.html">全市重点项目第{n}批集中开工</a>'
+        f"<span>2019-06-1{n % 10}</span></li>"
+        for n in range(12)
+    )
+    result = extract_article(_page(f"<h2>本地新闻</h2><ul class='x'>{items}</ul>"), URL)
+    assert isinstance(result, NotAnArticle) and result.kind == "list", result

@@ -158,6 +158,10 @@ def best_body(root: HtmlElement, base_url: str) -> Candidate | None:
             continue
         score = _score(st)
         if best is None or score > best[0]:
+            # A dense little info line (``发布时间：2019-06-10``) is not the text, even when
+            # the text is one short sentence.
+            if st.text <= 120 and _is_info_only(text_of(el)):
+                continue
             best = (score, el)
     if best is None or best[0] <= 0:
         return None
@@ -240,6 +244,11 @@ def _is_header_line(line: str) -> bool:
         and not line.endswith(_SENTENCE_END)
         and bool(_HEADER_LINE_RE.search(line) or _INFO_LINE_RE.search(line) or is_credit_only(line))
     )
+
+
+def _is_info_only(text: str) -> bool:
+    """A header line with no sentence in it (``发布时间：2019-06-10 来源：某某日报``)."""
+    return _is_header_line(text) and not re.search(r"[。！？!?]", text)
 
 
 def _is_footer_line(line: str) -> bool:

@@ -148,12 +148,12 @@ _SENTENCE_END_RE = re.compile(r"[。！？!?…][”」』\"]?")
 
 
 def _title_list_reason(body: HtmlElement | None, base_url: str) -> str | None:
-    """A page with no sentences left outside its links and eight or more title links to
+    """A page with no sentence left outside its links and eight or more title links to
     article-shaped paths on any site: a column or search page of an unknown CMS."""
     if body is None:
         return None
     text = text_of(body, skip=body.iter("a"))
-    if len(_SENTENCE_END_RE.findall(text)) >= 2:
+    if _SENTENCE_END_RE.search(text):
         return None
     found: set[str] = set()
     for a in body.iter("a"):
