@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -67,3 +68,23 @@ def test_dev_non_articles_get_their_kind(name: str) -> None:
     result = extract_article((PAGES / name).read_bytes(), str(GOLD[name]["url"]))
     assert isinstance(result, NotAnArticle), result
     assert result.kind == GOLD[name]["kind"]
+
+
+def test_the_committed_pages_are_what_the_generator_writes(tmp_path: Path) -> None:
+    """The pages and gold labels change only through bench/generic_set/build.py."""
+    script = REPO / "bench" / "generic_set" / "build.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(PAGES) for p in PAGES.rglob("*") if p.is_file() and p.suffix != ".py"
+    )
+    assert written == committed
+    for rel in written:
+        assert (tmp_path / rel).read_bytes() == (PAGES / rel).read_bytes(), rel
