@@ -3,6 +3,7 @@ fallback's body quality against trafilatura and GNE.
 
     python bench/extract.py [--rounds N] [--quality-only | --speed-only] [--wall] [--whole-soup]
                             [--real DIR]
+    python -m bench.extract --generic-set      (field scores on tests/generic_pages only)
 
 Pages: the real Xinhua pages in ../shared/xinhua (or ``--real DIR``, e.g. when run from a git
 worktree elsewhere; when present) and the golden pages in tests/golden. Speed is the median
@@ -233,7 +234,14 @@ def main() -> int:
     parser.add_argument(
         "--real", type=Path, default=REAL, help=f"folder of real Xinhua pages (default {REAL})"
     )
+    parser.add_argument(
+        "--generic-set",
+        action="store_true",
+        help="only the field scores on the labelled generic set (bench/extract_quality.py)",
+    )
     args = parser.parse_args()
+    if args.generic_set:
+        return _generic_set()
     if args.wall:
         global CLOCK, CLOCK_NAME
         CLOCK, CLOCK_NAME = time.perf_counter, "wall-clock"
@@ -253,6 +261,17 @@ def main() -> int:
     if not args.speed_only:
         quality(all_pages)
     return 0
+
+
+def _generic_set() -> int:
+    """The labelled general-news set's scores (kept in its own module)."""
+    # The sibling module: ``python -m bench.extract`` from the root, or as a script beside it.
+    try:
+        from bench import extract_quality  # noqa: PLC0415 (only for this flag)
+    except ImportError:
+        import extract_quality  # type: ignore[no-redef]  # noqa: PLC0415
+
+    return int(extract_quality.main([]))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from newsarchive import textnorm, urls
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract import dates, fields, generic, multipage
+from newsarchive.extract import dates, fields, generic, generic_meta, multipage
 from newsarchive.extract.body import Body, body_text, split_body
 from newsarchive.extract.container import prune
 from newsarchive.extract.decode import UndecodablePage, decode_page, normalise_charset
@@ -301,19 +301,7 @@ def _from_generic(
     root: HtmlElement, url: str, used_encoding: str | None, text: str
 ) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
-    published_at, published_raw = fields.meta_published(root)
-    near_at, near_raw = generic.date_near(root, anchor)
-    if (
-        near_at is not None
-        and (
-            published_at is None
-            # meta gives only the day: the time printed under the headline on that day is better
-            or (":" not in (published_raw or "") and near_at[:10] == published_at[:10])
-        )
-    ):
-        published_at, published_raw = near_at, near_raw
-    near = generic.near_headline_text(anchor)
-    source = fields.source_from_text(near)
+    machine = generic_meta.machine(root)  # before the density pass strips scripts
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
@@ -327,6 +315,7 @@ def _from_generic(
     )
     editor_lines = fields.editor_lines(root) if _may_print_editor(text) else []
     candidate = generic.best_body(root, url)
+    header = generic_meta.header(machine, root, candidate.element if candidate else None, anchor)
     body: Body | None = None
     if candidate is not None:
         prune(candidate.element, COMMON_DROP)
@@ -335,7 +324,9 @@ def _from_generic(
     paragraphs = sum(len(s.paragraphs) for s in body.sections) if body else 0
     info = multipage.url_info(url)
     index_url = bool(_XINHUA_HOST_RE.search(info.host)) and info.article_id is None
-    verdict = generic.page_kind(root, links, chars, paragraphs, candidate, index_url=index_url)
+    verdict = generic.page_kind(
+        root, links, chars, paragraphs, candidate, index_url=index_url, base_url=url
+    )
     if verdict is not None:
         kind, reason, links = verdict
         return NotAnArticle(url=url, kind=kind, reason=reason, links=links)
@@ -347,10 +338,10 @@ def _from_generic(
         url=url,
         headline=headline,
         subtitle=None,
-        published=(published_at, published_raw),
-        source=source,
+        published=header.published,
+        source=header.source,
         body=body,
-        extra_credits=editor_lines,
+        extra_credits=editor_lines + header.credits,
         related=related,
         keywords=keywords,
         template="generic",
