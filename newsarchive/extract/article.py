@@ -24,7 +24,15 @@ from newsarchive.extract.container import prune
 from newsarchive.extract.decode import UndecodablePage, decode_page, normalise_charset
 from newsarchive.extract.dom import HtmlElement, TooDeep, clean, parse_html, select, text_of
 from newsarchive.extract.templates import ALL_LINKS, COMMON_DROP, TEMPLATES, Template
-from newsarchive.records import Article, Credit, Dateline, Link, NotAnArticle, Script
+from newsarchive.records import (
+    Article,
+    Credit,
+    Dateline,
+    Link,
+    NotAnArticle,
+    Script,
+    people,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -409,10 +417,10 @@ def _assemble(
         )
         published_raw = f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" if published_at else None
     all_credits = credit_grammar.dedupe([*body.credits, *extra_credits])
-    reporters = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "记者"))
-    editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "责任编辑"))
-    if not editors:  # old table layouts print only "编辑：…", the page's one editor credit
-        editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "编辑"))
+    # The archive's one rule (records.PEOPLE_ROLES): 记者 are the reporters; 责任编辑 the
+    # editors, or 编辑 on old table layouts that print only "编辑：…".
+    reporters = people(all_credits, "reporters")
+    editors = people(all_credits, "editors")
     text = body_text(body.sections)
     related_links = tuple({link.url: link for link in (*related, *body.related)}.values())
     return Article(

@@ -20,7 +20,7 @@ from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract.body import body_text
 from newsarchive.extract.dom import HtmlElement, absolute, drop_tree, select
-from newsarchive.records import Article, Image, Link, Section
+from newsarchive.records import Article, Image, Link, Section, people
 
 __all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
 
@@ -166,15 +166,16 @@ def join_pages(first: Article, rest: Sequence[Article]) -> Article:
         for link in page.related:
             related.setdefault(link.url, link)
     joined_sections = tuple(sections)
+    credits = credit_grammar.dedupe(c for p in pages for c in p.credits)
     return dataclasses.replace(
         first,
         sections=joined_sections,
         body_text=body_text(joined_sections),
         images=tuple(images.values()),
         related=tuple(related.values()),
-        reporters=_unique(n for p in pages for n in p.reporters),
-        editors=_unique(n for p in pages for n in p.editors),
-        credits=credit_grammar.dedupe(c for p in pages for c in p.credits),
+        reporters=people(credits, "reporters"),
+        editors=people(credits, "editors"),
+        credits=credits,
         keywords=_unique(k for p in pages for k in p.keywords),
         pages=1 + len(rest),
         page_urls=(),
