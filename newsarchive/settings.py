@@ -74,27 +74,16 @@ DOWNLOAD_HANDLERS = {
 # --- what happens to pages -------------------------------------------------------------------
 #: Run the extractor on fetched pages (off only for the crawl benchmark's baseline).
 NEWSARCHIVE_EXTRACT = True
-#: Extract in a child process while the crawl process goes on fetching
-#: (newsarchive.extract.process); off: in the crawl process. Same records either way.
-NEWSARCHIVE_EXTRACT_PROCESS = True
-#: Pages handed to the extractor process and not yet answered, at most (back-pressure).
-NEWSARCHIVE_EXTRACT_IN_FLIGHT = 64
 #: The archive the store pipeline writes.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", "data/archive.db")
-#: Store items through a writer process that commits them in groups and acknowledges each
-#: once committed (pipelines._archive, newsarchive.store.process); off: in the crawl process.
-NEWSARCHIVE_STORE_PROCESS = True
-#: A commit group ends at this many items ...
+#: Items stored together (one event-loop turn) share one commit, at most this many
+#: (pipelines.store); each item completes only once committed.
 NEWSARCHIVE_STORE_GROUP = 100
-#: ... or this many milliseconds after its first item, or when nothing more is waiting.
-NEWSARCHIVE_STORE_GROUP_MS = 50.0
-#: Items handed to the writer and not yet committed, at most (back-pressure).
-NEWSARCHIVE_STORE_IN_FLIGHT = 256
+#: normalise → validate → store (each module's docstring says what it does).
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.store.StorePipeline": 400,
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
 }
 
 # --- scheduled crawling (newsarchive.incremental, newsarchive.resume) ------------------------
@@ -116,14 +105,18 @@ NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
 NEWSARCHIVE_CATCH_UP = False
 SPIDER_MIDDLEWARES = {"newsarchive.incremental.IncrementalMiddleware": 950}
 #: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.resume).
-EXTENSIONS = {"newsarchive.resume.JobStateExtension": 0}
+EXTENSIONS = {
+    "newsarchive.resume.JobStateExtension": 0,
+    # The crawl_runs row, progress, and stop when the archive cannot be written.
+    "newsarchive.crawling.crawlrun.CrawlRunExtension": 10,
+}
 
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.
 DUPEFILTER_CLASS = "newsarchive.crawling.dupefilter.RedirectAwareDupeFilter"
 #: Items processed in parallel per response. Scrapy starts this many worker tasks for every
-#: callback's output; a page yields one item (items of different pages wait for the store
-#: writer concurrently), so the default 100 only costs time (about 100 asyncio tasks per
+#: callback's output; a page yields one item (items of different pages wait for their group
+#: commit concurrently), so the default 100 only costs time (about 100 asyncio tasks per
 #: response).
 CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False

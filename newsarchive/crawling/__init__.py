@@ -10,14 +10,9 @@ extractor and the record types never import it.
 
 from __future__ import annotations
 
+from newsarchive.crawling.crawlrun import Progress
 from newsarchive.crawling.options import CrawlOptions, OptionError
-from newsarchive.crawling.runner import (
-    CrawlResult,
-    Progress,
-    build_settings,
-    run_crawl,
-    run_spider,
-)
+from newsarchive.crawling.runner import CrawlResult, build_settings, run_crawl, run_spider
 
 __all__ = [
     "CrawlOptions",
