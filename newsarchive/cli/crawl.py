@@ -7,21 +7,35 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress as Bar
-from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsarchive import config as configuration
 from newsarchive import logfile
 from newsarchive.cli.base import main
-from newsarchive.crawling import CrawlOptions, OptionError, Progress, jobs
+from newsarchive.crawling.options import CrawlOptions, OptionError
 from newsarchive.exitcodes import ExitCode
-from newsarchive.lock import ArchiveLocked
+
+if TYPE_CHECKING:
+    from newsarchive.crawling import Progress, jobs
+
+# Scrapy, the store and rich are imported when a command runs (newsarchive.crawling.jobs),
+# not when the CLI starts: `--help` and `--version` answer at once.
 
 DB_HELP = "The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db)."
 CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
+
+
+def _jobs() -> ModuleType:
+    """:mod:`newsarchive.crawling.jobs`, imported when a command runs (it loads Scrapy)."""
+    # sqlite-utils imports pandas when it is installed, for DataFrame inserts newsarchive never
+    # makes: a sixth of a second before the first request (issue 18). A crawl does without.
+    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+    from newsarchive.crawling import jobs  # noqa: PLC0415 (lazy: start-up time)
+
+    return jobs
 
 
 def _fail(message: str, code: ExitCode) -> None:
@@ -44,6 +58,10 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
         yield None
         return
     # Only warnings while the live line shows (Scrapy's INFO lines would scroll through it).
+    from rich.console import Console  # noqa: PLC0415 (lazy: start-up time)
+    from rich.progress import Progress as Bar  # noqa: PLC0415
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
     handlers = [(h, h.level) for h in logging.getLogger().handlers]
     for handler, _ in handlers:
         handler.setLevel(max(handler.level, logging.WARNING))
@@ -93,11 +111,14 @@ def _summary(report: jobs.JobReport) -> None:
 
 
 def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
+    from newsarchive.crawling.jobs import ArchiveUnwritable  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.lock import ArchiveLocked  # noqa: PLC0415
+
     try:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except (FileNotFoundError, jobs.ArchiveUnwritable) as exc:
+    except (FileNotFoundError, ArchiveUnwritable) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 
@@ -234,6 +255,8 @@ def crawl(
     except OptionError as exc:
         _fail(str(exc), ExitCode.USAGE)
         return
+    jobs = _jobs()
+
     show = progress if progress is not None else sys.stderr.isatty()
     show = show and not quiet
     settings = configuration.scrapy_settings(cfg)
@@ -273,6 +296,8 @@ def demo(ctx: click.Context, db: Path) -> None:
     production spider, settings and pipelines through the mirror transport, writes the
     archive and prints a summary. Running it again is safe: nothing is stored twice.
     """
+    jobs = _jobs()
+
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
@@ -292,6 +317,8 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
     changed records become revisions. Exit codes: 0 done, 3 some captures failed, 1 no
     archive, 4 archive locked.
     """
+    jobs = _jobs()
+
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
     logfile.configure(

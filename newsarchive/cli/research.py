@@ -17,19 +17,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from newsarchive import config
-from newsarchive.archive import Archive, make_filters
-from newsarchive.cli import research_render as render
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
-from newsarchive.query import QueryError
-from newsarchive.store.export import ExportError, export, neutralise
-from newsarchive.store.queries import ArchiveError, FilterError, unindexed
-from newsarchive.store.stats import plot_by_month
+
+if TYPE_CHECKING:
+    from newsarchive.archive import Archive
+
+# The archive, the store and the renderer are imported by the commands that use them, so that
+# `newsarchive --help` and the other commands start without SQLite, sqlite-utils or rich.
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,11 @@ def filter_options(func: F) -> F:
 
 @contextmanager
 def _archive(db: Path | None) -> Iterator[Archive]:
+    from newsarchive.archive import Archive  # noqa: PLC0415 (lazy: start-up time)
+    from newsarchive.query import QueryError  # noqa: PLC0415
+    from newsarchive.store.export import ExportError  # noqa: PLC0415
+    from newsarchive.store.queries import ArchiveError, FilterError  # noqa: PLC0415
+
     path = db if db is not None else default_db()
     try:
         archive = Archive(path)
@@ -134,6 +139,10 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
     QUERY: words (all must appear), "quoted phrases", OR between alternatives, -word or NOT
     word to leave out. Results are ranked by BM25, best first.
     """
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.store.export import neutralise  # noqa: PLC0415
+    from newsarchive.store.queries import unindexed  # noqa: PLC0415
+
     with _archive(db) as archive:
         hits = archive.search(query, limit=limit, **_filters(kwargs))
         waiting = unindexed(archive.connection)
@@ -241,6 +250,9 @@ def export_command(
     **kwargs: Any,
 ) -> None:
     """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
+    from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up time)
+    from newsarchive.store.export import export  # noqa: PLC0415
+
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     db = db if db is not None else default_db()
     if out != "-" and Path(out).resolve() == db.resolve():
@@ -294,6 +306,9 @@ def export_command(
               show_default=True, help="Output format.")  # fmt: skip
 def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
     """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.store.stats import plot_by_month  # noqa: PLC0415
+
     with _archive(db) as archive:
         result = archive.stats()
     if plot is not None:
@@ -319,6 +334,8 @@ def show(ref: str, db: Path | None, fmt: str) -> None:
 
     ID|URL: the article id, or any URL it was seen under (big5, mobile, http, other host).
     """
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+
     with _archive(db) as archive:
         view = archive.view(ref)
     if view is None:
@@ -343,6 +360,7 @@ def show(ref: str, db: Path | None, fmt: str) -> None:
 def serve(db: Path | None, host: str, port: int) -> None:
     """Browse the archive in Datasette (search, facets, canned queries)."""
     from newsarchive.serve.app import serve as run  # noqa: PLC0415 (imports Datasette)
+    from newsarchive.store.queries import ArchiveError  # noqa: PLC0415
 
     path = db if db is not None else default_db()
     try:
