@@ -85,7 +85,7 @@ class StorePipeline:
 
     # -- open, close -------------------------------------------------------------------------
 
-    def open_spider(self) -> None:
+    def open_spider(self, spider: Any = None) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         if not lock.is_held(self.path):
             self._give_back_lock = lock.take(self.path, self.lock_wait)
@@ -100,7 +100,7 @@ class StorePipeline:
             self.run = None
         logger.info("archive %s open", self.path)
 
-    def close_spider(self) -> None:
+    def close_spider(self, spider: Any = None) -> None:
         try:
             self._commit()  # nothing is waiting once Scrapy closes the pipelines; to be sure
             if self.store is not None:
@@ -125,7 +125,7 @@ class StorePipeline:
 
     # -- items -------------------------------------------------------------------------------
 
-    async def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem):
             return item
         keys = None

@@ -62,7 +62,7 @@ class ValidatePipeline:
             raise NotConfigured("NEWSARCHIVE_VALIDATE is off")
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or not isinstance(item.result, Article):
             return item
         reason = invalid_reason(item.result)
