@@ -111,14 +111,17 @@ def _summary(report: jobs.JobReport) -> None:
 
 
 def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
-    from newsarchive.crawling.jobs import ArchiveUnwritable  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.crawling.jobs import (  # noqa: PLC0415 (lazy: start-up time)
+        ArchiveUnwritable,
+        CrawlFailed,
+    )
     from newsarchive.lock import ArchiveLocked  # noqa: PLC0415
 
     try:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except (FileNotFoundError, ArchiveUnwritable) as exc:
+    except (FileNotFoundError, ArchiveUnwritable, CrawlFailed) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 

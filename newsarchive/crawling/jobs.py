@@ -36,6 +36,10 @@ class ArchiveUnwritable(RuntimeError):
     """The archive cannot be written: a read-only file or folder, a full disk."""
 
 
+class CrawlFailed(RuntimeError):
+    """The crawl stopped before it started its run (its log says why)."""
+
+
 _HINTS = {"full": "is the disk full?", "io": "is the disk full or failing?"}
 
 
@@ -171,7 +175,7 @@ def _locked_job(
     if result.progress.fatal is not None:
         raise _unwritable(db, result.progress.fatal, result.progress.fatal_problem)
     if result.run_id is None:
-        raise RuntimeError(f"the crawl did not start a run in {db}; see the log")
+        raise CrawlFailed(f"the crawl stopped before it started (see the log); {db} unchanged")
     with Store(db) as store:
         row = store.run(result.run_id)
     code = _STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
