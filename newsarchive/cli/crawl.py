@@ -70,7 +70,7 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
         with Bar(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
         ) as bar:
-            task = bar.add_task(label)
+            task = bar.add_task(f"{label}: starting")
 
             def update(p: Progress) -> None:
                 bar.update(
@@ -258,12 +258,11 @@ def crawl(
     except OptionError as exc:
         _fail(str(exc), ExitCode.USAGE)
         return
-    jobs = _jobs()
-
     show = progress if progress is not None else sys.stderr.isatty()
     show = show and not quiet
     settings = configuration.scrapy_settings(cfg)
     with _live(show, "crawl") as on_progress:
+        jobs = _jobs()  # shown as "starting" while Scrapy loads
         if redis_url:  # issue 8: a fleet member never opens the archive
             from newsarchive.cli.distributed import run_fleet_member  # noqa: PLC0415
 
@@ -299,11 +298,10 @@ def demo(ctx: click.Context, db: Path) -> None:
     production spider, settings and pipelines through the mirror transport, writes the
     archive and prints a summary. Running it again is safe: nothing is stored twice.
     """
-    jobs = _jobs()
-
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
+        jobs = _jobs()
         report = _run(lambda: jobs.demo(db=db, on_progress=on_progress))
     _finish(report)
 
@@ -320,8 +318,6 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
     changed records become revisions. Exit codes: 0 done, 3 some captures failed, 1 no
     archive, 4 archive locked.
     """
-    jobs = _jobs()
-
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
     logfile.configure(
@@ -332,6 +328,7 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
         backups=cfg.log_backups,
     )
     with _live(show, "reextract") as on_progress:
+        jobs = _jobs()
         report = _run(
             lambda: jobs.reextract(db=cfg.archive, on_progress=on_progress, lock_wait=cfg.lock_wait)
         )
