@@ -90,18 +90,24 @@ def _start(
 
 
 def _interpreters(pid: int) -> set[str]:
-    """Command lines of the Python processes that are children of process ``pid`` (a short
-    tool such as ``uname``, which the ``platform`` module runs, is not one)."""
+    """Command lines of the Python processes that are children of process ``pid``. A short
+    tool such as ``uname``, which the ``platform`` module runs, is not one, nor is it in the
+    instant between fork and exec, when it still has its parent's command line."""
+    try:
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return set()
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[1]) != pid or fields[0] == "Z":
                 continue
-            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            cmdline = (stat.parent / "cmdline").read_bytes()
         except (FileNotFoundError, ProcessLookupError, IndexError):
             continue
-        if b"python" in Path(argv[0].decode(errors="replace")).name.encode():
+        argv = cmdline.split(b"\0")
+        if cmdline != own and b"python" in Path(argv[0].decode(errors="replace")).name.encode():
             found.add(b" ".join(argv).decode(errors="replace"))
     return found
 
