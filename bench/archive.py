@@ -16,6 +16,7 @@ resident set size (``VmRSS``) at each checkpoint, and the peak (``ru_maxrss``).
     python bench/archive.py --sizes 10000,100000 [--db /tmp/bench.db] [--checkpoint 10000]
     python bench/archive.py --sizes 10000 --group 100   # group commit, as the crawl does
     python bench/archive.py --split 5000                 # where the CPU goes, and the ceilings
+    python bench/archive.py --sizes 10000 --group 100 --pipelines   # through the item pipelines
 
 ``--split`` measures the parts of one article's ingest one by one, as CPU time of this process:
 the dedup keys (pure CPU: fold, SHA-256, MinHash), the full-text index text
@@ -351,6 +352,58 @@ def split(size: int, revisit: float, near: float) -> None:
         print(f"  {name:<48s} {1000 / ms:7,.0f} articles/s")
 
 
+def run_pipelines(size: int, db: Path, revisit: float, near: float, group: int) -> None:
+    """The same items through the project's item pipelines (normalise → validate → store, in
+    one process, as a crawl runs them), ``group`` items at a time so that the store pipeline
+    commits them together: CPU per stored article, everything the crawl adds to extraction."""
+    import asyncio  # noqa: PLC0415 (only this mode)
+
+    from scrapy import Spider, signals  # noqa: PLC0415
+    from scrapy.pipelines import ItemPipelineManager  # noqa: PLC0415
+    from scrapy.utils.test import get_crawler  # noqa: PLC0415
+
+    from newsarchive.settings import EXTENSIONS, ITEM_PIPELINES  # noqa: PLC0415
+
+    spider = type("BenchSpider", (Spider,), {"name": "bench"})
+    crawler = get_crawler(
+        spider,
+        {"NEWSARCHIVE_DB": str(db), "ITEM_PIPELINES": ITEM_PIPELINES, "EXTENSIONS": EXTENSIONS},
+    )
+    crawler.spider = crawler._create_spider()
+    manager = ItemPipelineManager.from_crawler(crawler)
+    stream = items(size, revisit=revisit, near=near)
+    batches = [list(itertools.islice(stream, group)) for _ in range((size + group - 1) // group)]
+    cpu = 0.0
+
+    async def crawl() -> None:
+        nonlocal cpu
+        assert crawler.stats is not None
+        crawler.stats.open_spider()
+        await manager.open_spider_async()
+        crawler.signals.send_catch_log(signals.spider_opened, spider=crawler.spider)
+        for batch in batches:
+            c0 = time.process_time()
+            await asyncio.gather(*(manager.process_item_async(item) for item in batch))
+            cpu += time.process_time() - c0
+        c0 = time.process_time()
+        await manager.close_spider_async()  # the last full-text batch
+        cpu += time.process_time() - c0
+        crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider)
+
+    started = time.perf_counter()
+    asyncio.run(crawl())
+    wall = time.perf_counter() - started
+    assert crawler.stats is not None
+    stats = crawler.stats.get_stats()
+    stored = sum(int(v) for k, v in stats.items() if k.startswith("newsarchive/articles/"))
+    print(
+        f"{size:,} items through the item pipelines in {wall:.1f} s: "
+        f"{1000 * cpu / stored:.2f} ms of CPU per stored article ({stored / cpu:,.0f} per "
+        f"CPU-second), {stats.get('newsarchive/store/groups', 0)} commits, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated item counts")
@@ -362,8 +415,14 @@ def main() -> None:
         "--group",
         type=int,
         default=1,
-        help="items per transaction (default 1, what `newsarchive ingest` does; the crawl's "
-        "store writer process commits up to 100 items at a time: Store.group)",
+        help="items per transaction (default 1, what `newsarchive ingest` does; a crawl's "
+        "store pipeline commits the items ready together, up to 100, in one: Store.group)",
+    )
+    parser.add_argument(
+        "--pipelines",
+        action="store_true",
+        help="send the items through the project's item pipelines (normalise, validate, "
+        "store), --group at a time: CPU per stored article in one process",
     )
     parser.add_argument(
         "--split",
@@ -379,7 +438,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="na-bench-") as tmp:
             db = args.db or Path(tmp) / "bench.db"
             print(f"== {size:,} items into {db}")
-            run(size, db, min(args.checkpoint, size), args.revisit, args.near, args.group)
+            if args.pipelines:
+                run_pipelines(size, db, args.revisit, args.near, max(1, args.group))
+            else:
+                run(size, db, min(args.checkpoint, size), args.revisit, args.near, args.group)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.extract import extract_article, join_pages
 from newsarchive.records import (
     Article,
     Capture,
@@ -18,16 +17,22 @@ from newsarchive.records import (
 
 if TYPE_CHECKING:
     from newsarchive.archive import Archive
+    from newsarchive.extract import extract_article, join_pages
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # Archive is imported on first use, so that importing the record types stays free of SQLite.
+    # Archive and the extractor are imported on first use, so that importing the record types
+    # stays free of SQLite and the command line starts at once.
     if name == "Archive":
         from newsarchive.archive import Archive  # noqa: PLC0415 (lazy: keeps records SQLite-free)
 
         return Archive
+    if name in ("extract_article", "join_pages"):
+        from newsarchive import extract  # noqa: PLC0415 (lazy: lxml, bs4, charset detection)
+
+        return getattr(extract, name)
     raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")
 
 

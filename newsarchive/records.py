@@ -284,3 +284,7 @@ class PageItem:
     error: str | None = None
     """For ``result=None``: the error kind (``http_404``, ``http_500``, ``redirect_home``,
     ``timeout``, ``undecodable``, ``too_large``, …) as counted in ``crawl_runs.errors_by_kind``."""
+    invalid: str | None = None
+    """Set by the validate pipeline for an :class:`Article` that cannot be archived as one
+    (``no_headline``, ``no_body``, ``no_date``, ``bad_date``, ``no_url``): the store keeps its
+    captures (outcome ``invalid``) and then drops the item."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings
+
 from newsarchive import config
 
 BOT_NAME = "newsarchive"
@@ -90,27 +92,16 @@ DOWNLOAD_HANDLERS = {
 # --- what happens to pages -------------------------------------------------------------------
 #: Run the extractor on fetched pages (off only for the crawl benchmark's baseline).
 NEWSARCHIVE_EXTRACT = True
-#: Extract in a child process while the crawl process goes on fetching
-#: (newsarchive.extract.process); off: in the crawl process. Same records either way.
-NEWSARCHIVE_EXTRACT_PROCESS = True
-#: Pages handed to the extractor process and not yet answered, at most (back-pressure).
-NEWSARCHIVE_EXTRACT_IN_FLIGHT = 64
 #: The archive the store pipeline writes.
 NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", str(config.DEFAULTS.archive))
-#: Store items through a writer process that commits them in groups and acknowledges each
-#: once committed (pipelines._archive, newsarchive.store.process); off: in the crawl process.
-NEWSARCHIVE_STORE_PROCESS = True
-#: A commit group ends at this many items ...
+#: Items stored together (one event-loop turn) share one commit, at most this many
+#: (pipelines.store); each item completes only once committed.
 NEWSARCHIVE_STORE_GROUP = 100
-#: ... or this many milliseconds after its first item, or when nothing more is waiting.
-NEWSARCHIVE_STORE_GROUP_MS = 50.0
-#: Items handed to the writer and not yet committed, at most (back-pressure).
-NEWSARCHIVE_STORE_IN_FLIGHT = 256
+#: normalise → validate → store (each module's docstring says what it does).
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.store.StorePipeline": 400,
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
 }
 
 # --- scheduled crawling (newsarchive.crawling.incremental, .resume) ----------------------------
@@ -132,14 +123,36 @@ NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
 NEWSARCHIVE_CATCH_UP = False
 SPIDER_MIDDLEWARES = {"newsarchive.crawling.incremental.IncrementalMiddleware": 950}
 #: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.crawling.resume).
-EXTENSIONS = {"newsarchive.crawling.resume.JobStateExtension": 0}
+EXTENSIONS = {
+    "newsarchive.crawling.resume.JobStateExtension": 0,
+    # The crawl_runs row, progress, and stop when the archive cannot be written.
+    "newsarchive.crawling.crawlrun.CrawlRunExtension": 10,
+}
+# Scrapy (2.19) imports every component of its base lists at start, switched off or not. Those
+# we never use cost a quarter of a second of start-up (issue 18): the remote-control server
+# (aiohttp), the telnet console (TELNETCONSOLE_ENABLED is off) and the cookies middleware
+# (tldextract; COOKIES_ENABLED is off). The base lists are Scrapy's own without them.
+_UNUSED_EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",
+}
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in default_settings.EXTENSIONS_BASE.items()
+    if name not in _UNUSED_EXTENSIONS
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    name: order
+    for name, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if name != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+}
 
 #: Scrapy's duplicate filter, except that redirects (a withdrawn article sent to the home
 #: page) are never dropped.
 DUPEFILTER_CLASS = "newsarchive.crawling.dupefilter.RedirectAwareDupeFilter"
 #: Items processed in parallel per response. Scrapy starts this many worker tasks for every
-#: callback's output; a page yields one item (items of different pages wait for the store
-#: writer concurrently), so the default 100 only costs time (about 100 asyncio tasks per
+#: callback's output; a page yields one item (items of different pages wait for their group
+#: commit concurrently), so the default 100 only costs time (about 100 asyncio tasks per
 #: response).
 CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False

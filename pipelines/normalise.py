@@ -116,7 +116,7 @@ class NormalisePipeline:
             raise NotConfigured("NEWSARCHIVE_NORMALISE is off")
         return cls()
 
-    def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, PageItem) and isinstance(item.result, Article):
             return dataclasses.replace(item, result=normalise_article(item.result))
         return item

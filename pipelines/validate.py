@@ -1,9 +1,11 @@
 """Validate: a record without a headline, a body or a parseable date is not an article.
 
-Such an item is dropped (:class:`~scrapy.exceptions.DropItem`) with its reason logged and counted
-in the crawl stats as ``newsarchive/invalid/<reason>`` and in ``crawl_runs.invalid``; its
-captures are still stored (``captures.outcome = 'invalid'``, ``outcome_detail = <reason>``) so
-the page can be re-extracted later. Items that are not articles pass unchanged.
+Runs after the normalise pipeline, on normalised records. Such an item gets its reason in
+``PageItem.invalid`` and is counted in the crawl stats as ``newsarchive/invalid/<reason>``; the
+store pipeline keeps its captures (``captures.outcome = 'invalid'``, ``outcome_detail =
+<reason>``, counted in ``crawl_runs.invalid``) so the page can be re-extracted later, and then
+drops it (:class:`~scrapy.exceptions.DropItem`). Without an archive (``NEWSARCHIVE_DB`` empty)
+the item is dropped here. Items that are not articles pass unchanged.
 
 Reasons: ``no_headline``, ``no_body``, ``no_date`` (``published_at`` missing),
 ``bad_date`` (not ISO 8601 with a UTC offset), ``no_url``.
@@ -12,6 +14,7 @@ Setting: ``NEWSARCHIVE_VALIDATE`` (default on; off raises ``NotConfigured``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 from typing import Any
@@ -20,14 +23,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newsarchive.records import Article, PageItem
-from pipelines import _archive
 from pipelines.normalise import line
 
 logger = logging.getLogger(__name__)
 
 
 def invalid_reason(article: Article) -> str | None:
-    """Why ``article`` cannot be archived as an article, or ``None`` when it can."""
+    """Why ``article`` cannot be archived as an article, or ``None`` when it can (a field counts
+    as empty when its normalised form is, :func:`pipelines.normalise.line`)."""
     if not article.url.strip() or not article.canonical_url.strip():
         return "no_url"
     if not line(article.headline):
@@ -47,11 +50,11 @@ def _has_offset(value: str) -> bool:
 
 
 class ValidatePipeline:
-    """Drop records that are not archivable articles, keeping their captures."""
+    """Mark records that are not archivable articles, for the store to keep their captures."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.archive: _archive.Archive | None = None
+        self.stats = crawler.stats
+        self.archive = bool(crawler.settings.get("NEWSARCHIVE_DB"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
@@ -59,24 +62,15 @@ class ValidatePipeline:
             raise NotConfigured("NEWSARCHIVE_VALIDATE is off")
         return cls(crawler)
 
-    def open_spider(self) -> None:
-        if _archive.db_path(self.crawler) is not None:
-            self.archive = _archive.acquire(self.crawler)
-
-    def close_spider(self) -> None:
-        if self.archive is not None:
-            _archive.release(self.crawler)
-            self.archive = None
-
-    async def process_item(self, item: Any) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or not isinstance(item.result, Article):
             return item
         reason = invalid_reason(item.result)
         if reason is None:
             return item
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newsarchive/invalid/{reason}")
-        if self.archive is not None:  # dropped only once its captures are committed
-            await self.archive.put(item, invalid_reason=reason)
-        logger.info("invalid article %s: %s (capture kept)", item.result.url, reason)
-        raise DropItem(f"invalid article ({reason}): {item.result.url}")
+        if self.stats is not None:
+            self.stats.inc_value(f"newsarchive/invalid/{reason}")
+        if not self.archive:  # no store to keep the captures: drop it here
+            logger.info("invalid article %s: %s", item.result.url, reason)
+            raise DropItem(f"invalid article ({reason}): {item.result.url}")
+        return dataclasses.replace(item, invalid=reason)

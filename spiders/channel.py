@@ -16,11 +16,6 @@ What it follows:
   other pages, which are fetched in order and joined into one record before anything is
   yielded.
 
-Pages are extracted by the extractor process (:mod:`newsarchive.extract.process`,
-``NEWSARCHIVE_EXTRACT_PROCESS``, started when the spider opens): the callbacks ``parse`` and
-``parse_next_page`` await each page's record while the crawl goes on fetching, and extract in
-this process when there is no extractor process or it has died. The records are the same.
-
 Every response becomes one :class:`~newsarchive.records.PageItem` (HTTP errors and
 redirects of an article to a non-article page included, as ``result=None`` with the error
 kind), so the archive keeps every capture and ``crawl_runs`` counts every failure.
@@ -51,15 +46,8 @@ from newsarchive.crawling.datasource import (
 )
 from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links
 from newsarchive.crawling.options import CrawlOptions
-from newsarchive.crawling.pages import (
-    Page,
-    extractor_for,
-    http_error,
-    list_links,
-    read_page_async,
-)
+from newsarchive.crawling.pages import Page, http_error, list_links, read_page
 from newsarchive.extract import join_pages
-from newsarchive.extract.process import ExtractorProcess
 from newsarchive.records import Article, Capture, NotAnArticle, PageItem
 
 logger = logging.getLogger(__name__)
@@ -93,9 +81,6 @@ class ChannelSpider(Spider):
         self.scope = options.scope
         self.window = options.window
         self.extract = extract
-        self.extractor: ExtractorProcess | None = None
-        """The extractor process (``NEWSARCHIVE_EXTRACT_PROCESS``), from spider open to close;
-        ``None``: pages are extracted in this process."""
         self._requested: set[str] = set()
 
     @classmethod
@@ -105,7 +90,6 @@ class ChannelSpider(Spider):
         settings = crawler.settings
         spider = cls(options=options, extract=settings.getbool("NEWSARCHIVE_EXTRACT", True))
         spider._set_crawler(crawler)
-        spider.extractor = extractor_for(crawler)
         return spider
 
     # -- requests ----------------------------------------------------------------------------
@@ -166,15 +150,13 @@ class ChannelSpider(Spider):
 
     # -- callbacks ---------------------------------------------------------------------------
 
-    async def parse(self, response: Response) -> AsyncIterator[Any]:
+    def parse(self, response: Response) -> Iterator[Any]:
         """Any page: hand it to the extractor, yield the item, follow what the rules allow."""
         if urls.page_number(response.url) > 1:
             for thing in self._later_page(response):
                 yield thing
             return
-        page = await read_page_async(
-            response, extract=self.extract, scope=self.scope, extractor=self.extractor
-        )
+        page = read_page(response, extract=self.extract, scope=self.scope)
         result = page.result
         if isinstance(result, Article) and result.page_urls:
             state = _Pages(first=result, captures=[page.capture], pending=list(result.page_urls))
@@ -308,8 +290,8 @@ class ChannelSpider(Spider):
             error="missing_pages" if state.missing else None,
         )
 
-    async def parse_next_page(self, response: Response, state: _Pages) -> AsyncIterator[Any]:
-        page = await read_page_async(response, scope=self.scope, extractor=self.extractor)
+    def parse_next_page(self, response: Response, state: _Pages) -> Iterator[Any]:
+        page = read_page(response, scope=self.scope)
         if isinstance(page.result, Article):
             state.rest.append(page.result)
             state.captures.append(page.capture)
@@ -318,8 +300,7 @@ class ChannelSpider(Spider):
             state.missing.append(response.url)
             self._stat(stat_key(f"page_{kind}"))
             yield PageItem(captures=(page.capture,), result=None, error=f"page_{kind}")
-        for thing in self._next_page(state):
-            yield thing
+        yield from self._next_page(state)
 
     def next_page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]

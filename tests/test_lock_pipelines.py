@@ -1,5 +1,5 @@
 """One writer per archive also under ``scrapy crawl`` and Scrapyd, where no ``newsarchive``
-command took the lock: the item pipelines take it themselves."""
+command took the lock: the store pipeline takes it itself."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from test_lock import Holder
 
 from newsarchive import lock
 from newsarchive.lock import ArchiveLocked
-from newsarchive.settings import ITEM_PIPELINES
+from newsarchive.settings import EXTENSIONS, ITEM_PIPELINES
 
 
 class ChannelSpider(Spider):
@@ -30,6 +30,7 @@ def _open_pipelines(db: Path) -> tuple[object, ItemPipelineManager]:
         {
             "NEWSARCHIVE_DB": str(db),
             "ITEM_PIPELINES": ITEM_PIPELINES,
+            "EXTENSIONS": EXTENSIONS,
             "NEWSARCHIVE_CHANNELS": ["gz"],
         },
     )
@@ -62,18 +63,23 @@ def test_pipelines_hold_the_lock_for_the_crawl_and_give_it_back(tmp_path: Path) 
     async def run() -> None:
         crawler.stats.open_spider()  # type: ignore[attr-defined]
         await manager.open_spider_async()
+        crawler.signals.send_catch_log(  # type: ignore[attr-defined]
+            signals.spider_opened,
+            spider=crawler.spider,  # type: ignore[attr-defined]
+        )
         assert lock.is_held(db)
         assert lock.read_holder(db) is not None
         await manager.close_spider_async()
 
     asyncio.run(run())
+    assert not lock.is_held(db)
     crawler.signals.send_catch_log(  # type: ignore[attr-defined]
         signals.spider_closed,
         spider=crawler.spider,
         reason="finished",  # type: ignore[attr-defined]
     )
-    assert not lock.is_held(db)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT exit_status FROM crawl_runs").fetchall() == [("finished",)]
+        # The run row is the crawl-run extension's: a run that fetched nothing failed.
+        assert conn.execute("SELECT exit_status FROM crawl_runs").fetchall() == [("failed",)]
     with lock.writer_lock(db):  # free for the next run
         assert lock.is_held(db)

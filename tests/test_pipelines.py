@@ -1,5 +1,6 @@
 """Records through the REAL item pipelines (Scrapy's ItemPipelineManager built from a real
-crawler with the project's ITEM_PIPELINES) into a real SQLite file."""
+crawler with the project's ITEM_PIPELINES and the crawl-run extension) into a real SQLite
+file."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
@@ -31,13 +32,8 @@ from store_factory import (
 
 from newsarchive import textnorm, urls
 from newsarchive.records import Credit, Image, Link, PageItem, Section
+from newsarchive.settings import EXTENSIONS, ITEM_PIPELINES
 
-PIPELINES = {
-    "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.store.StorePipeline": 400,
-}
 CANON = "https://gz.news.cn/2023-11/27/c_1129999001.htm"
 T1 = "2026-11-25T01:00:00+00:00"
 T2 = "2026-11-26T01:00:00+00:00"
@@ -59,7 +55,12 @@ def crawl(db: Path, items: Sequence[PageItem]) -> Crawl:
     """Run ``items`` through the project's pipelines as one crawl into ``db``."""
     crawler = get_crawler(
         ChannelSpider,
-        {"NEWSARCHIVE_DB": str(db), "ITEM_PIPELINES": PIPELINES, "NEWSARCHIVE_CHANNELS": ["gz"]},
+        {
+            "NEWSARCHIVE_DB": str(db),
+            "ITEM_PIPELINES": ITEM_PIPELINES,
+            "EXTENSIONS": EXTENSIONS,
+            "NEWSARCHIVE_CHANNELS": ["gz"],
+        },
     )
     crawler.spider = crawler._create_spider()
     manager = ItemPipelineManager.from_crawler(crawler)
@@ -69,12 +70,16 @@ def crawl(db: Path, items: Sequence[PageItem]) -> Crawl:
     async def run() -> None:
         crawler.stats.open_spider()
         await manager.open_spider_async()
+        crawler.signals.send_catch_log(signals.spider_opened, spider=crawler.spider)
         for item in items:
             try:
                 outputs.append(await manager.process_item_async(item))
             except DropItem as exc:
                 dropped.append(str(exc))
         await manager.close_spider_async()
+        crawler.signals.send_catch_log(
+            signals.spider_closed, spider=crawler.spider, reason="finished"
+        )
 
     asyncio.run(run())
     return Crawl(stats=crawler.stats.get_stats(), outputs=outputs, dropped=dropped)

@@ -6,9 +6,8 @@ checks what the spider yields (items and requests).
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +55,8 @@ def response(
     return cls(url, status=status, body=data, headers=headers or HTML, request=request)
 
 
-async def _collect(output: AsyncIterable[Any]) -> list[Any]:
-    return [thing async for thing in output]
-
-
-def split(output: Iterable[Any] | AsyncIterable[Any]) -> tuple[list[PageItem], list[Request]]:
-    """What a callback yielded (``parse`` is an async generator: it awaits the extractor
-    process in a crawl; these spiders have none and extract in this process)."""
-    if isinstance(output, AsyncIterable):
-        output = asyncio.run(_collect(output))
+def split(output: Iterable[Any]) -> tuple[list[PageItem], list[Request]]:
+    """What a callback yielded, items and requests apart."""
     items: list[PageItem] = []
     requests: list[Request] = []
     for thing in output:

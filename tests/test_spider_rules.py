@@ -3,9 +3,7 @@ datasource, crawl options, the mirror URL mapping, the polite middlewares' arith
 
 from __future__ import annotations
 
-import errno
 import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -24,7 +22,7 @@ from newsarchive.crawling.links import (
 from newsarchive.crawling.middlewares import BackoffRetryMiddleware, user_agent
 from newsarchive.crawling.mirrorhandler import mirror_url, real_url
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions, OptionError
-from newsarchive.crawling.runner import build_settings, storage_failure
+from newsarchive.crawling.runner import build_settings
 
 GZ = Scope(channels=frozenset({"gz"}))
 
@@ -365,16 +363,6 @@ def test_backoff_doubles_per_retry_honours_retry_after_and_caps() -> None:
     settings.set("NEWSARCHIVE_RETRY_BACKOFF", 0)
     assert BackoffRetryMiddleware(settings).delay(3, b"10") == 0.0
     assert Request("https://gz.news.cn/").meta.get("retry_times") is None
-
-
-def test_storage_failures_are_told_apart_from_problems_with_one_item() -> None:
-    assert storage_failure(sqlite3.OperationalError("database or disk is full"))
-    assert storage_failure(sqlite3.OperationalError("disk I/O error"))
-    assert storage_failure(sqlite3.OperationalError("attempt to write a readonly database"))
-    assert storage_failure(OSError(errno.ENOSPC, "No space left on device"))
-    assert not storage_failure(sqlite3.IntegrityError("UNIQUE constraint failed: articles.x"))
-    assert not storage_failure(sqlite3.OperationalError("no such column: foo"))
-    assert not storage_failure(ValueError("bad record"))
 
 
 def test_datasource_urls_never_leave_the_pages_host() -> None:

@@ -7,22 +7,36 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress as Bar
-from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsarchive import config as configuration
 from newsarchive import logfile
 from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
-from newsarchive.crawling import CrawlOptions, OptionError, Progress, jobs
+from newsarchive.crawling.options import CrawlOptions, OptionError
 from newsarchive.exitcodes import ExitCode
-from newsarchive.lock import ArchiveLocked
+
+if TYPE_CHECKING:
+    from newsarchive.crawling import Progress, jobs
+
+# Scrapy, the store and rich are imported when a command runs (newsarchive.crawling.jobs),
+# not when the CLI starts: `--help` and `--version` answer at once.
 
 DB_HELP = "The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db)."
 CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
+
+
+def _jobs() -> ModuleType:
+    """:mod:`newsarchive.crawling.jobs`, imported when a command runs (it loads Scrapy)."""
+    # sqlite-utils imports pandas when it is installed, for DataFrame inserts newsarchive never
+    # makes: a sixth of a second before the first request (issue 18). A crawl does without.
+    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+    from newsarchive.crawling import jobs  # noqa: PLC0415 (lazy: start-up time)
+
+    return jobs
 
 
 def _fail(message: str, code: ExitCode) -> None:
@@ -45,6 +59,10 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
         yield None
         return
     # Only warnings while the live line shows (Scrapy's INFO lines would scroll through it).
+    from rich.console import Console  # noqa: PLC0415 (lazy: start-up time)
+    from rich.progress import Progress as Bar  # noqa: PLC0415
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
     handlers = [(h, h.level) for h in logging.getLogger().handlers]
     for handler, _ in handlers:
         handler.setLevel(max(handler.level, logging.WARNING))
@@ -53,7 +71,7 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
         with Bar(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
         ) as bar:
-            task = bar.add_task(label)
+            task = bar.add_task(f"{label}: starting")
 
             def update(p: Progress) -> None:
                 bar.update(
@@ -94,11 +112,17 @@ def _summary(report: jobs.JobReport) -> None:
 
 
 def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
+    from newsarchive.crawling.jobs import (  # noqa: PLC0415 (lazy: start-up time)
+        ArchiveUnwritable,
+        CrawlFailed,
+    )
+    from newsarchive.lock import ArchiveLocked  # noqa: PLC0415
+
     try:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except (FileNotFoundError, jobs.ArchiveUnwritable, NotAnArchive) as exc:
+    except (FileNotFoundError, ArchiveUnwritable, CrawlFailed, NotAnArchive) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 
@@ -239,6 +263,7 @@ def crawl(
     show = show and not quiet
     settings = configuration.scrapy_settings(cfg)
     with _live(show, "crawl") as on_progress:
+        jobs = _jobs()  # shown as "starting" while Scrapy loads
         if redis_url:  # issue 8: a fleet member never opens the archive
             from newsarchive.cli.distributed import run_fleet_member  # noqa: PLC0415
 
@@ -278,6 +303,7 @@ def demo(ctx: click.Context, db: Path) -> None:
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
+        jobs = _jobs()
         report = _run(lambda: jobs.demo(db=db, on_progress=on_progress))
     _finish(report)
 
@@ -304,6 +330,7 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
         backups=cfg.log_backups,
     )
     with _live(show, "reextract") as on_progress:
+        jobs = _jobs()
         report = _run(
             lambda: jobs.reextract(db=cfg.archive, on_progress=on_progress, lock_wait=cfg.lock_wait)
         )

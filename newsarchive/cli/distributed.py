@@ -12,19 +12,19 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import redis
 
 from newsarchive import config as configuration
 from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
-from newsarchive.crawling import CrawlOptions, Progress
-from newsarchive.distributed.jobs import fleet_crawl
-from newsarchive.distributed.writer import IngestReport, WriterBusy, ingest
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
+
+if TYPE_CHECKING:  # Redis, Scrapy and the store are imported when a command runs
+    from newsarchive.crawling import CrawlOptions, Progress
+    from newsarchive.distributed.writer import IngestReport
 
 
 @main.command("ingest")
@@ -62,12 +62,16 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
 
     Crawlers started with "newsarchive crawl … --redis URL" push every page (record and
     captures) to Redis instead of writing SQLite; this command is the one writer that stores
-    them (validate, normalise, dedupe, store). Kill it at any moment and start it again: items
+    them (normalise, validate, store). Kill it at any moment and start it again: items
     it had taken but not committed are stored on restart (at-least-once delivery; the store is
     idempotent). Exits 0 when it stopped because the queue stayed empty, 5 when stopped by a
     signal, 4 when another writer holds the queue or the archive, 3 when some items could not
     be stored (they are kept in Redis, see docs/distributed.md).
     """
+    import redis  # noqa: PLC0415 (lazy: start-up time)
+
+    from newsarchive.distributed.writer import WriterBusy, ingest  # noqa: PLC0415
+
     try:
         archive = configuration.load(options={"archive": db}).config.archive
     except configuration.ConfigError as exc:
@@ -122,6 +126,10 @@ def run_fleet_member(
     quiet: bool,
 ) -> None:
     """``newsarchive crawl … --redis URL``: crawl as one member of the fleet, then exit."""
+    import redis  # noqa: PLC0415 (lazy: start-up time)
+
+    from newsarchive.distributed.jobs import fleet_crawl  # noqa: PLC0415
+
     try:
         report = fleet_crawl(options, redis_url, settings=settings, on_progress=on_progress)
     except (redis.ConnectionError, redis.TimeoutError) as exc:

@@ -12,7 +12,6 @@ import click
 
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
-from newsarchive.extract import extract_article
 from newsarchive.records import NotAnArticle
 
 
@@ -62,6 +61,8 @@ def extract_command(path: str, url: str | None, encoding: str | None) -> None:
             click.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
             sys.exit(ExitCode.USAGE)
         page_url = url or file.resolve().as_uri()
+    from newsarchive.extract import extract_article  # noqa: PLC0415 (lazy: start-up time)
+
     result = extract_article(data, page_url, encoding=encoding)
     if isinstance(result, NotAnArticle):
         click.echo(f"not an article ({result.kind}): {result.reason}", err=True)

@@ -11,16 +11,19 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from newsarchive import config as configuration
-from newsarchive import crawlhistory, logfile
+from newsarchive import logfile
 from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
+
+if TYPE_CHECKING:
+    from newsarchive import crawlhistory  # the store, sqlite-utils: imported when `runs` runs
 
 CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
 
@@ -74,6 +77,8 @@ def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str) -> Non
     unchanged, errors by kind and its exit status (ok, partial, failed, interrupted;
     "unfinished" for a run that was killed or is still going).
     """
+    from newsarchive import crawlhistory  # noqa: PLC0415 (lazy: start-up time)
+
     archive = resolve_config(config_file, archive=db).config.archive
     try:
         found = crawlhistory.list_runs(archive, limit=limit or None)

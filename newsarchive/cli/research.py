@@ -18,21 +18,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
 from newsarchive import config
-from newsarchive.archive import Archive, make_filters
-from newsarchive.cli import research_render as render
 from newsarchive.cli.base import CONFIG_HELP, main
 from newsarchive.exitcodes import ExitCode
-from newsarchive.searchsyntax import QueryError
-from newsarchive.store.export import ExportError, Table, export, neutralise
-from newsarchive.store.queries import ArchiveError, FilterError, unindexed
-from newsarchive.store.search import MAX_CANDIDATES
-from newsarchive.store.search import relevance as search_relevance
-from newsarchive.store.stats import plot_by_month, plot_format
+
+if TYPE_CHECKING:
+    from newsarchive.archive import Archive
+
+# The archive, the store and the renderer are imported by the commands that use them, so that
+# `newsarchive --help` and the other commands start without SQLite, sqlite-utils or rich.
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +104,11 @@ def filter_options(func: F) -> F:
 
 @contextmanager
 def _archive(db: Path) -> Iterator[Archive]:
+    from newsarchive.archive import Archive  # noqa: PLC0415 (lazy: start-up time)
+    from newsarchive.searchsyntax import QueryError  # noqa: PLC0415
+    from newsarchive.store.export import ExportError  # noqa: PLC0415
+    from newsarchive.store.queries import ArchiveError, FilterError  # noqa: PLC0415
+
     try:
         archive = Archive(db)
     except ArchiveError as exc:
@@ -155,6 +158,11 @@ def search(
     word to leave out. Results are ranked by BM25, best first; relevance is each result's
     score as a percentage of the best one's.
     """
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.store.export import neutralise  # noqa: PLC0415
+    from newsarchive.store.queries import unindexed  # noqa: PLC0415
+    from newsarchive.store.search import relevance as search_relevance  # noqa: PLC0415
+
     with _archive(db) as archive:
         hits = archive.search(query, limit=limit, **_filters(kwargs))
         matched = archive.count(query, **_filters(kwargs)) if hits else 0
@@ -195,6 +203,8 @@ def search(
 
 def _shown(shown: int, matched: int) -> str:
     """``20 of 47 matching articles`` (``more than 5000`` past the count's bound)."""
+    from newsarchive.store.search import MAX_CANDIDATES  # noqa: PLC0415 (lazy: start-up time)
+
     total = f"more than {MAX_CANDIDATES}" if matched > MAX_CANDIDATES else str(matched)
     noun = "article" if matched == 1 else "articles"
     if shown >= matched:
@@ -287,6 +297,9 @@ def export_command(
     ):
         _fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
     with _archive(db) as archive:
+        from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up time)
+        from newsarchive.store.export import Table, export  # noqa: PLC0415
+
         filters = make_filters(**_filters(kwargs))
         if excel and fmt != "csv":
             _fail("--excel applies to --format csv only", ExitCode.USAGE)
@@ -327,6 +340,9 @@ def export_command(
               show_default=True, help="Output format.")  # fmt: skip
 def stats(db: Path, plot: Path | None, fmt: str) -> None:
     """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.store.stats import plot_by_month, plot_format  # noqa: PLC0415
+
     if plot is not None:
         try:
             plot_format(str(plot))
@@ -357,6 +373,8 @@ def show(ref: str, db: Path, fmt: str) -> None:
 
     ID|URL: the article id, or any URL it was seen under (big5, mobile, http, other host).
     """
+    from newsarchive.cli import research_render as render  # noqa: PLC0415 (lazy: start-up)
+
     with _archive(db) as archive:
         view = archive.view(ref)
     if view is None:
@@ -385,6 +403,7 @@ def serve(ctx: click.Context, db: Path, host: str, port: int) -> None:
     Prints the address it serves on (the real port when --port is 0); Ctrl+C stops it."""
     from newsarchive.serve.app import ServeError  # noqa: PLC0415 (imports Datasette)
     from newsarchive.serve.app import serve as run  # noqa: PLC0415
+    from newsarchive.store.queries import ArchiveError  # noqa: PLC0415
 
     def ready(url: str) -> None:
         if not (ctx.obj or {}).get("quiet"):

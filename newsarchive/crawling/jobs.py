@@ -1,6 +1,6 @@
 """The jobs behind ``newsarchive crawl``, ``demo`` and ``reextract``: take the archive's writer
-lock, open a ``crawl_runs`` row, run the spider in this process, close the row with the exit
-status, and report what the run did.
+lock, run the spider in this process, and report what the run did. The ``crawl_runs`` row is
+the crawl's own (:mod:`newsarchive.crawling.crawlrun`, as under ``scrapy crawl``).
 
 One process runs one job (a Twisted reactor cannot be restarted).
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -21,12 +20,12 @@ from typing import Any
 from newsarchive import crawlhistory
 from newsarchive.config import default_job_root
 from newsarchive.crawling import resume
+from newsarchive.crawling.crawlrun import Progress, storage_failure, storage_problem
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
-from newsarchive.crawling.runner import CrawlResult, Progress, run_spider, storage_failure
+from newsarchive.crawling.runner import CrawlResult, run_spider
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
 from newsarchive.store import Store
-from newsarchive.store.process import WriterDied
 from newsarchive.store.queries import connect
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
@@ -39,16 +38,17 @@ class ArchiveUnwritable(RuntimeError):
     """The archive cannot be written: a read-only file or folder, a full disk."""
 
 
-def _unwritable(db: Path, exc: BaseException | str) -> ArchiveUnwritable:
-    text = str(exc)
-    full = getattr(exc, "errno", None) == errno.ENOSPC or any(
-        word in text.lower() for word in ("full", "i/o", "no space")
-    )
-    # A crawl's fatal error arrives as "<exception type>: <message>" (Progress.fatal).
-    if isinstance(exc, WriterDied) or text.startswith(f"{WriterDied.__name__}:"):
-        hint = "the process storing the crawl's items stopped; see the log"
-    else:
-        hint = "is the disk full?" if full else "read-only file or folder?"
+class CrawlFailed(RuntimeError):
+    """The crawl stopped before it started its run (its log says why)."""
+
+
+_HINTS = {"full": "is the disk full?", "io": "is the disk full or failing?"}
+
+
+def _unwritable(db: Path, text: str, problem: str | None) -> ArchiveUnwritable:
+    """The error for an archive that cannot be written; ``problem`` as
+    :func:`~newsarchive.crawling.crawlrun.storage_problem` says."""
+    hint = _HINTS.get(problem or "", "read-only file or folder?")
     return ArchiveUnwritable(f"the archive {db} cannot be written ({hint}): {text}")
 
 
@@ -90,7 +90,6 @@ def crawl(
         "channel",
         args,
         db=db,
-        channels=options.channels,
         settings=overrides,
         on_progress=on_progress,
         lock_wait=lock_wait,
@@ -112,7 +111,6 @@ def reextract(
         "reextract",
         {"db": str(db)},
         db=db,
-        channels=(),
         settings={"ROBOTSTXT_OBEY": False},
         on_progress=on_progress,
         lock_wait=lock_wait,
@@ -124,7 +122,6 @@ def _job(
     args: dict[str, str],
     *,
     db: Path,
-    channels: tuple[str, ...],
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
     lock_wait: float,
@@ -137,7 +134,6 @@ def _job(
                 spider,
                 args,
                 db=db,
-                channels=channels,
                 settings=settings,
                 on_progress=on_progress,
                 job=job,
@@ -147,7 +143,7 @@ def _job(
             isinstance(exc, PermissionError) or storage_failure(exc)
         ):
             raise
-        raise _unwritable(db, exc) from exc
+        raise _unwritable(db, str(exc), storage_problem(exc)) from exc
 
 
 def _locked_job(
@@ -155,7 +151,6 @@ def _locked_job(
     args: dict[str, str],
     *,
     db: Path,
-    channels: tuple[str, ...],
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
     job: Path | None,
@@ -164,15 +159,11 @@ def _locked_job(
     if job is not None:  # prepared under the lock: one run per job directory
         state = resume.prepare(job, {"spider": spider, "args": args})
         settings = {**settings, **resume.scrapy_settings(state)}
-    with Store(db) as store:
-        run_id = store.start_run(spider, channels=channels, options=args)
-    settings = {**settings, "NEWSARCHIVE_DB": str(db), "NEWSARCHIVE_RUN_ID": run_id}
-    try:
-        result = run_spider(spider, args, settings=settings, on_progress=on_progress)
-    except BaseException:
-        with Store(db) as store:
-            store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[ExitCode.FAILURE])
-        raise
+    # Create (or upgrade) the archive before the crawl: the incremental middleware, built
+    # before the store pipeline opens, journals only against an existing archive.
+    Store(db).close()
+    settings = {**settings, "NEWSARCHIVE_DB": str(db)}
+    result = run_spider(spider, args, settings=settings, on_progress=on_progress)
     if state is not None:
         # A crawl stopped because the archive could not be written fetched pages it never
         # stored, so its saved queue is no guide: the next run starts over (incrementally:
@@ -184,26 +175,18 @@ def _locked_job(
             prune_root=state.path.parent == default_job_root(db),
         )
     if result.progress.fatal is not None:
-        # Record the failure if the archive still takes a write; either way, say so.
-        with contextlib.suppress(OSError, sqlite3.DatabaseError), Store(db) as store:
-            store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[ExitCode.FAILURE])
-        raise _unwritable(db, result.progress.fatal)
+        raise _unwritable(db, result.progress.fatal, result.progress.fatal_problem)
+    if result.run_id is None:
+        raise CrawlFailed(f"the crawl stopped before it started (see the log); {db} unchanged")
     with Store(db) as store:
-        row = store.run(run_id)
-        code = _exit_code(spider, result, row)
-        store.finish_run(run_id, exit_status=crawlhistory.EXIT_STATUS[code])
-        row = store.run(run_id)
+        row = store.run(result.run_id)
+    code = _STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
     return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code)
 
 
-def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> ExitCode:
-    pages = int(row.get("pages_fetched") or 0)
-    errors = int(row.get("errors") or 0)
-    if spider == "reextract" and result.finish_reason == "finished" and pages == 0:
-        return ExitCode.OK  # an archive with nothing to re-extract
-    return crawlhistory.exit_code(result.finish_reason, pages_fetched=pages, errors=errors)
+_STATUS_CODES = {status: code for code, status in crawlhistory.EXIT_STATUS.items()}
 
 
 @contextmanager

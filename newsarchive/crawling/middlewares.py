@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import task
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 
 if TYPE_CHECKING:
     from typing import Self
@@ -39,31 +39,61 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
         return middleware
 
 
+#: ``Request.meta`` key: the retry is not to be scheduled before this ``time.monotonic()``.
+RETRY_NOT_BEFORE = "newsarchive_retry_not_before"
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry middleware (5xx, 408, 429, timeouts, connection errors) that waits
     before each retry: ``NEWSARCHIVE_RETRY_BACKOFF`` seconds, doubled per attempt, at most
     ``NEWSARCHIVE_RETRY_BACKOFF_MAX``; a ``Retry-After`` header in seconds is honoured within
-    that maximum. The wait holds only the retried request, not the download slot."""
+    that maximum.
+
+    The wait holds no downloader slot: the retry request goes back to the engine at once,
+    marked with the time it may be scheduled (:data:`RETRY_NOT_BEFORE`); when the engine
+    schedules it (``request_scheduled``) too early, it is set aside on a timer and handed to
+    the engine again when its time comes. Meanwhile every other request goes on, and the spider
+    is not closed as idle while a retry waits. (A request fetched outside the scheduler, such as
+    robots.txt, is retried at once.) A retry still waiting when the crawl stops is not made;
+    an article's stays in the job's journal and the next run fetches it.
+    """
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
         self.backoff = float(settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF", 2.0))
         self.backoff_max = float(settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF_MAX", 60.0))
+        self._crawler: Crawler | None = None
+        self._waiting: dict[int, Any] = {}
+        """Retries set aside, by ``id`` of the request: their timers (``IDelayedCall``)."""
 
-    async def process_response(  # type: ignore[override]
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler  # RetryMiddleware's own (Scrapy 2.14+ reads it)
+        middleware._crawler = crawler
+        crawler.signals.connect(middleware.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    # Scrapy before 2.14 passes ``spider`` and its RetryMiddleware requires it; later
+    # versions pass none.
+    def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        result = super().process_response(request, response)
+        extra = () if spider is None else (spider,)
+        result = super().process_response(request, response, *extra)
         if isinstance(result, Request):
-            await self._wait(result, response.headers.get(b"Retry-After"))
+            self._mark(result, response.headers.get(b"Retry-After"))
         return result
 
-    async def process_exception(  # type: ignore[override]
+    def process_exception(
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
-        result = super().process_exception(request, exception)
+        extra = () if spider is None else (spider,)
+        result = super().process_exception(request, exception, *extra)
         if isinstance(result, Request):
-            await self._wait(result, None)
+            self._mark(result, None)
         return result
 
     def delay(self, attempt: int, retry_after: bytes | None) -> float:
@@ -77,12 +107,45 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 wait = max(wait, float(retry_after.decode("latin-1").strip()))
         return float(min(wait, self.backoff_max))
 
-    async def _wait(self, retry: Request, retry_after: bytes | None) -> None:
+    def _mark(self, retry: Request, retry_after: bytes | None) -> None:
         seconds = self.delay(int(retry.meta.get("retry_times", 1)), retry_after)
-        if seconds <= 0:
+        if seconds > 0:
+            retry.meta[RETRY_NOT_BEFORE] = time.monotonic() + seconds
+
+    # -- signals -----------------------------------------------------------------------------
+
+    def request_scheduled(self, request: Request, **_: Any) -> None:
+        """Set a retry aside until its time (raising ``IgnoreRequest`` keeps the engine from
+        scheduling it now; nothing else sees it)."""
+        not_before = request.meta.get(RETRY_NOT_BEFORE)
+        if not_before is None:
             return
-        logger.debug("waiting %.1fs before retrying %s", seconds, retry.url)
-        await maybe_deferred_to_future(task.deferLater(_reactor(), seconds, lambda: None))
+        wait = float(not_before) - time.monotonic()
+        if wait <= 0 or self._crawler is None or self._crawler.engine is None:
+            del request.meta[RETRY_NOT_BEFORE]
+            return
+        logger.debug("waiting %.1fs before retrying %s", wait, request.url)
+        self._waiting[id(request)] = _reactor().callLater(wait, self._due, request)
+        raise IgnoreRequest(f"retry of {request.url} waits {wait:.1f}s")
+
+    def _due(self, request: Request) -> None:
+        self._waiting.pop(id(request), None)
+        request.meta.pop(RETRY_NOT_BEFORE, None)
+        engine = self._crawler.engine if self._crawler is not None else None
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            engine.crawl(request)
+
+    def spider_idle(self, **_: Any) -> None:
+        if self._waiting:
+            raise DontCloseSpider(f"{len(self._waiting)} retries waiting")
+
+    def spider_closed(self, **_: Any) -> None:
+        waiting, self._waiting = self._waiting, {}
+        for call in waiting.values():
+            if call.active():
+                call.cancel()
+        if waiting:
+            logger.warning("%d retries still waiting were not made", len(waiting))
 
 
 def _reactor() -> Any:

@@ -1,9 +1,9 @@
 """From a Scrapy response to what the spider yields: capture, decoded text, extraction result.
 
-The spider's callbacks stay thin: they call :func:`read_page` (or :func:`read_page_async`,
-which has a child process extract) and get back the capture, the
+The spider's callbacks stay thin: they call :func:`read_page` and get back the capture, the
 page text and the extractor's verdict (or the error kind when there is nothing to extract),
-then decide what to follow with :func:`list_links`.
+then decide what to follow with :func:`list_links`. Each page is decoded once
+(:func:`newsarchive.extract.decode.decode_page`); the extractor gets the text.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from parsel import Selector
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newsarchive import urls
@@ -29,7 +27,6 @@ from newsarchive.crawling.capture import (
 from newsarchive.crawling.links import Scope, text_date
 from newsarchive.extract import extract_article
 from newsarchive.extract.decode import UndecodablePage, decode_page
-from newsarchive.extract.process import ExtractorDied, ExtractorProcess
 from newsarchive.records import Article, Capture, NotAnArticle
 
 logger = logging.getLogger(__name__)
@@ -116,65 +113,8 @@ def read_page(response: Response, *, extract: bool = True, scope: Scope | None =
         return read
     capture, text = read
     # The record's URL is the page's final URL; the capture keeps the requested one and the
-    # redirect chain, and the store records them all as aliases. The extractor gets the bytes
-    # (it decodes them as above, and parses UTF-8 bytes without re-encoding the text).
-    result = extract_article(response.body, response.url, encoding=charset_hint(response))
-    return _judged(response, capture, text, result)
-
-
-def extractor_for(crawler: Crawler) -> ExtractorProcess | None:
-    """The crawl's extractor process, when the settings want one (``NEWSARCHIVE_EXTRACT``
-    and ``NEWSARCHIVE_EXTRACT_PROCESS`` on, the asyncio reactor): started when the spider
-    opens, closed when it closes. One that cannot start (no process may be spawned) leaves
-    every page to this process, with a warning."""
-    settings = crawler.settings
-    if not (
-        settings.getbool("NEWSARCHIVE_EXTRACT", True)
-        and settings.getbool("NEWSARCHIVE_EXTRACT_PROCESS", True)
-        and "asyncio" in str(settings.get("TWISTED_REACTOR") or "")
-    ):
-        return None
-    extractor = ExtractorProcess(max_in_flight=settings.getint("NEWSARCHIVE_EXTRACT_IN_FLIGHT", 64))
-
-    def start() -> None:
-        try:
-            extractor.start()
-        except Exception as exc:
-            logger.warning("no extractor process (%s); extracting in the crawl process", exc)
-            extractor.unavailable(f"the extractor process could not start: {exc}")
-
-    crawler.signals.connect(start, signal=signals.spider_opened, weak=False)
-    crawler.signals.connect(extractor.close, signal=signals.spider_closed, weak=False)
-    return extractor
-
-
-async def extract_async(
-    body: bytes, url: str, hint: str | None, extractor: ExtractorProcess | None
-) -> Article | NotAnArticle:
-    """``extract_article(body, url, encoding=hint)``, by ``extractor`` while it lives, else
-    in this process (the same record either way)."""
-    if extractor is not None and extractor.died is None:
-        try:
-            return await extractor.extract(body, url, hint)
-        except ExtractorDied:
-            pass  # logged once by the extractor's handle; extract here instead
-    return extract_article(body, url, encoding=hint)
-
-
-async def read_page_async(
-    response: Response,
-    *,
-    extract: bool = True,
-    scope: Scope | None = None,
-    extractor: ExtractorProcess | None = None,
-) -> Page:
-    """:func:`read_page`, with the extraction done by ``extractor`` (a child process) while
-    the crawl goes on; in this process when there is none or it has died."""
-    read = _decoded(response, scope, extract=extract)
-    if isinstance(read, Page):
-        return read
-    capture, text = read
-    result = await extract_async(response.body, response.url, charset_hint(response), extractor)
+    # redirect chain, and the store records them all as aliases.
+    result = extract_article(text, response.url, encoding=capture.encoding)
     return _judged(response, capture, text, result)
 
 

@@ -17,9 +17,9 @@ The job also keeps a journal (``journal.log``, :class:`Journal`), each line writ
 at once so that it survives SIGKILL: ``T <url>`` for every article request the incremental
 middleware let through (the job's to-do list, including links found on article pages, such
 as big5 copies and related articles) and ``D <url>`` for every page whose item went through
-the pipelines. The store pipeline completes an item only once the store writer process
-(:mod:`newsarchive.store.process`) has committed it, so a ``D`` page is in the archive even
-though the writer commits items in groups. A resumed job re-reads the list pages, skips the
+the pipelines. The store pipeline completes an item only once its transaction
+(:mod:`pipelines.store`) has committed, so a ``D`` page is in the archive even
+though the store commits items in groups. A resumed job re-reads the list pages, skips the
 ``D`` pages, and requests the ``T`` pages that have no ``D``: it fetches what the uninterrupted
 job would have fetched, and no more. A page stored but not yet journaled when the process died
 (or received by the writer but not yet committed, and rolled back) is fetched again: no
@@ -180,8 +180,8 @@ class JobStateExtension:
     gracefully stopped job's state.
 
     Enabled in ``EXTENSIONS``; inactive without ``JOBDIR``. ``item_scraped`` and
-    ``item_dropped`` are sent after the item pipelines are done with an item (the store, or
-    the store writer process, has committed it). Scrapy closes its scheduler (writing the
+    ``item_dropped`` are sent after the item pipelines are done with an item (the store has
+    committed it). Scrapy closes its scheduler (writing the
     queue index and seen fingerprints) before ``spider_closed`` is sent.
     """
 

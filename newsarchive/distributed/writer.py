@@ -7,7 +7,7 @@ Delivery is at least once, with the reliable-queue pattern:
    ``LMOVE``). An item is always in exactly one of the two lists, so a writer killed at any
    instant loses nothing.
 2. Each item runs through the project's item pipelines, the same ones a single-machine crawl
-   uses (validate → normalise → dedupe → store); the store commits each item in its own
+   uses (normalise → validate → store); the store commits each item in its own
    transaction.
 3. Only then is the batch acknowledged: the processing list is deleted.
 

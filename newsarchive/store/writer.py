@@ -15,7 +15,7 @@ Public API (also re-exported as :mod:`newsarchive.store`)::
   transaction, and adds to the run's counters in the same transaction. Inside
   :meth:`Store.group` several items share one outer transaction (each still all or nothing,
   as a savepoint): one commit for the group (the crawl's writer process,
-  :mod:`newsarchive.store.process`, commits that way).
+  the store pipeline, commits that way).
 * :meth:`Store.store_article` stores an article alone (one transaction) for callers without a
   ``PageItem`` (``newsarchive reextract``).
 * Re-derivation: :meth:`Store.iter_reextract` yields the latest captures behind each article
