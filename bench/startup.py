@@ -6,11 +6,11 @@
 A local HTTP server on 127.0.0.1 serves the sample site (``newsarchive/sample_site``, the
 ``<host>/<path>`` layout ``--mirror`` reads) and records when the first request arrives; the
 crawl is ``newsarchive crawl gz --mirror URL --max-pages 1 --no-politeness`` into a fresh
-archive, started as its own process. "first request" is the time from just before the process is started to the arrival of
-its first request at the server (robots.txt); "--version" is the wall time of ``newsarchive
---version``. Targets (issue 18): the first request within 1 s on an idle machine, --version well
-under a second. The numbers depend on the machine's load: report them with ``uptime``.
-"""
+archive, started as its own process. "first request" is the time from just before the process is
+started to the arrival of its first request at the server (robots.txt); "--version" is the wall
+time of ``newsarchive --version``. Targets (issue 18): the first request within 1 s on an idle
+machine, --version well under a second. The numbers depend on the machine's load: report them
+with ``uptime``. """
 
 from __future__ import annotations
 
