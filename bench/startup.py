@@ -10,7 +10,7 @@ archive, started as its own process. "first request" is the time from just befor
 started to the arrival of its first request at the server (robots.txt); "--version" is the wall
 time of ``newsarchive --version``. Targets (issue 18): the first request within 1 s on an idle
 machine, --version well under a second. The numbers depend on the machine's load: report them
-with ``uptime``. """
+with ``uptime``."""
 
 from __future__ import annotations
 
