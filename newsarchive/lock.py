@@ -54,10 +54,7 @@ class ArchiveLocked(RuntimeError):
         self.holder = holder
         who = holder.describe() if holder is not None else "another process"
         after = f" after waiting {waited:g}s" if waited > 0 else ""
-        super().__init__(
-            f"archive {archive} is locked by {who}{after}; "
-            f"another crawl is writing it (use --wait SECONDS to wait for it)"
-        )
+        super().__init__(f"archive {archive} is locked by {who}{after}: another run is writing it")
 
 
 def real_path(archive: Path | str) -> Path:

@@ -176,3 +176,27 @@ def test_a_second_writer_through_a_symlink_is_refused_by_the_cli(tmp_path: Path)
         proc = _run(["upgrade", "--db", str(link)])
     assert proc.returncode == 4, proc.stderr
     assert f"archive {link} is locked by pid {os.getpid()}" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["crawl", "gz", "--mirror", "http://127.0.0.1:9/"], "(use --wait SECONDS to wait for it)"),
+        (["demo"], "(try again when it has finished, or give another --db)"),
+        (["reextract"], "(set lock_wait in the settings file (or NEWSARCHIVE_LOCK_WAIT)"),
+        (["upgrade"], "(run upgrade again when it has finished)"),
+    ],
+)
+def test_a_locked_archive_says_what_this_command_can_do(
+    tmp_path: Path, args: list[str], hint: str
+) -> None:
+    archive = tmp_path / "archive.db"
+    with Store(archive):
+        pass
+    with lock.writer_lock(archive):
+        proc = _run([*args, "--db", str(archive)])
+    assert proc.returncode == 4, proc.stderr
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("error: ")]
+    assert line.startswith(f"error: archive {archive} is locked by pid {os.getpid()}")
+    assert hint in line
+    assert "Traceback" not in proc.stderr

@@ -111,7 +111,15 @@ def _summary(report: jobs.JobReport) -> None:
     click.echo("\n".join(lines))
 
 
-def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
+#: What a locked-out command can do about it, by command (only options it has).
+WAIT_HINTS = {
+    "crawl": "use --wait SECONDS to wait for it",
+    "demo": "try again when it has finished, or give another --db",
+    "reextract": "set lock_wait in the settings file (or NEWSARCHIVE_LOCK_WAIT) to wait for it",
+}
+
+
+def _run(job: Callable[[], jobs.JobReport], command: str) -> jobs.JobReport:
     from newsarchive.crawling.jobs import (  # noqa: PLC0415 (lazy: start-up time)
         ArchiveUnwritable,
         CrawlFailed,
@@ -121,7 +129,7 @@ def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
     try:
         return job()
     except ArchiveLocked as exc:
-        _fail(str(exc), ExitCode.LOCKED)
+        _fail(f"{exc} ({WAIT_HINTS[command]})", ExitCode.LOCKED)
     except (FileNotFoundError, ArchiveUnwritable, CrawlFailed, NotAnArchive) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
@@ -278,7 +286,8 @@ def crawl(
                 on_progress=on_progress,
                 lock_wait=cfg.lock_wait,
                 job_root=cfg.jobs_root,
-            )
+            ),
+            "crawl",
         )
     _finish(report, quiet=quiet)
 
@@ -304,7 +313,7 @@ def demo(ctx: click.Context, db: Path) -> None:
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
         jobs = _jobs()
-        report = _run(lambda: jobs.demo(db=db, on_progress=on_progress))
+        report = _run(lambda: jobs.demo(db=db, on_progress=on_progress), "demo")
     _finish(report)
 
 
@@ -332,6 +341,9 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
     with _live(show, "reextract") as on_progress:
         jobs = _jobs()
         report = _run(
-            lambda: jobs.reextract(db=cfg.archive, on_progress=on_progress, lock_wait=cfg.lock_wait)
+            lambda: jobs.reextract(
+                db=cfg.archive, on_progress=on_progress, lock_wait=cfg.lock_wait
+            ),
+            "reextract",
         )
     _finish(report)

@@ -88,7 +88,7 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
         with writer_lock(archive):
             report = ingest(redis_url, archive, batch=batch, idle_timeout=idle_timeout, stop=stop)
     except (ArchiveLocked, WriterBusy) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {exc} (stop the other writer first: one writer per archive)", err=True)
         sys.exit(ExitCode.LOCKED)
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)

@@ -249,7 +249,7 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
             with Store(archive) as store:
                 after = current_version(store.db)
     except ArchiveLocked as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {exc} (run upgrade again when it has finished)", err=True)
         sys.exit(ExitCode.LOCKED)
     except NotAnArchive as exc:
         click.echo(f"error: {exc}", err=True)
