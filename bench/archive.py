@@ -104,7 +104,7 @@ class Generator:
             url=url,
             canonical_url=urls.canonical_url(url),
             channel=channel,
-            article_id=str(1100000000 + n),
+            xinhua_id=str(1100000000 + n),
             headline=self.paragraph(18)[:24],
             subtitle=None,
             published_at=f"2023-{n % 12 + 1:02d}-{n % 28 + 1:02d}T10:{n % 60:02d}:00+08:00",

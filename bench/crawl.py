@@ -1,14 +1,15 @@
 """Crawl benchmark: a generated site of N articles on loopback, crawled end to end.
 
-    python -P bench/crawl.py                 # 5,000 articles (the reported configuration)
-    python -P bench/crawl.py --articles 500  # a quick look
-    python -P bench/crawl.py --repeat 3      # three rounds, the median ratio decides
+    python -m bench.crawl                 # 5,000 articles (the reported configuration)
+    python -m bench.crawl --articles 500  # a quick look
+    python -m bench.crawl --repeat 3      # three rounds, the median ratio decides
 
-(``-P`` keeps ``bench/`` off the import path, so no benchmark script can shadow a package
-that Scrapy or Twisted imports.)
+Run from the repository's root: ``-m`` puts the root (and so ``tools/``, which is not
+installed) on the import path and keeps ``bench/`` off it, so no benchmark script can shadow a
+package that Scrapy or Twisted imports.
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` into a temporary directory,
-serves it with :class:`newsarchive.mirror.MirrorServer` in its own process (so the server does
+Generates a site with :func:`tools.sitegen.generate_site` into a temporary directory,
+serves it with :class:`tools.mirror.CountingMirror` in its own process (so the server does
 not compete with the crawler for the GIL), then runs two crawls of channels gz and he, each in
 a fresh process (a Twisted reactor cannot be restarted), politeness off:
 
@@ -46,16 +47,16 @@ from typing import Any
 
 from newsarchive.crawling import CrawlOptions, run_crawl
 from newsarchive.crawling.options import IMPOLITE_SETTINGS
-from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import generate_site
 from pipelines import store as _store  # noqa: F401  (imported before the CPU clock starts)
 from spiders import channel as _channel  # noqa: F401
+from tools.mirror import CountingMirror
+from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
 
 
 def _serve(root: str, port_queue: Any, stop: Any) -> None:
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         port_queue.put(server.url)
         stop.wait()
 
@@ -117,7 +118,8 @@ def _cpu_of(pid: int | None) -> float | None:
 def _crawl(mode: str, mirror: str, db: Path, server_pid: int | None = None) -> dict[str, Any]:
     server_cpu = _cpu_of(server_pid)
     proc = subprocess.run(
-        [sys.executable, "-P", __file__, "--child", mode, "--mirror", mirror, "--db", str(db)],
+        [sys.executable, "-m", "bench.crawl", "--child", mode, "--mirror", mirror, "--db", str(db)],
+        cwd=Path(__file__).resolve().parent.parent,  # the repository's root, as -m needs
         capture_output=True,
         text=True,
         check=False,

@@ -1,15 +1,16 @@
 # ruff: noqa: E402  (the clock starts before the imports: process start-up is measured)
 """Distributed-crawling benchmark: one vs two crawler processes sharing a Redis frontier.
 
-    python -P bench/distributed.py                 # 5,000 articles (the reported configuration)
-    python -P bench/distributed.py --articles 500  # a quick look
-    python -P bench/distributed.py --redis redis://127.0.0.1:6390/15   # an existing server
+    python -m bench.distributed                 # 5,000 articles (the reported configuration)
+    python -m bench.distributed --articles 500  # a quick look
+    python -m bench.distributed --redis redis://127.0.0.1:6390/15   # an existing server
 
-(``-P``: keep ``bench/`` off ``sys.path``, where ``bench/incremental.py`` would shadow the
-``incremental`` package Twisted imports.)
+Run from the repository's root: ``-m`` puts the root (and so ``tools/``, which is not
+installed) on ``sys.path`` and keeps ``bench/`` off it, where a script could shadow a package
+Twisted imports.
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` (channels gz and he), serves it
-with :class:`newsarchive.mirror.MirrorServer` in its own process, and uses a Redis server: the
+Generates a site with :func:`tools.sitegen.generate_site` (channels gz and he), serves it
+with :class:`tools.mirror.CountingMirror` in its own process, and uses a Redis server: the
 one given with ``--redis`` (its database is flushed!) or a private ``redis-server`` started on a
 free loopback port. Then, for a fleet of 1 and of 2 crawler processes, politeness off:
 
@@ -55,16 +56,17 @@ from newsarchive.crawling.options import IMPOLITE_SETTINGS
 from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.jobs import fleet_crawl
 from newsarchive.distributed.writer import ingest
-from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import generate_site
+from tools.mirror import CountingMirror
+from tools.sitegen import generate_site
 
 CHANNELS = "gz,he"
-#: This script as a child process (``-P``: see the module docstring).
-_CHILD = (sys.executable, "-P", __file__, "--child")
+#: This script as a child process (``-m``: see the module docstring), run in the root.
+_CHILD = (sys.executable, "-m", "bench.distributed", "--child")
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _serve(root: str, port_queue: Any, stop: Any, counts_queue: Any) -> None:
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         port_queue.put(server.url)
         stop.wait()
         counts_queue.put(dict(server.requests))
@@ -123,6 +125,7 @@ def _single(site: Path, db: Path) -> dict[str, Any]:
         started = time.perf_counter()
         out = subprocess.run(
             [*_CHILD, "--mirror", mirror, "--db", str(db)],
+            cwd=REPO,
             capture_output=True,
             text=True,
             check=False,
@@ -151,6 +154,7 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
         members = [
             subprocess.Popen(
                 [*_CHILD, "--mirror", mirror, "--redis", redis_url],
+                cwd=REPO,
                 env={**os.environ, "NEWSARCHIVE_FLEET_SIZE": str(n)},  # fetch once all joined
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

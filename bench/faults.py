@@ -1,8 +1,8 @@
 """Crawl the sample site through the fault site, trial after trial, and count what was lost.
 
-    python bench/faults.py [--trials 5] [--seed 1] [--timeout 3] [--json FILE]
+    python -m bench.faults [--trials 5] [--seed 1] [--timeout 3] [--json FILE]
 
-Each trial faults a different set of article pages (``newsarchive.faults.plan.PLAN``: one
+Each trial faults a different set of article pages (``tools.faults.plan.PLAN``: one
 page per fault, shuffled by the trial's seed) and runs the production command
 ``newsarchive crawl gz he --mirror URL`` (download timeout shortened to ``--timeout``), then
 the same command against the healthy site. Per fault it checks: the page is stored intact
@@ -23,12 +23,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from newsarchive.faults import FaultSite
-from newsarchive.faults.plan import PLAN, assign, mirror_key
 from newsarchive.urls import canonical_url
+from tools.faults import FaultSite
+from tools.faults.plan import PLAN, assign, mirror_key
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 WRAPPER = """
 import sys
 import newsarchive.settings as settings

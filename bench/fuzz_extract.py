@@ -1,8 +1,8 @@
 """Fuzz the extractor: at least 100,000 mutated real-template pages, none may raise.
 
-    python bench/fuzz_extract.py [--inputs 100000] [--workers 2] [--seed 1] [--out DIR]
+    python -m bench.fuzz_extract [--inputs 100000] [--workers 2] [--seed 1] [--out DIR]
 
-Hypothesis draws each input (``newsarchive.faults.mutate``: byte flips, markup and encoding
+Hypothesis draws each input (``tools.faults.mutate``: byte flips, markup and encoding
 tokens, truncation, splices, re-encoding, deep nesting, odd charset hints, pages given as text)
 from the golden fixtures, the real Xinhua pages in ``../shared/xinhua`` and the sample site.
 Every exception is counted and its input saved under ``--out`` (default a temp folder) for a
@@ -25,8 +25,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 
 from newsarchive.extract import extract_article
-from newsarchive.faults.mutate import extractor_inputs, seed_pages
 from newsarchive.records import Article, NotAnArticle
+from tools.faults.mutate import extractor_inputs, seed_pages
 
 #: An input still being extracted after this many seconds counts as a hang (a failure).
 HANG_SECONDS = 10
@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_FOLDERS = (
     REPO / "tests" / "golden",
     REPO.parent / "shared" / "xinhua",
-    REPO / "data" / "sample-site",
+    REPO / "newsarchive" / "sample_site",
 )
 
 

@@ -1,16 +1,16 @@
 """What a scheduled run costs: a full crawl, a run with nothing new, a run after new articles.
 
-    python bench/incremental_crawl.py                  # 5,000 articles (the reported configuration)
-    python bench/incremental_crawl.py --articles 500   # a quick look
+    python -m bench.incremental_crawl                  # 5,000 articles (the reported configuration)
+    python -m bench.incremental_crawl --articles 500   # a quick look
 
-Generates a site with :func:`newsarchive.sitegen.generate_site` in a temporary directory,
-serves it with :class:`newsarchive.mirror.MirrorServer` on 127.0.0.1 (requests counted at the
+Generates a site with :func:`tools.sitegen.generate_site` in a temporary directory,
+serves it with :class:`tools.mirror.CountingMirror` on 127.0.0.1 (requests counted at the
 server), and runs ``newsarchive --quiet crawl gz he --mirror URL --no-politeness`` as an
 operator's scheduler would (lock, job directory, ledger), three times on one archive:
 
 1. **full**: into a new archive;
 2. **nothing new**: the same site again;
-3. **added**: after :func:`newsarchive.sitegen.add_articles` published ``--added`` articles.
+3. **added**: after :func:`tools.sitegen.add_articles` published ``--added`` articles.
 
 The revisit window is off (``NEWSARCHIVE_REVISIT_DAYS=0``) so that the numbers do not depend on
 today's date against the site's dates; a window adds one request per recent article.
@@ -30,11 +30,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import add_articles, generate_site
+from tools.mirror import CountingMirror
+from tools.sitegen import add_articles, generate_site
 
 
-def _crawl(site: MirrorServer, db: Path) -> dict[str, Any]:
+def _crawl(site: CountingMirror, db: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_REVISIT_DAYS"] = "0"
     site.reset()
@@ -77,7 +77,7 @@ def main() -> None:
         manifest = generate_site(root, channels=("gz", "he"), n_articles=args.articles,
                                  seed=args.seed)  # fmt: skip
         db = Path(tmp) / "archive.db"
-        with MirrorServer(root) as server:
+        with CountingMirror(root) as server:
             full = _crawl(server, db)
             again = _crawl(server, db)
             add_articles(root, args.added)

@@ -1,12 +1,12 @@
 """SIGKILL a real crawl at random points, resume it, and compare with an uninterrupted crawl.
 
-    python bench/kill.py [--trials 20] [--seed 1] [--site data/sample-site] [--slow 0.05]
+    python -m bench.kill [--trials 20] [--seed 1] [--site newsarchive/sample_site] [--slow 0.05]
 
 Each trial: a fresh archive; ``newsarchive crawl gz he --mirror URL`` against the sample
 site (served by the fault site with every page trickled, so the crawl lasts long enough to be
 killed anywhere); SIGKILL after a random delay; ``PRAGMA integrity_check``; no article without
 its sections; then the same command again (the resume) and a comparison of what the archive
-holds (``newsarchive.faults.compare.fingerprint``) with an uninterrupted crawl's. Prints one
+holds (``tools.faults.compare.fingerprint``) with an uninterrupted crawl's. Prints one
 line per trial and a summary; exit status 1 if any trial lost or corrupted anything.
 """
 
@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsarchive.faults import Fault, FaultSite, Rule
-from newsarchive.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
+from tools.faults import Fault, FaultSite, Rule
+from tools.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -130,7 +130,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--site", type=Path, default=REPO / "data" / "sample-site")
+    parser.add_argument("--site", type=Path, default=REPO / "newsarchive" / "sample_site")
     parser.add_argument("--slow", type=float, default=0.05, help="seconds between 4 KiB chunks")
     parser.add_argument("--json", type=Path, help="also write the trials here")
     args = parser.parse_args()

@@ -29,7 +29,8 @@ from newsarchive.records import Article
 from newsarchive.store import queries, reading
 from newsarchive.store.queries import Filters
 from newsarchive.store.reading import ArticleView
-from newsarchive.store.search import SearchHit, search
+from newsarchive.store.search import MAX_CANDIDATES, SearchHit, search
+from newsarchive.store.search import count as count_matches
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
 
@@ -113,7 +114,7 @@ class Archive:
 
         ``query``: words (all must appear), ``"quoted phrases"``, ``OR``, ``-excluded``.
         ``since``/``until``: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` (inclusive) or ISO times.
-        Raises :class:`newsarchive.query.QueryError` for a malformed query.
+        Raises :class:`newsarchive.searchsyntax.QueryError` for a malformed query.
         """
         filters = make_filters(
             channel=channel,
@@ -124,6 +125,30 @@ class Archive:
             include_duplicates=include_duplicates,
         )
         return search(self._conn, query, filters, limit=limit, offset=offset)
+
+    def count(
+        self,
+        query: str,
+        *,
+        channel: str | Iterable[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | Iterable[str] | None = None,
+        reporter: str | None = None,
+        include_duplicates: bool = False,
+        at_most: int = MAX_CANDIDATES,
+    ) -> int:
+        """How many articles :meth:`search` with the same query and filters can rank,
+        counted up to ``at_most + 1`` (a result above ``at_most`` means "more than")."""
+        filters = make_filters(
+            channel=channel,
+            since=since,
+            until=until,
+            source=source,
+            reporter=reporter,
+            include_duplicates=include_duplicates,
+        )
+        return count_matches(self._conn, query, filters, at_most=at_most)
 
     def articles(
         self,

@@ -4,6 +4,11 @@
 process, even on SIGKILL or power loss: there is never a stale lock to clean up by hand.
 ``<archive>.lock.holder`` records who holds it (pid, host, start time, command) so that the
 run that cannot get the lock can say which process has it.
+
+The lock belongs to the archive's real path (:func:`os.path.realpath`): an archive reached
+through a symlink, or as ``./a.db`` and ``a.db``, has one lock, so it never has two writers.
+Before taking it, :func:`writer_lock` checks the file is an archive (or nothing yet), so a
+wrong ``--db`` is refused before anything is created beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import filelock
+
+from newsarchive.archivefile import check_archive
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +60,21 @@ class ArchiveLocked(RuntimeError):
         )
 
 
+def real_path(archive: Path | str) -> Path:
+    """The archive's path with symlinks, ``.`` and ``..`` resolved: what its lock follows."""
+    return Path(os.path.realpath(archive))
+
+
 def lock_path(archive: Path) -> Path:
-    """The lock file of ``archive`` (``archive.db`` → ``archive.db.lock``)."""
-    return archive.with_name(archive.name + ".lock")
+    """The lock file of ``archive`` (``archive.db`` → ``archive.db.lock``), beside the file
+    the path really names (a symlink's target)."""
+    real = real_path(archive)
+    return real.with_name(real.name + ".lock")
 
 
 def holder_path(archive: Path) -> Path:
-    return archive.with_name(archive.name + ".lock.holder")
+    real = real_path(archive)
+    return real.with_name(real.name + ".lock.holder")
 
 
 def read_holder(archive: Path) -> Holder | None:
@@ -95,7 +110,7 @@ _HELD: set[Path] = set()
 
 def is_held(archive: Path | str) -> bool:
     """Whether this process holds ``archive``'s writer lock."""
-    return Path(archive).resolve() in _HELD
+    return real_path(archive) in _HELD
 
 
 def take(archive: Path | str, wait: float = 0.0) -> Callable[[], None]:
@@ -117,21 +132,32 @@ def writer_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
 
     Waits up to ``wait`` seconds for a current holder to finish (0: try once), then raises
     :class:`ArchiveLocked` naming the holder. The archive's directory is created if needed.
+    Raises :class:`newsarchive.archivefile.NotAnArchive` (before creating anything) when
+    ``archive`` is something else than an archive or nothing.
     """
     archive = Path(archive)
-    archive.parent.mkdir(parents=True, exist_ok=True)
+    check_archive(archive)
+    real_path(archive).parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(lock_path(archive), timeout=wait)
     try:
         lock.acquire()
     except filelock.Timeout:
         raise ArchiveLocked(archive, wait, read_holder(archive)) from None
-    key = archive.resolve()
+    key = real_path(archive)
+    # Imported here: the store's modules are only needed once an archive is being written.
+    from newsarchive.store import wal  # noqa: PLC0415
+
+    keeper = None
     try:
         _HELD.add(key)
         _write_holder(archive)
         logger.info("writer lock on %s taken (pid %d)", archive, os.getpid())
+        # Readers are never locked out while the job opens and closes connections.
+        keeper = wal.hold(archive)
         yield
     finally:
+        if keeper is not None:
+            keeper.close()  # read-only, closed after the job's connections: files stay
         _HELD.discard(key)
         holder_path(archive).unlink(missing_ok=True)
         lock.release()

@@ -22,6 +22,7 @@ two in step.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -34,6 +35,7 @@ NotArticleKind = Literal[
     "empty",  # an article shell with no headline or no body
     "undecodable",  # bytes that decode to no text in any plausible encoding
     "unsupported",  # not HTML at all (an image, a PDF, JSON)
+    "too_deep",  # elements nested deeper than the HTML parser builds (2,048 levels): refused
 ]
 
 
@@ -105,7 +107,7 @@ class Article:
     channel: str | None
     """The provincial channel code from the URL (``gz``, ``he``, ``nmg``); ``None`` for
     national (www.news.cn / www.xinhuanet.com) and foreign pages."""
-    article_id: str | None
+    xinhua_id: str | None
     """Xinhua's id from the URL: the ``c_<id>`` number (old era) or the 8-digit date plus
     32 hex digits (c.html era); ``None`` if the URL has neither."""
     headline: str
@@ -123,11 +125,13 @@ class Article:
     dateline: Dateline | None
     """The wire dateline of the first paragraph, if any."""
     reporters: tuple[str, ...]
-    """Reporter names (记者) from the dateline byline and in-body bylines, in order, unique."""
+    """Reporter names (记者) from the dateline byline and in-body bylines, in order, unique:
+    ``people(credits, "reporters")`` (see :func:`people`)."""
     credits: tuple[Credit, ...]
     """Every credited person with their role (reporters and editors included), in order."""
     editors: tuple[str, ...]
-    """The 责任编辑 (responsible editor) names."""
+    """The 责任编辑 (responsible editor) names; on pages that print only ``编辑``, those:
+    ``people(credits, "editors")`` (see :func:`people`)."""
     sections: tuple[Section, ...]
     """The body: ordered sections; the first has ``heading=None`` when the body opens with text."""
     images: tuple[Image, ...]
@@ -198,6 +202,41 @@ class Capture:
     """Intermediate URLs when the request was redirected, in order."""
 
 
+#: Who counts as what: every people list (the record's ``reporters`` and ``editors``, the
+#: export's people columns, the ``articles_flat`` view) is drawn from the credits by this table
+#: through :func:`people` (or, in SQL, :func:`newsarchive.store.flat.people_sql`). Each entry
+#: is a list of role tiers: the names come from the first tier any credit of the article has.
+PEOPLE_ROLES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "reporters": (("记者",),),
+    "authors": (("作者",),),
+    "correspondents": (("通讯员",),),
+    "interns": (("实习生",),),
+    "photographers": (("摄影", "摄影记者", "图片"),),
+    "video": (("视频", "摄像"),),
+    "graphics": (("制图", "设计"),),
+    # Old table layouts print only "编辑：…", the page's one editor credit.
+    "editors": (("责任编辑",), ("编辑",)),
+    "proofreaders": (("校对",),),
+    "planners": (("策划", "统筹", "监制"),),
+}
+
+
+def people_of_pairs(pairs: Sequence[tuple[str, str]], kind: str) -> tuple[str, ...]:
+    """:func:`people` over ``(role, name)`` pairs in page order."""
+    for tier in PEOPLE_ROLES[kind]:
+        names = tuple(dict.fromkeys(name for role, name in pairs if role in tier))
+        if names:
+            return names
+    return ()
+
+
+def people(credits: Iterable[Credit], kind: str) -> tuple[str, ...]:
+    """The names of one kind of people (a key of :data:`PEOPLE_ROLES`: ``reporters``,
+    ``editors``, ``photographers``, …) among ``credits``: the credits whose role is in the
+    first tier of that kind any credit has, in page order, each name once."""
+    return people_of_pairs([(c.role, c.name) for c in credits], kind)
+
+
 def _to_jsonable(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -209,8 +248,11 @@ def _to_jsonable(value: object) -> object:
 
 
 def article_from_dict(data: dict[str, Any]) -> Article:
-    """Rebuild an :class:`Article` from :meth:`Article.to_dict` output (e.g. a JSON file)."""
+    """Rebuild an :class:`Article` from :meth:`Article.to_dict` output (e.g. a JSON file).
+    JSON written before the field was renamed ``xinhua_id`` (``article_id``) is read too."""
     fields = dict(data)
+    if "article_id" in fields and "xinhua_id" not in fields:
+        fields["xinhua_id"] = fields.pop("article_id")
     if fields.get("dateline") is not None:
         fields["dateline"] = Dateline(**fields["dateline"])
     fields["credits"] = tuple(Credit(**c) for c in fields.get("credits", ()))

@@ -62,12 +62,13 @@ class _Term:
     negated: bool
 
 
-def _check_word(word: str) -> None:
-    bad = sorted({c for c in word if c in _SYNTAX_CHARS})
+def _check_syntax(text: str) -> None:
+    bad = sorted({c for c in text if c in _SYNTAX_CHARS})
     if bad:
         raise QueryError(
-            f"the query contains {' '.join(repr(c) for c in bad)} in {word!r}, which is search "
-            'syntax, not text: search for words, "quoted phrases", OR and -excluded words only'
+            f"remove {' '.join(bad)} from the query {text!r}: "
+            f"{'it is' if len(bad) == 1 else 'they are'} "
+            'search syntax, not text (search for words, "quoted phrases", OR and -word)'
         )
 
 
@@ -83,7 +84,6 @@ def _term(token: str, negated: bool) -> _Term:
         text = text[1:-1]
         if '"' in text:
             raise QueryError('unbalanced quote: close the phrase with a second " or remove it')
-    _check_word(text)
     return _Term(text, negated)
 
 
@@ -133,6 +133,8 @@ def _group(items: list[_Term | str]) -> tuple[list[list[_Term]], list[_Term]]:
         raise QueryError("OR needs a word or phrase on both sides")
     if len(excluded) + sum(len(g) for g in groups) > MAX_TERMS:
         raise QueryError(f"too many words in the query (at most {MAX_TERMS})")
+    if not groups and not excluded:
+        raise QueryError("the query has only operators (AND, OR, NOT): add a word to search for")
     if not groups:
         raise QueryError("the query only excludes words: add at least one word to search for")
     return groups, excluded
@@ -157,6 +159,7 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError("empty query: give at least one word to search for")
     if len(stripped) > MAX_QUERY_CHARS:
         raise QueryError(f"query too long ({len(stripped)} characters, at most {MAX_QUERY_CHARS})")
+    _check_syntax(stripped)
     if stripped.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with a second " or remove it')
     groups, excluded = _group(_terms(stripped))

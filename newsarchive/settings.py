@@ -56,13 +56,25 @@ DOWNLOADER_MIDDLEWARES = {
     "newsarchive.crawling.middlewares.ContactUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsarchive.crawling.middlewares.BackoffRetryMiddleware": 550,
-    # Scrapy 2.19's robots.txt middleware lets all but the first request that waited for a
-    # host's robots.txt through unchecked; ours gives every waiter the rules.
+    # robots.txt per RFC 9309 (unreachable or 5xx: nothing from that host for now; 4xx: no
+    # rules), its verdict given to every waiting request (Scrapy 2.19 lets all but the first
+    # through unchecked, and allows everything when robots.txt does not arrive).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware": 100,
+    "newsarchive.crawling.robots.RobotsMiddleware": 100,
+    # Nothing leaves the crawl's channels (newsarchive.crawling.offsite): every request is
+    # checked first, and a redirect off the channels is refused before it is followed
+    # (Scrapy follows it, and fetches the other host's robots.txt, before any check).
+    "newsarchive.crawling.offsite.ChannelHostsMiddleware": 60,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsarchive.crawling.offsite.ScopedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newsarchive.crawling.offsite.ScopedRedirectMiddleware": 600,
     # Sets meta["proxy"] from NEWSARCHIVE_PROXY for Scrapy's HttpProxyMiddleware (750).
     "newsarchive.crawling.proxy.ProxyMiddleware": 740,
 }
+#: Seconds after which an unreachable robots.txt is asked again (meanwhile nothing is
+#: fetched from its host; newsarchive.crawling.robots).
+NEWSARCHIVE_ROBOTS_RECHECK = 600.0
 #: An HTTP(S) proxy for every request; empty for none (``politeness.proxy`` in the config).
 NEWSARCHIVE_PROXY = config.DEFAULTS.proxy
 
@@ -71,8 +83,8 @@ NEWSARCHIVE_PROXY = config.DEFAULTS.proxy
 #: demo, the tests, re-crawling a saved copy); empty for the real sites.
 NEWSARCHIVE_MIRROR = config.DEFAULTS.mirror
 DOWNLOAD_HANDLERS = {
-    "http": "newsarchive.crawling.mirror.MirrorDownloadHandler",
-    "https": "newsarchive.crawling.mirror.MirrorDownloadHandler",
+    "http": "newsarchive.crawling.mirrorhandler.MirrorDownloadHandler",
+    "https": "newsarchive.crawling.mirrorhandler.MirrorDownloadHandler",
 }
 
 # --- what happens to pages -------------------------------------------------------------------
@@ -133,6 +145,12 @@ CONCURRENT_ITEMS = 8
 HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+#: Scrapy 2.19's remote-control extension (scrapy.extensions.remote_control.RemoteControl)
+#: starts an HTTP server in every crawl that runs any Python code sent to it, and leaves
+#: its port and token in job files under the user's state folder (behind a killed crawl
+#: too). A crawl started by cron on a shared machine must not open it: off unless asked
+#: for (``scrapy crawl channel -s REMOTE_CONTROL_ENABLED=1``).
+REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 #: Item log lines name the page instead of printing its bytes.

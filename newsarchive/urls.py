@@ -129,8 +129,11 @@ def canonical_url(url: str) -> str:
     Folds ``http``/``https``, every host alias of a channel to its canonical host (national
     hosts to ``www.news.cn``), strips the big5 gateway and mobile prefixes, removes the
     ``_N`` page suffix of old multi-page articles, drops the query of article URLs (and only
-    tracking parameters of other URLs) and the fragment.
+    tracking parameters of other URLs) and the fragment. A URL that is not a web address
+    (``file:``, ``data:``) is its own identity and comes back unchanged.
     """
+    if urlsplit(url.strip()).scheme.lower() not in ("http", "https", ""):
+        return url
     info = parse(url)
     if info.channel is not None:
         host = channels.get(info.channel).canonical_host

@@ -338,8 +338,8 @@ class ChannelSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = error_kind(failure.value)  # type: ignore[arg-type]
         self._stat(stat_key(kind))
-        if kind == "robots_forbidden":
-            logger.info("robots.txt forbids %s", request.url)
+        if kind in ("robots_forbidden", "offsite"):  # not ours to fetch: nothing to record
+            logger.info("not fetched (%s): %s", kind, request.url)
             return
         logger.warning("download failed %s: %s", request.url, failure.value)
         yield PageItem(captures=(no_response(request.url),), result=None, error=kind)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
 
 
 @pytest.fixture

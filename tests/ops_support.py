@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive.mirror import MirrorServer
 from newsarchive.urls import canonical_url
+from tools.mirror import CountingMirror
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
 CHANNELS = ("gz", "he")
 CLI = ("-c", "from newsarchive.cli import main; main()")
 
@@ -30,7 +30,7 @@ class Site:
     """A writable copy of the sample site and the server answering for it."""
 
     root: Path
-    server: MirrorServer
+    server: CountingMirror
 
     @property
     def url(self) -> str:
@@ -41,7 +41,7 @@ class Site:
 def served_site(tmp: Path) -> Iterator[Site]:
     root = tmp / "site"
     shutil.copytree(SAMPLE_SITE, root)
-    with MirrorServer(root) as server:
+    with CountingMirror(root) as server:
         yield Site(root=root, server=server)
 
 
@@ -137,7 +137,11 @@ def snapshot(db: Path) -> dict[str, Any]:
                 tuple(sorted((key[a], key[b])))
                 for a, b in rows("SELECT id, duplicate_of FROM articles WHERE duplicate_of")
             ),
-            "sections": keyed("SELECT article_id, position, text FROM sections"),
+            "sections": keyed(
+                "SELECT article_id, section, group_concat(text, char(10)) FROM"
+                " (SELECT * FROM paragraphs ORDER BY article_id, section, position)"
+                " GROUP BY article_id, section"
+            ),
             "credits": keyed("SELECT article_id, position, role, name FROM credits"),
             "events": keyed("SELECT article_id, kind FROM events"),
             "captured_urls": sorted(rows("SELECT DISTINCT url FROM captures")),

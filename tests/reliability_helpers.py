@@ -32,8 +32,10 @@ CONTENT_QUERIES: dict[str, str] = {
         FROM articles a ORDER BY canonical_url""",
     "article_urls": """SELECT u.url, a.canonical_url, u.kind FROM article_urls u
         JOIN articles a ON a.id = u.article_id ORDER BY u.url""",
-    "sections": """SELECT a.canonical_url, s.position, s.heading, s.text FROM sections s
+    "sections": """SELECT a.canonical_url, s.position, s.heading FROM sections s
         JOIN articles a ON a.id = s.article_id ORDER BY 1, 2""",
+    "paragraphs": """SELECT a.canonical_url, p.section, p.position, p.text FROM paragraphs p
+        JOIN articles a ON a.id = p.article_id ORDER BY 1, 2, 3""",
     "credits": """SELECT a.canonical_url, c.position, c.role, c.name FROM credits c
         JOIN articles a ON a.id = c.article_id ORDER BY 1, 2""",
     "images": """SELECT a.canonical_url, i.position, i.src, i.caption FROM images i
@@ -94,7 +96,7 @@ def synthetic_article(n: int) -> PageItem:
         url=url,
         canonical_url=urls.canonical_url(url),
         channel=info.channel,
-        article_id=info.article_id,
+        xinhua_id=info.article_id,
         headline=f"第{n}条乡村公路建成通车",
         subtitle=None,
         published_at="2023-11-27T10:46:00+08:00",
@@ -208,7 +210,7 @@ def clean_reference(site: Path) -> Path:
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    from newsarchive.faults import FaultSite  # noqa: PLC0415
+    from tools.faults import FaultSite  # noqa: PLC0415
 
     if site not in _REFERENCES:
         db = Path(tempfile.mkdtemp(prefix="reliability-reference-")) / "reference.db"

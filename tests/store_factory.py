@@ -60,7 +60,7 @@ def make_article(url: str = URL, **overrides: Any) -> Article:
         "url": url,
         "canonical_url": urls.canonical_url(url),
         "channel": info.channel,
-        "article_id": info.article_id,
+        "xinhua_id": info.article_id,
         "headline": "贵州茶产业今年实现量价齐升",
         "subtitle": None,
         "published_at": "2023-11-27T10:46:00+08:00",

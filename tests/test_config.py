@@ -209,7 +209,7 @@ def test_config_command_prints_a_valid_settings_file_with_origins(tmp_path: Path
     result = CliRunner().invoke(main, ["config", "--config", str(path)], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"# settings file: {path}")
-    assert "delay = 7.0  # env NEWSARCHIVE_DELAY\n" in result.output
+    assert "delay = 7  # env NEWSARCHIVE_DELAY\n" in result.output
     assert 'proxy = ""  # default; env NEWSARCHIVE_PROXY\n' in result.output
     assert f'channels = ["gz", "sh"]  # file {path}' in result.output
     again = write(tmp_path, result.output, "printed.toml")
@@ -231,3 +231,15 @@ def test_config_command_rejects_a_bad_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["config", "--config", str(bad)])
     assert result.exit_code == ExitCode.USAGE
     assert "delay: expected a number" in result.output
+
+
+def test_config_command_prints_whole_numbers_as_a_person_writes_them(tmp_path: Path) -> None:
+    config = tmp_path / "n.toml"
+    config.write_text("[crawl]\nrevisit_days = 2.5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["config", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("revisit_days = 2.5  # file ") for line in lines)
+    assert any(line.startswith("revisit_after_hours = 12  # default") for line in lines)
+    assert any(line.startswith("lock_wait = 0  # default") for line in lines)
+    assert any(line.startswith("delay = 1  # default") for line in lines)

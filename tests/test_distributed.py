@@ -43,7 +43,7 @@ ARTICLE = Article(
     url="http://www.gz.xinhuanet.com/2019-05/06/c_1124456789.htm",
     canonical_url="https://gz.news.cn/2019-05/06/c_1124456789.htm",
     channel="gz",
-    article_id="1124456789",
+    xinhua_id="1124456789",
     headline="黔东南州举办春季茶叶采摘节",
     subtitle=None,
     published_at="2019-05-06T09:30:00+08:00",
@@ -292,12 +292,7 @@ def test_redis_settings_switch_scheduler_dupefilter_and_pipelines_only() -> None
         assert after[name] == before[name]
     # the project's downloader middlewares stay, the fixed robots.txt middleware among them
     assert after["DOWNLOADER_MIDDLEWARES"] == before["DOWNLOADER_MIDDLEWARES"]
-    assert (
-        after["DOWNLOADER_MIDDLEWARES"][
-            "newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware"
-        ]
-        == 100
-    )
+    assert after["DOWNLOADER_MIDDLEWARES"]["newsarchive.crawling.robots.RobotsMiddleware"] == 100
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
 
 

@@ -1,9 +1,9 @@
 """Issue 8's proof: two crawler processes and one writer on a real Redis make the same archive as
 one process, fetch no page twice, and lose nothing when the writer is SIGKILLed mid-drain.
 
-Everything is real: the bundled sample site served by :mod:`newsarchive.mirror` on loopback,
-``newsarchive crawl … --mirror URL --redis URL`` twice, ``newsarchive ingest`` as the writer,
-and the single-process ``newsarchive crawl … --db`` as the reference.
+Everything is real: the bundled sample site served by :class:`tools.mirror.CountingMirror` on
+loopback, ``newsarchive crawl … --mirror URL --redis URL`` twice, ``newsarchive ingest`` as the
+writer, and the single-process ``newsarchive crawl … --db`` as the reference.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import redis
 from distributed_support import redis_url
 
 from newsarchive.distributed import QueueKeys
-from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import load_manifest
+from tools.mirror import CountingMirror
+from tools.sitegen import load_manifest
 
 __all__ = ["redis_url"]  # fixture, imported for pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 CLI = "from newsarchive.cli import main; main()"
 #: Polite settings without the delay: one request at a time per host (eight in all) keeps a
 #: member from taking the whole frontier of this small site into its own downloader, so both
@@ -67,7 +67,8 @@ def archive_content(db: Path) -> dict[str, set[object]]:
             (name[row[0]], *row[1:])
             for row in conn.execute(
                 "SELECT id, channel, headline, subtitle, published_at, source, body_text, "
-                "script, template, pages, keywords, revision, status FROM articles"
+                "script, template, pages, (SELECT group_concat(keyword, ';') FROM keywords k"
+                " WHERE k.article_id = articles.id), revision, status FROM articles"
             )
         }
         near = {
@@ -83,7 +84,7 @@ def archive_content(db: Path) -> dict[str, set[object]]:
             "sections": {
                 (name[a], *rest)
                 for a, *rest in conn.execute(
-                    "SELECT article_id, position, heading, text, paragraphs FROM sections"
+                    "SELECT article_id, section, position, text FROM paragraphs"
                 )
             },
             "credits": {
@@ -103,7 +104,7 @@ def article_count(db: Path) -> int:
         return 0
 
 
-def fetched(site: MirrorServer) -> dict[str, int]:
+def fetched(site: CountingMirror) -> dict[str, int]:
     return {key: n for key, n in site.requests.items() if not key.endswith("/robots.txt")}
 
 
@@ -119,7 +120,7 @@ def test_two_crawlers_and_a_killed_writer_make_the_single_process_archive(
 
     # The reference: one process, the normal single-machine crawl.
     reference = tmp_path / "single.db"
-    with MirrorServer(SITE) as site:
+    with CountingMirror(SITE) as site:
         single = subprocess.run(
             cli("crawl", *codes, "--mirror", site.url, "--db", str(reference)),
             env=ENV,
@@ -186,7 +187,7 @@ def _run_fleet(
 ) -> tuple[dict[str, int], dict[str, int], int, list[tuple[str, str]], list[subprocess.Popen[str]]]:
     """Run the fleet with a writer that is killed mid-batch; every process goes in *started*."""
     server = redis.Redis.from_url(fleet_url)
-    with MirrorServer(SITE) as site:
+    with CountingMirror(SITE) as site:
         writer = subprocess.Popen(writer_cmd, env=ENV, text=True)
         started.append(writer)
         crawlers = [

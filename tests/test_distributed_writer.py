@@ -32,7 +32,9 @@ TABLES = {
     "article_urls": "SELECT url, kind, (SELECT canonical_url FROM articles a WHERE a.id = "
     "article_id) FROM article_urls",
     "sections": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id), position,"
-    " heading, text FROM sections",
+    " heading FROM sections",
+    "paragraphs": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id),"
+    " section, position, text FROM paragraphs",
     "credits": "SELECT (SELECT canonical_url FROM articles a WHERE a.id = article_id), position,"
     " role, name FROM credits",
 }
@@ -53,7 +55,7 @@ def page_items(n: int) -> list[PageItem]:
             ARTICLE,
             url=url,
             canonical_url=url.replace("http://www.gz.xinhuanet.com", "https://gz.news.cn"),
-            article_id=f"11244{i:05d}",
+            xinhua_id=f"11244{i:05d}",
             headline=f"黔东南州第{i}届春季茶叶采摘节开幕",
             body_text=f"新华社凯里电 第{i}届采茶节今天开幕，{i}户茶农参加。\n\n今年春茶产量增加。",
             sections=(

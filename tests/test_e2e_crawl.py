@@ -1,8 +1,8 @@
 """End to end: real Scrapy, real HTTP on 127.0.0.1, the bundled sample site, a real archive.
 
 ``newsarchive crawl gz he --mirror URL`` runs in a subprocess (a Twisted reactor cannot be
-restarted inside the test process) against :class:`newsarchive.mirror.MirrorServer` serving
-``data/sample-site``; the archive it writes is checked against the site's ``MANIFEST.json``.
+restarted inside the test process) against :class:`tools.mirror.CountingMirror` serving
+``newsarchive/sample_site``; the archive it writes is checked against the site's ``MANIFEST.json``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsarchive.mirror import MirrorServer
-from newsarchive.sitegen import load_manifest
+from tools.mirror import CountingMirror
+from tools.sitegen import load_manifest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 CLI = [sys.executable, "-c", "from newsarchive.cli import main; main()"]
 NON_ARTICLE_KINDS = {"index", "column", "datasource", "topic"}
 
@@ -49,13 +49,13 @@ class Crawl:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[MirrorServer]:
-    with MirrorServer(SITE) as site:
+def server() -> Iterator[CountingMirror]:
+    with CountingMirror(SITE) as site:
         yield site
 
 
 @pytest.fixture(scope="module")
-def crawl(server: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+def crawl(server: CountingMirror, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     db = tmp_path_factory.mktemp("e2e") / "archive.db"
     server.reset()
     proc = run_cli("crawl", "gz", "he", "--mirror", server.url, "--db", str(db), "--no-politeness")
@@ -173,7 +173,7 @@ def test_multi_page_articles_are_joined_with_every_pages_text(crawl: Crawl) -> N
         )
         assert pages == entry["pages"], entry["key"]
         ((paragraphs,),) = crawl.rows(
-            "SELECT sum(paragraphs) FROM sections WHERE article_id = ?", (article_id,)
+            "SELECT count(*) FROM paragraphs WHERE article_id = ?", (article_id,)
         )
         assert paragraphs == entry["paragraphs"], entry["key"]
         for url in entry["page_urls"]:  # old-era pages: each fetched once, kept as evidence
@@ -254,7 +254,7 @@ def test_captures_keep_real_urls_and_back_every_article(crawl: Crawl) -> None:
     assert "content-type" in {name for name, _ in json.loads(fetched[1])}
 
 
-def test_a_second_crawl_stores_nothing_new(crawl: Crawl, server: MirrorServer) -> None:
+def test_a_second_crawl_stores_nothing_new(crawl: Crawl, server: CountingMirror) -> None:
     before = crawl.rows("SELECT count(*) FROM articles")[0][0]
     revisions = crawl.rows("SELECT count(*) FROM revisions")[0][0]
     proc = run_cli(

@@ -11,13 +11,13 @@ from newsarchive.extract import extract_article
 from newsarchive.extract.body import Body, split_body
 from newsarchive.extract.container import prune, soup_of
 from newsarchive.extract.dom import absolute, parse_html
-from newsarchive.extract.templates import COMMON_DROP
+from newsarchive.extract.templates import COMMON_DROP, Drop
 from newsarchive.records import Article
 
 BASE = "http://www.news.cn/politics/2024-05/15/c_1130000001.htm"
 
 
-def _split(inner: str, *, drop: tuple[str, ...] = COMMON_DROP) -> Body:
+def _split(inner: str, *, drop: Drop = COMMON_DROP) -> Body:
     page = f"<html><body><div id='detail'>{inner}</div></body></html>"
     root = parse_html(page, page.encode("utf-8"))  # as from UTF-8 page bytes
     assert root is not None
@@ -44,7 +44,7 @@ def test_the_soup_holds_the_container_only() -> None:
 
 
 def test_each_container_gets_its_own_soup() -> None:
-    # The tree builder and its lxml parser are reused from container to container.
+    # One BeautifulSoup per container: nothing of the first carries over to the second.
     first, second = (_split(f"<p>第{n}篇正文。</p><p>第二段。") for n in ("一", "二"))
     assert _paragraphs(first) == ["第一篇正文。", "第二段。"]
     assert _paragraphs(second) == ["第二篇正文。", "第二段。"]
@@ -98,8 +98,8 @@ def test_class_lists_entities_and_ruby_text_in_links() -> None:
 def test_pruned_widgets_keep_their_tail_text_even_with_control_characters() -> None:
     body = _split("<p>正文<span class='share'>分享</span>继续，<script>x()</script>结束。</p>")
     assert _paragraphs(body) == ["正文继续，结束。"]
-    # A tail lxml refuses to move as it is (a C0 control from the page bytes): dropped one
-    # by one, the control character removed, as before the one-pass strip.
+    # A tail lxml refuses to move as it is (a C0 control from the page bytes): the control
+    # character is removed as the tail is merged.
     body = _split("<p>正文<span class='share'>分享</span>继续\x01，<script>x()</script>结束。</p>")
     assert _paragraphs(body) == ["正文继续，结束。"]
 
@@ -176,3 +176,27 @@ def test_a_page_wide_container_gives_way_to_the_body_inside_it() -> None:
         )
     ]
     assert record.dateline is not None and record.dateline.place == "贵阳"
+
+
+def test_a_caption_cut_before_its_photo_credit_is_completed() -> None:
+    # The credit split off by <br> or its own paragraph: never a caption left "…记者".
+    for split in ("<br>", "</p><p style='text-align:center'>"):
+        body = _split(
+            "<p>导语文字。</p><p><img src='a.jpg'></p><p style='text-align:center'>"
+            f"游客在步道上休息。记者{split}孟雪松 摄</p><p>正文第二段。</p>"
+        )
+        assert [i.caption for i in body.images] == ["游客在步道上休息。记者 孟雪松 摄"]
+        assert [(c.role, c.name) for c in body.credits] == [("摄影", "孟雪松")]
+        assert _paragraphs(body) == ["导语文字。", "正文第二段。"]
+    # A short line after a caption that credits nobody is the body's, not the caption's.
+    body = _split(
+        "<p><img src='a.jpg'></p><p style='text-align:center'>交通示意图</p><p>我们出发了。</p>"
+    )
+    assert [i.caption for i in body.images] == ["交通示意图"]
+    assert _paragraphs(body) == ["我们出发了。"]
+
+
+def test_a_bare_name_closing_the_last_paragraph_is_the_author() -> None:
+    body = _split("<p>第一段。（不是署名）</p><p>最后一段，项目正式投入运营。（张某某）</p>")
+    assert [(c.role, c.name) for c in body.credits] == [("作者", "张某某")]
+    assert _paragraphs(body)[-1].endswith("（张某某）")  # printed text stays as printed

@@ -43,7 +43,7 @@ def test_extract_without_url_uses_the_file() -> None:
     record = json.loads(result.stdout)
     assert record["url"].startswith("file://")
     assert record["headline"] == "高原湖泊迎来越冬候鸟"
-    assert record["channel"] is None and record["article_id"] is None
+    assert record["channel"] is None and record["xinhua_id"] is None
 
 
 def test_not_an_article_exits_1_with_the_reason() -> None:
@@ -57,3 +57,29 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", str(tmp_path / "nope.html")])
     assert result.exit_code == 2
     assert "cannot read" in result.stderr
+
+
+def test_without_url_the_canonical_url_is_the_file_url() -> None:
+    page = GOLDEN / "xl2019_national_2019.html"
+    result = CliRunner().invoke(main, ["extract", str(page)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["canonical_url"] == record["url"] == page.resolve().as_uri()
+
+
+def test_a_url_that_is_not_http_is_a_usage_error() -> None:
+    page = GOLDEN / "xl2019_national_2019.html"
+    for bad in ("notaurl", "www.news.cn/x.htm", "ftp://www.news.cn/x.htm", "https://"):
+        result = CliRunner().invoke(main, ["extract", str(page), "--url", bad])
+        assert result.exit_code == 2, bad
+        assert result.stdout == ""
+        assert result.stderr.startswith(f"error: --url {bad!r} is not an http(s) URL")
+
+
+def test_an_unknown_encoding_is_a_usage_error() -> None:
+    page = GOLDEN / "xl2019_national_2019.html"
+    result = CliRunner().invoke(main, ["extract", str(page), "--encoding", "nonsense"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: --encoding 'nonsense' is not a known encoding"
+    ok = CliRunner().invoke(main, ["extract", str(page), "--url", URL, "--encoding", "GBK"])
+    assert ok.exit_code == 0, ok.output

@@ -6,6 +6,7 @@ import pytest
 
 from newsarchive.extract.credits import (
     byline_credits,
+    closing_credits,
     credit_line,
     dedupe,
     is_credit_only,
@@ -136,3 +137,43 @@ def test_names_are_name_shaped() -> None:
 def test_dedupe_keeps_first_order() -> None:
     credits = c("记者", "甲", "乙") + c("记者", "甲") + c("责任编辑", "甲")
     assert dedupe(credits) == tuple(c("记者", "甲", "乙") + c("责任编辑", "甲"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The credit block closing video and feature pages: credits, never body paragraphs.
+        ("制片：张某", c("制片", "张某")),
+        ("编导：李某某　配音：王某", c("编导", "李某某") + c("配音", "王某")),
+        (
+            "策划：赵某 统筹：钱某 监制：孙某",
+            c("策划", "赵某") + c("统筹", "钱某") + c("监制", "孙某"),
+        ),
+        ("摄像：周某 剪辑：吴某", c("摄像", "周某") + c("剪辑", "吴某")),
+        ("新华社音视频部出品", c("出品", "新华社音视频部")),
+        ("新华网 出品", c("出品", "新华网")),
+        # A byline paragraph of its own at the top of an old page: outlet, role, names.
+        ("新华网吉林频道 记者 王某 李某某", c("记者", "王某", "李某某")),
+    ],
+)
+def test_credit_block_lines(text: str, expected: list[Credit]) -> None:
+    assert is_credit_only(text)
+    assert line_credits(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("……该线路于今年年底正式投入运营。（张某某）", c("作者", "张某某")),
+        ("……已全部完工。（张三 李四）", c("作者", "张三", "李四")),
+        ("……正式投入运营。（完）", []),
+        ("……（待续）", []),
+        ("……（据新华社）", []),
+        ("……（新华网）", []),
+        ("……（受访者供图）", []),
+        ("……（记者 张三）", []),  # a byline with its role: byline_credits reads it
+        ("（张某某）正式投入运营。", []),  # only at the very end
+    ],
+)
+def test_a_bare_name_closing_the_article_is_its_author(text: str, expected: list[Credit]) -> None:
+    assert closing_credits(text) == expected

@@ -1,10 +1,18 @@
-"""Publication times (every printed form → ISO 8601 +08:00) and wire datelines."""
+"""Publication times (every printed form → ISO 8601, +08:00 unless the text gives its own
+offset) and wire datelines."""
 
 from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract.dates import dateline_datetime, parse_dateline, parse_datetime, url_date
+from newsarchive.extract.dates import (
+    dateline_datetime,
+    find_datetime,
+    has_time_of_day,
+    parse_dateline,
+    parse_datetime,
+    url_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -18,7 +26,10 @@ from newsarchive.extract.dates import dateline_datetime, parse_dateline, parse_d
         ("2024-05-15", "2024-05-15T00:00:00+08:00"),
         ("2023-11-17 20:52:15", "2023-11-17T20:52:15+08:00"),
         ("发布时间：2012年11月26日10:05", "2012-11-26T10:05:00+08:00"),
-        ("2023-11-27T02:46:00Z", "2023-11-27T10:46:00+08:00"),
+        ("2023-11-27T02:46:00Z", "2023-11-27T02:46:00+00:00"),
+        # A time with its own offset keeps it: a New York evening stays that evening.
+        ("2023-11-27T21:30:00-05:00", "2023-11-27T21:30:00-05:00"),
+        ("2023-11-27T21:30:00-0500", "2023-11-27T21:30:00-05:00"),
         ("2023-11-27T10:46:00+08:00", "2023-11-27T10:46:00+08:00"),
         ("2023-02-30 10:00", None),
         ("no date here", None),
@@ -113,3 +124,32 @@ def test_a_dateline_later_in_the_year_than_the_url_is_from_the_year_before() -> 
     # Filed on New Year's Eve, published in the 2020-01/01 directory.
     assert dateline_datetime(dateline, 2020, 1) == "2019-12-31T00:00:00+08:00"
     assert dateline_datetime(dateline, 2020, 12) == "2020-12-31T00:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "2022-09-29 16:09:32 来源：新华网",
+            ("2022-09-29T16:09:32+08:00", "2022-09-29 16:09:32"),
+        ),
+        (
+            "2009年06月03日 08:41:12\u3000来源：某某日报",
+            ("2009-06-03T08:41:12+08:00", "2009年06月03日 08:41:12"),
+        ),
+        ("2006年03月02日\u3000来源：新华网", ("2006-03-02T00:00:00+08:00", "2006年03月02日")),
+        ("来源：新华网", None),
+        ("2009年13月40日", None),
+    ],
+)
+def test_find_datetime_gives_the_time_and_its_text(
+    text: str, found: tuple[str, str] | None
+) -> None:
+    assert find_datetime(text) == found
+
+
+def test_has_time_of_day() -> None:
+    assert has_time_of_day("2024-05-15 08:58")
+    assert has_time_of_day("2012年11月26日10时05分")
+    assert not has_time_of_day("2024年11月25日 星期一")
+    assert not has_time_of_day("2024-05-15")

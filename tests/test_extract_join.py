@@ -9,6 +9,7 @@ from pathlib import Path
 from newsarchive.extract import extract_article, join_pages
 from newsarchive.extract.dom import parse_html
 from newsarchive.extract.multipage import page_links, remove_page_breaks
+from newsarchive.extract.templates import PROVINCIAL_OLD
 from newsarchive.records import Article, Credit, Image, Link, Section
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -117,7 +118,7 @@ def test_a_big5_copy_lists_its_own_pages_behind_the_gateway() -> None:
     )
     assert root is not None
     page_one = "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709.htm"
-    assert page_links(root, ("#div_currpage a[href]",), page_one) == (
+    assert page_links(root, PROVINCIAL_OLD.pagination, page_one) == (
         "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709_2.htm",
         "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-11/21/c_1119954709_3.htm",
     )

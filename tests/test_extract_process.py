@@ -23,7 +23,7 @@ from newsarchive.records import Article, NotAnArticle
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "xinhua"
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 
 
 def _pages() -> list[tuple[bytes, str, str | None]]:

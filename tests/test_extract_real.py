@@ -1,11 +1,13 @@
 """The extractor on real Xinhua pages (``../shared/xinhua``), asserting values read off them.
 
-The folder sits beside the repository; without it these tests are skipped with a reason.
+The folder sits beside the repository (``NEWSARCHIVE_REAL_PAGES`` names another place, e.g. for a
+git worktree elsewhere); without it these tests are skipped with a reason.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +16,10 @@ import pytest
 from newsarchive.extract import extract_article
 from newsarchive.records import Article, Credit
 
-REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "xinhua"
+REAL = Path(
+    os.environ.get("NEWSARCHIVE_REAL_PAGES")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "xinhua"
+)
 pytestmark = pytest.mark.skipif(
     not REAL.is_dir(), reason=f"real Xinhua pages not present at {REAL} (../shared/xinhua)"
 )
@@ -51,7 +56,7 @@ def test_xl2019_national_2019() -> None:
     assert a.sections[0].paragraphs[-1].endswith("总理菲利普将于11日宣布退休制度改革的总体架构。")
     assert a.keywords == ("法国", "巴黎", "退休", "制度")
     assert a.canonical_url == "https://www.news.cn/world/2019-12/10/c_1125327450.htm"
-    assert a.article_id == "1125327450" and a.channel is None
+    assert a.xinhua_id == "1125327450" and a.channel is None
     assert a.script == "zh-Hans" and a.encoding == "utf-8"
     _no_widgets(a)
 
@@ -121,7 +126,7 @@ def test_provincial_chtml_hebei_2024() -> None:
     )
     assert a.template == "provincial_chtml"
     assert a.channel == "he"
-    assert a.article_id == "20240515d59c39d4160a4fe4b3084c3e4abfb450"
+    assert a.xinhua_id == "20240515d59c39d4160a4fe4b3084c3e4abfb450"
     assert a.headline == "新华视界｜河北遵化：数字农机服务助力农业生产"
     assert a.published_at == "2024-05-15T08:58:52+08:00"
     assert a.source == "新华网"
@@ -279,3 +284,25 @@ def test_a_header_clock_does_not_win_over_the_article_s_time() -> None:
     assert isinstance(result, Article)
     assert result.published_at == "2024-05-15T08:58:52+08:00"
     assert result.published_at_raw == "2024-05-15 08:58:52"
+
+
+def test_2010_table_layout_reads_the_header_cell_and_the_editor_line() -> None:
+    a = _article(
+        "news.xinhuanet.com_food_2010-11_01_c_12723449.html",
+        "http://news.xinhuanet.com/food/2010-11/01/c_12723449.htm",
+    )
+    assert a.template == "provincial_old"
+    assert a.headline == "宗庆后：饮料业永远是朝阳"
+    # Date, time and source share an unclassed table cell: the time is the page's, not midnight.
+    assert a.published_at == "2010-11-01T09:10:04+08:00"
+    assert a.published_at_raw == "2010年11月01日 09:10:04"
+    assert a.source == "新京报"
+    # "( 编辑： 朱英 ) 【字号 大 小】" in a right-aligned header div.
+    assert a.editors == ("朱英",)
+    assert Credit(role="编辑", name="朱英") in a.credits
+    assert (
+        a.images[0].caption
+        == "昨日，双料中国首富宗庆后在胡润年度百富企业家峰会上沉思。记者 周晓东 摄"
+    )
+    assert Credit(role="摄影", name="周晓东") in a.credits
+    assert "字号" not in a.body_text and "朱英" not in a.body_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.faults import (
+from newsarchive.crawling.mirrorhandler import mirror_url
+from tools.faults import (
     FAULT_KINDS,
     Fault,
     FaultSite,
@@ -20,9 +22,9 @@ from newsarchive.faults import (
     Rule,
     parse_fault,
     parse_rule,
-    resolve,
 )
-from newsarchive.faults.server import request_key
+from tools.faults.server import request_key
+from tools.mirror import CountingMirror
 
 ARTICLE_KEY = "gz.news.cn/2024-01/05/c_1130000001.htm"
 ARTICLE = """<!DOCTYPE html><html><head>
@@ -71,7 +73,7 @@ def test_serves_the_mirror_layout_like_wget(tree: Path, serve: type[FaultSite]) 
     response = get(site, ARTICLE_KEY)
     assert response.status == 200
     assert response.read() == ARTICLE
-    assert response.getheader("Content-Type") == "text/html"
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"  # its <meta>
     assert get(site, "gz.news.cn/").read() == b"<html><body>index</body></html>"
     assert get(site, "gz.news.cn/list.htm?page=2").read() == b"<html>page two</html>"
     assert get(site, "gz.news.cn/list.htm%3Fpage=2").read() == b"<html>page two</html>"
@@ -83,17 +85,37 @@ def test_serves_the_mirror_layout_like_wget(tree: Path, serve: type[FaultSite]) 
 
 
 def test_request_keys_match_the_crawler_mirror_transport() -> None:
-    mirror_url = pytest.importorskip("newsarchive.crawling.mirror").mirror_url
     for url in (f"https://{ARTICLE_KEY}", "http://gz.news.cn/list.htm?page=2&x=%E8%B4%B5"):
         target = mirror_url(url, "http://127.0.0.1:1").removeprefix("http://127.0.0.1:1")
         assert request_key(target) == url.split("://", 1)[1].replace("%E8%B4%B5", "贵")
 
 
-def test_resolve_refuses_paths_outside_the_tree(tree: Path) -> None:
-    assert resolve(tree, "../../etc/passwd") is None
-    assert resolve(tree, "gz.news.cn/../../site/gz.news.cn/index.html") is None
-    assert resolve(tree, "") is None
-    assert resolve(tree, ARTICLE_KEY) == tree / ARTICLE_KEY
+def test_answers_like_the_product_mirror_server(repo_root: Path) -> None:
+    """Without faults the fault site is the mirror server: same files, same headers."""
+    site_copy = repo_root / "newsarchive" / "sample_site"
+    targets = [
+        "gz.news.cn/",
+        "gz.news.cn",
+        "www.gz.xinhuanet.com/",  # only pc.htm there
+        "gz.news.cn/robots.txt",
+        "gz.news.cn/missing.htm",
+        "gz.news.cn/../MANIFEST.json",
+    ]
+    manifest = json.loads((site_copy / "MANIFEST.json").read_text("utf-8"))
+    gbk = next(a for a in manifest["articles"] if a["encoding"] == "gbk")
+    targets.append(gbk["url"].split("://", 1)[1])  # served without a charset, on purpose
+    with FaultSite(site_copy) as faults, CountingMirror(site_copy) as mirror:
+        for target in targets:
+            conn = http.client.HTTPConnection("127.0.0.1", mirror.port, timeout=5)
+            conn.request("GET", "/" + target)
+            expected = conn.getresponse()
+            got = get(faults, target)
+            assert got.status == expected.status, target
+            if got.status == 200:
+                assert got.getheader("Content-Type") == expected.getheader("Content-Type")
+                assert got.read() == expected.read(), target
+            conn.close()
+    assert faults.hits() == mirror.total() == len(targets)
 
 
 def test_status_fault_then_success_after_n_times(serve: type[FaultSite]) -> None:
@@ -285,9 +307,10 @@ def test_parse_rules_from_the_command_line_form() -> None:
         Fault(kind="status", fraction=2.0)
 
 
-def test_command_line_serves_until_interrupted(tree: Path) -> None:
+def test_command_line_serves_until_interrupted(tree: Path, repo_root: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.faults", str(tree), "--rule", "*/c_*=status"],
+        [sys.executable, "-m", "tools.faults", str(tree), "--rule", "*/c_*=status"],
+        cwd=repo_root,  # the documented way: from the repository's root
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from newsarchive.extract import extract_article
-from newsarchive.faults.mutate import HINTS, TOKENS, URLS, extractor_inputs, seed_pages
 from newsarchive.records import Article, NotAnArticle, NotArticleKind, Section
+from tools.faults.mutate import HINTS, TOKENS, URLS, extractor_inputs, seed_pages
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_FOLDERS = (
     REPO / "tests" / "golden",
     REPO.parent / "shared" / "xinhua",
-    REPO / "data" / "sample-site",
+    REPO / "newsarchive" / "sample_site",
 )
 SEEDS = seed_pages(SEED_FOLDERS, limit=60)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from ops_support import Site, canonical_urls, crawl, crawl_env, runs, served_site, snapshot
 
-from newsarchive import sitegen
 from newsarchive.exitcodes import ExitCode
 from newsarchive.urls import is_article_url
+from tools import sitegen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""The mirror server over a real socket on 127.0.0.1."""
+"""The site-copy server over a real socket on 127.0.0.1, its resolver and its command."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.mirror import MirrorServer, content_type_for, mirror_key
+from newsarchive.mirrorserver import MirrorServer, SiteCopy, content_type_for, request_key
+from tools.mirror import CountingMirror, mirror_key
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = REPO / "data" / "sample-site"
+SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
 SAMPLE_V2 = REPO / "data" / "sample-site-v2"
 
 
@@ -41,12 +42,12 @@ def manifest() -> dict[str, object]:
 
 
 @pytest.fixture
-def server() -> MirrorServer:
-    with MirrorServer(SAMPLE_SITE) as site:
+def server() -> CountingMirror:
+    with CountingMirror(SAMPLE_SITE) as site:
         yield site  # type: ignore[misc]
 
 
-def test_serves_pages_with_their_charset(server: MirrorServer, manifest: dict) -> None:
+def test_serves_pages_with_their_charset(server: CountingMirror, manifest: dict) -> None:
     articles = manifest["articles"]
     utf8 = next(a for a in articles if a["template"] == "provincial_chtml")
     status, headers, body = get(server, "/" + utf8["url"].split("://")[1])
@@ -76,7 +77,7 @@ def test_serves_pages_with_their_charset(server: MirrorServer, manifest: dict) -
     assert b"Disallow: /preview/" in body
 
 
-def test_directory_indexes(server: MirrorServer) -> None:
+def test_directory_indexes(server: CountingMirror) -> None:
     for target, needle in [
         ("/gz.news.cn/", "新华网贵州频道"),
         ("/gz.news.cn", "新华网贵州频道"),
@@ -88,29 +89,52 @@ def test_directory_indexes(server: MirrorServer) -> None:
         assert needle in body.decode("utf-8")
 
 
-def test_real_host_header_and_absolute_form(server: MirrorServer) -> None:
-    status, _, body = get(server, "/robots.txt", host="gz.news.cn")
+def test_absolute_form_names_the_same_file(server: CountingMirror) -> None:
+    status, _, body = get(server, "http://gz.news.cn/robots.txt")
     assert status == 200 and b"/preview/" in body
-    status, _, body = get(server, "/", host="he.news.cn:80")
+    status, _, body = get(server, "http://HE.news.cn/")
     assert status == 200 and "河北" in body.decode()
-    status, _, _ = get(server, "http://gz.news.cn/robots.txt")
-    assert status == 200
-    assert server.hits("https://gz.news.cn/robots.txt") == 2
+    assert server.hits("https://gz.news.cn/robots.txt") == 1
     assert server.hits("he.news.cn/") == 1
+    # The Host header plays no part: a path without a host folder is not found.
+    assert get(server, "/robots.txt", host="gz.news.cn")[0] == 404
+
+
+def test_request_keys() -> None:
+    assert request_key("/gz.news.cn/a.htm%3Fp=2") == ("gz.news.cn/a.htm", "p=2")
+    assert request_key("/gz.news.cn/a.htm?p=2") == ("gz.news.cn/a.htm", "p=2")
+    assert request_key("http://GZ.news.cn/a.htm?p=2") == ("gz.news.cn/a.htm", "p=2")
+    assert request_key("/gz.news.cn/%E8%B4%B5.htm") == ("gz.news.cn/贵.htm", "")
+    assert request_key("http://gz.news.cn") == ("gz.news.cn/", "")
+
+
+def test_site_copy_resolves_inside_its_folders_only(tmp_path: Path) -> None:
+    (tmp_path / "site" / "gz.news.cn").mkdir(parents=True)
+    (tmp_path / "site" / "gz.news.cn" / "a.htm").write_text("a")
+    (tmp_path / "secret.htm").write_text("outside")
+    (tmp_path / "site" / "gz.news.cn" / "link.htm").symlink_to(tmp_path / "secret.htm")
+    copy = SiteCopy(tmp_path / "site")
+    found = copy.find("gz.news.cn/a.htm")
+    assert found is not None
+    assert found.path == tmp_path / "site" / "gz.news.cn" / "a.htm"
+    assert found.name == "gz.news.cn/a.htm"
+    assert found.content_type == "text/html; charset=utf-8"
+    for key in ("../secret.htm", "gz.news.cn/../../secret.htm", "", "/", "gz.news.cn/link.htm"):
+        assert copy.find(key) is None, key
 
 
 def test_queries_are_ignored_unless_a_file_carries_them(tmp_path: Path) -> None:
     (tmp_path / "gz.news.cn" / "a").mkdir(parents=True)
     (tmp_path / "gz.news.cn" / "a" / "c.html").write_text("page one")
     (tmp_path / "gz.news.cn" / "a" / "c.html?page=2").write_text("saved page two")
-    with MirrorServer(tmp_path) as site:
+    with CountingMirror(tmp_path) as site:
         assert get(site, "/gz.news.cn/a/c.html?page=3")[2] == b"page one"
         assert get(site, "/gz.news.cn/a/c.html%3Fpage=2")[2] == b"saved page two"
         assert get(site, "/gz.news.cn/a/c.html?page=2")[2] == b"saved page two"
         assert site.hits("https://gz.news.cn/a/c.html?page=9") == 3
 
 
-def test_missing_files_and_escapes_are_404(server: MirrorServer, manifest: dict) -> None:
+def test_missing_files_and_escapes_are_404(server: CountingMirror, manifest: dict) -> None:
     broken = next(p for p in manifest["pages"] if p["expected"] == "broken")
     for target in [
         "/" + broken["url"].split("://")[1],
@@ -128,7 +152,7 @@ def test_missing_files_and_escapes_are_404(server: MirrorServer, manifest: dict)
     assert server.hits(broken["url"]) == 1
 
 
-def test_counts_requests_per_path(server: MirrorServer) -> None:
+def test_counts_requests_per_path(server: CountingMirror) -> None:
     url = "https://gz.news.cn/"
     for _ in range(3):
         get(server, server.url_for(url).removeprefix(server.url))
@@ -140,7 +164,7 @@ def test_counts_requests_per_path(server: MirrorServer) -> None:
     assert server.total() == 0
 
 
-def test_head_has_headers_and_no_body(server: MirrorServer) -> None:
+def test_head_has_headers_and_no_body(server: CountingMirror) -> None:
     status, headers, body = get(server, "/gz.news.cn/", method="HEAD")
     assert status == 200
     assert int(headers["content-length"]) > 0
@@ -150,7 +174,7 @@ def test_head_has_headers_and_no_body(server: MirrorServer) -> None:
 def test_stacked_roots_serve_the_overlay_first(manifest: dict) -> None:
     v2 = json.loads((SAMPLE_V2 / "V2.json").read_text("utf-8"))
     target = "/" + v2["article"]["url"].split("://")[1]
-    with MirrorServer([SAMPLE_V2, SAMPLE_SITE]) as both, MirrorServer(SAMPLE_SITE) as v1:
+    with CountingMirror([SAMPLE_V2, SAMPLE_SITE]) as both, MirrorServer(SAMPLE_SITE) as v1:
         new = get(both, target)[2].decode()
         old = get(v1, target)[2].decode()
         assert v2["article"]["headline"] in new
@@ -161,7 +185,7 @@ def test_stacked_roots_serve_the_overlay_first(manifest: dict) -> None:
 def test_url_for_and_keys() -> None:
     assert mirror_key("https://gz.news.cn/a/b.htm?x=1") == "gz.news.cn/a/b.htm"
     assert mirror_key("http://WWW.GZ.XINHUANET.COM/") == "www.gz.xinhuanet.com/"
-    with MirrorServer(SAMPLE_SITE) as site:
+    with CountingMirror(SAMPLE_SITE) as site:
         assert site.url.startswith("http://127.0.0.1:")
         assert site.url_for("https://gz.news.cn/20240101/x/c.html?page=2") == (
             f"{site.url}/gz.news.cn/20240101/x/c.html?page=2"
@@ -191,9 +215,65 @@ def test_close_frees_the_port_and_rejects_bad_roots(tmp_path: Path) -> None:
         MirrorServer(tmp_path / "nowhere")
 
 
+def test_command_line_help_is_plain_text() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive.mirrorserver", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.startswith("usage: python -m newsarchive.mirrorserver [-h] [--port PORT]")
+    assert "newsarchive crawl --mirror URL" in done.stdout
+    assert "``" not in done.stdout and ":mod:" not in done.stdout  # no reStructuredText
+    assert len(done.stdout.splitlines()) < 25
+
+
+def test_the_readme_documents_the_command() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("### Serving a site copy", 1)[1].split("\n## ", 1)[0]
+    assert "python -m newsarchive.mirrorserver COPY [COPY…] [--port N]" in section
+    assert "--mirror http://127.0.0.1:8000" in section
+
+
+def test_command_line_refuses_a_missing_folder(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive.mirrorserver", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"python -m newsarchive.mirrorserver: error: site copy {tmp_path / 'nowhere'} "
+        "is not a folder"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_command_line_refuses_a_busy_port() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "newsarchive.mirrorserver", str(SAMPLE_SITE), f"--port={port}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"python -m newsarchive.mirrorserver: error: cannot listen on port {port}: "
+        "Address already in use"
+    )
+
+
 def test_command_line_serves_until_interrupted() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive.mirror", str(SAMPLE_SITE)],
+        [sys.executable, "-m", "newsarchive.mirrorserver", str(SAMPLE_SITE)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -30,7 +30,7 @@ from store_factory import (
 )
 
 from newsarchive import textnorm, urls
-from newsarchive.records import Image, Link, PageItem, Section
+from newsarchive.records import Credit, Image, Link, PageItem, Section
 
 PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -213,6 +213,7 @@ def edited() -> PageItem:
     art = make_article(
         headline="贵州茶产业今年实现量价齐升（更新）",
         sections=(Section(heading=None, paragraphs=(LEAD, PARAGRAPHS[0], "新增一段补充说明。")),),
+        credits=(*make_article().credits[:2], Credit(role="责任编辑", name="赵六")),
         editors=("赵六",),
     )
     return at(article_item(art), T2)
@@ -222,13 +223,17 @@ def test_edited_article_keeps_old_version(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     result = crawl(db, [article_item(make_article()), edited()])
     assert result.stats["newsarchive/articles/updated"] == 1
-    row = q(db, "SELECT headline, revision, first_seen, updated_at, editors FROM articles")
-    assert row == [("贵州茶产业今年实现量价齐升（更新）", 2, T1, T2, '["赵六"]')]
+    row = q(
+        db,
+        "SELECT a.headline, a.revision, a.first_seen, a.updated_at, f.editors"
+        " FROM articles a JOIN articles_flat f USING (id)",
+    )
+    assert row == [("贵州茶产业今年实现量价齐升（更新）", 2, T1, T2, "赵六")]
     rev = q(db, "SELECT revision, replaced_at, changed_fields, headline, record FROM revisions")
     assert len(rev) == 1
     revision, replaced_at, changed, headline, record = rev[0]
     assert (revision, replaced_at, headline) == (1, T2, "贵州茶产业今年实现量价齐升")
-    assert json.loads(changed) == ["headline", "editors", "sections", "body_text"]
+    assert json.loads(changed) == ["headline", "editors", "credits", "sections", "body_text"]
     old = json.loads(record)
     assert old["editors"] == ["王五"] and len(old["sections"]) == 2
     assert old["sections"][1]["paragraphs"] == list(SUB_PARAGRAPHS)
@@ -306,8 +311,8 @@ def test_normalise_cleans_whitespace_without_changing_text(tmp_path: Path) -> No
         reporters=("张三", "张三", "李四"),
     )
     crawl(db, [article_item(art)])
-    assert q(db, "SELECT headline, canonical_url, reporters FROM articles") == [
-        ("贵州茶产业今年实现 量价齐升", CANON, '["张三","李四"]')
+    assert q(db, "SELECT headline, canonical_url, reporters FROM articles_flat") == [
+        ("贵州茶产业今年实现 量价齐升", CANON, "张三; 李四")
     ]
 
 

@@ -24,8 +24,9 @@ import pytest
 from reliability_helpers import clean_reference, crawl_command, integrity
 
 from newsarchive.exitcodes import ExitCode
-from newsarchive.faults import FaultSite
-from newsarchive.faults.plan import (
+from newsarchive.urls import canonical_url
+from tools.faults import FaultSite
+from tools.faults.plan import (
     PLAN,
     Planned,
     assign,
@@ -33,10 +34,9 @@ from newsarchive.faults.plan import (
     listed_beyond_first_page,
     mirror_key,
 )
-from newsarchive.urls import canonical_url
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 MANIFEST = json.loads((SITE / "MANIFEST.json").read_text("utf-8")) if SITE.is_dir() else {}
 
 pytestmark = [

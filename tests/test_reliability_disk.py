@@ -26,11 +26,11 @@ from reliability_helpers import (
     file_digest,
 )
 
-from newsarchive.faults import FaultSite
-from newsarchive.faults.compare import fingerprint, half_written, integrity_check
+from tools.faults import FaultSite
+from tools.faults.compare import fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
     pytest.mark.e2e,
@@ -113,9 +113,13 @@ def test_full_disk_is_a_clear_error_and_a_non_zero_exit(
     full_disk: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     _, proc = full_disk
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "error:" in proc.stderr
+    lines = proc.stderr.splitlines()
+    # One clear error: the CLI's line, and one ERROR line in the log (the crawl stopping).
+    assert len([line for line in lines if line.startswith("error:")]) == 1, proc.stderr[-3000:]
+    assert "is the disk full?" in proc.stderr
+    assert len([line for line in lines if " ERROR " in line]) <= 1, proc.stderr[-3000:]
 
 
 def _read_only(db: Path, what: str) -> None:

@@ -20,11 +20,11 @@ import pytest
 from reliability_helpers import crawl_command
 
 from newsarchive import Archive
-from newsarchive.faults import FaultSite, Rule
-from newsarchive.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
+from tools.faults import FaultSite, Rule
+from tools.faults.compare import Fingerprint, fingerprint, half_written, integrity_check
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "data" / "sample-site"
+SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
     pytest.mark.e2e,

@@ -207,3 +207,71 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(db: Path) -> None:
         os.close(write_end)
     assert done.returncode == 1
     assert done.stderr.decode() == ""  # no traceback, no "Broken pipe" error line
+
+
+COLUMNS = "id,published_at,published_date,month,reporters,editors,credits,keywords"
+
+
+def test_dates_and_lists_exported_byte_for_byte(db: Path) -> None:
+    data = export_bytes(db, "--channel", "gz", "--until", "2023", "--columns", COLUMNS)
+    assert (
+        data
+        == (
+            "id,published_at,published_date,month,reporters,editors,credits,keywords\r\n"
+            "1,2023-11-27T10:46:00+08:00,2023-11-27,2023-11,张三; 李四,王五,"
+            "记者:张三; 记者:李四; 责任编辑:王五,茶产业; 贵州\r\n"
+        ).encode()
+    )
+
+
+def test_excel_gets_a_date_it_parses_and_a_month_that_stays_text(db: Path) -> None:
+    """Excel reads ``2023-11-27`` as a date and would read ``2023-11`` as 1 November 2023:
+    with --excel the month is the text formula ``="2023-11"``; published_at stays as it is."""
+    data = export_bytes(
+        db, "--channel", "gz", "--until", "2023", "--excel",
+        "--columns", "id,published_at,published_date,month",
+    )  # fmt: skip
+    assert (
+        data
+        == (
+            "\ufeffid,published_at,published_date,month\r\n"
+            '1,2023-11-27T10:46:00+08:00,2023-11-27,"=""2023-11"""\r\n'
+        ).encode()
+    )
+    plain = export_bytes(db, "--channel", "gz", "--until", "2023", "--columns", "month")
+    assert plain == b"month\r\n2023-11\r\n"
+    default = csv_rows(export_bytes(db))
+    assert list(default[0])[:3] == ["id", "published_at", "published_date"]
+
+
+def test_the_view_and_the_export_flatten_lists_the_same_way(db: Path) -> None:
+    columns = ["published_date", "month", "reporters", "editors", "credits", "keywords"]
+    exported = {
+        int(r["id"]): [r[c] or None for c in columns]
+        for r in csv_rows(export_bytes(db, "--columns", "id," + ",".join(columns)))
+    }
+    conn = sqlite3.connect(db)
+    viewed = {  # the export neutralises formula-like cells ("+张三" → "'+张三")
+        row[0]: [neutralise(v) for v in row[1:]]
+        for row in conn.execute(
+            f"SELECT id, {', '.join(columns)} FROM articles_flat WHERE duplicate_of IS NULL"
+        )
+    }
+    assert exported == viewed
+    assert viewed[research_archive.ids()["yunnan"]][4] == "记者:赵六; 摄影:孙七; 责任编辑:周八"
+
+
+def test_long_format_paragraphs(db: Path) -> None:
+    rows = csv_rows(export_bytes(db, "--table", "paragraphs", "--channel", "yn"))
+    assert list(rows[0]) == [
+        "article_id", "published_at", "channel", "headline", "section", "position", "text",
+    ]  # fmt: skip
+    assert [(r["section"], r["position"]) for r in rows][-1] == ("1", "0")
+    assert rows[-1]["text"] == (
+        "花卉、咖啡和坚果三大产业去年综合产值突破千亿元，带动数十万农户增收。"
+    )
+    sections = csv_rows(export_bytes(db, "--table", "sections", "--channel", "yn"))
+    for section in sections:
+        texts = [r["text"] for r in rows if r["section"] == section["position"]]
+        assert section["text"] == "\n".join(texts)
+        assert section["paragraphs"] == str(len(texts))

@@ -122,7 +122,8 @@ def test_json_hits_carry_headline_date_channel_snippet_and_url(db: Path) -> None
     # The snippet is readable body text (not index bigrams) with the match marked in the
     # article's own script.
     assert "用於鄉村振興，電商平台" in hit["snippet"]
-    assert "用於**鄉村振興**，電商平台" in hit["marked_snippet"]
+    assert "用於【鄉村振興】，電商平台" in hit["marked_snippet"]
+    assert hit["relevance"] == 100 and "score" not in hit
     assert [hit["snippet"][start:end] for start, end in hit["highlights"]] == ["鄉村振興"]
 
 
@@ -212,3 +213,37 @@ def test_both_search_plans_return_the_same_hits(
         join = [(h.id, h.score) for h in archive.search(query, **filters)]  # type: ignore[arg-type]
     assert id_set == join
     assert id_set  # every case has hits
+
+
+def test_output_says_how_many_matched_and_how_many_are_shown(db: Path) -> None:
+    code, out, _ = run(db, "贵州")
+    assert code == 0
+    assert out.splitlines()[0] == "3 matching articles"
+    code, out, _ = run(db, "贵州", "--limit", "2")
+    assert out.splitlines()[0] == "2 of 3 matching articles (--limit shows more)"
+    # CSV and JSON keep standard output to the data: the count goes to standard error.
+    result = CliRunner().invoke(
+        main, ["-q", "search", "贵州", "--limit", "2", "--format", "csv", "--db", str(db)]
+    )
+    assert result.stderr.strip() == "2 of 3 matching articles (--limit shows more)"
+    assert result.stdout.startswith("rank,id,")
+
+
+def test_relevance_is_a_percentage_of_the_best_and_marks_are_the_users(db: Path) -> None:
+    code, out, _ = run(db, "贵州", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    relevance = [int(r["relevance"]) for r in rows]
+    assert relevance[0] == 100
+    assert relevance == sorted(relevance, reverse=True)
+    assert all(0 <= r <= 100 for r in relevance)
+    assert "score" not in rows[0]
+    # snippet is plain text; marked_snippet has the default CJK brackets, or the user's marks.
+    assert all("【" not in r["snippet"] and "**" not in r["snippet"] for r in rows)
+    assert any("【贵州】" in r["marked_snippet"] for r in rows)
+    code, out, _ = run(db, "贵州", "--format", "csv", "--mark", "<b>", "</b>")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert any("<b>贵州</b>" in r["marked_snippet"] for r in rows)
+    code, out, _ = run(db, "地铁", "--mark", "[[", "]]")
+    assert code == 0
+    assert "[[地铁]]" in out

@@ -78,6 +78,25 @@ def test_stats_table_and_plot(db: Path, tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+def test_the_plot_format_follows_the_file_name(db: Path, tmp_path: Path) -> None:
+    jpg = tmp_path / "months.jpg"
+    code, _, err = invoke("stats", "--db", str(db), "--plot", str(jpg), "--format", "json")
+    assert code == 0, err
+    with Image.open(jpg) as image:
+        assert image.format == "JPEG"
+    svg = tmp_path / "months.svg"
+    code, _, err = invoke("stats", "--db", str(db), "--plot", str(svg), "--format", "json")
+    assert code == 0, err
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    # The CLI says it once (no log line repeating it).
+    assert err.strip() == f"plot written to {svg}"
+    gif = tmp_path / "months.gif"
+    code, out, err = invoke("stats", "--db", str(db), "--plot", str(gif))
+    assert code == 2
+    assert out == "" and not gif.exists()
+    assert err.strip().startswith(f"error: {gif}: a plot is written as .png, .svg")
+
+
 def test_show_by_id_prints_the_article_as_a_reader_sees_it(db: Path) -> None:
     ids = research_archive.ids()
     code, out, _ = invoke("show", str(ids["yunnan"]), "--db", str(db))
@@ -159,3 +178,22 @@ def test_plot_series_and_labels_with_and_without_a_cjk_font(
         assert image.format == "PNG"
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is not None and len(colours) > 20
+
+
+def test_without_quiet_export_and_plot_say_it_once(db: Path, tmp_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    out = tmp_path / "a.csv"
+    png = tmp_path / "m.png"
+    for args, said in (
+        (["export", "--out", str(out)], f"exported 6 rows to {out}"),
+        (["stats", "--plot", str(png), "--format", "json"], f"plot written to {png}"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", "from newsarchive.cli import main; main()", *args,
+             "--db", str(db)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines() == [said]

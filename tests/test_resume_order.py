@@ -33,13 +33,13 @@ from newsarchive.crawling.incremental import (
     open_index,
     resume_requests,
 )
-from newsarchive.faults import Fault, FaultSite, Rule
 from newsarchive.store import Store
 from newsarchive.urls import canonical_url
+from tools.faults import Fault, FaultSite, Rule
 
 ARTICLE = "https://gz.news.cn/20261125/00112233445566778899aabbccddeeff/c.html"
 LINKS = [f"https://gz.news.cn/20261124/{n:032x}/c.html" for n in range(1, 41)]
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 #: A sample-site article with a big5 copy (linked from its page only).
 ORIGINAL = "http://www.gz.xinhuanet.com/2016-04/29/c_1119070511.htm"
 BIG5 = "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2016-04/29/c_1119070511.htm"

@@ -69,10 +69,14 @@ def test_runs_table(archive: Path) -> None:
         "id", "started_at", "seconds", "channels", "pages", "new", "upd", "same", "errors",
         "status",
     ]  # fmt: skip
-    assert lines[1].split() == ["3", "2026-01-03", "00:00:00", "gz", "0", "0", "0", "0", "0",
+    # started_at with its offset (runs are recorded in UTC; articles in Beijing time).
+    assert lines[1].split() == ["3", "2026-01-03T00:00:00+00:00", "gz", "0", "0", "0", "0", "0",
                                 "unfinished"]  # fmt: skip
-    assert lines[2].split() == ["2", "2026-01-02", "00:00:00", "9", "gz,sh", "7", "2", "0", "3",
-                                "3", "(http_500=2", "timeout=1)", "partial"]  # fmt: skip
+    # Error kinds as the crawl summary writes them.
+    assert lines[2].split() == [
+        "2", "2026-01-02T00:00:00+00:00", "9", "gz,sh", "7", "2", "0", "3", "3",
+        "(http_500", "2,", "timeout", "1)", "partial",
+    ]  # fmt: skip
     assert lines[3].split()[-1] == "ok"
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.store import Store
+from newsarchive.store import Store, schemadoc
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
+SCHEMA_SQL = DOC.with_name("schema.sql")
 HEADING_RE = re.compile(r"^### `(\w+)` \((table|view|virtual table)\)$")
 ROW_RE = re.compile(r"^\| `(\w+)` \| ([^|]*) \| (.*) \|$")
 
@@ -78,3 +79,23 @@ def test_every_index_is_named(archive: sqlite3.Connection) -> None:
     assert indexes
     for name in indexes:
         assert f"`{name}`" in text, name
+
+
+def test_schema_sql_is_the_schema_of_a_fresh_archive(archive: sqlite3.Connection) -> None:
+    """docs/schema.sql holds the current schema: regenerate it with
+    ``python -m newsarchive.store.schemadoc docs/schema.sql`` after a schema change."""
+    text = SCHEMA_SQL.read_text(encoding="utf-8")
+    assert text == schemadoc.schema_sql()
+    assert all(f"\n{statement};\n" in text for statement in schemadoc.schema_statements(archive))
+    assert text.count("\nCREATE ") == len(schemadoc.schema_statements(archive)) > 30
+    for name in ("paragraphs", "keywords", "articles_flat"):
+        assert f"CREATE TABLE {name} (" in text or f"CREATE VIEW {name} AS" in text
+
+
+def test_schema_sql_builds_an_archive_with_the_same_tables(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "from-doc.db")
+    conn.executescript(SCHEMA_SQL.read_text(encoding="utf-8"))
+    built = actual(conn)
+    fresh = sqlite3.connect(tmp_path / "fresh.db")
+    Store(tmp_path / "fresh.db").close()
+    assert built == actual(fresh)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -238,3 +239,54 @@ def test_headless_chromium_runs_a_chinese_search(server: Server, tmp_path: Path)
         # Text, table rules, the yellow highlights: far from a blank or one-colour page.
         assert colours is not None and len(colours) > 50
         assert (255, 255, 0) in {c for _, c in colours} or len(colours) > 200
+
+
+def _serve_command(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-c", "from newsarchive.cli import main; main()",
+            "serve", "--db", str(db), *args]  # fmt: skip
+
+
+def test_a_busy_port_is_one_clear_error_and_nothing_announced(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    db = research_archive.built(tmp_path_factory)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            _serve_command(db, "--port", str(port)),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert "--port 0" in line
+
+
+def test_port_zero_prints_the_real_port_and_how_to_stop(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    db = research_archive.built(tmp_path_factory)
+    process = subprocess.Popen(
+        _serve_command(db, "--port", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        prefix = f"serving {db} on http://127.0.0.1:"
+        assert line.startswith(prefix), line
+        assert line.endswith("/ (press Ctrl+C to stop)")
+        port = int(line[len(prefix) :].split("/", 1)[0])
+        assert port != 0
+        versions = Server(f"http://127.0.0.1:{port}").get("/-/versions.json")
+        assert "datasette" in versions
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    # uvicorn shuts down gracefully, then re-raises the signal: the conventional status.
+    assert process.returncode == -signal.SIGTERM
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()

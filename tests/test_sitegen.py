@@ -12,17 +12,18 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from newsarchive import channels, sitegen, urls
+from newsarchive import channels, urls
 from newsarchive.extract import extract_article, join_pages
 from newsarchive.records import Article
-from newsarchive.sitegen import textbank
-from newsarchive.sitegen.__main__ import main
-from newsarchive.sitegen.site import State, render
 from newsarchive.textnorm import fold, to_simplified
+from tools import sitegen
+from tools.sitegen import textbank
+from tools.sitegen.__main__ import main
+from tools.sitegen.site import State, render
 
-SAMPLE_SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SAMPLE_SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 
-SAMPLE_V2 = SAMPLE_SITE.parent / "sample-site-v2"
+SAMPLE_V2 = SAMPLE_SITE.parent.parent / "data" / "sample-site-v2"
 HREF_RE = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"'#]+)["']""")
 DS_RE = re.compile(r'data="datasource:([0-9a-f]{32})"')
 

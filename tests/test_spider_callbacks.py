@@ -25,7 +25,7 @@ from newsarchive.records import Article, Capture, NotAnArticle, PageItem
 from newsarchive.store import ReextractSource
 from spiders.channel import ChannelSpider
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 UTC_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 
@@ -331,7 +331,7 @@ def test_download_failures_map_to_error_kinds() -> None:
     assert error_kind(DownloadTimeoutError("x")) == "timeout"
     assert error_kind(IgnoreRequest("max redirections reached")) == "redirect_loop"
     assert error_kind(IgnoreRequest("Forbidden by robots.txt")) == "robots_forbidden"
-    assert error_kind(IgnoreRequest("other")) == "ignored"
+    assert error_kind(IgnoreRequest("other")) == "refused"
     assert error_kind(ConnectionRefusedError()) == "connection_failed"
     assert error_kind(RuntimeError("?")) == "download_failed"
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.faults import Fault, FaultSite, Rule
+from tools.faults import Fault, FaultSite, Rule
 
 pytestmark = pytest.mark.e2e
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 ARTICLE = "https://gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
 KEY = ARTICLE.split("://", 1)[1]
 
@@ -70,15 +70,16 @@ from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as Scrapys
-from newsarchive.crawling.middlewares import RobotsEveryWaiterMiddleware as Ours
+from newsarchive.crawling.robots import RobotsMiddleware as Ours
 
 async def waiters(cls):
     mw = cls.__new__(cls)
-    mw._parsers = {"gz.news.cn": Deferred()}  # robots.txt being fetched
+    being_fetched = Deferred()  # robots.txt of gz.news.cn
+    mw._parsers = mw._verdicts = {"gz.news.cn": being_fetched}
     requests = [Request(f"https://gz.news.cn/preview/{i}.htm") for i in range(3)]
     tasks = [asyncio.ensure_future(mw.robot_parser(r)) for r in requests]
     await asyncio.sleep(0.01)
-    mw._parsers["gz.news.cn"].callback("RULES")
+    being_fetched.callback("RULES")
     return [await t for t in tasks]
 
 async def main():

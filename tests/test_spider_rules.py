@@ -22,7 +22,7 @@ from newsarchive.crawling.links import (
     text_date,
 )
 from newsarchive.crawling.middlewares import BackoffRetryMiddleware, user_agent
-from newsarchive.crawling.mirror import mirror_url, real_url
+from newsarchive.crawling.mirrorhandler import mirror_url, real_url
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions, OptionError
 from newsarchive.crawling.runner import build_settings, storage_failure
 
@@ -375,3 +375,15 @@ def test_storage_failures_are_told_apart_from_problems_with_one_item() -> None:
     assert not storage_failure(sqlite3.IntegrityError("UNIQUE constraint failed: articles.x"))
     assert not storage_failure(sqlite3.OperationalError("no such column: foo"))
     assert not storage_failure(ValueError("bad record"))
+
+
+def test_datasource_urls_never_leave_the_pages_host() -> None:
+    html = (
+        '<div data="datasource:BE63704DB765E2ED5A5383C28C5550F2" '
+        'preview="http://169.254.169.254/latest/ds_"></div>'
+        '<div data="datasource:a6d618872de143bdafa2556915a7ae12" preview="//he.news.cn/ds_"></div>'
+        '<ul data="datasource:0123456789abcdef0123456789abcdef"></ul>'
+    )
+    assert datasource_urls(html, "https://gz.news.cn/gzyw/index.htm") == [
+        "https://gz.news.cn/gzyw/ds_0123456789abcdef0123456789abcdef.json"
+    ]

@@ -11,7 +11,7 @@ import pytest
 from store_factory import URL, article_item, error_item, list_item, make_article, make_capture
 
 from newsarchive import textnorm
-from newsarchive.records import PageItem, Section
+from newsarchive.records import Capture, PageItem, Section
 from newsarchive.store import Store, rows
 
 
@@ -28,7 +28,7 @@ def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == [1, 2, 3, 4, 5, 6]
 
 
 def test_run_lifecycle_counts_items(store: Store) -> None:
@@ -52,9 +52,14 @@ def test_run_lifecycle_counts_items(store: Store) -> None:
 def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
     first = make_capture(URL, body=b"<html>a</html>", fetched_at="2026-11-25T01:00:00+00:00")
     again = dataclasses.replace(first, fetched_at="2026-11-26T01:00:00+00:00")
-    a = store.add_capture(first)
-    assert store.add_capture(first) == a  # the very same fetch stored twice: nothing moves
-    assert store.add_capture(again) == a
+
+    def add(capture: Capture) -> int:
+        (cid,) = store.store_item(PageItem(captures=(capture,), result=None, error="x")).capture_ids
+        return cid
+
+    a = add(first)
+    assert add(first) == a  # the very same fetch stored twice: nothing moves
+    assert add(again) == a
     row = store.db.execute(
         "SELECT body, size, fetch_count, fetched_at, last_fetched_at, headers FROM captures"
     ).fetchall()
@@ -63,7 +68,7 @@ def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
     assert zlib.decompress(body) == b"<html>a</html>" and size == 14
     assert (count, fetched, last) == (2, first.fetched_at, again.fetched_at)
     assert json.loads(headers)[0] == ["content-type", "text/html; charset=utf-8"]
-    other = store.add_capture(dataclasses.replace(first, body=b"<html>b</html>"))
+    other = add(dataclasses.replace(first, body=b"<html>b</html>"))
     assert other != a
 
 
@@ -76,15 +81,23 @@ def test_store_new_article_all_tables(store: Store) -> None:
     assert row["canonical_url"] == "https://gz.news.cn/2023-11/27/c_1129999001.htm"
     assert row["channel"] == "gz" and row["xinhua_id"] == "1129999001"
     assert row["dateline_place"] == "贵阳" and row["body_text"] == art.body_text
-    assert json.loads(row["reporters"]) == ["张三", "李四"]
     assert row["first_seen"] == "2026-11-25T01:00:00+00:00" and row["status"] == "live"
     assert row["capture_id"] == result.capture_ids[0]
     q = store.db.execute
     assert q(
-        "SELECT heading, paragraphs FROM sections WHERE article_id=? ORDER BY position", [aid]
-    ).fetchall() == [
-        (None, 3),
-        ("品牌建设提速", 2),
+        "SELECT position, heading FROM sections WHERE article_id=? ORDER BY position", [aid]
+    ).fetchall() == [(0, None), (1, "品牌建设提速")]
+    paragraphs = q(
+        "SELECT section, position, text FROM paragraphs WHERE article_id=? "
+        "ORDER BY section, position",
+        [aid],
+    ).fetchall()
+    assert paragraphs == [
+        (i, j, p) for i, s in enumerate(art.sections) for j, p in enumerate(s.paragraphs)
+    ]
+    assert [p[:2] for p in paragraphs] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]
+    assert q("SELECT position, keyword FROM keywords WHERE article_id=?", [aid]).fetchall() == [
+        (i, k) for i, k in enumerate(art.keywords)
     ]
     assert q("SELECT role, name FROM credits ORDER BY position").fetchall() == [
         ("记者", "张三"),
@@ -101,22 +114,36 @@ def test_store_new_article_all_tables(store: Store) -> None:
     assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == []  # queued, not yet indexed
     assert store.flush_fts() == 1
     assert q(search, [textnorm.fts_phrase("茶產業")]).fetchall() == [(aid,)]
-    flat = q("SELECT month, reporters, editors, credits FROM articles_flat").fetchone()
-    assert flat == ("2023-11", "张三、李四", "王五", "记者：张三；记者：李四；责任编辑：王五")
+    flat = q(
+        "SELECT published_date, month, reporters, editors, credits, keywords FROM articles_flat"
+    ).fetchone()
+    assert flat == (
+        "2023-11-27",
+        "2023-11",
+        "张三; 李四",
+        "王五",
+        "记者:张三; 记者:李四; 责任编辑:王五",
+        "; ".join(art.keywords),
+    )
+    assert store.db.execute("SELECT count(*) FROM keywords").fetchone()[0] == len(art.keywords) > 0
     assert q("SELECT count(*) FROM lsh_buckets WHERE article_id=?", [aid]).fetchone()[0] == 16
 
 
-def test_lookups(store: Store) -> None:
+def test_a_takedown_of_any_spelling_of_a_known_url(store: Store) -> None:
     store.store_item(article_item(make_article()))
-    assert store.has_url("https://www.gz.news.cn/2023-11/27/c_1129999001.htm?spm=1")
-    assert store.has_url(
-        "http://big5.news.cn/gate/big5/www.gz.xinhuanet.com/2023-11/27/c_1129999001.htm"
-    )
-    assert not store.has_url("http://www.gz.xinhuanet.com/2023-11/27/c_1129999002.htm")
-    assert store.recent_article_urls("2023-11-27T00:00:00+08:00") == [
-        "https://gz.news.cn/2023-11/27/c_1129999001.htm"
+    unknown = store.store_item(error_item("http://example.com/x.htm", "http_404"))
+    assert unknown.event_id is None
+    mobile = "http://m.xinhuanet.com/gz/2023-11/27/c_1129999001.htm"
+    gone = store.store_item(error_item(mobile, "http_404", fetched_at="2026-12-01T00:00:00+00:00"))
+    assert gone.event_id is not None
+    again = store.store_item(error_item(URL, "http_410", fetched_at="2026-12-02T00:00:00+00:00"))
+    assert again.event_id is None  # already taken down
+    assert store.db.execute("SELECT status, status_changed_at FROM articles").fetchall() == [
+        ("taken_down", "2026-12-01T00:00:00+00:00")
     ]
-    assert store.recent_article_urls("2023-11-28T00:00:00+08:00") == []
+    assert store.db.execute("SELECT kind, url, status, detail FROM events").fetchall() == [
+        ("taken_down", mobile, 404, "http_404")
+    ]
 
 
 def test_reextract_yields_latest_capture_with_pages(store: Store) -> None:
@@ -190,21 +217,6 @@ def test_older_fetch_never_rolls_back(store: Store) -> None:
     assert store.db.execute("SELECT headline, revision FROM articles").fetchall() == [("新标题", 1)]
 
 
-def test_record_event_api(store: Store) -> None:
-    store.store_item(article_item(make_article()))
-    assert store.record_event("http://example.com/x.htm", "taken_down") is None  # unknown URL
-    mobile = "http://m.xinhuanet.com/gz/2023-11/27/c_1129999001.htm"
-    event = store.record_event(mobile, "taken_down", at="2026-12-01T00:00:00+00:00", status=404)
-    assert event is not None
-    assert store.record_event(URL, "taken_down", at="2026-12-02T00:00:00+00:00") is None
-    assert store.db.execute("SELECT status, status_changed_at FROM articles").fetchall() == [
-        ("taken_down", "2026-12-01T00:00:00+00:00")
-    ]
-    assert store.recent_article_urls("2000-01-01T00:00:00+00:00") == []  # only live articles
-    with pytest.raises(ValueError, match="kind"):
-        store.record_event(URL, "moved")  # type: ignore[arg-type]
-
-
 def test_batched_folding_equals_folding_each_field() -> None:
     """rows.comparable folds all short fields in one call; it must equal folding each."""
 
@@ -225,7 +237,7 @@ def test_batched_folding_equals_folding_each_field() -> None:
         keywords=("茶 产业", "  ", "a  b"),
     )
     record = art.to_dict()
-    got = rows.comparable(record)
+    got = rows.comparable(art)
     for name in ("headline", "subtitle", "source", "editors", "keywords"):
         assert got[name] == each(record[name]), name
     assert got["editors"] == ["王五", "赵六"]

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from store_factory import PARAGRAPHS, article_item, make_article
+from store_factory import article_item, make_article
 
 from newsarchive import textnorm
 from newsarchive.cli import main
-from newsarchive.records import Section
-from newsarchive.store import SCHEMA_VERSION, SchemaError, Store, migrations
+from newsarchive.store import SCHEMA_VERSION, SchemaError, Store, codec, migrations, rows
 
 V1_DDL = Path(migrations.__file__).with_name("schema.sql")
+V5_FIXTURE = Path(__file__).parent / "fixtures" / "archive_v5.db"
 CANON = "https://gz.news.cn/2023-11/27/c_1129999001.htm"
 T0 = "2025-01-01T00:00:00+00:00"
 
@@ -45,7 +46,7 @@ def build_v1(path: Path) -> None:
         "keywords, content_hash, first_seen, last_seen, updated_at, capture_id) "
         "VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
         [
-            CANON, art.channel, art.article_id, art.headline, art.subtitle, art.published_at,
+            CANON, art.channel, art.xinhua_id, art.headline, art.subtitle, art.published_at,
             art.published_at_raw, art.source, d.agency, d.place, d.date_text, d.raw,
             art.body_text, art.script, art.template, art.pages, art.encoding,
             '["茶产业","贵州"]', "v1-hash", T0, T0, T0,
@@ -95,8 +96,16 @@ def test_v1_archive_upgrades_in_place(tmp_path: Path) -> None:
     with Store(db) as store:
         assert migrations.current_version(store.db) == SCHEMA_VERSION
         row = store.db.table("articles").get(1)
-        assert row["reporters"] == '["张三","李四"]' and row["editors"] == '["王五"]'
-        assert row["record_hash"] and row["minhash"] is not None
+        assert row["record_hash"] == rows.record_hash(make_article())
+        assert row["minhash"] is not None
+        record = codec.load(store.db.conn, 1)
+        assert record is not None
+        assert (record.reporters, record.editors) == (("张三", "李四"), ("王五",))
+        assert record.keywords == ("茶产业", "贵州")
+        assert record.sections == make_article().sections
+        assert store.db.execute("SELECT headers FROM captures").fetchone()[0] == (
+            '[["content-type","text/html"]]'
+        )
         hits = store.db.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
             [textnorm.fts_phrase("湄潭縣")],
@@ -114,14 +123,22 @@ def test_v1_archive_upgrades_in_place(tmp_path: Path) -> None:
     after = {t: table_rows(db, t) for t in V1_TABLES}
     for t in ("crawl_runs", "events"):
         assert after[t] == before[t], t
-    for t in ("sections", "credits", "images", "related_links"):  # article 1's rows
+    for t in ("credits", "images", "related_links"):  # article 1's rows
         assert [r for r in after[t] if r[0] == 1] == before[t], t
-    assert after["captures"][0][:9] == before["captures"][0][:9]
+    assert [r for r in after["sections"] if r[0] == 1] == [r[:3] for r in before["sections"]]
+    assert after["captures"][0][:4] == before["captures"][0][:4]
+    assert after["captures"][0][5:9] == before["captures"][0][5:9]
     # the re-fetch moved last_seen only
     assert {r[:4] for r in before["article_urls"]} <= {r[:4] for r in after["article_urls"]}
-    assert table_rows(db, "articles", ", ".join(v1_article_columns))[0][:20] == v1_articles[0][:20]
+    kept = [c for c in v1_article_columns if c != "keywords"]
+    assert (
+        table_rows(db, "articles", ", ".join(kept))[0][:19]
+        == tuple(
+            v for c, v in zip(v1_article_columns, v1_articles[0], strict=True) if c != "keywords"
+        )[:19]
+    )
     versions = [v for (v,) in sqlite3.connect(db).execute("SELECT version FROM schema_version")]
-    assert sorted(versions) == [1, 2, 3, 4, 5]
+    assert sorted(versions) == [1, 2, 3, 4, 5, 6]
 
 
 def test_fresh_and_upgraded_schemas_are_identical(tmp_path: Path) -> None:
@@ -141,40 +158,51 @@ def test_fresh_and_upgraded_schemas_are_identical(tmp_path: Path) -> None:
 def test_reopening_is_a_no_op(tmp_path: Path) -> None:
     Store(tmp_path / "a.db").close()
     Store(tmp_path / "a.db").close()
-    rows = table_rows(tmp_path / "a.db", "schema_version", "version, applied_at")
-    assert [v for v, _ in rows] == [1, 2, 3, 4, 5]
+    versions = table_rows(tmp_path / "a.db", "schema_version", "version, applied_at")
+    assert [v for v, _ in versions] == [1, 2, 3, 4, 5, 6]
+
+
+def v5_archive(path: Path) -> Path:
+    """A copy of tests/fixtures/archive_v5.db, an archive written by the schema v5 code."""
+    shutil.copyfile(V5_FIXTURE, path)
+    return path
 
 
 def test_v4_fills_the_encoding_of_crawled_articles_from_their_captures(tmp_path: Path) -> None:
     """Crawls before v4 left ``articles.encoding`` NULL; the upgrade takes the capture's."""
-    db = tmp_path / "v3.db"
-    with Store(db) as store:
-        store.store_item(article_item(make_article()))
+    db = v5_archive(tmp_path / "v3.db")
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE captures SET encoding = 'gb18030'")
         conn.execute("UPDATE articles SET encoding = NULL")
         conn.execute("DELETE FROM schema_version WHERE version >= 4")
     Store(db).close()
-    assert table_rows(db, "articles", "id, encoding") == [(1, "gb18030")]
+    assert table_rows(db, "articles", "id, encoding") == [(i, "gb18030") for i in (1, 2, 3, 4)]
     versions = table_rows(db, "schema_version", "version, applied_at")
-    assert [v for v, _ in versions] == [1, 2, 3, 4, 5]
+    assert [v for v, _ in versions] == [1, 2, 3, 4, 5, 6]
 
 
 def test_v5_reindexes_so_a_one_character_word_is_found_wherever_it_stands(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "v4.db"
-    sections = (Section(heading=None, paragraphs=(*PARAGRAPHS, "茶农们都说今年生意兴隆。")),)
-    with Store(db) as store:
-        store.store_item(article_item(make_article(sections=sections)))
-    query = textnorm.fts_phrase("隆")  # 隆 only ends a run: the v4 form had no token for it
+    db = v5_archive(tmp_path / "v4.db")
     with sqlite3.connect(db) as conn:
-        (body,) = conn.execute("SELECT body_text FROM articles WHERE id = 1").fetchone()
-        v4_text = " ".join(
-            b for run in textnorm.CJK_RE.findall(textnorm.fold(body)) for b in _v4_bigrams(run)
-        )
-        conn.execute("UPDATE articles_fts SET body = ? WHERE rowid = 1", [v4_text])
+        texts = conn.execute("SELECT id, headline, body_text FROM articles").fetchall()
+        runs = [
+            (i, run)
+            for i, *text in texts
+            for t in text
+            for run in textnorm.CJK_RE.findall(textnorm.fold(t))
+        ]
+        inner = {ch for _, run in runs for ch in run[:-1]}
+        # a character that only ever ends a run: the v4 index form had no token for it
+        i, last = next((i, run[-1]) for i, run in runs if run[-1] not in inner)
+        for article_id, headline, body in texts:
+            conn.execute(
+                "UPDATE articles_fts SET headline = ?, body = ? WHERE rowid = ?",
+                [_v4_form(headline), _v4_form(body), article_id],
+            )
         conn.execute("DELETE FROM schema_version WHERE version = 5")
+        query = textnorm.fts_phrase(last)
         v4_hits = conn.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [query]
         ).fetchall()
@@ -182,12 +210,21 @@ def test_v5_reindexes_so_a_one_character_word_is_found_wherever_it_stands(
     with Store(db) as store:  # upgrades to v5 and works off the re-index queue
         assert migrations.current_version(store.db) == SCHEMA_VERSION
         assert store.db.execute("SELECT count(*) FROM fts_pending").fetchone()[0] == 0
-        (indexed,) = store.db.execute("SELECT body FROM articles_fts WHERE rowid = 1").fetchone()
-        assert indexed == textnorm.fts_text(body)
+        for article_id, _, body in texts:
+            (indexed,) = store.db.execute(
+                "SELECT body FROM articles_fts WHERE rowid = ?", [article_id]
+            ).fetchone()
+            assert indexed == textnorm.fts_text(body)
         hits = store.db.execute(
             "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [query]
         ).fetchall()
-        assert hits == [(1,)]
+        assert (i,) in hits
+
+
+def _v4_form(text: str) -> str:
+    return " ".join(
+        b for run in textnorm.CJK_RE.findall(textnorm.fold(text)) for b in _v4_bigrams(run)
+    )
 
 
 def _v4_bigrams(run: str) -> list[str]:
@@ -208,7 +245,7 @@ def test_research_commands_ask_for_an_upgrade_which_does_it(tmp_path: Path) -> N
     runner = CliRunner()
     refused = runner.invoke(main, ["-q", "search", "湄潭县", "--db", str(db)])
     assert refused.exit_code == 1
-    assert "schema version 1, older than this newsarchive's (5)" in refused.stderr
+    assert f"schema version 1, older than this newsarchive's ({SCHEMA_VERSION})" in refused.stderr
     assert f"newsarchive upgrade --db {db}" in refused.stderr
     assert "Traceback" not in refused.output
     upgraded = runner.invoke(main, ["-q", "upgrade", "--db", str(db)])

@@ -29,8 +29,8 @@ from ops_support import (
 
 from newsarchive.crawling.resume import Journal
 from newsarchive.exitcodes import ExitCode
-from newsarchive.faults.compare import integrity_check
 from newsarchive.store.runs import COUNTERS
+from tools.faults.compare import integrity_check
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -27,11 +27,11 @@ from store_factory import (
     traditional,
 )
 
-from newsarchive.faults.compare import fingerprint, half_written, integrity_check
 from newsarchive.records import PageItem, Section
 from newsarchive.store import Store
 from newsarchive.store.process import Ack, WriterDied, WriterProcess
 from newsarchive.store.runs import COUNTERS
+from tools.faults.compare import fingerprint, half_written, integrity_check
 
 
 def _url(i: int) -> str:

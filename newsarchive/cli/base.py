@@ -8,6 +8,9 @@ import click
 
 from newsarchive import __version__
 
+#: The help of every command's ``--config`` option.
+CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsarchive")

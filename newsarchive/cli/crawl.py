@@ -15,6 +15,7 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from newsarchive import config as configuration
 from newsarchive import logfile
+from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.crawling import CrawlOptions, OptionError, Progress, jobs
 from newsarchive.exitcodes import ExitCode
@@ -97,7 +98,7 @@ def _run(job: Callable[[], jobs.JobReport]) -> jobs.JobReport:
         return job()
     except ArchiveLocked as exc:
         _fail(str(exc), ExitCode.LOCKED)
-    except (FileNotFoundError, jobs.ArchiveUnwritable) as exc:
+    except (FileNotFoundError, jobs.ArchiveUnwritable, NotAnArchive) as exc:
         _fail(str(exc), ExitCode.FAILURE)
     raise AssertionError("unreachable")
 
@@ -269,9 +270,10 @@ def crawl(
 def demo(ctx: click.Context, db: Path) -> None:
     """Crawl the bundled sample site end to end and show what the archive got.
 
-    Serves data/sample-site on 127.0.0.1 (a free port), crawls its channels with the
-    production spider, settings and pipelines through the mirror transport, writes the
-    archive and prints a summary. Running it again is safe: nothing is stored twice.
+    Serves the sample site shipped with the package on 127.0.0.1 (a free port), crawls its
+    channels with the production spider, settings and pipelines through the mirror
+    transport, writes the archive and prints a summary. Running it again is safe: nothing is
+    stored twice.
     """
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))

@@ -18,6 +18,7 @@ import click
 import redis
 
 from newsarchive import config as configuration
+from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.crawling import CrawlOptions, Progress
 from newsarchive.distributed.jobs import fleet_crawl
@@ -87,6 +88,13 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
         sys.exit(ExitCode.LOCKED)
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except NotAnArchive as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: cannot write {archive}: {exc.strerror or exc}{where}", err=True)
         sys.exit(ExitCode.FAILURE)
     click.echo(_summary(report, archive))
     if report.dead:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -19,8 +21,8 @@ from newsarchive.records import NotAnArticle
 @click.option(
     "--url",
     default=None,
-    help="The page's URL (sets channel, canonical URL, article id and resolves relative "
-    "links). Default: file:// URL of PATH.",
+    help="The page's http(s) URL (sets channel, canonical URL, article id and resolves "
+    "relative links). Default: the file:// URL of PATH, which has none of these.",
 )
 @click.option(
     "--encoding",
@@ -34,6 +36,21 @@ def extract_command(path: str, url: str | None, encoding: str | None) -> None:
     not an article (a list, an error page, undecodable bytes) prints the reason on stderr
     and exits with status 1.
     """
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            click.echo(
+                f"error: --url {url!r} is not an http(s) URL (e.g. "
+                "https://www.gz.news.cn/20240101/0123456789abcdef0123456789abcdef/c.html)",
+                err=True,
+            )
+            sys.exit(ExitCode.USAGE)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            click.echo(f"error: --encoding {encoding!r} is not a known encoding", err=True)
+            sys.exit(ExitCode.USAGE)
     if path == "-":
         data = sys.stdin.buffer.read()
         page_url = url or "file:///dev/stdin"

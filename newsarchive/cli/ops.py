@@ -17,6 +17,7 @@ import click
 
 from newsarchive import config as configuration
 from newsarchive import crawlhistory, logfile
+from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -105,7 +106,7 @@ def _row(run: crawlhistory.Run) -> list[str]:
     seconds = run.seconds
     return [
         str(run.id),
-        run.started_at[:19].replace("T", " "),
+        run.started_at,  # ISO 8601 with its offset (UTC), as stored
         "" if seconds is None else f"{seconds:.0f}",
         ",".join(run.channels),
         str(run.pages_fetched),
@@ -120,7 +121,7 @@ def _row(run: crawlhistory.Run) -> list[str]:
 def _errors(run: crawlhistory.Run) -> str:
     if not run.errors:
         return "0"
-    kinds = " ".join(f"{k}={v}" for k, v in sorted(run.errors_by_kind.items()))
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(run.errors_by_kind.items()))
     return f"{run.errors} ({kinds})" if kinds else str(run.errors)
 
 
@@ -199,6 +200,8 @@ def _toml(value: object) -> str:
     """A TOML literal for a settings value (strings, numbers, booleans, string lists)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 3, as a person writes it (the setting still reads as 3.0)
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
@@ -243,8 +246,15 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
     except ArchiveLocked as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.LOCKED)
+    except NotAnArchive as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
     except (sqlite3.DatabaseError, SchemaError) as exc:
         click.echo(f"error: {archive} cannot be upgraded: {exc}", err=True)
+        sys.exit(ExitCode.FAILURE)
+    except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: {archive} cannot be upgraded: {exc.strerror or exc}{where}", err=True)
         sys.exit(ExitCode.FAILURE)
     if before == after:
         click.echo(f"{archive}: schema version {after}, current; nothing to do")

@@ -8,6 +8,7 @@ stderr and an exit code (:class:`newsarchive.exitcodes.ExitCode`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -17,23 +18,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
 from newsarchive import config
 from newsarchive.archive import Archive, make_filters
 from newsarchive.cli import research_render as render
-from newsarchive.cli.base import main
+from newsarchive.cli.base import CONFIG_HELP, main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.searchsyntax import QueryError
-from newsarchive.store.export import ExportError, export, neutralise
+from newsarchive.store.export import ExportError, Table, export, neutralise
 from newsarchive.store.queries import ArchiveError, FilterError, unindexed
-from newsarchive.store.stats import plot_by_month
+from newsarchive.store.search import MAX_CANDIDATES
+from newsarchive.store.search import relevance as search_relevance
+from newsarchive.store.stats import plot_by_month, plot_format
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The default match marks: CJK brackets, which read as marks in Excel and in Chinese text.
+MARKS = ("【", "】")
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:
@@ -41,23 +47,28 @@ def _fail(message: str, code: ExitCode) -> NoReturn:
     sys.exit(int(code))
 
 
-def default_db() -> Path:
-    """The archive the settings say (``--db``, ``NEWSARCHIVE_DB``, the settings file), else
-    ``data/archive.db``."""
-    try:
-        return config.load().config.archive
-    except config.ConfigError as exc:
-        _fail(str(exc), ExitCode.USAGE)
-
-
 def db_option(func: F) -> F:
+    """``--db`` and ``--config``: the command receives ``db``, the archive they resolve to
+    (``--db``, else ``$NEWSARCHIVE_DB``, the settings file's ``archive``, ``data/archive.db``);
+    a settings file that cannot be read is a usage error (exit 2)."""
+
+    @functools.wraps(func)
+    def resolved(*args: Any, db: Path | None, config_file: Path | None, **kwargs: Any) -> Any:
+        try:
+            loaded = config.load(config_file=config_file, options={"archive": db})
+        except config.ConfigError as exc:
+            _fail(str(exc), ExitCode.USAGE)
+        return func(*args, db=loaded.config.archive, **kwargs)
+
+    with_config = click.option(
+        "--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP
+    )(resolved)
     return click.option(
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
-        envvar="NEWSARCHIVE_DB",
         default=None,
         help="The archive (default: $NEWSARCHIVE_DB, the settings file, data/archive.db).",
-    )(func)
+    )(with_config)  # type: ignore[return-value]
 
 
 def filter_options(func: F) -> F:
@@ -94,10 +105,9 @@ def filter_options(func: F) -> F:
 
 
 @contextmanager
-def _archive(db: Path | None) -> Iterator[Archive]:
-    path = db if db is not None else default_db()
+def _archive(db: Path) -> Iterator[Archive]:
     try:
-        archive = Archive(path)
+        archive = Archive(db)
     except ArchiveError as exc:
         _fail(str(exc), ExitCode.FAILURE)
     try:
@@ -128,14 +138,26 @@ def _filters(kwargs: dict[str, Any]) -> dict[str, Any]:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")  # fmt: skip
-def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> None:
+@click.option(
+    "--mark",
+    nargs=2,
+    default=MARKS,
+    show_default=True,
+    metavar="OPEN CLOSE",
+    help="What marks the matches in marked_snippet (CSV, JSON) and in plain-text output.",
+)
+def search(
+    query: str, db: Path, limit: int, fmt: str, mark: tuple[str, str], **kwargs: Any
+) -> None:
     """Full-text search of headlines and bodies, in either script.
 
     QUERY: words (all must appear), "quoted phrases", OR between alternatives, -word or NOT
-    word to leave out. Results are ranked by BM25, best first.
+    word to leave out. Results are ranked by BM25, best first; relevance is each result's
+    score as a percentage of the best one's.
     """
     with _archive(db) as archive:
         hits = archive.search(query, limit=limit, **_filters(kwargs))
+        matched = archive.count(query, **_filters(kwargs)) if hits else 0
         waiting = unindexed(archive.connection)
     if waiting:
         click.echo(
@@ -143,26 +165,41 @@ def search(query: str, db: Path | None, limit: int, fmt: str, **kwargs: Any) -> 
             " (a crawl indexes them when it flushes its full-text batch)",
             err=True,
         )
+    if hits:
+        click.echo(_shown(len(hits), matched), err=fmt != "table")
+    relevance = search_relevance(hits)
+    before, after = mark
     if fmt == "json":
-        # ``highlights`` are offsets into ``snippet``; ``marked_snippet`` marks them **…**.
-        rows = [
-            {"rank": i, **asdict(h), "marked_snippet": h.marked_snippet()}
-            for i, h in enumerate(hits, 1)
-        ]
+        # ``highlights`` are offsets into the plain ``snippet``; ``marked_snippet`` marks them.
+        rows = []
+        for i, (h, rel) in enumerate(zip(hits, relevance, strict=True), 1):
+            row = {"rank": i, **asdict(h), "relevance": rel}
+            del row["score"]
+            row["marked_snippet"] = h.marked_snippet(before, after)
+            rows.append(row)
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
         columns = ("rank", "id", "published_at", "channel", "source", "headline", "snippet",
-                   "url", "status", "score")  # fmt: skip
+                   "marked_snippet", "url", "status", "relevance")  # fmt: skip
         writer.writerow(columns)
-        for i, h in enumerate(hits, 1):
-            values = (i, h.id, h.published_at, h.channel, h.source, h.headline,
-                      h.marked_snippet(), h.url, h.status, h.score)  # fmt: skip
+        for i, (h, rel) in enumerate(zip(hits, relevance, strict=True), 1):
+            values = (i, h.id, h.published_at, h.channel, h.source, h.headline, h.snippet,
+                      h.marked_snippet(before, after), h.url, h.status, rel)  # fmt: skip
             writer.writerow([neutralise(v) for v in values])
         click.echo(out.getvalue(), nl=False)
     else:
-        render.search_results(query, hits)
+        render.search_results(query, hits, marks=mark)
+
+
+def _shown(shown: int, matched: int) -> str:
+    """``20 of 47 matching articles`` (``more than 5000`` past the count's bound)."""
+    total = f"more than {MAX_CANDIDATES}" if matched > MAX_CANDIDATES else str(matched)
+    noun = "article" if matched == 1 else "articles"
+    if shown >= matched:
+        return f"{total} matching {noun}"
+    return f"{shown} of {total} matching {noun} (--limit shows more)"
 
 
 @contextmanager
@@ -216,10 +253,10 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 @filter_options
 @click.option(
     "--table",
-    type=click.Choice(["articles", "credits", "sections"]),
+    type=click.Choice(["articles", "credits", "sections", "paragraphs"]),
     default="articles",
     show_default=True,
-    help="One row per article, or the long format: one row per credit or section.",
+    help="One row per article, or the long format: one row per credit, section or paragraph.",
 )
 @click.option(
     "--columns",
@@ -228,12 +265,13 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 )
 @click.option("--include-body", is_flag=True, help="Add the body_text column.")
 @click.option("--excel", is_flag=True,
-              help="Start the CSV with a UTF-8 BOM so Excel reads Chinese.")  # fmt: skip
+              help="For Excel: start the CSV with a UTF-8 BOM (so Excel reads Chinese) and "
+                   "keep month as text.")  # fmt: skip
 def export_command(
     *,
     fmt: str,
     out: str,
-    db: Path | None,
+    db: Path,
     table: str,
     columns: str | None,
     include_body: bool,
@@ -242,7 +280,6 @@ def export_command(
 ) -> None:
     """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    db = db if db is not None else default_db()
     if out != "-" and Path(out).resolve() == db.resolve():
         _fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
     if out != "-" and (
@@ -260,11 +297,7 @@ def export_command(
                     stream,
                     format="csv" if fmt == "csv" else "jsonl",
                     filters=filters,
-                    table="credits"
-                    if table == "credits"
-                    else "sections"
-                    if table == "sections"
-                    else "articles",
+                    table=cast(Table, table),
                     columns=chosen,
                     include_body=include_body,
                     excel=excel,
@@ -288,12 +321,17 @@ def export_command(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.png",
-    help="Also draw articles per month per channel into this PNG.",
+    help="Also draw articles per month per channel into this image (.png, .svg, .pdf, .jpg).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")  # fmt: skip
-def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
+def stats(db: Path, plot: Path | None, fmt: str) -> None:
     """Articles per channel and month (near copies folded), revisions, takedowns, crawl runs."""
+    if plot is not None:
+        try:
+            plot_format(str(plot))
+        except ValueError as exc:
+            _fail(str(exc), ExitCode.USAGE)
     with _archive(db) as archive:
         result = archive.stats()
     if plot is not None:
@@ -314,7 +352,7 @@ def stats(db: Path | None, plot: Path | None, fmt: str) -> None:
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")  # fmt: skip
-def show(ref: str, db: Path | None, fmt: str) -> None:
+def show(ref: str, db: Path, fmt: str) -> None:
     """Show one article as a reader sees it, with its revisions and captures.
 
     ID|URL: the article id, or any URL it was seen under (big5, mobile, http, other host).
@@ -340,12 +378,21 @@ def show(ref: str, db: Path | None, fmt: str) -> None:
 )
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port.")  # fmt: skip
-def serve(db: Path | None, host: str, port: int) -> None:
-    """Browse the archive in Datasette (search, facets, canned queries)."""
-    from newsarchive.serve.app import serve as run  # noqa: PLC0415 (imports Datasette)
+@click.pass_context
+def serve(ctx: click.Context, db: Path, host: str, port: int) -> None:
+    """Browse the archive in Datasette (search, facets, canned queries).
 
-    path = db if db is not None else default_db()
+    Prints the address it serves on (the real port when --port is 0); Ctrl+C stops it."""
+    from newsarchive.serve.app import ServeError  # noqa: PLC0415 (imports Datasette)
+    from newsarchive.serve.app import serve as run  # noqa: PLC0415
+
+    def ready(url: str) -> None:
+        if not (ctx.obj or {}).get("quiet"):
+            click.echo(f"serving {db} on {url} (press Ctrl+C to stop)")
+
     try:
-        run(path, host=host, port=port)
+        run(db, host=host, port=port, on_ready=ready)
     except ArchiveError as exc:
         _fail(str(exc), ExitCode.FAILURE)
+    except ServeError as exc:
+        _fail(f"{exc} (choose another --port, or --port 0 for a free one)", ExitCode.FAILURE)

@@ -22,7 +22,9 @@ def _console() -> Console:
     return console
 
 
-def search_results(query: str, hits: list[SearchHit]) -> None:
+def search_results(
+    query: str, hits: list[SearchHit], *, marks: tuple[str, str] = ("【", "】")
+) -> None:
     console = _console()
     if not hits:
         console.print(f"no articles match {query}")
@@ -39,7 +41,7 @@ def search_results(query: str, hits: list[SearchHit]) -> None:
         head.append(f"  [{meta}]", style="dim")
         console.print(head)
         if plain:
-            console.print("   " + hit.marked_snippet("【", "】"))
+            console.print("   " + hit.marked_snippet(*marks))
         else:
             snippet = Text("   " + hit.snippet)
             for start, end in hit.highlights:

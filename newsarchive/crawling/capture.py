@@ -23,6 +23,8 @@ from scrapy.http import Response
 from w3lib.encoding import http_content_type_encoding
 
 from newsarchive import urls
+from newsarchive.crawling.offsite import OffsiteRedirect, OffsiteRequest
+from newsarchive.crawling.robots import RobotsUnavailable
 from newsarchive.records import Capture
 
 
@@ -90,14 +92,19 @@ _ERROR_KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadCancelledError, "too_large"),
     (ResponseDataLossError, "data_loss"),
     (DownloadFailedError, "download_failed"),
-    (IgnoreRequest, "ignored"),
+    (OffsiteRedirect, "offsite_redirect"),
+    (OffsiteRequest, "offsite"),
+    (RobotsUnavailable, "robots_unavailable"),
+    (IgnoreRequest, "refused"),
 )
 
 
-#: IgnoreRequest messages that name a more precise kind.
+#: IgnoreRequest messages (of Scrapy's middlewares) that name a more precise kind.
 _IGNORED_KINDS: tuple[tuple[str, str], ...] = (
-    ("robots.txt", "robots_forbidden"),
+    ("Forbidden by robots.txt", "robots_forbidden"),
     ("max redirections", "redirect_loop"),
+    # HttpCompressionMiddleware: a decompression bomb, over DOWNLOAD_MAXSIZE once inflated.
+    ("during decompression", "too_large"),
 )
 #: Words in other exception class names (Twisted's, the OS's) → kind.
 _NAMED_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -110,7 +117,7 @@ _NAMED_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
 def error_kind(exc: BaseException) -> str:
     """The ``errors_by_kind`` key for a failed download."""
     kind = next((k for cls, k in _ERROR_KINDS if isinstance(exc, cls)), None)
-    if kind == "ignored":
+    if kind == "refused":
         message = str(exc)
         kind = next((k for text, k in _IGNORED_KINDS if text in message), kind)
     if kind is not None:

@@ -51,7 +51,8 @@ def datasource_urls(page_text: str, page_url: str) -> list[str]:
     """The datasource JSON URLs a page declares, in page order, unique.
 
     ``ds_<id>.json`` beside the page, or ``<preview><id>.json`` when the element carries a
-    ``preview`` prefix (``preview="gzyw/ds_"`` on a channel index).
+    ``preview`` prefix (``preview="gzyw/ds_"`` on a channel index). Only URLs on the page's
+    own host (behind the same big5 gateway): a prefix naming another host is left out.
     """
     found: list[str] = []
     for m in _TAG_RE.finditer(page_text):
@@ -59,6 +60,8 @@ def datasource_urls(page_text: str, page_url: str) -> list[str]:
         preview = _PREVIEW_RE.search(m.group(0))
         prefix = preview.group(1).strip() if preview and preview.group(1).strip() else "ds_"
         url = urls.join(page_url, f"{prefix}{ds_id}.json")
+        if urls.parse(url).host != urls.parse(page_url).host:
+            continue  # a prefix naming another host: never fetched
         if url not in found:
             found.append(url)
     return found

@@ -208,40 +208,56 @@ def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> Exit
 
 @contextmanager
 def _reader(db: Path) -> Iterator[Any]:
-    # Read-write although it only reads: the job holds the writer lock, and the last
-    # connection to close must be able to remove SQLite's -wal and -shm files (a read-only
-    # one leaves them behind, empty).
-    conn = connect(db, readonly=False)
+    # Read-only: the last connection to close, if it could write, would checkpoint and
+    # delete the -wal and -shm files under an exclusive lock that readers run into (they
+    # stay beside the archive; see newsarchive.store.wal).
+    conn = connect(db, readonly=True)
     try:
         yield conn
     finally:
         conn.close()
 
 
-#: The sample site bundled with the repository (a ``<host>/<path>`` mirror with MANIFEST.json).
-SAMPLE_SITE = Path(__file__).resolve().parent.parent.parent / "data" / "sample-site"
+#: The sample site: package data of ``newsarchive``, a site copy (one folder per host) whose
+#: ``MANIFEST.json`` lists, among much else, the start pages of its channels.
+SAMPLE_SITE = "sample_site"
+
+
+def sample_site_channels(site: Path) -> list[str]:
+    """The channel codes a sample site has start pages for (its ``MANIFEST.json``)."""
+    import json  # noqa: PLC0415 (only the demo reads a manifest)
+
+    try:
+        manifest = json.loads((site / "MANIFEST.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{site} is not a sample site: it has no MANIFEST.json") from None
+    return list(manifest["start_pages"])
 
 
 def demo(
     *,
     db: Path,
-    site: Path = SAMPLE_SITE,
+    site: Path | None = None,
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
 ) -> JobReport:
-    """Serve the sample site on 127.0.0.1 (a free port) and crawl its channels through the
-    mirror transport, with the production spider, settings and pipelines (politeness off:
-    the server is local). Raises :class:`FileNotFoundError` when the site is missing.
+    """Serve the sample site (the one shipped in the package unless ``site`` is given) on
+    127.0.0.1 (a free port) and crawl its channels through the mirror transport, with the
+    production spider, settings and pipelines (politeness off: the server is local). Raises
+    :class:`FileNotFoundError` when the site is missing.
 
     The sample site holds a broken link and a withdrawn page on purpose, so the demo's exit
     code is ``OK`` whenever the crawl finished and stored articles (the run row still says
     ``partial`` when pages failed)."""
-    from newsarchive.mirror import MirrorServer  # noqa: PLC0415 (only the demo serves)
-    from newsarchive.sitegen import load_manifest  # noqa: PLC0415
+    from importlib.resources import as_file, files  # noqa: PLC0415 (only the demo serves)
 
-    manifest = load_manifest(site)
-    codes = ",".join(manifest["start_pages"])
-    with MirrorServer(site) as server:
+    from newsarchive.mirrorserver import MirrorServer  # noqa: PLC0415
+
+    with contextlib.ExitStack() as stack:
+        if site is None:
+            site = stack.enter_context(as_file(files("newsarchive") / SAMPLE_SITE))
+        codes = ",".join(sample_site_channels(site))
+        server = stack.enter_context(MirrorServer(site))
         options = CrawlOptions.from_args({"channels": codes, "mirror": server.url, "polite": "0"})
         report = crawl(options, db=db, on_progress=on_progress, lock_wait=lock_wait)
     if report.exit_code == ExitCode.PARTIAL and report.archive.articles > 0:

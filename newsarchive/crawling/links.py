@@ -82,6 +82,14 @@ class Scope:
         """Whether ``url`` is an http(s) page of one of the crawl's channels."""
         if not is_page_url(url):
             return False
+        return self.allows_host(url)
+
+    def allows_host(self, url: str) -> bool:
+        """Whether ``url`` lives on one of the crawl's channels (a host alias of the channel,
+        its mobile prefix, a big5 gateway copy when those are in scope), whatever it names:
+        the rule for anything the crawl may *request* (a datasource, a redirect target)."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            return False
         info = urls.parse(url)
         if info.channel not in self.channels:
             return False

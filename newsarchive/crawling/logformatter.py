@@ -12,6 +12,7 @@ from typing import Any
 
 from scrapy.logformatter import LogFormatter
 
+from newsarchive.crawling.runner import storage_failure
 from newsarchive.records import Article, NotAnArticle, PageItem
 
 
@@ -50,4 +51,11 @@ class ItemLogFormatter(LogFormatter):
         entry = super().item_error(item, exception, response, spider)
         entry["msg"] = "Error processing %(item)s"
         entry["args"] = {"item": describe_item(item)}
+        if storage_failure(exception):
+            # The archive cannot be written (disk full, read-only): the crawl says so once, at
+            # ERROR, and stops (newsarchive.crawling.runner); the items still in flight are
+            # not stored either, one INFO line each, not an ERROR apiece.
+            entry["level"] = logging.INFO
+            entry["msg"] = "Not stored (the archive cannot be written: %(exception)s): %(item)s"
+            entry["args"] = {"item": describe_item(item), "exception": exception}
         return entry

@@ -11,12 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
-from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
     from typing import Self
@@ -40,31 +37,6 @@ class ContactUserAgentMiddleware(UserAgentMiddleware):
         middleware = cls(user_agent(str(settings.get("USER_AGENT") or ""), contact))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
-
-
-class RobotsEveryWaiterMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, fixed so that every request waiting for a host's
-    robots.txt gets the rules.
-
-    In Scrapy 2.19 with the asyncio reactor, the requests that arrive while a host's robots.txt
-    is being fetched all await one Deferred; only the first gets the parsed rules, the others
-    get ``None`` and go ahead unchecked, so a burst of first requests to a host (start pages,
-    a list page's links to a new host alias) could fetch disallowed pages. Each waiter here
-    gets its own Deferred, fed from the shared one.
-    """
-
-    async def robot_parser(self, request: Request) -> Any:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
-        if isinstance(pending, Deferred):
-            mine: Deferred[Any] = Deferred()
-
-            def relay(result: Any) -> Any:
-                mine.callback(result)
-                return result  # keep the rules in place for the next waiter
-
-            pending.addBoth(relay)
-            return await maybe_deferred_to_future(mine)
-        return await super().robot_parser(request)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -7,7 +7,7 @@
   duplicate filter (``dont_filter``: later pages of a multi-page article, retries) are still
   recorded in the seen-set, so no other member fetches the same URL from a link.
 * robots.txt goes through the single-machine crawl's
-  :class:`newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware` (project settings),
+  :class:`newsarchive.crawling.robots.RobotsMiddleware` (project settings),
   which gives every request waiting for a host's robots.txt the rules.
 * :class:`FleetMonitor` keeps a crawler alive while the fleet still has work. With a shared
   frontier a process that runs out of queued requests is not done: a sibling may be parsing a

@@ -18,13 +18,21 @@ from functools import lru_cache
 
 from newsarchive import textnorm, urls
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract import dates, fields, generic, multipage
+from newsarchive.extract import dates, fields, generic, generic_meta, multipage
 from newsarchive.extract.body import Body, body_text, split_body
 from newsarchive.extract.container import prune
 from newsarchive.extract.decode import UndecodablePage, decode_page, normalise_charset
-from newsarchive.extract.dom import HtmlElement, clean, parse_html, select, select_any, text_of
-from newsarchive.extract.templates import COMMON_DROP, RELATED_BLOCKS, TEMPLATES, Template
-from newsarchive.records import Article, Credit, Dateline, Link, NotAnArticle, Script
+from newsarchive.extract.dom import HtmlElement, TooDeep, clean, parse_html, select, text_of
+from newsarchive.extract.templates import ALL_LINKS, COMMON_DROP, TEMPLATES, Template
+from newsarchive.records import (
+    Article,
+    Credit,
+    Dateline,
+    Link,
+    NotAnArticle,
+    Script,
+    people,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +56,9 @@ _HTML_HINT_RE = re.compile(
 )
 _NON_SPACE_RE = re.compile(r"\S")
 _TRADITIONAL_SAMPLE = 400
+_CREDIT_LINE_MAX = 160
+_DATELINE_PARAGRAPHS = 3
 _canonical_url = lru_cache(maxsize=1024)(urls.canonical_url)
-_RELATED_BLOCK_LINKS = tuple(f"{selector} a[href]" for selector in RELATED_BLOCKS)
 
 
 def extract_article(
@@ -81,9 +90,9 @@ def extract_generic(
         decoded = _to_text(page, url, encoding)
         if isinstance(decoded, NotAnArticle):
             return decoded
-        root = parse_html(decoded[0])
-        if root is None:
-            return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
+        root = _parse(decoded[0], None, url)
+        if isinstance(root, NotAnArticle):
+            return root
         return _from_generic(root, url, decoded[1], decoded[0])
     except Exception as exc:  # same promise as extract_article
         logger.exception("generic extractor failure on %s", url)
@@ -100,21 +109,34 @@ def _extract(page: bytes | str, url: str, hint: str | None) -> Article | NotAnAr
     utf8 = page if used_encoding == "utf-8" and isinstance(page, bytes) else None
     if utf8 is not None and utf8.startswith(b"\xef\xbb\xbf"):
         utf8 = None
-    root = parse_html(text, utf8)
-    if root is None:
-        return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
+    root = _parse(text, utf8, url)
+    if isinstance(root, NotAnArticle):
+        return root
     matched = _match_template(root, url)
     if matched is not None:
-        template, headline = matched
-        result = _from_template(
-            root, url, template, headline=headline, used_encoding=used_encoding, text=text
+        template, headline, container = matched
+        return _from_template(
+            root,
+            url,
+            template,
+            headline=headline,
+            container=container,
+            used_encoding=used_encoding,
+            text=text,
         )
-        if result is not None:
-            return result
-        fresh = parse_html(text, utf8)  # the template pass pruned the tree; start afresh
-        if fresh is not None:
-            root = fresh
     return _from_generic(root, url, used_encoding, text)
+
+
+def _parse(text: str, utf8: bytes | None, url: str) -> HtmlElement | NotAnArticle:
+    """The page's lxml tree, or why there is none (no element; nesting too deep to parse
+    whole, which is refused rather than stored short: issue 16)."""
+    try:
+        root = parse_html(text, utf8)
+    except TooDeep as exc:
+        return NotAnArticle(url=url, kind="too_deep", reason=str(exc))
+    if root is None:
+        return NotAnArticle(url=url, kind="empty", reason="no HTML elements in the page")
+    return root
 
 
 def _to_text(
@@ -153,18 +175,20 @@ def _is_xinhua(root: HtmlElement, url: str) -> bool:
     return bool(_XINHUA_TITLE_RE.search(title))
 
 
-def _match_template(root: HtmlElement, url: str) -> tuple[Template, str] | None:
-    """The first template whose signature, body and headline selectors all match, and the
-    headline it found."""
+def _match_template(root: HtmlElement, url: str) -> tuple[Template, str, HtmlElement] | None:
+    """The first template whose signature matches and whose headline and body container
+    are found, with that headline and container."""
     if not _is_xinhua(root, url):
         return None
     for template in TEMPLATES:
-        if not select_any(root, template.signature) or not select_any(root, template.body):
+        if template.signature is not None and not template.signature(root):
             continue
         headline = fields.headline(root, template)
         if headline is None:
             continue
-        return template, headline
+        container = _container(root, template, headline)
+        if container is not None:
+            return template, headline, container
     return None
 
 
@@ -213,8 +237,10 @@ def _credit_lines(root: HtmlElement, template: Template) -> list[Credit]:
             if seen and (el in seen or any(a in seen for a in el.iterancestors())):
                 continue
             seen.add(el)
-            skip = [s for sel in template.credit_skip for s in select(el, sel)]
-            found.extend(credit_grammar.credit_line(text_of(el, skip=skip)))
+            skip = select(el, template.credit_skip) if template.credit_skip is not None else []
+            line = text_of(el, skip=skip)
+            if len(line) <= _CREDIT_LINE_MAX:  # a credit line, not a block of text
+                found.extend(credit_grammar.credit_line(line))
     return found
 
 
@@ -224,26 +250,26 @@ def _from_template(
     template: Template,
     *,
     headline: str,
+    container: HtmlElement,
     used_encoding: str | None,
     text: str,
-) -> Article | NotAnArticle | None:
-    container = _container(root, template, headline)
-    if container is None:
-        return None
+) -> Article | NotAnArticle:
     subtitle = fields.first_subtitle(root, template.subtitle)
     published_at, published_raw = fields.published(root, template)
     source = fields.source(root, template)
     keywords = fields.keywords(root, template)
-    page_urls = multipage.page_links(root, template.pagination, url)
     line_credits = _credit_lines(root, template)
     if not any(c.role == "责任编辑" for c in line_credits) and _may_print_editor(text):
         line_credits += fields.editor_lines(root)
-    related = fields.related_links(root, template.related + _RELATED_BLOCK_LINKS, url)
+    related = fields.related_links(root, template.related, url)
     if published_at is None:
         published_at, published_raw = fields.meta_published(root)
-    # From here on the container is cleaned in place.
+    # From here on the container is cleaned in place: the pager printed inside the body
+    # gives page_urls (with the template's pager outside it) and leaves the body.
+    pager = multipage.remove_pager(container, url)
+    page_urls = multipage.page_links(root, template.pagination, url, pager=pager)
     pages = multipage.remove_page_breaks(container) if _has_breaks(text) else 1
-    prune(container, COMMON_DROP + template.drop)
+    prune(container, template.drop)
     body = split_body(container, url)
     if not body.sections:
         return NotAnArticle(url=url, kind="empty", reason=f"{template.name} page with no body text")
@@ -283,24 +309,12 @@ def _from_generic(
     root: HtmlElement, url: str, used_encoding: str | None, text: str
 ) -> Article | NotAnArticle:
     headline, anchor = generic.generic_headline(root)
-    published_at, published_raw = fields.meta_published(root)
-    near_at, near_raw = generic.date_near(root, anchor)
-    if (
-        near_at is not None
-        and (
-            published_at is None
-            # meta gives only the day: the time printed under the headline on that day is better
-            or (":" not in (published_raw or "") and near_at[:10] == published_at[:10])
-        )
-    ):
-        published_at, published_raw = near_at, near_raw
-    near = generic.near_headline_text(anchor)
-    source = fields.source_from_text(near)
+    machine = generic_meta.machine(root)  # before the density pass strips scripts
     keywords = fields.meta_keywords(root)
     links = generic.article_links(root, url)
     related = generic.related_block_links(root, url)
     # Whatever the pager's markup: every link to another page of this article id.
-    page_urls = multipage.page_links(root, ("a[href]",), url)
+    page_urls = multipage.page_links(root, ALL_LINKS, url)
     body_el = root.find("body")
     pages = (
         multipage.remove_page_breaks(body_el if body_el is not None else root)
@@ -309,6 +323,7 @@ def _from_generic(
     )
     editor_lines = fields.editor_lines(root) if _may_print_editor(text) else []
     candidate = generic.best_body(root, url)
+    header = generic_meta.header(machine, root, candidate.element if candidate else None, anchor)
     body: Body | None = None
     if candidate is not None:
         prune(candidate.element, COMMON_DROP)
@@ -317,7 +332,9 @@ def _from_generic(
     paragraphs = sum(len(s.paragraphs) for s in body.sections) if body else 0
     info = multipage.url_info(url)
     index_url = bool(_XINHUA_HOST_RE.search(info.host)) and info.article_id is None
-    verdict = generic.page_kind(root, links, chars, paragraphs, candidate, index_url=index_url)
+    verdict = generic.page_kind(
+        root, links, chars, paragraphs, candidate, index_url=index_url, base_url=url
+    )
     if verdict is not None:
         kind, reason, links = verdict
         return NotAnArticle(url=url, kind=kind, reason=reason, links=links)
@@ -329,10 +346,10 @@ def _from_generic(
         url=url,
         headline=headline,
         subtitle=None,
-        published=(published_at, published_raw),
-        source=source,
+        published=header.published,
+        source=header.source,
         body=body,
-        extra_credits=editor_lines,
+        extra_credits=editor_lines + header.credits,
         related=related,
         keywords=keywords,
         template="generic",
@@ -379,8 +396,12 @@ def _assemble(
         canonical = _canonical_url(url)
     except ValueError:
         canonical = url
-    first_paragraph = next((p for s in body.sections for p in s.paragraphs), "")
-    dateline: Dateline | None = dates.parse_dateline(first_paragraph)
+    # The dateline opens the story: the first paragraph, or the second or third after an
+    # editor's note or a lead line (``【编者按】…``, a one-line summary).
+    opening = [p for s in body.sections for p in s.paragraphs][:_DATELINE_PARAGRAPHS]
+    dateline: Dateline | None = next(
+        (d for p in opening if (d := dates.parse_dateline(p)) is not None), None
+    )
     published_at, published_raw = published
     if published_at is None and dateline is not None:
         year_from_url = dates.url_date(url)
@@ -396,17 +417,17 @@ def _assemble(
         )
         published_raw = f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" if published_at else None
     all_credits = credit_grammar.dedupe([*body.credits, *extra_credits])
-    reporters = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "记者"))
-    editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "责任编辑"))
-    if not editors:  # old table layouts print only "编辑：…", the page's one editor credit
-        editors = tuple(dict.fromkeys(c.name for c in all_credits if c.role == "编辑"))
+    # The archive's one rule (records.PEOPLE_ROLES): 记者 are the reporters; 责任编辑 the
+    # editors, or 编辑 on old table layouts that print only "编辑：…".
+    reporters = people(all_credits, "reporters")
+    editors = people(all_credits, "editors")
     text = body_text(body.sections)
     related_links = tuple({link.url: link for link in (*related, *body.related)}.values())
     return Article(
         url=url,
         canonical_url=canonical,
         channel=info.channel,
-        article_id=info.article_id,
+        xinhua_id=info.article_id,
         headline=clean(headline),
         subtitle=subtitle,
         published_at=published_at,

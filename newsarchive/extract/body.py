@@ -6,9 +6,9 @@ BeautifulSoup, over the lxml parser, builds the tree of that container alone
 (:func:`~.container.soup_of`) and the walker splits
 the soup into *blocks*: each block-level element without block-level children, or a run of
 inline content between block elements, split again at ``<br>``. Comments and hidden elements
-contribute nothing but the text after them. (Building a BeautifulSoup tree of the whole page
-would cost about 12 times its lxml parse; on whole Xinhua pages the container alone costs
-about half of it.)
+contribute nothing but the text after them; the walk is iterative (a page nested thousands
+deep is walked whole). (Building a BeautifulSoup tree of the whole page would cost about 12
+times its lxml parse; the container alone costs about one parse.)
 
 A block remembers whether all its text is bold, whether it is centred, whether it is set in
 楷体 (Xinhua's caption face) and which images it holds. Classification then decides, in this
@@ -18,15 +18,17 @@ order:
 2. an image block adds images; text beside an image in the same block is its caption;
 3. a caption: a block right after an image that is centred, in 楷体, starts with ``图为`` /
    ``圖為`` or ends with a photo credit (``新华网 卢志佳 摄``) → ``Image.caption``;
-4. a credits-only line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``, ``新华社发（刘满仓摄）``)
-   → credits;
+4. a credits-only line (``（记者 鲁毅）``, ``[责任编辑: 曾鹏]``, ``新华社发（刘满仓摄）``,
+   ``新华网吉林频道 记者 王某``, a video page's ``制片：…`` / ``…出品`` block) → credits; a photo
+   credit right after a caption (``…沉思。记者`` ⏎ ``周晓东 摄``) completes the caption;
 5. a subheading: short (≤ 40 characters), no sentence-final punctuation, not a ``——`` list
    item, and either all bold or centred without images → starts a new section;
 6. anything else with text is a paragraph.
 
 A photo story whose only text is captions gets the captions as its body paragraphs too.
 
-Inline bylines stay in the paragraph text as printed; their names go to the credits.
+Inline bylines stay in the paragraph text as printed; their names go to the credits, as does
+a bare name in brackets closing the last paragraph (``…投入运营。（张某某）``, role 作者).
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ from bs4.element import NavigableString, PreformattedString
 
 from newsarchive.extract import credits as credit_grammar
 from newsarchive.extract import dates
-from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, prune, soup_of
+from newsarchive.extract.container import BLOCK_TAGS, RAW_URL, soup_of
 from newsarchive.extract.dom import HtmlElement, absolute, clean
 from newsarchive.records import Credit, Image, Link, Section
 
-__all__ = ["BLOCK_TAGS", "Body", "body_text", "prune", "split_body"]
+__all__ = ["Body", "body_text", "split_body"]
 
 _BOLD_TAGS = frozenset({"strong", "b"})
 #: ``font-weight: bold``/``bolder`` or a numeric weight of 600 and up.
@@ -65,7 +67,7 @@ _RELATED_RE = re.compile(
 )
 _WIDGET_RE = re.compile(
     r"^(?:【纠错】|【糾錯】|纠错|糾錯|分享到[:：]?.*|打印|关闭窗口|關閉窗口|字体[:：]?.*|字體[:：]?.*|"
-    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|\[\d{1,3}\]|返回顶部|返回頂部|\+1|"
+    r"上一页|下一页|上一頁|下一頁|首页|尾页|\d{1,3}|(?:\[\d{1,3}\]\s*)+|返回顶部|返回頂部|\+1|"
     r"图集|圖集|阅读下一篇[:：]?.*|閱讀下一篇[:：]?.*|[上下]一篇[:：].*|[上下]一篇|"
     r"点击进入专题.*|[(（]?完[)）]?|【打印】|【关闭】|【關閉】)$"
 )
@@ -79,6 +81,10 @@ _INLINE_WIDGET_RE = re.compile(r"【(?:纠错|糾錯|打印|关闭|關閉)】|\[
 _SKIP_IMG_RE = re.compile(
     r"(?:space\.gif|spacer|blank\.gif|/syicon/|^data:|ewm|qrcode|logo|xinhuabreak)", re.I
 )
+
+
+#: What an item of the walker's stack asks for (:meth:`_Walker.run`).
+_VISIT, _END_BLOCK, _RESTORE = 0, 1, 2
 
 
 @dataclass(slots=True)
@@ -145,23 +151,51 @@ class _Walker:
             if bold:
                 self.current.bold_chars += len(clean(value))
 
-    def children(self, tag: Tag, *, bold: bool, centred: bool, kaiti: bool, top: bool) -> None:
-        """Walk ``tag``'s contents: strings are text, comments (and other non-text nodes)
-        contribute nothing, elements are walked."""
-        for child in tag.contents:
-            kind = type(child)
-            if kind is NavigableString:
-                self.text(cast(str, child), bold=bold)
-            elif kind is Tag:
-                element = cast(Tag, child)
-                self.walk(element, bold=bold, centred=centred, kaiti=kaiti)
-                if not top and element.name in BLOCK_TAGS:
-                    self.current.centred = centred
-                    self.current.kaiti = kaiti
-            elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-                self.text(child, bold=bold)
+    def run(self, root: Tag) -> None:
+        """Walk ``root``'s contents depth first, in document order: strings are text,
+        comments (and other non-text nodes) contribute nothing, elements are walked.
 
-    def walk(self, el: Tag, *, bold: bool, centred: bool, kaiti: bool) -> None:
+        Iterative (an explicit stack, not recursion): a page may nest elements thousands
+        deep, and it is parsed whole (``huge_tree``), so it is walked whole too."""
+        # Items: (_VISIT, node, bold, centred, kaiti, top) with the state of the node's
+        # parent; (_END_BLOCK, …) after a block's contents; (_RESTORE, None, _, centred,
+        # kaiti, _) after a block child of a non-root element: its parent's state again.
+        stack: list[tuple[int, Any, bool, bool, bool, bool]] = [
+            (_VISIT, child, False, False, False, True) for child in reversed(root.contents)
+        ]
+        while stack:
+            action, node, bold, centred, kaiti, top = stack.pop()
+            if action == _END_BLOCK:
+                self.flush()
+                self.current.centred = False
+                self.current.kaiti = False
+                continue
+            if action == _RESTORE:
+                self.current.centred = centred
+                self.current.kaiti = kaiti
+                continue
+            kind = type(node)
+            if kind is NavigableString:
+                self.text(cast(str, node), bold=bold)
+            elif kind is Tag:
+                element = cast(Tag, node)
+                if not top and element.name in BLOCK_TAGS:
+                    stack.append((_RESTORE, None, False, centred, kaiti, False))
+                self.enter(element, stack, bold=bold, centred=centred, kaiti=kaiti)
+            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                self.text(node, bold=bold)
+
+    def enter(
+        self,
+        el: Tag,
+        stack: list[tuple[int, Any, bool, bool, bool, bool]],
+        *,
+        bold: bool,
+        centred: bool,
+        kaiti: bool,
+    ) -> None:
+        """Open ``el``: its own style, block boundary and image or link; its contents (and
+        the block's end) go on ``stack``."""
         tag = el.name
         attrs = el.attrs
         style = align = face = ""
@@ -197,11 +231,11 @@ class _Walker:
             self.current.kaiti = self.current.kaiti or kaiti
         if tag == "a":
             self.link(el)
-        self.children(el, bold=bold, centred=centred, kaiti=kaiti, top=False)
         if block:
-            self.flush()
-            self.current.centred = False
-            self.current.kaiti = False
+            stack.append((_END_BLOCK, None, False, False, False, False))
+        stack.extend(
+            (_VISIT, child, bold, centred, kaiti, False) for child in reversed(el.contents)
+        )
 
     def image(self, attrs: dict[str, Any]) -> None:
         src = (_attr(attrs, "data-src") or _attr(attrs, "oldsrc") or self.url(attrs, "src")).strip()
@@ -238,7 +272,7 @@ def _blocks(container: HtmlElement, base_url: str) -> list[_Block]:
     walker = _Walker(base_url)
     root, walker.raw_urls = soup_of(container)
     if root is not None:
-        walker.children(root, bold=False, centred=False, kaiti=False, top=True)
+        walker.run(root)
     walker.flush()
     return walker.blocks
 
@@ -284,11 +318,28 @@ class _Splitter:
     credits: list[Credit] = field(default_factory=list)
     related_mode: bool = False
     after_image: bool = False
+    caption_open: bool = False
+    """The last block was an image's caption: a photo credit line right after it (split
+    off by a ``<br>`` or its own ``<p>``: ``…沉思。记者`` / ``周晓东 摄``) completes it."""
 
     def caption(self, text: str) -> None:
         self.images[-1] = Image(src=self.images[-1].src, caption=text)
         self.credits.extend(credit_grammar.photo_credits(text))
         self.after_image = False
+        self.caption_open = True
+
+    def completes_caption(self, text: str) -> bool:
+        """Append ``text`` to the last caption when it is the caption's photo credit: a short
+        line that, joined to the caption, credits a photographer the caption alone does not
+        (``…沉思。记者`` + ``周晓东 摄``, a caption + ``新华社记者 张三 摄``)."""
+        caption = self.images[-1].caption if self.images else None
+        if not self.caption_open or caption is None or len(text) > 30:
+            return False
+        joined = f"{caption} {text}"
+        if len(credit_grammar.photo_credits(joined)) <= len(credit_grammar.photo_credits(caption)):
+            return False
+        self.caption(joined)
+        return True
 
     def close_section(self) -> None:
         if self.paragraphs or self.heading is not None:
@@ -298,6 +349,9 @@ class _Splitter:
         text = block.text
         if "【" in text or "[" in text:
             text = block.text = clean(_INLINE_WIDGET_RE.sub(" ", text))
+        if self.caption_open and text and not block.images and self.completes_caption(text):
+            return
+        self.caption_open = False
         if self.related_mode:
             self.related.extend(Link(title=t, url=u) for t, u in block.links)
             return
@@ -321,7 +375,9 @@ class _Splitter:
             # (A dateline line, ``新华社巴黎12月9日电（记者唐霁）``, stays a paragraph: the
             # dateline is read from the first paragraph and the reader sees it in the body.)
             self.credits.extend(credit_grammar.line_credits(text))
-        elif _is_heading(block):
+        elif _is_heading(block) and dates.parse_dateline(text) is None:
+            # (A dateline alone in a bold or centred line, ``新华社拉萨3月2日电``, opens the
+            # story: a paragraph, where the dateline is read from.)
             self.close_section()
             self.heading, self.paragraphs = text, []
         else:
@@ -336,6 +392,11 @@ def split_body(container: HtmlElement, base_url: str) -> Body:
     for block in _blocks(container, base_url):
         splitter.add(block)
     splitter.close_section()
+    if splitter.sections and splitter.sections[-1].paragraphs:
+        # ``…正式投入运营。（张某某）``: a bare name closing the article is its author.
+        splitter.credits.extend(
+            credit_grammar.closing_credits(splitter.sections[-1].paragraphs[-1])
+        )
     if not splitter.sections and any(i.caption for i in splitter.images):
         # A photo story: the captions are the only text, so they are the body too.
         captions = tuple(i.caption for i in splitter.images if i.caption)

@@ -30,6 +30,7 @@ from newsarchive.records import Credit
 __all__ = [
     "ROLES",
     "byline_credits",
+    "closing_credits",
     "credit_line",
     "dedupe",
     "is_credit_only",
@@ -91,6 +92,16 @@ ROLES: dict[str, str] = {
     "海報": "制图",
     "设计": "制图",
     "設計": "制图",
+    # The credit block closing video and feature pages (制片：…, 编导：…, 配音：…).
+    "制片": "制片",
+    "製片": "制片",
+    "编导": "编导",
+    "編導": "编导",
+    "配音": "配音",
+    "摄像": "摄像",
+    "攝像": "摄像",
+    "剪辑": "剪辑",
+    "剪輯": "剪辑",
 }
 _ROLE_ALT = "|".join(sorted(map(re.escape, ROLES), key=len, reverse=True))
 _ROLE_RE = re.compile(rf"({_ROLE_ALT})")
@@ -104,7 +115,7 @@ _PAREN_RE = re.compile(r"[（(]([^（()）]{1,60})[)）]")
 _KNOWN_AGENCIES = r"新华社|新華社|新华网|新華網|本报|本報|本网|本網|本台|中新社|中新网|中新網"
 _OUTLET = (
     rf"(?!{_ROLE_ALT})[\u4e00-\u9fff]{{2,12}}?(?:日报|日報|晚报|晚報|报|報|新闻|新聞|网|網|台|社"
-    r"|客户端|客戶端|融媒体中心|融媒體中心)"
+    r"|客户端|客戶端|融媒体中心|融媒體中心|频道|頻道)"
 )
 _AGENCIES = rf"(?:{_KNOWN_AGENCIES}|{_OUTLET})"
 _BYLINE_START_RE = re.compile(rf"^\s*{_AGENCIES}?\s*(?:特约|特約|驻站|駐站)?\s*({_ROLE_ALT})")
@@ -194,8 +205,9 @@ def credit_line(text: str) -> list[Credit]:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end() : end]
-        # A bracket closes the credit block: "[责任编辑: 曾鹏] 其他" stops at "]".
-        for closer in ("]", "】"):
+        # A bracket closes the credit block: "[责任编辑: 曾鹏] 其他" stops at "]",
+        # "( 编辑： 朱英 ) 【字号 大 小】" at ")".
+        for closer in ("]", "】", ")", "）"):
             if closer in value:
                 value = value[: value.index(closer)]
         credits.extend(_role_value_credits(m.group(1), value))
@@ -253,6 +265,23 @@ _CREDIT_ONLY_RE = re.compile(
 )
 
 
+#: ``新华社音视频部出品``, ``新华网 出品``: the producing outlet of a video or feature page.
+_PRODUCED_BY_RE = re.compile(
+    r"^[\[【]?\s*(?P<who>[\u4e00-\u9fff·A-Za-z]{2,20}?)\s*(?:联合)?出品[\]】]?$"
+)
+#: A bare name (or names) in brackets closing an article's last paragraph:
+#: ``…投入运营。（张某某）``.
+_CLOSING_NAMES_RE = re.compile(
+    r"[（(](?P<names>[\u4e00-\u9fff·]{2,8}(?:[、，\s]+[\u4e00-\u9fff·]{2,8}){0,3})[)）]$"
+)
+#: Closing brackets that are not names: ``（完）``, ``（待续）``, ``（之一）``, ``（据新华社）``.
+_NOT_CLOSING_WORDS = (
+    "待续 待續 未完 续完 續完 全文完 本文完 结束 結束 之一 之二 之三 上篇 下篇 中篇 摘编 摘編 "
+    "编译 編譯 综合 綜合 图文 圖文 视频 視頻 评论 評論 社论 社論"
+)
+_NOT_CLOSING_NAMES = frozenset(_NOT_CLOSING_WORDS.split())
+_SOURCE_LIKE_RE = re.compile(rf"^(?:据|據|来源|來源)|^(?:{_KNOWN_AGENCIES})|^{_OUTLET}$")
+
 #: Bullets some pages print before a credits line (``■记者 张三``).
 _BULLETS = "■□▲△●○◆◇★☆▶▷·• "
 
@@ -264,6 +293,8 @@ def is_credit_only(text: str) -> bool:
     text = text.strip().lstrip(_BULLETS)
     if not text or len(text) > 60:
         return False
+    if _PRODUCED_BY_RE.match(text) is not None:
+        return True
     if _CREDIT_ONLY_RE.match(text) is None:
         return False
     return bool(credit_line(text) or byline_credits(text) or photo_credits(text)) or bool(
@@ -274,10 +305,29 @@ def is_credit_only(text: str) -> bool:
 def line_credits(text: str) -> list[Credit]:
     """Every credit in a credits-only line, whichever form it takes."""
     text = text.strip().lstrip(_BULLETS)
+    if (produced := _PRODUCED_BY_RE.match(text)) is not None:
+        return [Credit(role="出品", name=produced.group("who").strip())]
     found = credit_line(text) + byline_credits(text) + photo_credits(text)
     if not found:
         found = _byline_content(text.strip().strip(_BRACKETS))
     return found
+
+
+def closing_credits(text: str) -> list[Credit]:
+    """Authors named bare in brackets at the very end of an article's last paragraph
+    (``…正式投入运营。（张某某）``, ``（张三 李四）``): role ``作者``. Brackets that are not
+    names (``（完）``, ``（待续）``, ``（据新华社）``, an outlet) give nothing; bylines with a
+    role word are :func:`byline_credits`' business."""
+    m = _CLOSING_NAMES_RE.search(text.rstrip())
+    if m is None:
+        return []
+    value = m.group("names")
+    if value in _NOT_CLOSING_NAMES or _ROLE_RE.search(value) or _SOURCE_LIKE_RE.search(value):
+        return []
+    names = _names(value)
+    if not names or any(n in _NOT_CLOSING_NAMES for n in names):
+        return []
+    return [Credit(role="作者", name=name) for name in names]
 
 
 def dedupe(credits: Iterable[Credit]) -> tuple[Credit, ...]:

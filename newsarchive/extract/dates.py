@@ -1,7 +1,13 @@
-"""Publication times and wire datelines.
+"""Publication times and wire datelines: the one place the extractor reads dates.
 
-Xinhua prints Beijing time without a zone. Every time is normalised to ISO 8601 in
-Asia/Shanghai (``+08:00``); the text as printed is kept beside it by the caller.
+Every reader of a printed date (template headers, old table cells, ``<meta>`` times, the
+generic fallback) calls this module: the date pattern (``2019年12月10日 07:57``,
+``2019-12-10 07:57:40``, ``2024/05/15``…) is written once, in :data:`DATETIME_RE`.
+
+Xinhua prints Beijing time without a zone: a time without an offset is ISO 8601 in
+Asia/Shanghai (``+08:00``). A time that carries its own offset keeps it (``-05:00`` stays
+``-05:00``: an evening in New York is not moved to the next Beijing day). The text as
+printed is kept beside it by the caller (:func:`find_datetime` gives both).
 """
 
 from __future__ import annotations
@@ -12,14 +18,30 @@ from zoneinfo import ZoneInfo
 
 from newsarchive.records import Dateline
 
-__all__ = ["SHANGHAI", "dateline_datetime", "parse_dateline", "parse_datetime", "url_date"]
+__all__ = [
+    "DATETIME_RE",
+    "DATE_START",
+    "dateline_datetime",
+    "find_datetime",
+    "has_time_of_day",
+    "parse_dateline",
+    "parse_datetime",
+    "starts_like_a_date",
+    "url_date",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-_DATETIME_RE = re.compile(
+#: A printed date, optionally with its time of day: ``2019年12月10日 07:57``,
+#: ``2019-12-10 07:57:40``, ``2024/05/15``, ``2012年11月26日10:05``, ``10时05分``.
+DATETIME_RE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:：时時]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
+#: The start of a printed date (year and month): ``2019年12``, ``2019-12``, ``2019/12``
+#: (a pattern, for readers that stop a value where a date starts).
+DATE_START = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+_DATE_START_RE = re.compile(DATE_START)
 _ISO_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
     r"(?:\.\d+)?(?P<z>Z|[+-]\d{2}:?\d{2})?"
@@ -68,12 +90,20 @@ def _build(parts: tuple[int, ...]) -> str | None:
 
 
 def parse_datetime(text: str | None) -> str | None:
-    """The first date-time in ``text`` as ISO 8601 ``+08:00``; ``None`` if none parses.
+    """The first date-time in ``text`` as ISO 8601; ``None`` if none parses.
 
     Accepts ``2023-11-27 10:46:00``, ``2019年12月10日 07:57``, `` 2019-12-10 07:57:40``,
-    ``2024/05/15``, ``2023-11-27T10:46:00+08:00`` (an explicit offset is converted to
-    Beijing time). A date without a time gets ``00:00:00``.
+    ``2024/05/15`` (Beijing time, ``+08:00``) and ``2023-11-27T10:46:00-05:00`` (its own
+    offset kept; ``Z`` is ``+00:00``). A date without a time gets ``00:00:00``.
     """
+    found = find_datetime(text)
+    return found[0] if found is not None else None
+
+
+def find_datetime(text: str | None) -> tuple[str, str] | None:
+    """The first date-time in ``text``: ``(ISO 8601, the substring as printed)``, e.g.
+    ``2022-09-29 16:09:32 来源：新华网`` → ``("2022-09-29T16:09:32+08:00",
+    "2022-09-29 16:09:32")``; ``None`` if none parses."""
     if not text:
         return None
     if (m := _ISO_RE.search(text)) is not None and m.group("z"):
@@ -86,13 +116,25 @@ def parse_datetime(text: str | None) -> str | None:
             )
         except ValueError:
             return None
-        return moment.astimezone(SHANGHAI).isoformat()
-    for m in _DATETIME_RE.finditer(text):
+        return moment.isoformat(), m.group(0)
+    for m in DATETIME_RE.finditer(text):
         parts = tuple(int(m.group(g)) if m.group(g) else 0 for g in ("y", "m", "d", "H", "M", "S"))
         built = _build(parts)
         if built is not None:
-            return built
+            return built, m.group(0).strip()
     return None
+
+
+def has_time_of_day(printed: str) -> bool:
+    """Whether a printed date carries a time of day (``2024-05-15 08:58`` does,
+    ``2024年11月25日 星期一`` does not)."""
+    m = DATETIME_RE.search(printed)
+    return m is not None and m.group("H") is not None
+
+
+def starts_like_a_date(text: str) -> bool:
+    """Whether ``text`` holds the start of a printed date (``2019年12``, ``2019-12``)."""
+    return _DATE_START_RE.search(text) is not None
 
 
 def parse_dateline(text: str) -> Dateline | None:

@@ -1,26 +1,35 @@
-"""lxml helpers shared by the extractor: parsing, compiled CSS selectors, clean text.
+"""lxml helpers shared by the extractor: parsing, selecting with compiled selectors, clean text.
 
 The whole page is parsed once by lxml (the cheap part; BeautifulSoup only ever sees the body
-container, :mod:`.body`); CSS selectors from the template tables are answered from a
-per-document id/class index (:mod:`.cssindex`), with cssselect's compiled XPath (cached per
-process) as the fallback.
+container, :mod:`.body`). Selectors come compiled from the tables of :mod:`.templates`
+(lxml's ``CSSSelector`` and ``XPath``, compiled at import); nothing here caches anything
+about a document.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from functools import cache
-from urllib.parse import urljoin
+from collections.abc import Iterable, Iterator, Sequence
 
 import lxml.html
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from newsarchive import urls
-from newsarchive.extract import cssindex
 
 HtmlElement = lxml.html.HtmlElement
+
+__all__ = [
+    "HtmlElement",
+    "TooDeep",
+    "absolute",
+    "clean",
+    "drop_tree",
+    "first_text",
+    "meta_content",
+    "parse_html",
+    "select",
+    "text_of",
+]
 
 _NON_SPACE_RE = re.compile(r"\S")
 # Whitespace, the spaces Chinese pages indent with, zero-width marks and stray C0 controls.
@@ -29,41 +38,17 @@ _SPACE_RE = re.compile(
 )
 # Characters libxml2 refuses: C0 controls other than tab/newline/return, lone surrogates.
 _BAD_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_CJK_GAP_RE = re.compile(
-    r"(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])\s+"
-    r"(?=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])"
-)
 
 
-@cache
-def css(selector: str) -> CSSSelector:
-    """The compiled form of a CSS selector (HTML semantics: case-insensitive tag names)."""
-    return CSSSelector(selector, translator="html")
+class TooDeep(ValueError):
+    """The page nests elements deeper than libxml2 builds a tree for, even with
+    ``huge_tree`` (2,048 levels): a tree of it would silently miss everything below."""
 
 
-def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
-    """Elements matching a CSS selector (comma groups allowed) under ``root``, itself included.
-
-    Answered from the document's id/class index (:mod:`.cssindex`); selectors it cannot
-    read fall back to the compiled cssselect XPath."""
-    found = cssindex.query(root, selector)
-    if found is None:
-        found = [el for el in css(selector)(root) if isinstance(el, HtmlElement)]
-    return found
-
-
-def select_any(root: HtmlElement, selectors: Sequence[str]) -> bool:
-    """Whether any of ``selectors`` matches (one evaluation for the whole table)."""
-    return bool(selectors) and bool(select(root, ", ".join(selectors)))
-
-
-def select_first(root: HtmlElement, selectors: Sequence[str]) -> HtmlElement | None:
-    """The first element of the first selector that matches anything (table order wins)."""
-    for selector in selectors:
-        found = select(root, selector)
-        if found:
-            return found[0]
-    return None
+def select(root: HtmlElement, selector: etree.XPath) -> list[HtmlElement]:
+    """Elements matching a compiled selector under ``root`` (itself included), in document
+    order (a comma group: each alternative's matches merged in document order)."""
+    return [el for el in selector(root) if isinstance(el, HtmlElement)]
 
 
 def clean(text: str | None) -> str:
@@ -78,25 +63,30 @@ def text_of(el: HtmlElement, *, skip: Iterable[HtmlElement] = ()) -> str:
     skipped = set(skip)
     if not skipped:
         return clean("".join(el.itertext(None)))
-    parts: list[str] = []
-    _collect(el, skipped, parts, top=True)
+    if el in skipped:
+        return ""
+    # Depth first with an explicit stack (a page may nest thousands deep): each element's
+    # text, its children, then its tail; a skipped subtree gives only its tail.
+    parts: list[str] = [el.text] if isinstance(el.tag, str) and el.text else []
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = [(el, iter(el))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and node.tail:
+                parts.append(node.tail)
+        elif child in skipped:
+            if child.tail:
+                parts.append(child.tail)
+        else:
+            if isinstance(child.tag, str) and child.text:
+                parts.append(child.text)
+            stack.append((child, iter(child)))
     return clean("".join(parts))
 
 
-def _collect(el: HtmlElement, skipped: set[HtmlElement], parts: list[str], *, top: bool) -> None:
-    if el in skipped:
-        if not top and el.tail:
-            parts.append(el.tail)
-        return
-    if isinstance(el.tag, str) and el.text:
-        parts.append(el.text)
-    for child in el:
-        _collect(child, skipped, parts, top=False)
-    if not top and el.tail:
-        parts.append(el.tail)
-
-
-def first_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+def first_text(root: HtmlElement, selectors: Sequence[etree.XPath]) -> str | None:
     """Text of the first non-empty match, trying selectors in order."""
     for selector in selectors:
         for el in select(root, selector):
@@ -106,21 +96,24 @@ def first_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
     return None
 
 
-def join_cjk(text: str) -> str:
-    """Remove spaces between two CJK characters (``鲁 毅`` → ``鲁毅``)."""
-    return _CJK_GAP_RE.sub("", text)
+def _parser() -> lxml.html.HTMLParser:
+    # huge_tree: libxml2's default depth limit (256) silently drops everything below it
+    # (issue 16: 300 unclosed <font> kept 80 of 471 body characters). No ID hash
+    # (collect_ids): no selector asks libxml2 for an element by id, and filling it costs ~7 %
+    # of a parse. Every element a plain HtmlElement, chosen in C (lxml.html's default
+    # lookup calls Python per element to give <form>, <input>… classes we never use).
+    parser = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, huge_tree=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement))
+    return parser
 
 
-# No libxml2 ID hash (``collect_ids``): nothing here asks libxml2 for an element by id (the
-# id/class index of :mod:`.cssindex` answers selectors), and filling it costs ~7 % of a parse.
-_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False)
-# Every element is a plain HtmlElement, chosen in C: lxml.html's default lookup calls Python
-# for each element proxy (to give <form>, <input>… their own classes, which we never use).
-_UTF8_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement))
+_UTF8_PARSER = _parser()
+_TOO_DEEP = "Excessive depth"
 
 
 def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
-    """Parse a page; ``None`` when there is no element at all.
+    """Parse a page; ``None`` when there is no element at all. Raises :class:`TooDeep` for a
+    page nested deeper than the parser goes (never a tree that silently lacks its end).
 
     libxml2 parses UTF-8 bytes faster than a Python string, so the text is handed over as
     UTF-8 (``utf8``: the page's own bytes when they are that text in UTF-8), with the
@@ -135,7 +128,13 @@ def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
         root = lxml.html.document_fromstring(utf8, parser=_UTF8_PARSER)
     except (etree.ParserError, ValueError):
         return None
+    if any(_TOO_DEEP in e.message for e in _UTF8_PARSER.error_log):
+        raise TooDeep(f"elements nested deeper than libxml2 parses ({_depth_message()})")
     return root if isinstance(root, HtmlElement) else None
+
+
+def _depth_message() -> str:
+    return next(e.message for e in _UTF8_PARSER.error_log if _TOO_DEEP in e.message).strip()
 
 
 def meta_content(root: HtmlElement, *names: str) -> str | None:
@@ -151,64 +150,13 @@ def meta_content(root: HtmlElement, *names: str) -> str | None:
 
 
 def absolute(base: str, href: str) -> str:
-    """``href`` resolved against ``base``; unchanged when either is not a parseable URL."""
-    if href.startswith(("http://", "https://")):
-        return href
-    if "/gate/big5/" in base:  # a big5 gateway page: its links mean the inner site's pages
-        try:
-            return urls.join(base, href)
-        except ValueError:
-            return href
-    if (joined := _join_path(base, href)) is not None:
-        return joined
+    """``href`` resolved against the page at ``base`` (:func:`newsarchive.urls.join`: big5
+    gateway pages keep their links behind the gateway); unchanged when either is not a
+    parseable URL."""
     try:
-        return urljoin(base, href)
+        return urls.join(base, href)
     except ValueError:
         return href
-
-
-#: A base URL :func:`_join_path` handles: lower-case http(s), an ASCII host (letters, digits,
-#: ``-._~!$&'()*+,=:@%``), a path without parameters, query, fragment, whitespace or controls
-#: (``urljoin`` would alter or reject the others).
-_PLAIN_BASE_RE = re.compile(
-    r"(https?://[A-Za-z0-9\-._~!$&'()*+,=:@%]+)(/[^?#;\\\s\x00-\x1f\x7f]*)?"
-)
-#: A relative reference that is a bare path (``a.jpg``, ``../../x/c.html``, ``/x.htm``).
-_PLAIN_PATH_RE = re.compile(r"(?!//)[^:?#;\\\s\x00-\x1f\x7f]+")
-
-
-def _join_path(base: str, href: str) -> str | None:
-    """``urljoin(base, href)`` for the common case of a path-only ``href`` and a plain
-    ``base`` (the same steps as ``urllib.parse.urljoin``, without parsing both URLs in
-    full); ``None`` for anything else."""
-    site = _PLAIN_BASE_RE.fullmatch(base)
-    if site is None or _PLAIN_PATH_RE.fullmatch(href) is None:
-        return None
-    base_parts = (site.group(2) or "").split("/")
-    if base_parts[-1] != "":
-        del base_parts[-1]
-    if href[0] == "/":
-        segments = href.split("/")
-    else:
-        segments = base_parts + href.split("/")
-        segments[1:-1] = filter(None, segments[1:-1])
-    resolved: list[str] = []
-    for seg in segments:
-        if seg == "..":
-            if resolved:
-                resolved.pop()
-        elif seg != ".":
-            resolved.append(seg)
-    if segments[-1] in (".", ".."):
-        resolved.append("")
-    path = "/".join(resolved) or "/"
-    return site.group(1) + (path if path[0] == "/" else "/" + path)
-
-
-def xml_incompatible(text: str | None) -> bool:
-    """Whether lxml would refuse to set ``text`` as element text (C0 controls, lone
-    surrogates, U+FFFE/U+FFFF)."""
-    return bool(text) and _BAD_CHARS_RE.search(text or "") is not None
 
 
 def drop_tree(el: HtmlElement) -> None:
@@ -224,18 +172,10 @@ def drop_tree(el: HtmlElement) -> None:
     if tail:
         previous = el.getprevious()
         merged = ((parent.text if previous is None else previous.tail) or "") + tail
-        if xml_incompatible(merged):
+        if _BAD_CHARS_RE.search(merged):
             merged = _BAD_CHARS_RE.sub("", merged)
         if previous is None:
             parent.text = merged
         else:
             previous.tail = merged
     parent.remove(el)
-
-
-def drop(elements: Iterable[HtmlElement]) -> None:
-    """Remove elements from the tree, keeping their tail text in place."""
-    for el in list(elements):
-        if el.getparent() is not None:
-            cssindex.forget(el)
-            drop_tree(el)

@@ -44,7 +44,7 @@ _SOURCE_PREFIX_RE = re.compile(r"^\s*(?:来源|來源|稿源|来自|來自)\s*[:
 _SOURCE_IN_TEXT_RE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜　]{1,30})")
 _SOURCE_STOP_RE = re.compile(
     r"\s*(?:作者|编辑|編輯|责任编辑|責任編輯|记者|記者|时间|時間|发布|發佈|浏览|瀏覽|点击|點擊|"
-    r"阅读|閱讀|字号|字號|字体|字體|分享|打印|\d{4}[-年]).*$"
+    rf"阅读|閱讀|字号|字號|字体|字體|分享|打印|{dates.DATE_START}).*$"
 )
 #: Separators between the parts of ``<title>`` (kept by the split: capturing group).
 _TITLE_SEP_RE = re.compile(r"(\s*[-_|｜—–]+\s*)")
@@ -113,32 +113,17 @@ def published(root: HtmlElement, template: Template) -> tuple[str | None, str | 
     for selector in template.published:
         day_only: tuple[str, str] | None = None
         for el in select(root, selector):
-            raw = text_of(el)
-            iso = dates.parse_datetime(raw)
-            if iso is None:
+            found = dates.find_datetime(text_of(el))
+            if found is None:
                 continue
-            printed = _date_part(raw)
-            if _TIME_OF_DAY_RE.search(printed):
-                return iso, printed
+            if dates.has_time_of_day(found[1]):
+                return found
             # A date without a time (a header clock, ``2024年11月25日 星期一``) counts only
             # when no element of this selector prints a time.
-            day_only = day_only or (iso, printed)
+            day_only = day_only or found
         if day_only is not None:
             return day_only
     return None, None
-
-
-_TIME_OF_DAY_RE = re.compile(r"\d{1,2}\s*[:：时時]\s*\d{1,2}")
-
-
-def _date_part(raw: str) -> str:
-    """The date-time substring of a header line (``2022-09-29 16:09:32 来源：新华网`` → date)."""
-    m = re.search(
-        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-        r"(?:\s*\d{1,2}\s*[:：时時]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?",
-        raw,
-    )
-    return m.group(0).strip() if m else raw
 
 
 def meta_published(root: HtmlElement) -> tuple[str | None, str | None]:
@@ -165,14 +150,14 @@ def source(root: HtmlElement, template: Template) -> str | None:
                 continue
             if (m := _SOURCE_IN_TEXT_RE.search(text)) is not None:
                 return _clean_source(m.group(1))
-            if not re.search(r"\d{4}[-年/]\d{1,2}", text):
+            if not dates.starts_like_a_date(text):
                 cleaned = _clean_source(text)
                 if cleaned:
                     return cleaned
     return source_in_text(root, template.source_context)
 
 
-def source_in_text(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+def source_in_text(root: HtmlElement, selectors: Sequence[etree.XPath]) -> str | None:
     """A ``来源：…`` line inside the given header blocks."""
     for selector in selectors:
         for el in select(root, selector):
@@ -188,7 +173,7 @@ def source_from_text(text: str) -> str | None:
     return None
 
 
-def first_subtitle(root: HtmlElement, selectors: Sequence[str]) -> str | None:
+def first_subtitle(root: HtmlElement, selectors: Sequence[etree.XPath]) -> str | None:
     """The sub-headline, when the template prints one."""
     return first_text(root, selectors)
 
@@ -213,17 +198,16 @@ def keywords(root: HtmlElement, template: Template) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def related_links(root: HtmlElement, selectors: Sequence[str], base_url: str) -> tuple[Link, ...]:
+def related_links(root: HtmlElement, selector: etree.XPath, base_url: str) -> tuple[Link, ...]:
     """Related-reading links outside the body, absolute, first occurrence of each URL."""
     links: dict[str, Link] = {}
-    for selector in selectors:
-        for a in select(root, selector):
-            href = (a.get("href") or "").strip()
-            title = text_of(a)
-            if not href or not title or href.lower().startswith(("javascript:", "#")):
-                continue
-            url = absolute(base_url, href)
-            links.setdefault(url, Link(title=title, url=url))
+    for a in select(root, selector):
+        href = (a.get("href") or "").strip()
+        title = text_of(a)
+        if not href or not title or href.lower().startswith(("javascript:", "#")):
+            continue
+        url = absolute(base_url, href)
+        links.setdefault(url, Link(title=title, url=url))
     return tuple(links.values())
 
 

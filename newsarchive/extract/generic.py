@@ -16,10 +16,13 @@ Every element can be a candidate (``div``, ``td``, ``article``, ``section``, ``s
 as well as modern ``<p>`` markup. The best node is then cleaned of link-heavy sub-blocks and
 split like any template body (:mod:`.body`).
 
-Headline: ``og:title``, an ``<h1>``/``<h2>`` whose text is part of ``<title>``, else
-``<title>`` minus its site suffix (``-新华网…``). Date: ``<meta>`` publication times, else the
-first date-time printed near the headline, else the dateline. Not-an-article signals (list
-pages, error pages) are in :func:`page_kind`.
+The body element may wrap the headline block and the info lines too: they are trimmed from
+its top and end (:func:`without_header_lines`).
+
+Headline: an ``<h1>``/``<h2>`` whose text is part of ``<title>``, else ``og:title`` (or the
+TRS ``ArticleTitle``), else ``<title>`` minus its site suffix (``-新华网…``) or the longest
+part of it the page prints. Time, credits and source: :mod:`.generic_meta`. Not-an-article
+verdicts (list pages, error pages): :mod:`.generic_kind`.
 """
 
 from __future__ import annotations
@@ -29,20 +32,18 @@ import math
 import re
 from dataclasses import dataclass
 
-from newsarchive.extract import dates
 from newsarchive.extract.body import Body
+from newsarchive.extract.credits import is_credit_only
 from newsarchive.extract.dom import HtmlElement, absolute, clean, drop_tree, meta_content, text_of
 from newsarchive.extract.fields import strip_site_suffix, title_headline
-from newsarchive.extract.multipage import url_info
-from newsarchive.records import Link, NotArticleKind, Section
+from newsarchive.extract.generic_kind import Candidate, article_links, page_kind, title_links
+from newsarchive.records import Link, Section
 
 __all__ = [
     "Candidate",
     "article_links",
     "best_body",
-    "date_near",
     "generic_headline",
-    "near_headline_text",
     "page_kind",
     "related_block_links",
     "without_header_lines",
@@ -64,14 +65,6 @@ _NOISE_CLASS_RE = re.compile(
     re.I,
 )
 _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_ERROR_RE = re.compile(
-    r"404|not\s*found|页面不存在|頁面不存在|页面没有找到|頁面沒有找到|找不到(?:该|該)?页面|"
-    r"您(?:所)?访问的页面|您(?:所)?訪問的頁面|页面已删除|已被删除|无法访问|無法訪問|出错了|出錯了|"
-    r"服务器错误|系统繁忙|系統繁忙|access\s*denied|forbidden|403|500\s*internal|"
-    r"验证码|驗證碼|人机验证|安全验证|安全驗證|请登录|請登錄|用户登录|用戶登錄|登录\s*注册|"
-    r"访问过于频繁|訪問過於頻繁|too\s*many\s*requests",
-    re.I,
-)
 
 
 @dataclass(slots=True)
@@ -82,19 +75,6 @@ class _Stats:
     link_tags: int = 0
     punct: int = 0
     paras: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """The chosen body node and its numbers."""
-
-    element: HtmlElement
-    score: float
-    text_chars: int
-    link_density: float
-    """Share of the node's text inside links, before link-heavy sub-blocks were pruned."""
-    article_links: int
-    """Title links to other articles inside the node, before pruning (:func:`_title_links`)."""
 
 
 def _strip_noise(root: HtmlElement) -> None:
@@ -178,13 +158,17 @@ def best_body(root: HtmlElement, base_url: str) -> Candidate | None:
             continue
         score = _score(st)
         if best is None or score > best[0]:
+            # A dense little info line (``发布时间：2019-06-10``) is not the text, even when
+            # the text is one short sentence.
+            if st.text <= 120 and _is_info_only(text_of(el)):
+                continue
             best = (score, el)
     if best is None or best[0] <= 0:
         return None
     score, element = best
     element = _widen(element, table)
     st = table[element]
-    inner_article_links = _title_links(element, base_url)
+    inner_article_links = title_links(element, base_url)
     _prune_link_blocks(element, table)
     return Candidate(
         element=element,
@@ -235,30 +219,96 @@ def _prune_link_blocks(element: HtmlElement, table: dict[HtmlElement, _Stats]) -
 _HEADER_LINE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|来源|來源|发布|發佈|浏览|瀏覽|点击|點擊"
 )
+#: A line that only states who wrote or edited the text, or where it comes from.
+_INFO_LINE_RE = re.compile(
+    r"(?:来源|來源|稿源|发布|發佈|浏览|瀏覽|点击|點擊|作者|编辑|編輯|责编|責編|记者|記者|审核|審核|"
+    r"校对|校對|通讯员|通訊員)\s*[:：]"
+)
+#: Site furniture: copyright, licence and report-line boilerplate of page footers.
+_BOILERPLATE_RE = re.compile(
+    r"版权所有|版權所有|Copyright|©|ICP备|ICP證|ICP证|公网安备|公網安備|举报电话|舉報電話|"
+    r"违法和不良信息|違法和不良信息",
+    re.I,
+)
+#: The heading of a comments block (``网友评论``, ``热门评论（12）``).
+_COMMENTS_HEADING_RE = re.compile(
+    r"^(?:网友评论|網友評論|热门评论|熱門評論|最新评论|最新評論|全部评论|全部評論|发表评论|"
+    r"發表評論|我要评论|我要評論|评论|評論|网友留言|網友留言|留言板?)\s*(?:[(（]?\d*[)）]?)$"
+)
+_SENTENCE_END = ("。", "！", "？", "”", "…", "」")
+
+
+def _is_header_line(line: str) -> bool:
+    return (
+        len(line) <= 120
+        and not line.endswith(_SENTENCE_END)
+        and bool(_HEADER_LINE_RE.search(line) or _INFO_LINE_RE.search(line) or is_credit_only(line))
+    )
+
+
+def _is_info_only(text: str) -> bool:
+    """A header line with no sentence in it (``发布时间：2019-06-10 来源：某某日报``)."""
+    return _is_header_line(text) and not re.search(r"[。！？!?]", text)
+
+
+def _is_footer_line(line: str) -> bool:
+    if len(line) > 160 or line.endswith(_SENTENCE_END):
+        return False
+    return bool(_BOILERPLATE_RE.search(line) or _INFO_LINE_RE.search(line) or is_credit_only(line))
 
 
 def without_header_lines(body: Body, headline: str | None) -> Body:
-    """The body without a repeated headline and date/source lines at its top (a density
-    winner that is a wrapper of the headline block as well as the text)."""
-    sections = list(body.sections)
-    if not sections or sections[0].heading is not None:
+    """The body without the page's header and footer lines: a density winner that wraps the
+    headline block as well as the text prints the headline (and a kicker above it, a
+    subtitle and a byline under it) and the date/source line at its top, and the
+    source/author/editor line at its end."""
+    lines: list[tuple[bool, str]] = []  # (is a heading, text)
+    for section in body.sections:
+        if section.heading is not None:
+            lines.append((True, section.heading))
+        lines.extend((False, p) for p in section.paragraphs)
+    start = 0
+    wanted = clean(headline) if headline else ""
+    for i, (_heading, text) in enumerate(lines[:4]):
+        if wanted and clean(text) == wanted:
+            start = i + 1  # the headline and a kicker above it
+            if start < len(lines) and lines[start][0]:
+                start += 1  # a subtitle heading right under the headline
+            break
+    # The date/source/byline lines under the headline, and a subtitle printed before them.
+    for i in range(start, min(start + 3, len(lines))):
+        if _is_header_line(lines[i][1]):
+            start = i + 1
+        elif len(lines[i][1]) > 40 or re.search(r"[。，！？；：,;:]", lines[i][1]):
+            break  # a sentence: the text has begun
+    while start < len(lines) and _is_header_line(lines[start][1]):
+        start += 1
+    end = next(
+        (i for i in range(start, len(lines)) if _COMMENTS_HEADING_RE.match(lines[i][1])),
+        len(lines),
+    )  # the comments under the text, when their block's markup did not give them away
+    while end > start and _is_footer_line(lines[end - 1][1]):
+        end -= 1
+    if start == 0 and end == len(lines):
         return body
-    paragraphs = list(sections[0].paragraphs)
-    while paragraphs:
-        first = paragraphs[0]
-        if (headline and clean(first) == clean(headline)) or (
-            len(first) <= 80 and _HEADER_LINE_RE.search(first) and not first.endswith("。")
-        ):
-            paragraphs.pop(0)
-            continue
-        break
-    if len(paragraphs) == len(sections[0].paragraphs):
-        return body
-    if paragraphs:
-        sections[0] = Section(heading=None, paragraphs=tuple(paragraphs))
-    else:
-        sections.pop(0)
-    return dataclasses.replace(body, sections=tuple(sections))
+    return dataclasses.replace(body, sections=_sections(lines[start:end]))
+
+
+def _sections(lines: list[tuple[bool, str]]) -> tuple[Section, ...]:
+    """Sections again from ``(is a heading, text)`` lines."""
+    sections: list[Section] = []
+    heading: str | None = None
+    paragraphs: list[str] = []
+    for is_heading, text in lines:
+        if is_heading:
+            if heading is not None or paragraphs:
+                sections.append(Section(heading=heading, paragraphs=tuple(paragraphs)))
+            heading, paragraphs = text, []
+        else:
+            paragraphs.append(text)
+    if heading is not None or paragraphs:
+        sections.append(Section(heading=heading, paragraphs=tuple(paragraphs)))
+    return tuple(sections)
 
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[-_|｜]{1,2}|——)\s*")
@@ -305,7 +355,7 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
                 not full_title or text in full_title or (title is not None and title in text)
             ):
                 return text, el
-    og = meta_content(root, "og:title", "twitter:title")
+    og = meta_content(root, "og:title", "twitter:title", "ArticleTitle", "headline")
     if og:
         headline = strip_site_suffix(og)
         return headline, _printed(root, headline)
@@ -320,7 +370,25 @@ def generic_headline(root: HtmlElement) -> tuple[str | None, HtmlElement | None]
         printed = _printed(root, candidate) if candidate and len(candidate) >= 4 else None
         if printed is not None:
             return candidate, printed
+    inside = _longest_printed_part(root, full_title)
+    if inside is not None:
+        return clean(inside.text), inside
     return title, None
+
+
+def _longest_printed_part(root: HtmlElement, full_title: str) -> HtmlElement | None:
+    """The element printing the longest part of ``<title>`` (four characters or more, not
+    the whole title): a title of the page's own order (``县政府 部门动态 标题``)."""
+    if len(full_title) < 5:
+        return None
+    body = root.find("body")
+    best: HtmlElement | None = None
+    size = 3
+    for el in (body if body is not None else root).iter():
+        own = clean(el.text) if isinstance(el.tag, str) else ""
+        if size < len(own) < len(full_title) and own in full_title:
+            best, size = el, len(own)
+    return best
 
 
 def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
@@ -334,133 +402,3 @@ def _printed(root: HtmlElement, text: str | None) -> HtmlElement | None:
         if own and text[0] in own and isinstance(el.tag, str) and clean(own) == text:
             return el
     return None
-
-
-def near_headline_text(anchor: HtmlElement | None, limit: int = 400) -> str:
-    """Text printed right after ``anchor`` (the date/source line under a headline)."""
-    if anchor is None:
-        return ""
-    parts: list[str] = []
-    size = 0
-    node: HtmlElement | None = anchor
-    while node is not None and size < limit:
-        for sib in node.itersiblings():
-            if not isinstance(sib.tag, str):
-                continue
-            text = text_of(sib)
-            parts.append(text)
-            size += len(text)
-            if size >= limit:
-                break
-        node = node.getparent()
-    return " ".join(parts)[:limit]
-
-
-def _is_article_list(candidate: Candidate) -> bool:
-    """A block of article links with a little text each (titles, summaries, dates): many
-    links carrying a fair share of the text, or under 200 characters of text per link. An
-    article's body links other articles rarely, and with far more text around each link."""
-    links = candidate.article_links
-    return (links >= 5 and candidate.link_density >= 0.2) or (
-        links >= 2 and candidate.text_chars < 200 * links
-    )
-
-
-def page_kind(
-    root: HtmlElement,
-    article_links: tuple[str, ...],
-    body_chars: int,
-    paragraphs: int,
-    candidate: Candidate | None = None,
-    *,
-    index_url: bool = False,
-) -> tuple[NotArticleKind, str, tuple[str, ...]] | None:
-    """``(kind, reason, links)`` when the page is not an article, else ``None``.
-
-    ``root`` is the page after :func:`best_body` removed its noise; ``article_links`` the
-    article-shaped links of the whole page (:func:`article_links`, taken before pruning);
-    ``index_url``: the page is on a Xinhua host at a URL that is not an article URL (a
-    column, its ``_2`` page, an index).
-    """
-    title = clean(root.findtext(".//title") or "")
-    body = root.find("body")
-    visible = text_of(body) if body is not None else ""
-    if _ERROR_RE.search(title) and body_chars < 400:
-        return "error", f"error page: title {title!r}", ()
-    if len(visible) < 600 and _ERROR_RE.search(visible) and body_chars < 200:
-        match = _ERROR_RE.search(visible)
-        return "error", f"error page: prints {match.group(0) if match else ''!r}", ()
-    reason = _list_reason(article_links, body_chars, paragraphs, candidate, index_url)
-    if reason is not None:
-        return "list", reason, article_links
-    if body_chars == 0:
-        return "empty", "no article text on the page", ()
-    return None
-
-
-def _list_reason(
-    article_links: tuple[str, ...],
-    body_chars: int,
-    paragraphs: int,
-    candidate: Candidate | None,
-    index_url: bool,
-) -> str | None:
-    if candidate is not None and _is_article_list(candidate):
-        # The densest block is itself a list of articles (titles, summaries, dates).
-        return (
-            f"list page: the main block links {candidate.article_links} articles "
-            f"(link text {candidate.link_density:.0%})"
-        )
-    if candidate is not None and index_url and candidate.article_links >= 1:
-        return f"list page: a Xinhua column URL whose main block links {candidate.article_links}"
-    if (body_chars < 200 or paragraphs < 2) and len(article_links) >= 8:
-        return f"list page: {len(article_links)} article links, {body_chars} characters of text"
-    if body_chars < 200 and len(article_links) >= 15:
-        return f"list page: {len(article_links)} article links"
-    return None
-
-
-def _title_links(element: HtmlElement, base_url: str) -> int:
-    """Distinct links under ``element`` to *other* articles whose text reads like a title
-    (six characters or more): a page's own pagination (``c_<id>_2.htm``, ``2``, ``下一页``)
-    does not count."""
-    own = url_info(base_url).article_id
-    found: set[str] = set()
-    for a in element.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        target = absolute(base_url, href)
-        info = url_info(target)
-        if info.article_id is None or info.article_id == own:
-            continue
-        if len(clean(a.text_content())) >= 6:
-            found.add(target)
-    return len(found)
-
-
-def article_links(root: HtmlElement, url: str) -> tuple[str, ...]:
-    """Absolute URLs of every article-shaped link on the page, first occurrence order."""
-    found: dict[str, None] = {}
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:")):
-            continue
-        target = absolute(url, href)
-        if url_info(target).article_id is not None:
-            found.setdefault(target, None)
-    return tuple(found)
-
-
-def date_near(root: HtmlElement, anchor: HtmlElement | None) -> tuple[str | None, str | None]:
-    """A date-time printed right under the headline."""
-    text = near_headline_text(anchor)
-    iso = dates.parse_datetime(text)
-    if iso is None:
-        return None, None
-    m = re.search(
-        r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-        r"(?:\s*\d{1,2}\s*[:：时時]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?",
-        text,
-    )
-    return iso, (m.group(0).strip() if m else text)

@@ -18,10 +18,9 @@ from lxml import etree
 
 from newsarchive import urls
 from newsarchive.extract import credits as credit_grammar
-from newsarchive.extract import cssindex
 from newsarchive.extract.body import body_text
 from newsarchive.extract.dom import HtmlElement, absolute, drop_tree, select
-from newsarchive.records import Article, Image, Link, Section
+from newsarchive.records import Article, Image, Link, Section, people
 
 __all__ = ["join_pages", "page_links", "remove_page_breaks", "url_info"]
 
@@ -63,38 +62,65 @@ def remove_page_breaks(container: HtmlElement) -> int:
     for marker in markers:
         if marker.getparent() is not None:
             drop_tree(marker)
-    if markers:
-        cssindex.forget(container)
     return 1 + len(markers)
 
 
-def page_links(root: HtmlElement, selectors: Sequence[str], url: str) -> tuple[str, ...]:
-    """Absolute URLs of the *other* pages of an old-era multi-page article, in page order.
+def page_links(
+    root: HtmlElement, links: etree.XPath | None, url: str, *, pager: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Absolute URLs of the *other* pages of an old-era multi-page article, in page order,
+    from the links ``links`` selects (a template's pager group) and ``pager`` (hrefs of the
+    pager inside the body: :func:`remove_pager`).
 
     Only links to the same article id (``c_<id>_N.htm``) count; ``下一页`` repeats are merged.
     """
     own = url_info(url)
     if own.article_id is None:
         return ()
+    hrefs = [a.get("href") or "" for a in select(root, links)] if links is not None else []
     found: dict[int, str] = {}
-    for selector in selectors:
-        for a in select(root, selector):
-            href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "#")):
-                continue
-            target = absolute(url, href)
-            info = url_info(target)
-            if info.article_id != own.article_id or info.page == own.page:
-                continue
-            # A pager link written out in full on a big5 gateway copy: that copy's pages are
-            # behind the same gateway (else traditional page 1 would be joined with
-            # simplified pages 2…N).
-            target = urls.same_gateway(url, target)
-            found.setdefault(info.page, target)
+    for href in (*hrefs, *pager):
+        other = _other_page(url, own, href)
+        if other is not None:
+            found.setdefault(*other)
     if found and own.page != 1 and 1 not in found:
         # Pages ≥ 2 link page 1 as "c_<id>.htm" only sometimes; it is always that URL.
         found[1] = _page_one(url)
     return tuple(found[n] for n in sorted(found))
+
+
+def _other_page(url: str, own: urls.UrlInfo, href: str) -> tuple[int, str] | None:
+    """``(page number, absolute URL)`` when ``href`` links another page of ``url``'s article."""
+    href = href.strip()
+    if not href or href.startswith(("javascript:", "#")):
+        return None
+    target = absolute(url, href)
+    info = url_info(target)
+    if info.article_id != own.article_id or info.page == own.page:
+        return None
+    # A pager link written out in full on a big5 gateway copy: that copy's pages are behind
+    # the same gateway (else traditional page 1 would be joined with simplified pages 2…N).
+    return info.page, urls.same_gateway(url, target)
+
+
+def remove_pager(container: HtmlElement, url: str) -> list[str]:
+    """Remove the pager printed inside an old page's body (``[1] [2] … [6]`` links to the
+    article's other pages and the next-page button, an image in such a link) and return
+    the hrefs of its links: neither the pager nor the button is body text or an image."""
+    own = url_info(url)
+    if own.article_id is None:
+        return []
+    hrefs: list[str] = []
+    for a in list(container.iter("a")):
+        href = (a.get("href") or "").strip()
+        if "c_" not in href and "c.htm" not in href:
+            continue  # (an article page's own file name: c_<id>_N.htm, c.html?page=N)
+        target = url_info(absolute(url, href))
+        if target.article_id != own.article_id:
+            continue
+        hrefs.append(href)
+        drop_tree(a)
+    return hrefs
 
 
 def _page_one(url: str) -> str:
@@ -140,15 +166,16 @@ def join_pages(first: Article, rest: Sequence[Article]) -> Article:
         for link in page.related:
             related.setdefault(link.url, link)
     joined_sections = tuple(sections)
+    credits = credit_grammar.dedupe(c for p in pages for c in p.credits)
     return dataclasses.replace(
         first,
         sections=joined_sections,
         body_text=body_text(joined_sections),
         images=tuple(images.values()),
         related=tuple(related.values()),
-        reporters=_unique(n for p in pages for n in p.reporters),
-        editors=_unique(n for p in pages for n in p.editors),
-        credits=credit_grammar.dedupe(c for p in pages for c in p.credits),
+        reporters=people(credits, "reporters"),
+        editors=people(credits, "editors"),
+        credits=credits,
         keywords=_unique(k for p in pages for k in p.keywords),
         pages=1 + len(rest),
         page_urls=(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +60,64 @@ def make_datasette(path: str | Path) -> Any:
     return Datasette([str(db)], metadata=metadata, settings=SETTINGS)
 
 
-def serve(path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve the archive at ``path`` on ``host:port`` until interrupted."""
+class ServeError(Exception):
+    """The server cannot start (the port is taken, the address is not this machine's)."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free port the system picks).
+
+    Bound before the server starts, so a port in use is a clear :class:`ServeError` and the
+    address announced is the one really listened on."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ServeError(f"cannot listen on {host}: {exc.strerror}") from exc
+    try:
+        return socket.create_server(address[:2], family=family)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def url_of(sock: socket.socket) -> str:
+    """``http://host:port/`` of a listening socket (IPv6 hosts in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(
+    path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the archive at ``path`` on ``host:port`` until interrupted (SIGINT/SIGTERM).
+
+    ``on_ready`` is called with the server's URL once the port is bound. Raises
+    :class:`ServeError` when the port cannot be bound and
+    :class:`newsarchive.store.queries.ArchiveError` when ``path`` is not an archive."""
     import uvicorn  # noqa: PLC0415 (only the server needs it)
 
     ds = make_datasette(path)
     asyncio.run(ds.invoke_startup())
+    sock = listen(host, port)
+    url = url_of(sock)
     if host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("serving on %s: reachable from other machines", host)
-    logger.info("serving %s on http://%s:%d/", path, host, port)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    logger.debug("serving %s on %s", path, url)
+    config = uvicorn.Config(ds.app(), log_level="warning", lifespan="on")
+    if on_ready is not None:
+        on_ready(url)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
-__all__ = ["SETTINGS", "archive_tables", "make_datasette", "serve"]
+__all__ = [
+    "SETTINGS",
+    "ServeError",
+    "archive_tables",
+    "listen",
+    "make_datasette",
+    "serve",
+    "url_of",
+]

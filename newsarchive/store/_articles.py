@@ -25,21 +25,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from newsarchive import dedup, urls
 from newsarchive.records import Article
-from newsarchive.store import rows
+from newsarchive.store import codec, rows
 from newsarchive.store.results import DedupKeys, Outcome, StoreResult
 
 logger = logging.getLogger(__name__)
-
-_CHILD_COLUMNS = {
-    "sections": "position, heading, text, paragraphs",
-    "credits": "position, role, name",
-    "images": "position, src, caption",
-    "related_links": "position, title, url",
-}
 
 
 def _time(value: str) -> datetime:
@@ -171,7 +163,7 @@ def _insert(
     sim: float | None,
     bands: list[int] | None,
 ) -> int:
-    row = rows.article_row(new.article)
+    row = codec.article_row(new.article)
     row.update(
         content_hash=new.keys.content_hash,
         record_hash=new.keys.record_hash,
@@ -196,14 +188,7 @@ def _insert(
 
 
 def _write_children(conn: sqlite3.Connection, article_id: int, article: Article) -> None:
-    for table, values in rows.child_rows(article).items():
-        if values:
-            cols = _CHILD_COLUMNS[table]
-            marks = ", ".join("?" for _ in range(cols.count(",") + 2))
-            conn.executemany(
-                f"INSERT INTO {table}(article_id, {cols}) VALUES ({marks})",
-                [(article_id, *v) for v in values],
-            )
+    codec.write_children(conn, article_id, article)
     conn.execute("INSERT OR IGNORE INTO fts_pending(article_id) VALUES (?)", [article_id])
 
 
@@ -325,25 +310,6 @@ def _mirror_text_replaced(conn: sqlite3.Connection, article_id: int, new: Incomi
     return True
 
 
-def load_record(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
-    """The current version of an article as an :meth:`Article.to_dict`-shaped dict."""
-    conn.row_factory = sqlite3.Row
-    try:
-        article = dict(conn.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone())
-        children = {
-            table: [
-                dict(r)
-                for r in conn.execute(
-                    f"SELECT * FROM {table} WHERE article_id = ? ORDER BY position", [article_id]
-                )
-            ]
-            for table in _CHILD_COLUMNS
-        }
-    finally:
-        conn.row_factory = None
-    return rows.record_from_rows(article, children)
-
-
 def _revise(
     conn: sqlite3.Connection, article_id: int, new: Incoming, *, keep_old: bool = True
 ) -> list[str]:
@@ -356,8 +322,9 @@ def _revise(
     ).fetchone()
     changed: list[str] = []
     if keep_old:
-        old = load_record(conn, article_id)
-        changed = rows.changed_fields(old, article.to_dict())
+        old = codec.load(conn, article_id)
+        assert old is not None  # the caller found the row
+        changed = rows.changed_fields(old, article)
         conn.execute(
             "INSERT INTO revisions(article_id, revision, replaced_at, changed_fields, headline, "
             "published_at, source, body_text, content_hash, record, capture_id) "
@@ -367,16 +334,16 @@ def _revise(
                 revision,
                 seen,
                 rows.dumps(changed),
-                old["headline"],
-                old["published_at"],
-                old["source"],
-                old["body_text"],
+                old.headline,
+                old.published_at,
+                old.source,
+                old.body_text,
                 content_hash,
-                rows.dumps(old),
+                rows.dumps(old.to_dict()),
                 old_capture,
             ],
         )
-    row = rows.article_row(article)
+    row = codec.article_row(article)
     del row["canonical_url"]
     row.update(
         content_hash=keys.content_hash,
@@ -390,8 +357,7 @@ def _revise(
         f"UPDATE articles SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
         [*row.values(), article_id],
     )
-    for table in _CHILD_COLUMNS:
-        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    codec.delete_children(conn, article_id)
     if keep_old:  # else the folded text, which is what the index holds, is the same
         conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     _write_children(conn, article_id, article)

@@ -1,18 +1,24 @@
 """Streaming export of articles to CSV (RFC 4180) and JSON Lines.
 
 Rows are read from one cursor in batches and written as they come, so memory stays flat however
-large the archive is. Three tables can be exported (``table``):
+large the archive is. Four tables can be exported (``table``):
 
-* ``articles`` — one row per article. People are exported as one column per role
-  (:data:`ROLE_COLUMNS`: ``reporters``, ``editors``, ``photographers``, …, names joined with
-  ``"; "`` in CSV, arrays in JSON Lines) plus ``credits`` with every ``role:name`` pair; the
-  body's structure as ``section_headings``; ``body_text`` only when asked for.
+* ``articles`` — one row per article. People are exported as one column per kind
+  (:data:`newsarchive.records.PEOPLE_ROLES`: ``reporters``, ``editors``, ``photographers``, …,
+  drawn from the credits by the records' own rule) plus ``credits`` with every ``role:name``
+  pair; the body's structure as ``section_headings``; ``body_text`` only when asked for. Lists
+  are joined as in the ``articles_flat`` view (:mod:`newsarchive.store.flat`: ``"; "``) in CSV
+  and are arrays in JSON Lines. ``published_date`` is the publication date ``YYYY-MM-DD``
+  (Beijing time), which spreadsheets read as a date; ``published_at`` stays the full ISO time.
 * ``credits`` — the long format: one row per credited person per article.
-* ``sections`` — one row per body section (heading and text) per article.
+* ``sections`` — one row per body section (heading, paragraph count, text) per article.
+* ``paragraphs`` — one row per body paragraph per article.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) are prefixed with ``'``; ``excel=True`` adds the UTF-8 byte-order mark
-so Excel opens Chinese text correctly. JSON Lines is written unchanged.
+tab or carriage return) are prefixed with ``'``. ``excel=True`` adds the UTF-8 byte-order mark
+so Excel opens Chinese text correctly, and writes ``month`` as the text formula ``="2015-04"``
+(Excel would otherwise turn ``2015-04`` into the date 1 April 2015). JSON Lines is written
+unchanged.
 """
 
 from __future__ import annotations
@@ -20,34 +26,21 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
+from newsarchive.records import PEOPLE_ROLES, people_of_pairs
+from newsarchive.store import flat
+from newsarchive.store.flat import LIST_SEPARATOR
 from newsarchive.store.queries import Filters
 
 logger = logging.getLogger(__name__)
 
 Format = Literal["csv", "jsonl"]
-Table = Literal["articles", "credits", "sections"]
-
-#: The people columns of the ``articles`` export and the ``credits.role`` labels each gathers.
-ROLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "reporters": ("记者",),
-    "authors": ("作者",),
-    "correspondents": ("通讯员",),
-    "interns": ("实习生",),
-    "photographers": ("摄影", "摄影记者", "图片"),
-    "video": ("视频", "摄像"),
-    "graphics": ("制图", "设计"),
-    "editors": ("责任编辑", "编辑"),
-    "proofreaders": ("校对",),
-    "planners": ("策划", "统筹", "监制"),
-}
-
-#: Separator of several names (or keywords, headings) in one CSV cell.
-LIST_SEPARATOR = "; "
+Table = Literal["articles", "credits", "sections", "paragraphs"]
 
 _PLAIN = (
     "id",
@@ -78,28 +71,15 @@ _PLAIN = (
 )
 
 
-def _names(roles: tuple[str, ...]) -> str:
-    quoted = ", ".join("'" + r.replace("'", "''") + "'" for r in roles)
-    return (
-        "(SELECT group_concat(name, '; ') FROM (SELECT name FROM credits"
-        f" WHERE article_id = a.id AND role IN ({quoted}) ORDER BY position))"
-    )
-
-
 #: Every column the ``articles`` export can hold: name → SQL expression over ``articles a``.
 ARTICLE_COLUMNS: dict[str, str] = {
     **{name: f"a.{name}" for name in _PLAIN},
-    "month": "substr(a.published_at, 1, 7)",
-    **{name: _names(roles) for name, roles in ROLE_COLUMNS.items()},
-    "credits": (
-        "(SELECT group_concat(role || ':' || name, '; ') FROM (SELECT role, name FROM credits"
-        " WHERE article_id = a.id ORDER BY position))"
-    ),
-    "keywords": "(SELECT group_concat(value, '; ') FROM json_each(a.keywords))",
-    "section_headings": (
-        "(SELECT group_concat(heading, '; ') FROM (SELECT heading FROM sections"
-        " WHERE article_id = a.id AND heading IS NOT NULL ORDER BY position))"
-    ),
+    "published_date": flat.PUBLISHED_DATE_SQL,
+    "month": flat.MONTH_SQL,
+    **{kind: flat.people_sql(kind) for kind in PEOPLE_ROLES},
+    "credits": flat.credits_sql(),
+    "keywords": flat.keywords_sql(),
+    "section_headings": flat.headings_sql(),
     "images": "(SELECT count(*) FROM images WHERE article_id = a.id)",
     "body_chars": "length(a.body_text)",
 }
@@ -111,12 +91,13 @@ _PACKED_CREDITS = (
 )
 
 #: Columns holding several values (joined in CSV, arrays in JSON Lines).
-LIST_COLUMNS = frozenset({*ROLE_COLUMNS, "credits", "keywords", "section_headings"})
+LIST_COLUMNS = frozenset({*PEOPLE_ROLES, "credits", "keywords", "section_headings"})
 
 #: The ``articles`` export's columns when none are chosen (``body_text`` added on request).
 DEFAULT_COLUMNS: tuple[str, ...] = (
     "id",
     "published_at",
+    "published_date",
     "channel",
     "source",
     "headline",
@@ -146,12 +127,27 @@ _LONG_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ("article_id", "published_at", "channel", "headline", "position", "heading",
          "paragraphs", "text"),
         "SELECT s.article_id, a.published_at, a.channel, a.headline, s.position, s.heading,"
-        " s.paragraphs, s.text FROM articles a JOIN sections s ON s.article_id = a.id",
+        " (SELECT count(*) FROM paragraphs p WHERE p.article_id = s.article_id"
+        "  AND p.section = s.position),"
+        " (SELECT group_concat(text, char(10)) FROM (SELECT text FROM paragraphs p"
+        "  WHERE p.article_id = s.article_id AND p.section = s.position ORDER BY p.position))"
+        " FROM articles a JOIN sections s ON s.article_id = a.id",
+    ),
+    "paragraphs": (
+        ("article_id", "published_at", "channel", "headline", "section", "position", "text"),
+        "SELECT p.article_id, a.published_at, a.channel, a.headline, p.section, p.position,"
+        " p.text FROM articles a JOIN paragraphs p ON p.article_id = a.id",
     ),
 }  # fmt: skip
+_LONG_ORDER = {
+    "credits": "c.position",
+    "sections": "s.position",
+    "paragraphs": "p.section, p.position",
+}
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(_FORMULA_START)
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 class ExportError(ValueError):
@@ -172,8 +168,8 @@ class ExportQuery:
     export has no people column."""
     plain_slots: tuple[int, ...] = ()
     """For :attr:`fast_sql`: the output position of each of its columns but the last."""
-    role_slots: tuple[tuple[str, int], ...] = ()
-    """For :attr:`fast_sql`: ``(credits.role, output position)`` of every role exported."""
+    people_slots: tuple[tuple[str, int], ...] = ()
+    """For :attr:`fast_sql`: ``(kind of people, output position)`` of every people column."""
 
 
 def export_query(
@@ -190,11 +186,12 @@ def export_query(
         if columns:
             raise ExportError(f"--columns applies to the articles table, not {table}")
         names, select = _LONG_TABLES[table]
-        alias = "c" if table == "credits" else "s"
-        sql = f"{select} WHERE {where} ORDER BY a.published_at, a.id, {alias}.position"
+        sql = f"{select} WHERE {where} ORDER BY a.published_at, a.id, {_LONG_ORDER[table]}"
         return ExportQuery(sql=sql, params=tuple(params), columns=names)
     if table != "articles":
-        raise ExportError(f"unknown table {table!r}; choose articles, credits or sections")
+        raise ExportError(
+            f"unknown table {table!r}; choose articles, credits, sections or paragraphs"
+        )
     chosen = list(columns) if columns else list(DEFAULT_COLUMNS)
     if include_body and "body_text" not in chosen:
         chosen.append("body_text")
@@ -205,10 +202,10 @@ def export_query(
         )
     select = ", ".join(f"{ARTICLE_COLUMNS[c]} AS {c}" for c in chosen)
     sql = f"SELECT {select} FROM articles a WHERE {where} ORDER BY a.published_at, a.id"
-    people = [i for i, c in enumerate(chosen) if c in ROLE_COLUMNS]
+    people = [i for i, c in enumerate(chosen) if c in PEOPLE_ROLES]
     if not people:
         return ExportQuery(sql=sql, params=tuple(params), columns=tuple(chosen))
-    plain = [i for i, c in enumerate(chosen) if c not in ROLE_COLUMNS]
+    plain = [i for i, c in enumerate(chosen) if c not in PEOPLE_ROLES]
     fast_select = ", ".join([*(f"{ARTICLE_COLUMNS[chosen[i]]}" for i in plain), _PACKED_CREDITS])
     return ExportQuery(
         sql=sql,
@@ -217,7 +214,7 @@ def export_query(
         fast_sql=f"SELECT {fast_select} FROM articles a WHERE {where}"
         " ORDER BY a.published_at, a.id",
         plain_slots=tuple(plain),
-        role_slots=tuple((role, i) for i in people for role in ROLE_COLUMNS[chosen[i]]),
+        people_slots=tuple((chosen[i], i) for i in people),
     )
 
 
@@ -234,8 +231,7 @@ def _rows(conn: sqlite3.Connection, query: ExportQuery, batch: int = 2000) -> It
     cursor.execute(query.fast_sql, query.params)
     width = len(query.columns)
     plain = query.plain_slots
-    slot_of = dict(query.role_slots)
-    people = sorted(set(slot_of.values()))
+    people = query.people_slots
     while rows := cursor.fetchmany():
         for row in rows:
             out: list[Any] = [None] * width
@@ -243,15 +239,14 @@ def _rows(conn: sqlite3.Connection, query: ExportQuery, batch: int = 2000) -> It
                 out[i] = value
             packed = row[-1]
             if packed:
-                names: dict[int, list[str]] = {}
-                for pair in packed.split("\x1f"):
-                    role, _, name = pair.partition("\x1e")
-                    slot = slot_of.get(role)
-                    if slot is not None:
-                        names.setdefault(slot, []).append(name)
-                for slot in people:
-                    if slot in names:
-                        out[slot] = LIST_SEPARATOR.join(names[slot])
+                pairs = [
+                    (role, name)
+                    for role, _, name in (p.partition("\x1e") for p in packed.split("\x1f"))
+                ]
+                for kind, slot in people:
+                    names = people_of_pairs(pairs, kind)
+                    if names:
+                        out[slot] = LIST_SEPARATOR.join(names)
             yield out
 
 
@@ -286,9 +281,24 @@ def write_csv(
             else:
                 yield row
 
-    writer.writerows(safe(_rows(conn, query)))
-    logger.info("exported %d rows as CSV", count)
+    rows = safe(_rows(conn, query))
+    if excel and "month" in query.columns:
+        rows = _month_as_text(rows, query.columns.index("month"))
+    writer.writerows(rows)
+    logger.debug("exported %d rows as CSV", count)
     return count
+
+
+def _month_as_text(rows: Iterable[Sequence[Any]], slot: int) -> Iterator[Sequence[Any]]:
+    """``rows`` with the month cell (``YYYY-MM``) as Excel's text formula ``="YYYY-MM"``."""
+    for row in rows:
+        value = row[slot]
+        if isinstance(value, str) and _MONTH.fullmatch(value):
+            cells = list(row)
+            cells[slot] = f'="{value}"'
+            yield cells
+        else:
+            yield row
 
 
 def write_jsonl(conn: sqlite3.Connection, query: ExportQuery, out: TextIO) -> int:
@@ -306,7 +316,7 @@ def write_jsonl(conn: sqlite3.Connection, query: ExportQuery, out: TextIO) -> in
         out.write(dumps(dict(zip(names, values, strict=True))))
         out.write("\n")
         count += 1
-    logger.info("exported %d rows as JSON Lines", count)
+    logger.debug("exported %d rows as JSON Lines", count)
     return count
 
 

@@ -1,7 +1,8 @@
 """Read-only questions about what earlier crawls did: the ``crawl_runs`` ledger and the latest
 capture of each URL.
 
-The scheduling layer (:mod:`newsarchive.ledger`, :mod:`newsarchive.incremental`) asks these
+The scheduling layer (:mod:`newsarchive.crawlhistory`,
+:mod:`newsarchive.crawling.incremental`) asks these
 through a read-only connection (:func:`newsarchive.store.queries.connect`), so they never block
 the crawl's writer and never write. Every function takes an open connection and returns plain
 values; the SQL lives here, beside the schema it reads.

@@ -5,8 +5,9 @@ migration in :data:`MIGRATIONS`, in order. A fresh archive runs them all; an old
 only the ones it lacks, each in one transaction, recording itself in ``schema_version``. So a
 new archive and an upgraded old one always have the same schema, and no step drops data.
 
-Views are not versioned: :func:`migrate` recreates them from ``views.sql`` whenever the
-archive's view definitions differ from that file, after the tables are current.
+Views are not versioned: :func:`migrate` recreates them from ``views.sql`` (its ``$name``
+parts filled in by :func:`newsarchive.store.flat.view_parts`) whenever the archive's view
+definitions differ from it, after the tables are current.
 
 Use :func:`connect` to open an archive (WAL, foreign keys, busy timeout) and :func:`migrate` to
 bring it to :data:`SCHEMA_VERSION`. :class:`newsarchive.store.Store` does both.
@@ -14,6 +15,7 @@ bring it to :data:`SCHEMA_VERSION`. :class:`newsarchive.store.Store` does both.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -21,12 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from string import Template
 
 import sqlite_utils
 
 from newsarchive import dedup, textnorm
-from newsarchive.store import _articles
-from newsarchive.store import rows as rows_module
+from newsarchive.archivefile import check_archive
+from newsarchive.records import people_of_pairs
+from newsarchive.store import codec, flat, rows, wal
 
 logger = logging.getLogger(__name__)
 
@@ -53,25 +57,26 @@ def _sql(name: str) -> str:
 def _run_script(db: sqlite_utils.Database, name: str) -> None:
     """Run the SQL file ``name`` statement by statement (``executescript`` would commit the
     open transaction first)."""
-    for statement in _statements(name):
+    for statement in _statements(name, _sql(name)):
         db.execute(statement)
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the SQLite file at ``path`` with the archive's settings:
-    WAL journal, ``synchronous=NORMAL``, foreign keys on, a 30 s busy timeout, a 64 MiB page
-    cache and a WAL checkpoint every 10,000 pages."""
+    WAL journal (bounded: :mod:`newsarchive.store.wal`), ``synchronous=NORMAL``, foreign keys
+    on, a 30 s busy timeout and a 64 MiB page cache. Raises
+    :class:`newsarchive.archivefile.NotAnArchive`, leaving the file as it was, when ``path``
+    holds something else than an archive (or nothing yet)."""
+    check_archive(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
         db.enable_wal()
+        wal.configure(db.conn)  # the log bounded (checkpoint size, size limit)
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-    # Checkpoint the WAL every ~40 MiB instead of ~4 MiB: index pages that many items touch
-    # are copied back once per checkpoint, not once per item (a third of the commit cost).
-    db.execute("PRAGMA wal_autocheckpoint = 10000")
     return db
 
 
@@ -110,12 +115,12 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 
 def _backfill_v2(db: sqlite_utils.Database) -> None:
-    """Index v1 articles for full-text search and near-copy detection; fill the flattened
-    reporter and editor lists from ``credits``."""
-    rows = db.execute(
+    """Index v1 articles for full-text search and near-copy detection. (Their record
+    fingerprints are filled by v6, once the rows hold the whole record.)"""
+    rows_ = db.execute(
         "SELECT id, headline, body_text, duplicate_of FROM articles WHERE minhash IS NULL"
     ).fetchall()
-    for article_id, headline, body_text, duplicate_of in rows:
+    for article_id, headline, body_text, duplicate_of in rows_:
         db.execute(
             "INSERT OR REPLACE INTO articles_fts(rowid, headline, body) VALUES (?, ?, ?)",
             [article_id, textnorm.fts_text(headline), textnorm.fts_text(body_text)],
@@ -129,23 +134,8 @@ def _backfill_v2(db: sqlite_utils.Database) -> None:
                 "INSERT OR IGNORE INTO lsh_buckets(bucket, article_id) VALUES (?, ?)",
                 [(key, article_id) for key in dedup.band_keys(sig)],
             )
-    for column, role in (("reporters", "记者"), ("editors", "责任编辑")):
-        db.execute(
-            f"""UPDATE articles SET {column} = (
-                  SELECT coalesce(json_group_array(name), '[]') FROM (
-                    SELECT name FROM credits c WHERE c.article_id = articles.id AND c.role = ?
-                    ORDER BY position))
-                WHERE {column} = '[]'""",
-            [role],
-        )
-    for (article_id,) in db.execute("SELECT id FROM articles WHERE record_hash IS NULL").fetchall():
-        record = _articles.load_record(db.conn, article_id)
-        db.execute(
-            "UPDATE articles SET record_hash = ? WHERE id = ?",
-            [rows_module.record_hash(record), article_id],
-        )
-    if rows:
-        logger.info("schema v2: indexed %d existing articles", len(rows))
+    if rows_:
+        logger.info("schema v2: indexed %d existing articles", len(rows_))
 
 
 def _v3(db: sqlite_utils.Database) -> None:
@@ -174,6 +164,109 @@ def _v5(db: sqlite_utils.Database) -> None:
         logger.info("schema v5: %d articles queued for the new full-text index", cursor.rowcount)
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    """A schema researchers can read: paragraphs and keywords get tables of their own;
+    ``articles.reporters``/``editors`` (JSON copies of ``credits``) and ``articles.keywords``,
+    ``sections.text``/``paragraphs`` go; every ``captures.headers`` is a list of pairs and every
+    ``revisions.record`` names Xinhua's id ``xinhua_id``, as the record does."""
+    conn = db.conn
+    for name in db.view_names():  # they read the columns that go; migrate() recreates them
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+    _run_script(db, "schema_v6.sql")
+    _split_paragraphs(conn)
+    conn.execute(
+        "INSERT INTO keywords(article_id, position, keyword) "
+        "SELECT a.id, j.key, j.value FROM articles a, json_each(a.keywords) j"
+    )
+    _check_people(conn)
+    conn.execute(
+        "UPDATE captures SET headers = (SELECT json_group_array(json_array(key, value)) "
+        "FROM json_each(captures.headers)) WHERE json_type(headers) = 'object'"
+    )
+    last = 0
+    while batch := conn.execute(
+        "SELECT id, record FROM revisions WHERE id > ? "
+        "AND json_type(record, '$.article_id') IS NOT NULL ORDER BY id LIMIT 500",
+        [last],
+    ).fetchall():
+        for revision_id, record in batch:
+            value = json.loads(record)
+            value["xinhua_id"] = value.pop("article_id")
+            conn.execute(
+                "UPDATE revisions SET record = ? WHERE id = ?", [rows.dumps(value), revision_id]
+            )
+        last = batch[-1][0]
+    for table, column in (
+        ("articles", "reporters"),
+        ("articles", "editors"),
+        ("articles", "keywords"),
+        ("sections", "text"),
+        ("sections", "paragraphs"),
+    ):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    for (article_id,) in conn.execute(
+        "SELECT id FROM articles WHERE record_hash IS NULL"
+    ).fetchall():  # articles from v1 archives
+        article = codec.load(conn, article_id)
+        assert article is not None
+        conn.execute(
+            "UPDATE articles SET record_hash = ? WHERE id = ?",
+            [rows.record_hash(article), article_id],
+        )
+
+
+def _split_paragraphs(conn: sqlite3.Connection) -> None:
+    """``sections.text`` (paragraphs joined by newlines) and ``sections.paragraphs`` (their
+    number) into ``paragraphs`` rows; a section whose text does not split into its count
+    stops the upgrade (nothing is changed)."""
+    cursor = conn.execute("SELECT article_id, position, text, paragraphs FROM sections")
+    done = 0
+    while batch := cursor.fetchmany(5000):
+        values = []
+        for article_id, section, text, count in batch:
+            parts = text.split("\n") if count else []
+            if len(parts) != count:
+                raise SchemaError(
+                    f"article {article_id} section {section}: {count} paragraphs recorded, "
+                    f"{len(parts)} in its text; not upgraded"
+                )
+            values += [(article_id, section, i, p) for i, p in enumerate(parts)]
+        conn.executemany(
+            "INSERT INTO paragraphs(article_id, section, position, text) VALUES (?, ?, ?, ?)",
+            values,
+        )
+        done += len(batch)
+    if done:
+        logger.info("schema v6: %d sections split into paragraphs", done)
+
+
+def _check_people(conn: sqlite3.Connection) -> None:
+    """Log the articles whose stored reporter or editor lists differ from what the one rule
+    (:func:`newsarchive.records.people`) draws from their credits: the lists go, the credits
+    they came from stay."""
+    differ = 0
+    cursor = conn.execute("SELECT id, reporters, editors FROM articles")
+    while batch := cursor.fetchmany(1000):
+        for article_id, reporters, editors in batch:
+            pairs = [
+                (str(role), str(name))
+                for role, name in conn.execute(
+                    "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position",
+                    [article_id],
+                )
+            ]
+            if list(people_of_pairs(pairs, "reporters")) != json.loads(reporters) or list(
+                people_of_pairs(pairs, "editors")
+            ) != json.loads(editors):
+                differ += 1
+    if differ:
+        logger.info(
+            "schema v6: %d articles had reporter/editor lists other than their credits say; "
+            "they now follow the credits",
+            differ,
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -191,6 +284,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         version=5,
         description="full-text index: each CJK run's last character is a token (re-indexed)",
         apply=_v5,
+    ),
+    Migration(
+        version=6,
+        description="paragraphs and keywords tables; reporters/editors drawn from credits; "
+        "one JSON shape for captures.headers and revisions.record",
+        apply=_v6,
     ),
 )
 
@@ -238,13 +337,14 @@ def _migrate(db: sqlite_utils.Database) -> int:
         with db.atomic():
             for name in db.view_names():
                 db.execute(f"DROP VIEW IF EXISTS [{name}]")
-            _run_script(db, "views.sql")
+            for statement in _expected_views():
+                db.execute(statement)
     return start
 
 
-def _statements(name: str) -> list[str]:
+def _statements(name: str, text: str) -> list[str]:
     out, buffer = [], ""
-    for line in _sql(name).splitlines(keepends=True):
+    for line in text.splitlines(keepends=True):
         if not buffer and (not line.strip() or line.lstrip().startswith("--")):
             continue
         buffer += line
@@ -257,7 +357,8 @@ def _statements(name: str) -> list[str]:
 
 
 def _expected_views() -> list[str]:
-    return sorted(_statements("views.sql"))
+    text = Template(_sql("views.sql")).substitute(flat.view_parts())
+    return sorted(_statements("views.sql", text))
 
 
 def _view_sql(db: sqlite_utils.Database) -> list[str]:

@@ -21,10 +21,6 @@ from newsarchive.textnorm import to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
 
-#: The role labels (``credits.role``, simplified) that count as each people column.
-REPORTER_ROLES = ("记者",)
-EDITOR_ROLES = ("责任编辑", "编辑")
-
 
 class ArchiveError(Exception):
     """The archive file is missing, unreadable or not a newsarchive archive."""

@@ -6,104 +6,21 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsarchive.records import Article, Credit, Dateline, Image, Link, Script, Section
-from newsarchive.store.queries import REPORTER_ROLES, Filters, has_table
-from newsarchive.textnorm import to_simplified
-
-
-def _json_list(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    value = json.loads(text)
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+from newsarchive.records import Article
+from newsarchive.store import codec
+from newsarchive.store.queries import Filters
 
 
 def article_record(conn: sqlite3.Connection, row: sqlite3.Row) -> Article:
     """Rebuild the :class:`~newsarchive.records.Article` stored in ``row`` (an ``articles`` row)."""
-    article_id = row["id"]
-    credits = tuple(
-        Credit(role=r["role"], name=r["name"])
-        for r in conn.execute(
-            "SELECT role, name FROM credits WHERE article_id = ? ORDER BY position", (article_id,)
-        )
-    )
-    sections = tuple(
-        Section(
-            heading=r["heading"],
-            paragraphs=tuple(p for p in r["text"].split("\n") if p) if r["text"] else (),
-        )
-        for r in conn.execute(
-            "SELECT heading, text FROM sections WHERE article_id = ? ORDER BY position",
-            (article_id,),
-        )
-    )
-    images = tuple(
-        Image(src=r["src"], caption=r["caption"])
-        for r in conn.execute(
-            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY position",
-            (article_id,),
-        )
-    )
-    related = tuple(
-        Link(title=r["title"], url=r["url"])
-        for r in conn.execute(
-            "SELECT title, url FROM related_links WHERE article_id = ? ORDER BY position",
-            (article_id,),
-        )
-    )
-    url_row = conn.execute(
-        "SELECT c.url FROM captures c WHERE c.id = ?", (row["capture_id"],)
-    ).fetchone()
-    dateline = None
-    if row["dateline_raw"]:
-        dateline = Dateline(
-            agency=row["dateline_agency"],
-            place=row["dateline_place"],
-            date_text=row["dateline_date_text"],
-            raw=row["dateline_raw"],
-        )
-    script: Script = "zh-Hant" if row["script"] == "zh-Hant" else "zh-Hans"
-    keys = row.keys()
-    if "reporters" in keys and row["reporters"] is not None:  # schema v2 keeps the lists
-        reporters = _json_list(row["reporters"])
-    else:
-        reporters = tuple(
-            dict.fromkeys(c.name for c in credits if to_simplified(c.role) in REPORTER_ROLES)
-        )
-    if "editors" in keys and row["editors"] is not None:
-        editors = _json_list(row["editors"])
-    else:
-        editors = tuple(dict.fromkeys(c.name for c in credits if c.role == "责任编辑"))
-    return Article(
-        url=url_row["url"] if url_row else row["canonical_url"],
-        canonical_url=row["canonical_url"],
-        channel=row["channel"],
-        article_id=row["xinhua_id"],
-        headline=row["headline"],
-        subtitle=row["subtitle"],
-        published_at=row["published_at"],
-        published_at_raw=row["published_at_raw"],
-        source=row["source"],
-        dateline=dateline,
-        reporters=reporters,
-        credits=credits,
-        editors=editors,
-        sections=sections,
-        images=images,
-        related=related,
-        body_text=row["body_text"],
-        script=script,
-        template=row["template"],
-        pages=row["pages"],
-        encoding=row["encoding"],
-        keywords=_json_list(row["keywords"]),
-    )
+    article = codec.load(conn, int(row["id"]), row)
+    assert article is not None  # the row is given
+    return article
 
 
 def article_by_id(conn: sqlite3.Connection, article_id: int) -> Article | None:
@@ -191,13 +108,12 @@ def article_view(conn: sqlite3.Connection, article_id: int) -> ArticleView | Non
     capture_ids = {row["capture_id"]}
     capture_ids.update(r["capture_id"] for r in revisions)
     capture_ids.update(r["capture_id"] for r in events)
-    if has_table(conn, "article_captures"):  # schema v2: every capture behind the article
-        capture_ids.update(
-            r[0]
-            for r in conn.execute(
-                "SELECT capture_id FROM article_captures WHERE article_id = ?", (article_id,)
-            )
+    capture_ids.update(
+        r[0]
+        for r in conn.execute(
+            "SELECT capture_id FROM article_captures WHERE article_id = ?", (article_id,)
         )
+    )
     capture_ids.discard(None)
     seen_urls = [u["url"] for u in url_rows] or [row["canonical_url"]]
     captures = [

@@ -42,7 +42,7 @@ class DedupKeys:
         headline = textnorm.fold(article.headline)
         return cls(
             content_hash=dedup.folded_content_hash(headline, body),
-            record_hash=rows.article_record_hash(article, folded_body=body),
+            record_hash=rows.record_hash(article, folded_body=body),
             signature=dedup.folded_signature(body),
             folded_headline=headline,
             folded_body=body,

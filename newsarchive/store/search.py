@@ -2,7 +2,8 @@
 
 The index holds :func:`newsarchive.textnorm.fts_text` tokens (bigrams and each run's last
 character), so queries go through
-:func:`newsarchive.query.parse_query` (bigram phrases, both scripts folded to simplified) and the
+:func:`newsarchive.searchsyntax.parse_query` (bigram phrases, both scripts folded to
+simplified) and the
 readable snippet is cut in Python from ``articles.body_text`` around the first match.
 
 Ranking: BM25 (FTS5's ``bm25()``, the headline weighted :data:`HEADLINE_WEIGHT` times the body)
@@ -214,7 +215,7 @@ def search(
 ) -> list[SearchHit]:
     """The best ``limit`` articles for ``query`` (see the module docstring for the ranking).
 
-    Raises :class:`newsarchive.query.QueryError` for a malformed query and
+    Raises :class:`newsarchive.searchsyntax.QueryError` for a malformed query and
     :class:`newsarchive.store.queries.FilterError` for a bad filter.
     """
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
@@ -252,3 +253,35 @@ def search(
             )
         )
     return hits
+
+
+def count(
+    conn: sqlite3.Connection,
+    query: str | ParsedQuery,
+    filters: Filters | None = None,
+    *,
+    at_most: int = MAX_CANDIDATES,
+) -> int:
+    """How many articles match ``query`` and ``filters`` (near copies folded unless the
+    filters include them), counted up to ``at_most + 1``: a result above ``at_most`` means
+    "more than ``at_most``" (counting every match of a common word in a million articles
+    would cost more than the search itself)."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    planned = _candidates(conn, parsed, filters or Filters(), None)
+    if planned is None:
+        return 0
+    sql, args = planned
+    row = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT ?)", [*args, at_most + 1]
+    )
+    return int(row.fetchone()[0])
+
+
+def relevance(hits: list[SearchHit]) -> list[int]:
+    """Each hit's BM25 score as a whole percentage of the best hit's (100 for the best, less
+    for weaker matches): a figure a person can compare, unlike FTS5's raw scores
+    (``-1.87e-06``). ``hits`` must be one search's results, best first."""
+    if not hits or hits[0].score == 0:
+        return [100] * len(hits)
+    best = hits[0].score
+    return [max(0, min(100, round(100 * h.score / best))) for h in hits]

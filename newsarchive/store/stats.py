@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from newsarchive import channels
@@ -235,10 +236,24 @@ def month_series(
     return months, series
 
 
+#: Image formats ``plot_by_month`` writes, by file name suffix (matplotlib's names).
+PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+def plot_format(path: str) -> str:
+    """The image format of ``path`` by its suffix; :class:`ValueError` for another suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        known = ", ".join(PLOT_FORMATS)
+        raise ValueError(f"{path}: a plot is written as {known}; name the file with one of these")
+    return PLOT_FORMATS[suffix]
+
+
 def plot_by_month(stats: ArchiveStats, path: str, *, top: int = 12) -> None:
     """Draw articles per month per channel (the ``top`` channels by size, the rest summed as
-    ``other``) into the PNG ``path``. Labels are Chinese when a CJK font is installed, else
-    channel codes only (ASCII)."""
+    ``other``) into ``path``, in the format its suffix names (:data:`PLOT_FORMATS`). Labels
+    are Chinese when a CJK font is installed, else channel codes only (ASCII)."""
+    image_format = plot_format(path)
     import matplotlib  # noqa: PLC0415 (matplotlib only for --plot)
 
     matplotlib.use("Agg")
@@ -265,6 +280,6 @@ def plot_by_month(stats: ArchiveStats, path: str, *, top: int = 12) -> None:
             ax.legend(fontsize="small", ncols=2)
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path, format="png")
+        fig.savefig(path, format=image_format)
         plt.close(fig)
-    logger.info("plotted %d channels over %d months to %s", len(series), len(months), path)
+    logger.debug("plotted %d channels over %d months to %s", len(series), len(months), path)

@@ -1,4 +1,6 @@
 -- Views: the common questions one SELECT away. Recreated by migrations.py on every open.
+-- $$name stands for SQL from newsarchive/store/flat.py (view_parts): the people rule and the
+-- joining convention the export uses too.
 
 -- One row per credited person per article, with the article's headline, channel and date.
 CREATE VIEW article_credits AS
@@ -24,14 +26,14 @@ SELECT
     a.headline,
     a.subtitle,
     a.published_at,
-    substr(a.published_at, 1, 7) AS month,
+    $published_date AS published_date,
+    $month AS month,
     a.source,
     a.dateline_place,
-    (SELECT group_concat(value, '、') FROM json_each(a.reporters)) AS reporters,
-    (SELECT group_concat(value, '、') FROM json_each(a.editors)) AS editors,
-    (SELECT group_concat(role || '：' || name, '；')
-       FROM (SELECT role, name FROM credits WHERE article_id = a.id ORDER BY position)) AS credits,
-    (SELECT group_concat(value, '、') FROM json_each(a.keywords)) AS keywords,
+    $reporters AS reporters,
+    $editors AS editors,
+    $credits AS credits,
+    $keywords AS keywords,
     length(a.body_text) AS body_chars,
     (SELECT count(*) FROM images WHERE article_id = a.id) AS images,
     (SELECT count(*) FROM article_urls WHERE article_id = a.id) AS urls,

@@ -16,11 +16,8 @@ Public API (also re-exported as :mod:`newsarchive.store`)::
   :meth:`Store.group` several items share one outer transaction (each still all or nothing,
   as a savepoint): one commit for the group (the crawl's writer process,
   :mod:`newsarchive.store.process`, commits that way).
-* :meth:`Store.add_capture` / :meth:`Store.store_article` / :meth:`Store.record_event` are the
-  same steps one at a time (each its own transaction) for callers without a ``PageItem``
-  (``newsarchive reextract``, tests, imports).
-* Look-ups for incremental crawling: :meth:`Store.has_url`, :meth:`Store.article_for_url`,
-  :meth:`Store.recent_article_urls`.
+* :meth:`Store.store_article` stores an article alone (one transaction) for callers without a
+  ``PageItem`` (``newsarchive reextract``).
 * Re-derivation: :meth:`Store.iter_reextract` yields the latest captures behind each article
   so a caller can run a newer extractor and store the result again with
   :meth:`Store.store_article`.
@@ -43,16 +40,15 @@ import logging
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import sqlite_utils
 
 from newsarchive import textnorm, urls
-from newsarchive.records import Article, Capture, NotAnArticle, PageItem
-from newsarchive.store import _articles, captures, fts, runs
+from newsarchive.records import Article, NotAnArticle, PageItem
+from newsarchive.store import _articles, captures, fts, runs, wal
 from newsarchive.store.migrations import connect, migrate
 from newsarchive.store.results import (
     TAKEDOWN_ERRORS,
@@ -181,7 +177,7 @@ class Store:
                 fts.pending(self.db.conn),
             )
         finally:
-            self.db.close()
+            wal.close(self.db.conn, self.path)  # no lock a reader could run into
 
     def __enter__(self) -> Store:
         return self
@@ -235,24 +231,6 @@ class Store:
     def run(self, run_id: int) -> dict[str, Any]:
         """The ``crawl_runs`` row as a dict (JSON columns decoded)."""
         return runs.get(self.db.conn, run_id)
-
-    # -- captures ----------------------------------------------------------------------------
-
-    def add_capture(
-        self,
-        capture: Capture,
-        *,
-        run_id: int | None = None,
-        outcome: CaptureOutcome = "article",
-        detail: str | None = None,
-    ) -> int:
-        """Store one fetch; returns its capture id. Identical bytes from the same URL are one
-        row: a re-fetch bumps ``last_fetched_at`` and ``fetch_count`` (not when the very same
-        fetch, same ``fetched_at``, is stored again) and stores no new body."""
-        with self.db.atomic():
-            cid = captures.add(self.db.conn, capture, run_id, outcome, detail)
-            runs.count(self.db.conn, run_id, runs.Delta(counts={"pages_fetched": 1}))
-            return cid
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -396,57 +374,10 @@ class Store:
         )
         return _articles.takedown(self.db.conn, article_id, event)
 
-    def record_event(
-        self,
-        url: str,
-        kind: Literal["taken_down"],
-        *,
-        at: str | None = None,
-        status: int | None = None,
-        detail: str | None = None,
-        capture_id: int | None = None,
-        run_id: int | None = None,
-    ) -> int | None:
-        """Record that the known article at ``url`` was taken down (``detail``: ``http_404``,
-        ``redirect_home``, …); returns the event id, or ``None`` when ``url`` is not a known
-        article, it is already marked taken down, or it was seen alive at or after ``at``.
-        The article row is kept, its ``status`` becomes ``taken_down``; storing it again
-        later adds a ``restored`` event."""
-        if kind != "taken_down":
-            raise ValueError(f"unknown event kind {kind!r}")
-        with self.db.atomic():
-            event_id = self._takedown(
-                url, at or utc_now(), status, detail or kind, capture_id, run_id
-            )
-            if event_id is not None:
-                runs.count(self.db.conn, run_id, runs.Delta(counts={"takedowns": 1}))
-            return event_id
-
     # -- look-ups ----------------------------------------------------------------------------
 
     def _article_for_url(self, url: str) -> int | None:
         return _articles.find_by_urls(self.db.conn, [url, urls.canonical_url(url)])
-
-    def article_for_url(self, url: str) -> int | None:
-        """The id of the article shown at ``url`` (any spelling: canonical URL or any alias
-        recorded in ``article_urls``), or ``None``."""
-        return self._article_for_url(url)
-
-    def has_url(self, url: str) -> bool:
-        """Whether ``url`` (any spelling) is a known article."""
-        return self._article_for_url(url) is not None
-
-    def recent_article_urls(self, since: str) -> list[str]:
-        """Canonical URLs of live articles published (or, without a date, first seen) at or
-        after ``since`` (ISO 8601, any offset), newest first — for re-checking recent
-        articles for edits and takedowns."""
-        found = self.db.conn.execute(
-            "SELECT canonical_url FROM articles WHERE status = 'live' "
-            "AND julianday(coalesce(published_at, first_seen)) >= julianday(?) "
-            "ORDER BY julianday(coalesce(published_at, first_seen)) DESC, id DESC",
-            [since],
-        ).fetchall()
-        return [r[0] for r in found]
 
     # -- re-derivation -----------------------------------------------------------------------
 
@@ -459,11 +390,6 @@ class Store:
             yield captures.reextract_source(self.db.conn, cid)
 
 
-def result_dict(result: StoreResult) -> dict[str, Any]:
-    """A JSON-ready form of a :class:`StoreResult` (for logs and the CLI)."""
-    return asdict(result)
-
-
 __all__ = [
     "TAKEDOWN_ERRORS",
     "CaptureOutcome",
@@ -473,6 +399,5 @@ __all__ = [
     "ReextractSource",
     "Store",
     "StoreResult",
-    "result_dict",
     "utc_now",
 ]
