@@ -285,11 +285,22 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
         "pipelines.redis_queue.RedisQueuePipeline": 900
     }
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings.getdict("EXTENSIONS")
-    # everything else (politeness, transport, middlewares) is untouched
+    assert settings["SCHEDULER_QUEUE_CLASS"] == (
+        "newsarchive.distributed.frontier.LeasedPriorityQueue"
+    )
+    # politeness moves from each process to the fleet: the configured delay becomes the
+    # fleet-wide one, the per-process delay and AutoThrottle go off
+    assert settings.getfloat("NEWSARCHIVE_FLEET_DELAY") == before["DOWNLOAD_DELAY"] == 1.0
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0
+    assert settings.getbool("AUTOTHROTTLE_ENABLED") is False
+    # everything else (transport, middlewares) is untouched
     after = settings.copy_to_dict()
     for name in ("DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
         assert after[name] == before[name]
-    # the project's downloader middlewares stay, the fixed robots.txt middleware among them
+    # the project's downloader middlewares stay, the fixed robots.txt middleware among them,
+    # and the fleet's turn-taking comes after all of them
+    ours = after["DOWNLOADER_MIDDLEWARES"].pop("newsarchive.distributed.politeness.FleetPoliteness")
+    assert ours > max(v for v in before["DOWNLOADER_MIDDLEWARES"].values() if v is not None)
     assert after["DOWNLOADER_MIDDLEWARES"] == before["DOWNLOADER_MIDDLEWARES"]
     assert (
         after["DOWNLOADER_MIDDLEWARES"][

@@ -59,21 +59,36 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     """
     components: dict[str, dict[str, Any]] = {
         "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
+        "DOWNLOADER_MIDDLEWARES": {"newsarchive.distributed.politeness.FleetPoliteness": 900},
         "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
     }
+    politeness: dict[str, Any] = {}
     if base is not None:
         components = {name: {**base.getdict(name), **ours} for name, ours in components.items()}
+        # The fleet takes over the per-host delay and concurrency (fleet-wide, in Redis);
+        # Scrapy's per-process delay and AutoThrottle would only bunch requests together.
+        fleet_delay = base.getfloat("NEWSARCHIVE_FLEET_DELAY", -1.0)
+        politeness = {
+            "NEWSARCHIVE_FLEET_DELAY": (
+                fleet_delay if fleet_delay >= 0 else base.getfloat("DOWNLOAD_DELAY", 0.0)
+            ),
+            "DOWNLOAD_DELAY": 0,
+            "DOWNLOAD_DELAY_JITTER": 0,
+            "RANDOMIZE_DOWNLOAD_DELAY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+        }
     return {
         "NEWSARCHIVE_REDIS_URL": url,
         "NEWSARCHIVE_REDIS_PREFIX": prefix,
         "REDIS_URL": url,
         "SCHEDULER": "newsarchive.distributed.fleet.FleetScheduler",
         "SCHEDULER_PERSIST": True,  # one member closing must not flush the fleet's frontier
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "newsarchive.distributed.frontier.LeasedPriorityQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:seen",
         "DUPEFILTER_CLASS": "newsarchive.distributed.bloom.BloomDupeFilter",
         "ITEM_PIPELINES": {"pipelines.redis_queue.RedisQueuePipeline": 900},
+        **politeness,
         **components,
     }
 

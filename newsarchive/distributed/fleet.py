@@ -35,7 +35,12 @@ import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import reactor
+from twisted.internet import reactor, task
+
+from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
+
+#: Meta key of a request fleet politeness put off: ``{"seconds": …, "dont_filter": …}``.
+DEFER_META = "na_defer"
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -71,12 +76,97 @@ def _filtered(item_or_request: Any) -> Any:
 
 
 class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
-    """scrapy-redis's scheduler; ``dont_filter`` requests are recorded in the seen-set too."""
+    """scrapy-redis's scheduler on a leased frontier
+    (:class:`~newsarchive.distributed.frontier.LeasedPriorityQueue`).
+
+    * ``dont_filter`` requests are recorded in the seen-set too;
+    * a request taken from the frontier is acknowledged once Scrapy's scraper has finished with
+      its response or failure (callback output scheduled, items through the pipelines), and
+      a retry or redirect that replaces it is queued and acknowledged in one transaction;
+    * a request put off by :class:`~newsarchive.distributed.politeness.FleetPoliteness`
+      (``meta["na_defer"]``: seconds) goes to the frontier's ``later`` set, bypassing the
+      seen-set;
+    * leases are renewed every third of ``NEWSARCHIVE_FLEET_LEASE``; a member that stops
+      returns its unfinished leases to the frontier.
+    """
+
+    crawler: Crawler | None = None
+    queue: LeasedPriorityQueue
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FleetScheduler:
+        scheduler = cast(FleetScheduler, super().from_crawler(crawler))
+        scheduler.crawler = crawler
+        crawler.signals.connect(scheduler._hook_scraper, signal=signals.spider_opened)
+        crawler.signals.connect(scheduler._release_leaked, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider: Any) -> Any:
+        result = super().open(spider)
+        if not isinstance(self.queue, LeasedPriorityQueue):
+            raise NotConfigured("FleetScheduler needs SCHEDULER_QUEUE_CLASS LeasedPriorityQueue")
+        self.queue.reclaim()
+        self._renewal = task.LoopingCall(self.queue.renew)
+        self._renewal.start(self.queue.lease_ms / 3000, now=False)
+        return result
+
+    def close(self, reason: str) -> Any:
+        renewal = getattr(self, "_renewal", None)
+        if renewal is not None and renewal.running:
+            renewal.stop()
+        released = self.queue.release_all()
+        if self.stats is not None and released:
+            self.stats.set_value("newsarchive/fleet/released", released)
+        if self.stats is not None:
+            self.stats.set_value("newsarchive/fleet/reclaimed", self.queue.reclaimed)
+        return super().close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
+        defer = request.meta.pop(DEFER_META, None)
+        if defer is not None:
+            request.dont_filter = bool(defer.get("dont_filter", False))
+            self.queue.defer(request, float(defer["seconds"]))
+            if self.stats is not None:
+                self.stats.inc_value("newsarchive/fleet/deferred")
+            return True
         if request.dont_filter:
             self.df.request_seen(request)  # record it; the request goes ahead either way
-        return bool(super().enqueue_request(request))
+        accepted = bool(super().enqueue_request(request))
+        if not accepted and LEASE_META in request.meta:
+            self.queue.ack(request)  # a redirect to a page seen before: the request is done
+        return accepted
+
+    def has_pending_requests(self) -> bool:
+        """Only requests ready in the frontier: leased and put-off ones keep the member alive
+        through :class:`FleetMonitor` instead, which polls sooner than Scrapy's heartbeat."""
+        return self.queue.ready() > 0
+
+    def _hook_scraper(self, spider: Any) -> None:
+        """Acknowledge each request when Scrapy's scraper is done with it.
+
+        ``ScraperSlot.finish_response(result, request)`` is called once the callback's or
+        errback's whole output went through (requests scheduled, items through every
+        pipeline): the one moment a page is done. Scrapy sends no signal then, so the slot's
+        method is wrapped.
+        """
+        assert self.crawler is not None and self.crawler.engine is not None
+        slot = self.crawler.engine.scraper.slot
+        if slot is None:
+            raise RuntimeError("the scraper has no slot at spider_opened")
+        finish = slot.finish_response
+        queue = self.queue
+
+        def finish_and_ack(result: Any, request: Request) -> None:
+            finish(result, request)
+            queue.ack(request)
+
+        slot.finish_response = finish_and_ack  # type: ignore[method-assign]
+
+    def _release_leaked(self, spider: Any) -> None:
+        """An idle member holds no request; a lease it still has leaked: give it back."""
+        if self.queue.held:
+            logger.warning("idle but holding %d leases; returning them", len(self.queue.held))
+            self.queue.release_all()
 
 
 class FleetMonitor:
@@ -180,13 +270,12 @@ class FleetMonitor:
         self.server.hset(self.hash_key, self.member, json.dumps(state))
 
     def _queued(self) -> int:
-        kind = self.server.type(self.queue_key)
-        kind = kind.decode() if isinstance(kind, bytes) else kind
-        if kind == "zset":
-            return int(self.server.zcard(self.queue_key))
-        if kind == "list":
-            return int(self.server.llen(self.queue_key))
-        return 0
+        """Requests in the frontier, put off for politeness, or leased by any member (a dead
+        member's leases come back to the frontier when they expire: wait for them)."""
+        pipe = self.server.pipeline(transaction=False)
+        for key in (self.queue_key, f"{self.queue_key}:later", f"{self.queue_key}:leases"):
+            pipe.zcard(key)
+        return sum(int(n) for n in pipe.execute())
 
     def _busy_siblings(self, now: float) -> bool:
         for member, raw in self.server.hgetall(self.hash_key).items():
