@@ -35,7 +35,7 @@ import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import reactor, task
+from twisted.internet import task
 
 from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
 
@@ -230,7 +230,7 @@ class FleetMonitor:
             self.crawler.engine.unpause()
             self._poll_soon(0.0)  # look at the frontier now, not at the next 5 s heartbeat
             return
-        cast(Any, reactor).callLater(0.1, self._wait_for_fleet)
+        _reactor().callLater(0.1, self._wait_for_fleet)
 
     def working(self, *args: Any, **kwargs: Any) -> None:
         if not self.busy:
@@ -302,4 +302,12 @@ class FleetMonitor:
         slot = getattr(engine, "_slot", None)
         nextcall = getattr(slot, "nextcall", None)
         if nextcall is not None:
-            cast(Any, reactor).callLater(delay, nextcall.schedule)
+            _reactor().callLater(delay, nextcall.schedule)
+
+
+def _reactor() -> Any:
+    # Imported late: importing the reactor module installs the default reactor (and a process
+    # that later runs Scrapy without one, like the ingest writer, could no longer do so).
+    from twisted.internet import reactor  # noqa: PLC0415
+
+    return cast(Any, reactor)
