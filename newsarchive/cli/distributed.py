@@ -133,4 +133,10 @@ def run_fleet_member(
             f"{redis_url} for newsarchive ingest; errors {report.errors}"
             + (f" ({errors})" if errors else "")
         )
+        if report.fleet_pending > 0:
+            click.echo(
+                f"warning: the fleet still has {report.fleet_pending} requests queued or in "
+                "flight (resume: start a member again)",
+                err=True,
+            )
     sys.exit(report.exit_code)

@@ -25,6 +25,7 @@ import redis
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, run_spider
 from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
+from newsarchive.distributed.writer import fleet_pending
 from newsarchive.exitcodes import ExitCode
 from newsarchive.ledger import INTERRUPT_REASONS
 
@@ -37,6 +38,8 @@ FLEET_ENV = (
     "NEWSARCHIVE_SEEN_TTL",
     "NEWSARCHIVE_FLEET_SIZE",
     "NEWSARCHIVE_FLEET_WAIT",
+    "NEWSARCHIVE_FLEET_LEASE",
+    "NEWSARCHIVE_FLEET_STALE",
 )
 
 
@@ -46,6 +49,8 @@ class FleetCrawlReport:
 
     result: CrawlResult
     exit_code: ExitCode
+    fleet_pending: int = 0
+    """Requests the fleet still had queued, put off or leased when this member stopped."""
 
     @property
     def pages_fetched(self) -> int:
@@ -91,9 +96,10 @@ def fleet_crawl(
     """Run this process as one crawler of the fleet on *redis_url* until the fleet is done.
 
     Raises ``redis.ConnectionError`` when Redis does not answer. Exit code: ``INTERRUPTED``
-    when stopped by a signal, ``FAILURE`` for any other unexpected finish, ``PARTIAL`` when
-    some of this member's pages failed, else ``OK`` (also when the other members had already
-    fetched everything).
+    when stopped by a signal (its unfinished requests are back in the frontier), ``FAILURE``
+    for any other unexpected finish, ``PARTIAL`` when some of this member's pages failed or
+    the fleet still had requests queued or leased when it finished, else ``OK`` (also when
+    the other members had already fetched everything).
     """
     server = redis.Redis.from_url(redis_url, socket_connect_timeout=10)
     try:
@@ -104,13 +110,21 @@ def fleet_crawl(
     args = options.to_args()
     args.pop("db", None)
     result = run_spider("channel", args, settings=overrides, on_progress=on_progress)
+    server = redis.Redis.from_url(redis_url, socket_connect_timeout=10)
+    try:
+        pending = fleet_pending(server, prefix)
+    except redis.RedisError:
+        pending = -1  # unknown: Redis went away
+    finally:
+        server.close()
     reason = result.finish_reason
     if reason in INTERRUPT_REASONS:
         code = ExitCode.INTERRUPTED
     elif reason != "finished" and not reason.startswith("closespider_"):
         code = ExitCode.FAILURE
-    elif any(result.errors_by_kind.values()):
+    elif any(result.errors_by_kind.values()) or (reason == "finished" and pending != 0):
+        # a member that ended while the fleet still had work it could not see to the end
         code = ExitCode.PARTIAL
     else:
         code = ExitCode.OK
-    return FleetCrawlReport(result=result, exit_code=code)
+    return FleetCrawlReport(result=result, exit_code=code, fleet_pending=pending)
