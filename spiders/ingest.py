@@ -22,6 +22,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsarchive.distributed import DEFAULT_PREFIX, QueueKeys
+from newsarchive.distributed.archived import add_archived, article_urls
 from newsarchive.distributed.codec import BadQueueItem, decode_item, item_url
 from newsarchive.distributed.writer import ReliableQueue
 from newsarchive.records import PageItem
@@ -59,6 +60,7 @@ class IngestSpider(Spider):
         if not redis_url:
             raise ValueError("the ingest spider needs redis_url")
         self.redis_url = redis_url
+        self.prefix = prefix
         self.keys = QueueKeys.for_prefix(prefix)
         self.batch = int(batch)
         self.idle_timeout = None if idle_timeout is None else float(idle_timeout)
@@ -134,6 +136,9 @@ class IngestSpider(Spider):
 
     def _reported(self, item: Any, **_: Any) -> None:
         self._unreported -= 1
+        if self._queue is not None and isinstance(item, PageItem):
+            # stored: members starting now skip it (the same rules as a single crawl)
+            add_archived(self._queue.server, article_urls(item), self.prefix)
 
     def _dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         self._unreported -= 1

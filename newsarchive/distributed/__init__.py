@@ -58,7 +58,11 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     replaced: a fleet crawler pushes items to Redis and stores nothing itself.
     """
     components: dict[str, dict[str, Any]] = {
-        "SPIDER_MIDDLEWARES": {"newsarchive.distributed.fleet.StartThroughSeenSet": 10},
+        "SPIDER_MIDDLEWARES": {
+            "newsarchive.distributed.fleet.StartThroughSeenSet": 10,
+            # the single crawl's IncrementalMiddleware (950) is off without an archive
+            "newsarchive.distributed.archived.FleetIncrementalMiddleware": 951,
+        },
         "DOWNLOADER_MIDDLEWARES": {"newsarchive.distributed.politeness.FleetPoliteness": 900},
         "EXTENSIONS": {"newsarchive.distributed.fleet.FleetMonitor": 500},
     }

@@ -24,6 +24,9 @@ second writer waits for it up to ``lock_wait`` seconds (long enough for the lock
 writer to expire), then gives up with :class:`WriterBusy`. A writer whose lock was lost (it
 stalled past the TTL and another took over) stops at once without acknowledging anything.
 
+The writer also publishes what the archive holds for the members' incremental crawling
+(:mod:`newsarchive.distributed.archived`), when it starts and when it stops.
+
 After draining, the writer looks at the fleet's frontier: requests still queued, put off or
 leased (``<prefix>:*:requests*``) mean the crawl is not over, and the archive is not complete
 yet: :attr:`IngestReport.fleet_pending`, and ``newsarchive ingest`` exits non-zero.
@@ -50,6 +53,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
 from newsarchive.distributed import DEFAULT_PREFIX, QueueKeys
+from newsarchive.distributed.archived import publish
 from newsarchive.exitcodes import ExitCode
 from newsarchive.ledger import EXIT_STATUS
 from newsarchive.store import Store
@@ -256,7 +260,9 @@ def _run(
             "ingest", options={"redis": _public_url(server), "queue": keys.items, "batch": batch}
         )
     overrides = {**(settings_overrides or {}), "NEWSARCHIVE_RUN_ID": run_id}
-    runner = AsyncCrawlerRunner(project_settings(db, overrides))
+    settings = project_settings(db, overrides)
+    publish(server, Path(db), settings, prefix)
+    runner = AsyncCrawlerRunner(settings)
     crawler = runner.create_crawler("ingest")
     report = IngestReport(run_id=run_id, finish_reason="unknown")
     spider_args = {
@@ -293,6 +299,8 @@ def _run(
             )
         with Store(db) as store:
             store.finish_run(run_id, exit_status=EXIT_STATUS[report.exit_code])
+        if not report.lost_lock:
+            publish(server, Path(db), settings, prefix)
     logger.info(
         "ingest done: %d items in %d batches (%d recovered, %d dropped, %d dead)",
         report.items,
