@@ -69,6 +69,7 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     politeness: dict[str, Any] = {}
     if base is not None:
         components = {name: {**base.getdict(name), **ours} for name, ours in components.items()}
+    if base is not None and base.getbool("NEWSARCHIVE_FLEET_POLITE", True):
         # The fleet takes over the per-host delay and concurrency (fleet-wide, in Redis);
         # Scrapy's per-process delay and AutoThrottle would only bunch requests together.
         fleet_delay = base.getfloat("NEWSARCHIVE_FLEET_DELAY", -1.0)

@@ -40,6 +40,7 @@ FLEET_ENV = (
     "NEWSARCHIVE_FLEET_WAIT",
     "NEWSARCHIVE_FLEET_LEASE",
     "NEWSARCHIVE_FLEET_STALE",
+    "NEWSARCHIVE_FLEET_POLITE",
 )
 
 
@@ -78,10 +79,10 @@ def fleet_settings(
         overrides.update(IMPOLITE_SETTINGS)
     overrides.pop("JOBDIR", None)  # the fleet's frontier lives in Redis, not in a job dir
     overrides["NEWSARCHIVE_DB"] = ""  # a fleet member never opens the archive
-    overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
     for name in FLEET_ENV:
         if os.environ.get(name):
             overrides.setdefault(name, os.environ[name])
+    overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
     return overrides
 
 
