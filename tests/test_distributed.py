@@ -21,10 +21,13 @@ from scrapy.settings import Settings
 
 from newsarchive.crawling import CrawlOptions
 from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
+from newsarchive.distributed.archived import ArchiveKeys
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
 from newsarchive.distributed.fleet import FleetMonitor, StartThroughSeenSet
+from newsarchive.distributed.frontier import LeasedPriorityQueue
 from newsarchive.distributed.jobs import fleet_settings
+from newsarchive.distributed.politeness import FleetPoliteness
 from newsarchive.records import (
     Article,
     Capture,
@@ -347,15 +350,30 @@ def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:
     documented = set(re.findall(r"^\| `(newsarchive:[^`]+)`", table, flags=re.MULTILINE))
     settings = redis_settings("redis://127.0.0.1:6390/0")
     keys = QueueKeys.for_prefix()
+    frontier = settings["SCHEDULER_QUEUE_KEY"] % {"spider": "<spider>"}
+    queue = LeasedPriorityQueue(
+        redis.Redis(), type("Spider", (), {"name": "<spider>"})(), frontier
+    )  # no connection is made: the key names only
+    polite = FleetPoliteness(
+        redis.Redis(), "newsarchive", delay=1, concurrency=1, hold=1, lost_after=1
+    )
+    archive = ArchiveKeys.for_prefix()
     used = {
-        settings["SCHEDULER_QUEUE_KEY"] % {"spider": "<spider>"},
+        *queue.keys,
+        queue.seq_key,
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"},
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"} + ":params",
         "newsarchive:<spider>:crawlers",  # FleetMonitor
         "newsarchive:writer",  # WriterLock
+        *polite.keys("<host>"),
         keys.items,
         keys.processing,
         keys.dead,
+        archive.urls,
+        archive.recent,
+        archive.gone,
+        archive.failed,
+        archive.published,
     }
     assert documented == used
 

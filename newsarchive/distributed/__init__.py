@@ -16,12 +16,18 @@ normal crawl settings. Then
 Redis keys (``prefix`` defaults to ``newsarchive``; ``<spider>`` is the spider's name)::
 
     <prefix>:<spider>:requests       zset   the frontier (scrapy-redis priority queue)
+    <prefix>:<spider>:requests:*     leases, taken, seq, later (newsarchive.distributed.frontier)
+    <prefix>:polite:<host>:*         next, inflight: fleet-wide turns per host (….politeness)
+    <prefix>:archive:*               the archive published for incremental members (….archived)
     <prefix>:<spider>:seen           string the seen-set, a Bloom filter bitmap
     <prefix>:<spider>:seen:params    string its size, hash count and salt (JSON)
     <prefix>:<spider>:crawlers       hash   fleet members and their busy/idle state
     <prefix>:items                   list   queued PageItems (JSON), pushed left, taken right
     <prefix>:items:processing        list   items the writer has taken but not yet committed
     <prefix>:items:dead              list   items the writer could not read or store
+    <prefix>:writer                  string the writer's redis-py Lock
+
+docs/distributed.md documents every key.
 """
 
 from __future__ import annotations

@@ -3,9 +3,14 @@
 * :class:`StartThroughSeenSet` sends start requests through the shared seen-set. Scrapy marks
   start requests ``dont_filter=True``; in a fleet that would fetch every start page once per
   process.
-* :class:`FleetScheduler` is scrapy-redis's scheduler, except that requests that bypass the
-  duplicate filter (``dont_filter``: later pages of a multi-page article, retries) are still
-  recorded in the seen-set, so no other member fetches the same URL from a link.
+* :class:`FleetScheduler` is scrapy-redis's scheduler on a leased frontier
+  (:mod:`newsarchive.distributed.frontier`): a request a member took is acknowledged only once
+  Scrapy is done with its response, and returns to the frontier if the member dies. Requests
+  that bypass the duplicate filter (``dont_filter``: later pages of a multi-page article,
+  retries) are still recorded in the seen-set, so no other member fetches the same URL from a
+  link.
+* fleet-wide politeness (one delay and one concurrency limit per host for the whole fleet) is
+  :mod:`newsarchive.distributed.politeness`.
 * robots.txt goes through the single-machine crawl's
   :class:`newsarchive.crawling.middlewares.RobotsEveryWaiterMiddleware` (project settings),
   which gives every request waiting for a host's robots.txt the rules.
@@ -14,7 +19,8 @@
   page whose links are about to land in the queue. Each process records its state in the Redis
   hash ``<prefix>:<spider>:crawlers`` (``{"state": "busy"|"idle", "at": <unix time>}``, refreshed
   every two seconds) and closes only when the frontier is empty and every live sibling has been
-  idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2). A sibling that stopped refreshing
+  idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2), and no member holds a lease (a dead
+  member's leases come back to the frontier when they expire). A sibling that stopped refreshing
   for ``NEWSARCHIVE_FLEET_STALE`` seconds (default 15; a crashed process) no longer counts.
   With ``NEWSARCHIVE_FLEET_SIZE=N`` a member queues its start requests but fetches nothing
   until N members have joined (or ``NEWSARCHIVE_FLEET_WAIT`` seconds, default 60, passed).
