@@ -20,7 +20,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 
 from newsarchive.crawling import CrawlOptions
-from newsarchive.distributed import QueueKeys, apply_redis, redis_settings
+from newsarchive.distributed import QueueKeys, apply_redis, fleet_delay, redis_settings
 from newsarchive.distributed.archived import ArchiveKeys
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
@@ -292,8 +292,13 @@ def test_apply_redis_switches_scheduler_dupefilter_and_pipelines_only() -> None:
         "newsarchive.distributed.frontier.LeasedPriorityQueue"
     )
     # politeness moves from each process to the fleet: the configured delay becomes the
-    # fleet-wide one, the per-process delay and AutoThrottle go off
-    assert settings.getfloat("NEWSARCHIVE_FLEET_DELAY") == before["DOWNLOAD_DELAY"] == 1.0
+    # fleet-wide one (AutoThrottle's starting delay while AutoThrottle is on: 2 s), the
+    # per-process delay and AutoThrottle go off
+    assert before["AUTOTHROTTLE_ENABLED"] and before["DOWNLOAD_DELAY"] == 1.0
+    assert settings.getfloat("NEWSARCHIVE_FLEET_DELAY") == before["AUTOTHROTTLE_START_DELAY"] == 2
+    no_throttle = Settings({"DOWNLOAD_DELAY": 1.5, "AUTOTHROTTLE_ENABLED": False})
+    assert fleet_delay(no_throttle) == 1.5
+    assert fleet_delay(Settings({"NEWSARCHIVE_FLEET_DELAY": 0.5})) == 0.5
     assert settings.getfloat("DOWNLOAD_DELAY") == 0
     assert settings.getbool("AUTOTHROTTLE_ENABLED") is False
     # everything else (transport, middlewares) is untouched

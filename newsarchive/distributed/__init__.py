@@ -78,11 +78,8 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     if base is not None and base.getbool("NEWSARCHIVE_FLEET_POLITE", True):
         # The fleet takes over the per-host delay and concurrency (fleet-wide, in Redis);
         # Scrapy's per-process delay and AutoThrottle would only bunch requests together.
-        fleet_delay = base.getfloat("NEWSARCHIVE_FLEET_DELAY", -1.0)
         politeness = {
-            "NEWSARCHIVE_FLEET_DELAY": (
-                fleet_delay if fleet_delay >= 0 else base.getfloat("DOWNLOAD_DELAY", 0.0)
-            ),
+            "NEWSARCHIVE_FLEET_DELAY": fleet_delay(base),
             "DOWNLOAD_DELAY": 0,
             "DOWNLOAD_DELAY_JITTER": 0,
             "RANDOMIZE_DOWNLOAD_DELAY": False,
@@ -104,6 +101,20 @@ def redis_settings(url: str, *, prefix: str = DEFAULT_PREFIX, base: Any = None) 
     }
 
 
+def fleet_delay(settings: Any) -> float:
+    """The fleet-wide delay between two requests to one host for Scrapy *settings*:
+    ``NEWSARCHIVE_FLEET_DELAY`` if set, else ``DOWNLOAD_DELAY``, raised to AutoThrottle's
+    starting delay when AutoThrottle is on (a member cannot run AutoThrottle fleet-wide, so
+    the fleet keeps to its most cautious point: never faster than one crawler starts)."""
+    given = settings.getfloat("NEWSARCHIVE_FLEET_DELAY", -1.0)
+    if given >= 0:
+        return float(given)
+    delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
+    if settings.getbool("AUTOTHROTTLE_ENABLED"):
+        delay = max(delay, settings.getfloat("AUTOTHROTTLE_START_DELAY", 5.0))
+    return float(delay)
+
+
 def apply_redis(settings: Any, url: str, *, prefix: str = DEFAULT_PREFIX) -> None:
     """Switch Scrapy *settings* (a mutable ``scrapy.settings.Settings``) to Redis mode in place.
 
@@ -113,4 +124,4 @@ def apply_redis(settings: Any, url: str, *, prefix: str = DEFAULT_PREFIX) -> Non
         settings.set(name, value, priority="cmdline")
 
 
-__all__ = ["DEFAULT_PREFIX", "QueueKeys", "apply_redis", "redis_settings"]
+__all__ = ["DEFAULT_PREFIX", "QueueKeys", "apply_redis", "fleet_delay", "redis_settings"]

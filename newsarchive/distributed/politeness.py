@@ -18,7 +18,8 @@ other hosts go ahead meanwhile. One that would wait longer goes back to Redis (t
 ``later`` set, due when the host is expected free) instead of occupying this member.
 
 In a fleet the settings mean: ``DOWNLOAD_DELAY`` seconds at least between two requests to one
-host from the whole fleet (``NEWSARCHIVE_FLEET_DELAY`` overrides it), at most
+host from the whole fleet (AutoThrottle's starting delay if AutoThrottle is on, see
+:func:`newsarchive.distributed.fleet_delay`; ``NEWSARCHIVE_FLEET_DELAY`` overrides it), at most
 ``CONCURRENT_REQUESTS_PER_DOMAIN`` of them in flight at once. Scrapy's own per-process delay
 and AutoThrottle are switched off in a fleet member
 (:func:`newsarchive.distributed.redis_settings`): they would delay a request *after* it took
@@ -38,7 +39,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from newsarchive.distributed import DEFAULT_PREFIX
+from newsarchive.distributed import DEFAULT_PREFIX, fleet_delay
 from newsarchive.distributed.fleet import DEFER_META
 
 if TYPE_CHECKING:
@@ -105,11 +106,10 @@ class FleetPoliteness:
             raise NotConfigured("no Redis URL")
         if not settings.getbool("NEWSARCHIVE_FLEET_POLITE", True):
             raise NotConfigured("fleet politeness off (NEWSARCHIVE_FLEET_POLITE)")
-        delay = settings.getfloat("NEWSARCHIVE_FLEET_DELAY", -1.0)
         return cls(
             redis.Redis.from_url(url),
             settings.get("NEWSARCHIVE_REDIS_PREFIX", DEFAULT_PREFIX),
-            delay=delay if delay >= 0 else settings.getfloat("DOWNLOAD_DELAY", 0.0),
+            delay=fleet_delay(settings),
             concurrency=settings.getint(
                 "NEWSARCHIVE_FLEET_PER_HOST", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
             ),
