@@ -162,10 +162,13 @@ class ReliableQueue:
         parked = cast(list[bytes], self.server.lrange(self.keys.processing, 0, -1))
         if parked:
             return parked[::-1]
+        first = self.server.lmove(self.keys.items, self.keys.processing, "RIGHT", "LEFT")
+        if first is None:
+            return []
         pipe = self.server.pipeline(transaction=False)
-        for _ in range(batch):
+        for _ in range(batch - 1):
             pipe.lmove(self.keys.items, self.keys.processing, "RIGHT", "LEFT")
-        return [p for p in pipe.execute() if p is not None]
+        return [cast(bytes, first), *(p for p in pipe.execute() if p is not None)]
 
     def bury(self, payload: bytes) -> None:
         """Keep an unprocessable payload in the dead-letter list."""
