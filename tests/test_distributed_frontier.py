@@ -13,7 +13,7 @@ from distributed_support import redis_prefix, redis_url
 from scrapy import Request
 from scrapy.settings import Settings
 
-from newsarchive.distributed.fleet import DEFER_META
+from newsarchive.distributed.fleet import DEFER_META, FleetScheduler
 from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
 from newsarchive.distributed.politeness import FleetPoliteness, host_of
 
@@ -164,3 +164,55 @@ def test_a_long_wait_goes_back_to_redis_instead_of_holding_the_member(
     assert deferred.meta[DEFER_META]["dont_filter"] is False
     assert deferred.meta[LEASE_META] == "7"  # the scheduler acknowledges it when deferring
     assert host_of("HTTP://GZ.News.cn:80/x") == "gz.news.cn"
+
+
+class SeenAll:
+    """A seen-set that has seen everything (and records what it was asked)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def request_seen(self, request: Request) -> bool:
+        self.asked.append(request.url)
+        return True
+
+    def log(self, request: Request, spider: Any) -> None:
+        return None
+
+
+def scheduler(q: LeasedPriorityQueue) -> FleetScheduler:
+    sched = FleetScheduler.__new__(FleetScheduler)  # the parts enqueue_request uses
+    sched.queue, sched.df, sched.stats, sched.spider = q, SeenAll(), None, None
+    return sched
+
+
+def test_the_scheduler_puts_a_deferred_request_off_and_settles_its_lease(
+    redis_url: str, redis_prefix: str
+) -> None:
+    q = queue(redis_url, redis_prefix)
+    q.push(Request("https://gz.news.cn/a.htm"))
+    taken = q.pop()
+    assert taken is not None
+    deferred = taken.replace(dont_filter=True)
+    deferred.meta[DEFER_META] = {"seconds": 0.2, "dont_filter": False}
+    sched = scheduler(q)
+    assert sched.enqueue_request(deferred)
+    assert q.held == set() and q.ready() == 0 and q.outstanding() == 1  # in "later" only
+    time.sleep(0.25)
+    back = q.pop()
+    assert back is not None and back.url == "https://gz.news.cn/a.htm"
+    assert back.dont_filter is False and DEFER_META not in back.meta
+
+
+def test_a_leased_request_the_seen_set_rejects_is_settled_not_leaked(
+    redis_url: str, redis_prefix: str
+) -> None:
+    q = queue(redis_url, redis_prefix)
+    q.push(Request("https://gz.news.cn/a.htm"))
+    taken = q.pop()
+    assert taken is not None
+    # a redirect to a page fetched before: Scrapy hands the new request, lease and all, back
+    redirected = taken.replace(url="https://gz.news.cn/")
+    sched = scheduler(q)
+    assert not sched.enqueue_request(redirected)
+    assert q.held == set() and len(q) == 0
