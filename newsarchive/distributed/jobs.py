@@ -8,9 +8,12 @@ on top, so
 
 * its frontier and seen-set are the fleet's, in Redis (a stopped fleet resumes from there);
 * its items go to the Redis item queue, for ``newsarchive ingest`` to store;
-* incremental skipping of already-archived articles is off (the crawler cannot see the
-  archive): every page reachable in the date window is fetched once per seen-set generation,
-  and the writer's store marks pages it already had as ``unchanged``.
+* its politeness is the fleet's: one delay and one concurrency limit per host for all
+  members together (:mod:`newsarchive.distributed.politeness`);
+* a request it took is leased, so the fleet gets it back if this process dies
+  (:mod:`newsarchive.distributed.frontier`);
+* it skips what the archive holds by the single crawl's rules, reading the index the writer
+  published to Redis (:mod:`newsarchive.distributed.archived`).
 """
 
 from __future__ import annotations
