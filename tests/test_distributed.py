@@ -369,6 +369,7 @@ def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"},
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"} + ":params",
         "newsarchive:<spider>:crawlers",  # FleetMonitor
+        "newsarchive:<spider>:new",  # FleetRunArticles
         "newsarchive:writer",  # WriterLock
         *polite.keys("<host>"),
         keys.items,

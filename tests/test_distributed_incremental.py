@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.skipif(not (SITE / "MANIFEST.json").is_file(), reason="no bundled sample site"),
 ]
 
-SEEN = ("newsarchive:channel:seen", "newsarchive:channel:seen:params")
+SEEN = ("newsarchive:channel:seen", "newsarchive:channel:seen:params", "newsarchive:channel:new")
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

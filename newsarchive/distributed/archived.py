@@ -19,7 +19,10 @@ applies the same rules on every member:
     article URLs whose last fetch failed transiently within
     ``NEWSARCHIVE_RETRY_FAILED_DAYS``: requested again at the start of the next crawl;
 ``<prefix>:archive:published`` (hash)
-    when and from which archive the sets were built, and their sizes.
+    when and from which archive the sets were built, and their sizes;
+``<prefix>:<spider>:new`` (set)
+    digests of the articles this crawl let through as new (:class:`FleetRunArticles`),
+    expiring with the seen-set: "known" means archived before this crawl, as for one machine.
 
 The writer rebuilds the sets when it starts and when it stops (each built under a temporary
 name, then swapped in by one ``MULTI``), and adds each article it stores to ``…:urls`` as it
@@ -42,6 +45,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsarchive.distributed import DEFAULT_PREFIX
+from newsarchive.distributed.bloom import DEFAULT_TTL
 from newsarchive.incremental import (
     IncrementalMiddleware,
     KnownArticles,
@@ -210,6 +214,34 @@ def _strings(members: Any) -> Iterator[str]:
         yield member.decode() if isinstance(member, bytes) else str(member)
 
 
+class FleetRunArticles:
+    """The articles this crawl let through as new, shared by the fleet (the set-like
+    ``KnownArticles._this_run`` of a single crawl, in Redis).
+
+    A single crawl counts an article it let through as new for the rest of the run, so that
+    its other copies (big5, mobile) are fetched and a list page full of articles this run
+    found does not stop pagination. In a fleet another member may have let it through, and
+    the writer may already have stored it: the run's set must be the fleet's.
+    ``<prefix>:<spider>:new`` holds their digests and expires with the seen-set (one crawl).
+    """
+
+    def __init__(self, server: redis.Redis, key: str, ttl: int) -> None:
+        self.server = server
+        self.key = key
+        self.ttl = ttl if ttl > 0 else None
+
+    def __contains__(self, url: object) -> bool:
+        member: Any = url_digest(str(url))
+        return bool(self.server.sismember(self.key, member))
+
+    def add(self, url: str) -> None:
+        pipe = self.server.pipeline(transaction=False)
+        pipe.sadd(self.key, url_digest(url))
+        if self.ttl is not None:
+            pipe.expire(self.key, self.ttl)
+        pipe.execute()
+
+
 class FleetIncrementalMiddleware(IncrementalMiddleware):
     """The single crawl's incremental middleware, reading the published archive from Redis.
 
@@ -235,6 +267,10 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
         index = RedisArchiveIndex(server, keys)
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
         known = KnownArticles(index, revisit, gone=index.gone())
+        prefix = settings.get("NEWSARCHIVE_REDIS_PREFIX", DEFAULT_PREFIX)
+        run_key = f"{prefix}:{crawler.spidercls.name}:new"
+        ttl = settings.getint("NEWSARCHIVE_SEEN_TTL", DEFAULT_TTL)
+        known._this_run = FleetRunArticles(server, run_key, ttl)  # type: ignore[assignment]  # set-like
         failed = index.failed()
         crawler.stats.set_value("incremental/failed_retried", len(failed))
         mw = cls(known, crawler.stats, pending=failed)
