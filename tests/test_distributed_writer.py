@@ -20,7 +20,7 @@ from test_distributed import ARTICLE, _capture
 from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.archived import ArchiveKeys, RedisArchiveIndex
 from newsarchive.distributed.codec import encode_item
-from newsarchive.distributed.writer import WriterBusy, ingest
+from newsarchive.distributed.writer import WriterBusy, WriterLock, ingest
 from newsarchive.exitcodes import ExitCode
 from newsarchive.records import NotAnArticle, PageItem, Section
 from newsarchive.urls import canonical_url
@@ -268,3 +268,25 @@ def test_the_writer_publishes_the_archive_for_incremental_members(
     assert not index.has_url("http://www.gz.xinhuanet.com/2019-05/01/c_1124499999.htm")
     published = server.hgetall(ArchiveKeys.for_prefix(redis_prefix).published)
     assert int(published[b"urls"]) == server.scard(ArchiveKeys.for_prefix(redis_prefix).urls)
+
+
+def test_the_writer_lock_is_owned_extended_and_never_overwrites_another(
+    redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    key = f"{redis_prefix}:writer"
+    lock = WriterLock(server, key, ttl=2)
+    lock.acquire(wait=0)
+    assert server.get(key) == lock.token.encode()
+    time.sleep(2.5)  # past the TTL: the keeper extended it
+    assert lock.keep_alive() and server.get(key) == lock.token.encode()
+    # another writer took the key (ours had expired while this process was frozen, say)
+    server.set(key, b"otherhost:9:abc", ex=30)
+    deadline = time.monotonic() + 5
+    while lock.keep_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not lock.keep_alive()  # noticed: this writer stops
+    lock.release()
+    assert server.get(key) == b"otherhost:9:abc"  # the other writer's lock is untouched
+    with pytest.raises(WriterBusy, match="otherhost"):
+        WriterLock(server, key).acquire(wait=0.2)

@@ -19,10 +19,10 @@ pipeline fails on with an unexpected error, is moved to ``<prefix>:items:dead`` 
 reason instead of blocking the queue.
 
 Only one writer may drain a queue: it holds ``<prefix>:writer``, a :class:`redis.lock.Lock`
-(random token, atomic extend and release, ``LOCK_TTL`` seconds, extended every second). A
-second writer waits for it up to ``lock_wait`` seconds (long enough for the lock of a killed
-writer to expire), then gives up with :class:`WriterBusy`. A writer whose lock was lost (it
-stalled past the TTL and another took over) stops at once without acknowledging anything.
+(token, atomic extend and release, ``LOCK_TTL`` seconds, extended every second by a keeper
+thread). A second writer waits for it up to ``lock_wait`` seconds (long enough for the lock of
+a killed writer to expire), then gives up with :class:`WriterBusy`. A writer whose lock was
+lost (frozen past the TTL, or cut off from Redis) stops at once without acknowledging anything.
 
 The writer also publishes what the archive holds for the members' incremental crawling
 (:mod:`newsarchive.distributed.archived`), when it starts and when it stops.
@@ -40,7 +40,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +102,12 @@ class IngestReport:
 
 class WriterLock:
     """``<prefix>:writer``: redis-py's :class:`~redis.lock.Lock`, its token naming the holder
-    (``host:pid:random``) so ``redis-cli GET`` tells who drains the queue."""
+    (``host:pid:random``) so ``redis-cli GET`` tells who drains the queue.
+
+    A keeper thread extends it every second (redis-py's atomic, ownership-checked ``extend``),
+    so a writer busy in a long pipeline step or a slow start keeps it, and only a writer that
+    is gone (killed, frozen, cut off from Redis) loses it, ``ttl`` seconds later.
+    """
 
     def __init__(self, server: redis.Redis, key: str, ttl: int = LOCK_TTL) -> None:
         self.server = server
@@ -111,28 +115,34 @@ class WriterLock:
         self.ttl = ttl
         self.lock = Lock(server, key, timeout=ttl, sleep=0.2, thread_local=False)
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._extended = 0.0
+        self._stop = threading.Event()
+        self._lost = threading.Event()
+        self._keeper: threading.Thread | None = None
 
     def acquire(self, wait: float) -> None:
         if not self.lock.acquire(blocking=True, blocking_timeout=wait, token=self.token):
             holder = self.server.get(self.key)
             raise WriterBusy(f"another writer ({holder!r}) holds {self.key}")
-        self._extended = time.monotonic()
+        self._keeper = threading.Thread(target=self._keep, name="writer-lock", daemon=True)
+        self._keeper.start()
+
+    def _keep(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.lock.extend(self.ttl, replace_ttl=True)
+            except (LockError, redis.RedisError) as exc:
+                logger.error("lost %s (%s); this writer stops", self.key, exc)
+                self._lost.set()
+                return
 
     def keep_alive(self) -> bool:
-        """Extend the lock (at most once a second); ``False`` if it is no longer ours."""
-        now = time.monotonic()
-        if now - self._extended < 1.0:
-            return True
-        try:
-            self.lock.extend(self.ttl, replace_ttl=True)
-        except LockError:
-            logger.error("lost %s (this writer stalled past %ds); stopping", self.key, self.ttl)
-            return False
-        self._extended = now
-        return True
+        """``False`` once the lock is no longer ours (another writer may have taken over)."""
+        return not self._lost.is_set()
 
     def release(self) -> None:
+        self._stop.set()
+        if self._keeper is not None:
+            self._keeper.join(timeout=5)
         with contextlib.suppress(LockError):  # expired or taken over: nothing of ours left
             self.lock.release()
 
