@@ -4,6 +4,7 @@
     python -m bench.distributed                 # 5,000 articles (the reported configuration)
     python -m bench.distributed --articles 500  # a quick look
     python -m bench.distributed --redis redis://127.0.0.1:6390/15   # an existing server
+    python -m bench.distributed --articles 500 --politeness 20   # requests per host per second
 
 Run from the repository's root: ``-m`` puts the root (and so ``tools/``, which is not
 installed) on ``sys.path`` and keeps ``bench/`` off it, where a script could shadow a package
@@ -27,15 +28,24 @@ each member's Scrapy ``elapsed_time_seconds`` and pages, pages fetched per secon
 the most requests any page got at the server (1 = nothing fetched twice), the Redis memory of
 the item queue and the seen-set, and the writer's time and articles per second; CPU seconds
 per page (independent of what else the machine runs) and the load average during the run.
+
+``--politeness S`` measures the load a fleet puts on the site instead: fleets of 1, 2 and 3
+members, default (polite) settings, with the fleet-wide turns in Redis and, for comparison,
+with ``NEWSARCHIVE_FLEET_POLITE=0`` (each member polite on its own, as before issue 19); the
+server records each request's arrival, and the report gives, for the first S seconds after the
+first request, the requests per host per second of the busiest host, the shortest gap between
+two of its requests and all requests.
 """
 
 from __future__ import annotations
 
 import time
+from http import HTTPStatus
 
 _PROCESS_STARTED = time.time()  # before the heavy imports: start-up is part of what we measure
 
 import argparse
+import itertools
 import json
 import logging
 import multiprocessing
@@ -56,6 +66,7 @@ from newsarchive.crawling.options import IMPOLITE_SETTINGS
 from newsarchive.distributed import QueueKeys
 from newsarchive.distributed.jobs import fleet_crawl
 from newsarchive.distributed.writer import ingest
+from newsarchive.mirrorserver import MirrorServer, request_key
 from tools.mirror import CountingMirror
 from tools.sitegen import generate_site
 
@@ -200,6 +211,84 @@ def _fleet(n: int, site: Path, redis_url: str, db: Path) -> dict[str, Any]:
     }
 
 
+def _serve_timed(root: str, port_queue: Any, stop: Any, out: Any) -> None:
+    arrivals: list[tuple[float, str]] = []
+
+    class Timed(MirrorServer):
+        def answer(self, target: str) -> tuple[HTTPStatus, str, bytes]:
+            key, _ = request_key(target)
+            arrivals.append((time.monotonic(), key.split("/", 1)[0]))
+            return super().answer(target)
+
+    with Timed(root) as server:
+        port_queue.put(server.url)
+        stop.wait()
+        out.put(list(arrivals))
+
+
+def _load(n: int, fleet_polite: bool, site: Path, redis_url: str, window: float) -> dict[str, Any]:
+    """Requests per host while *n* members crawl for *window* seconds (then stopped)."""
+    redis.Redis.from_url(redis_url).flushdb()
+    ctx = multiprocessing.get_context("spawn")
+    urls, stop, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    proc = ctx.Process(target=_serve_timed, args=(str(site), urls, stop, out), daemon=True)
+    proc.start()
+    mirror = urls.get(timeout=60)
+    env = {
+        **os.environ,
+        "NEWSARCHIVE_FLEET_SIZE": str(n),
+        "NEWSARCHIVE_FLEET_POLITE": "1" if fleet_polite else "0",
+    }
+    cmd = [sys.executable, "-c", "from newsarchive.cli import main; main()", "-q", "crawl"]
+    members = [
+        subprocess.Popen(
+            [*cmd, *CHANNELS.split(","), "--mirror", mirror, "--redis", redis_url],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(n)
+    ]
+    try:
+        time.sleep(window + 15)  # start-up, then the window
+    finally:
+        for member in members:
+            member.terminate()
+        for member in members:
+            member.wait(timeout=60)
+        stop.set()
+        arrivals = out.get(timeout=30)
+        proc.join(timeout=10)
+    start = min(t for t, _ in arrivals)
+    hosts: dict[str, list[float]] = {}
+    for t, host in arrivals:
+        if t < start + window:
+            hosts.setdefault(host, []).append(t)
+    busiest = max(hosts, key=lambda h: len(hosts[h]))
+    times = sorted(hosts[busiest])
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    return {
+        "members": n,
+        "fleet_polite": fleet_polite,
+        "requests": sum(len(t) for t in hosts.values()),
+        "busiest": busiest,
+        "busiest_rate": len(times) / window,
+        "min_gap": min(gaps) if gaps else float("nan"),
+    }
+
+
+def _politeness(site: Path, redis_url: str, window: float) -> None:
+    sizes = (1, 2, 3)
+    rows = [_load(n, polite, site, redis_url, window) for polite in (True, False) for n in sizes]
+    print(f"politeness, default settings, first {window:.0f}s after the first request:")
+    for r in rows:
+        how = "fleet-wide turns" if r["fleet_polite"] else "per member (old)"
+        print(
+            f"  {r['members']} member(s), {how}: {r['requests']} requests; busiest host "
+            f"{r['busiest']}: {r['busiest_rate']:.2f} requests/s, shortest gap {r['min_gap']:.2f}s"
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -232,6 +321,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--redis", help="use this Redis (its database is flushed)")
+    parser.add_argument(
+        "--politeness", type=float, metavar="S", help="measure the load on the site for S seconds"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mirror", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -250,6 +342,9 @@ def main() -> None:
         if redis_url is None:
             private, redis_url = _private_redis(Path(tmp))
         try:
+            if args.politeness:
+                _politeness(site, redis_url, args.politeness)
+                return
             single = _single(site, Path(tmp) / "single.db")
             results = [_fleet(n, site, redis_url, Path(tmp) / f"fleet{n}.db") for n in (1, 2)]
         finally:

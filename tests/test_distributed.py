@@ -20,11 +20,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 
 from newsarchive.crawling import CrawlOptions
-from newsarchive.distributed import QueueKeys, redis_settings
+from newsarchive.distributed import QueueKeys, fleet_delay, redis_settings
+from newsarchive.distributed.archived import ArchiveKeys
 from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
 from newsarchive.distributed.fleet import FleetMonitor, StartThroughSeenSet
+from newsarchive.distributed.frontier import LeasedPriorityQueue
 from newsarchive.distributed.jobs import fleet_settings
+from newsarchive.distributed.politeness import FleetPoliteness
 from newsarchive.records import (
     Article,
     Capture,
@@ -286,11 +289,27 @@ def test_redis_settings_switch_scheduler_dupefilter_and_pipelines_only() -> None
         "pipelines.redis_queue.RedisQueuePipeline": 900
     }
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings.getdict("EXTENSIONS")
-    # everything else (politeness, transport, middlewares) is untouched
+    assert settings["SCHEDULER_QUEUE_CLASS"] == (
+        "newsarchive.distributed.frontier.LeasedPriorityQueue"
+    )
+    # politeness moves from each process to the fleet: the configured delay becomes the
+    # fleet-wide one (AutoThrottle's starting delay while AutoThrottle is on: 2 s), the
+    # per-process delay and AutoThrottle go off
+    assert before["AUTOTHROTTLE_ENABLED"] and before["DOWNLOAD_DELAY"] == 1.0
+    assert settings.getfloat("NEWSARCHIVE_FLEET_DELAY") == before["AUTOTHROTTLE_START_DELAY"] == 2
+    no_throttle = Settings({"DOWNLOAD_DELAY": 1.5, "AUTOTHROTTLE_ENABLED": False})
+    assert fleet_delay(no_throttle) == 1.5
+    assert fleet_delay(Settings({"NEWSARCHIVE_FLEET_DELAY": 0.5})) == 0.5
+    assert settings.getfloat("DOWNLOAD_DELAY") == 0
+    assert settings.getbool("AUTOTHROTTLE_ENABLED") is False
+    # everything else (transport, middlewares) is untouched
     after = settings.copy_to_dict()
     for name in ("DOWNLOAD_HANDLERS", "ROBOTSTXT_OBEY", "USER_AGENT"):
         assert after[name] == before[name]
-    # the project's downloader middlewares stay, the fixed robots.txt middleware among them
+    # the project's downloader middlewares stay, the fixed robots.txt middleware among them,
+    # and the fleet's turn-taking comes after all of them
+    ours = after["DOWNLOADER_MIDDLEWARES"].pop("newsarchive.distributed.politeness.FleetPoliteness")
+    assert ours > max(v for v in before["DOWNLOADER_MIDDLEWARES"].values() if v is not None)
     assert after["DOWNLOADER_MIDDLEWARES"] == before["DOWNLOADER_MIDDLEWARES"]
     assert after["DOWNLOADER_MIDDLEWARES"]["newsarchive.crawling.robots.RobotsMiddleware"] == 100
     assert QueueKeys.for_prefix("fleet").processing == "fleet:items:processing"
@@ -333,15 +352,31 @@ def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:
     documented = set(re.findall(r"^\| `(newsarchive:[^`]+)`", table, flags=re.MULTILINE))
     settings = redis_settings("redis://127.0.0.1:6390/0")
     keys = QueueKeys.for_prefix()
+    frontier = settings["SCHEDULER_QUEUE_KEY"] % {"spider": "<spider>"}
+    queue = LeasedPriorityQueue(
+        redis.Redis(), type("Spider", (), {"name": "<spider>"})(), frontier
+    )  # no connection is made: the key names only
+    polite = FleetPoliteness(
+        redis.Redis(), "newsarchive", delay=1, concurrency=1, hold=1, lost_after=1
+    )
+    archive = ArchiveKeys.for_prefix()
     used = {
-        settings["SCHEDULER_QUEUE_KEY"] % {"spider": "<spider>"},
+        *queue.keys,
+        queue.seq_key,
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"},
         settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": "<spider>"} + ":params",
         "newsarchive:<spider>:crawlers",  # FleetMonitor
+        "newsarchive:<spider>:new",  # FleetRunArticles
         "newsarchive:writer",  # WriterLock
+        *polite.keys("<host>"),
         keys.items,
         keys.processing,
         keys.dead,
+        archive.urls,
+        archive.recent,
+        archive.gone,
+        archive.failed,
+        archive.published,
     }
     assert documented == used
 

@@ -18,9 +18,12 @@ from distributed_support import redis_prefix, redis_url
 from test_distributed import ARTICLE, _capture
 
 from newsarchive.distributed import QueueKeys
+from newsarchive.distributed.archived import ArchiveKeys, RedisArchiveIndex
 from newsarchive.distributed.codec import encode_item
-from newsarchive.distributed.writer import WriterBusy, ingest
+from newsarchive.distributed.writer import WriterBusy, WriterLock, ingest
+from newsarchive.exitcodes import ExitCode
 from newsarchive.records import NotAnArticle, PageItem, Section
+from newsarchive.urls import canonical_url
 
 __all__ = ["redis_prefix", "redis_url"]  # fixtures, imported for pytest
 
@@ -225,3 +228,67 @@ def test_ingest_stops_cleanly_on_sigterm(tmp_path: Path, redis_url: str) -> None
     assert len(rows(tmp_path / "a.db")["articles"]) == 3
     assert not server.exists("newsarchive:writer")  # the lock is released
     server.flushdb()
+
+
+def test_a_drained_queue_is_not_done_while_the_fleet_still_holds_requests(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    keys = QueueKeys.for_prefix(redis_prefix)
+    items = page_items(2)
+    push(server, keys, items)
+    # a member took a request (a lease) and has not finished it: its page may still come
+    server.zadd(f"{redis_prefix}:channel:requests:leases", {"1": time.time() * 1000 + 30_000})
+    db = tmp_path / "archive.db"
+    report = ingest(redis_url, db, idle_timeout=0, prefix=redis_prefix)
+    assert report.items == len(items) and report.fleet_pending == 1
+    assert report.exit_code == ExitCode.PARTIAL
+    with sqlite3.connect(db) as conn:
+        (status,) = conn.execute(
+            "SELECT exit_status FROM crawl_runs WHERE id = ?", [report.run_id]
+        ).fetchone()
+    assert status == "partial"
+    # the lease done (or returned and fetched), the same drain is complete
+    server.delete(f"{redis_prefix}:channel:requests:leases")
+    again = ingest(redis_url, db, idle_timeout=0, prefix=redis_prefix)
+    assert again.fleet_pending == 0 and again.exit_code == ExitCode.OK
+
+
+def test_the_writer_publishes_the_archive_for_incremental_members(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    keys = QueueKeys.for_prefix(redis_prefix)
+    items = page_items(3)
+    push(server, keys, items)
+    ingest(redis_url, tmp_path / "archive.db", idle_timeout=0, prefix=redis_prefix)
+    index = RedisArchiveIndex(server, ArchiveKeys.for_prefix(redis_prefix))
+    for item in items[:3]:
+        assert item.result is not None
+        assert index.has_url(item.result.url)
+        assert index.has_url(canonical_url(item.result.url))
+    assert not index.has_url("http://www.gz.xinhuanet.com/2019-05/01/c_1124499999.htm")
+    published = server.hgetall(ArchiveKeys.for_prefix(redis_prefix).published)
+    assert int(published[b"urls"]) == server.scard(ArchiveKeys.for_prefix(redis_prefix).urls)
+
+
+def test_the_writer_lock_is_owned_extended_and_never_overwrites_another(
+    redis_url: str, redis_prefix: str
+) -> None:
+    server = redis.Redis.from_url(redis_url)
+    key = f"{redis_prefix}:writer"
+    lock = WriterLock(server, key, ttl=2)
+    lock.acquire(wait=0)
+    assert server.get(key) == lock.token.encode()
+    time.sleep(2.5)  # past the TTL: the keeper extended it
+    assert lock.keep_alive() and server.get(key) == lock.token.encode()
+    # another writer took the key (ours had expired while this process was frozen, say)
+    server.set(key, b"otherhost:9:abc", ex=30)
+    deadline = time.monotonic() + 5
+    while lock.keep_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not lock.keep_alive()  # noticed: this writer stops
+    lock.release()
+    assert server.get(key) == b"otherhost:9:abc"  # the other writer's lock is untouched
+    with pytest.raises(WriterBusy, match="otherhost"):
+        WriterLock(server, key).acquire(wait=0.2)

@@ -64,9 +64,11 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
     captures) to Redis instead of writing SQLite; this command is the one writer that stores
     them (normalise, validate, store). Kill it at any moment and start it again: items
     it had taken but not committed are stored on restart (at-least-once delivery; the store is
-    idempotent). Exits 0 when it stopped because the queue stayed empty, 5 when stopped by a
-    signal, 4 when another writer holds the queue or the archive, 3 when some items could not
-    be stored (they are kept in Redis, see docs/distributed.md).
+    idempotent). Exits 0 when it stopped because the queue stayed empty and the fleet has
+    nothing left to fetch, 5 when stopped by a signal, 4 when another writer holds the queue
+    or the archive, 3 when some items could not be stored (they are kept in Redis, see
+    docs/distributed.md) or the fleet still has requests queued or in flight (the archive is
+    not complete yet), 1 when another writer took the queue over.
     """
     import redis  # noqa: PLC0415 (lazy: start-up time)
 
@@ -101,18 +103,22 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
         click.echo(f"error: cannot write {archive}: {exc.strerror or exc}{where}", err=True)
         sys.exit(ExitCode.FAILURE)
     click.echo(_summary(report, archive))
-    if report.dead:
-        sys.exit(ExitCode.PARTIAL)
-    if report.stopped_by_signal:
-        sys.exit(ExitCode.INTERRUPTED)
+    if report.lost_lock:
+        click.echo("error: another writer took the queue over; stopped", err=True)
+    elif report.fleet_pending:
+        click.echo(
+            f"warning: the fleet still has {report.fleet_pending} requests queued or in flight; "
+            "the archive is not complete yet",
+            err=True,
+        )
+    sys.exit(report.exit_code)
 
 
 def _summary(report: IngestReport, archive: Path) -> str:
-    dropped = ", ".join(f"{n} by {name}" for name, n in sorted(report.dropped.items()))
     parts = [f"ingested {report.items} items into {archive} in {report.batches} batches"]
     if report.recovered:
         parts.append(f"{report.recovered} recovered from an interrupted writer")
-    parts.append(f"dropped: {dropped or 'none'}")
+    parts.append(f"dropped: {report.dropped}")
     parts.append(f"dead: {report.dead}")
     return "; ".join(parts)
 
@@ -143,4 +149,10 @@ def run_fleet_member(
             f"{redis_url} for newsarchive ingest; errors {report.errors}"
             + (f" ({errors})" if errors else "")
         )
+        if report.fleet_pending > 0:
+            click.echo(
+                f"warning: the fleet still has {report.fleet_pending} requests queued or in "
+                "flight (resume: start a member again)",
+                err=True,
+            )
     sys.exit(report.exit_code)

@@ -3,9 +3,14 @@
 * :class:`StartThroughSeenSet` sends start requests through the shared seen-set. Scrapy marks
   start requests ``dont_filter=True``; in a fleet that would fetch every start page once per
   process.
-* :class:`FleetScheduler` is scrapy-redis's scheduler, except that requests that bypass the
-  duplicate filter (``dont_filter``: later pages of a multi-page article, retries) are still
-  recorded in the seen-set, so no other member fetches the same URL from a link.
+* :class:`FleetScheduler` is scrapy-redis's scheduler on a leased frontier
+  (:mod:`newsarchive.distributed.frontier`): a request a member took is acknowledged only once
+  Scrapy is done with its response, and returns to the frontier if the member dies. Requests
+  that bypass the duplicate filter (``dont_filter``: later pages of a multi-page article,
+  retries) are still recorded in the seen-set, so no other member fetches the same URL from a
+  link.
+* fleet-wide politeness (one delay and one concurrency limit per host for the whole fleet) is
+  :mod:`newsarchive.distributed.politeness`.
 * robots.txt goes through the single-machine crawl's
   :class:`newsarchive.crawling.robots.RobotsMiddleware` (project settings),
   which gives every request waiting for a host's robots.txt the rules.
@@ -14,7 +19,8 @@
   page whose links are about to land in the queue. Each process records its state in the Redis
   hash ``<prefix>:<spider>:crawlers`` (``{"state": "busy"|"idle", "at": <unix time>}``, refreshed
   every two seconds) and closes only when the frontier is empty and every live sibling has been
-  idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2). A sibling that stopped refreshing
+  idle for ``NEWSARCHIVE_FLEET_GRACE`` seconds (default 2), and no member holds a lease (a dead
+  member's leases come back to the frontier when they expire). A sibling that stopped refreshing
   for ``NEWSARCHIVE_FLEET_STALE`` seconds (default 15; a crashed process) no longer counts.
   With ``NEWSARCHIVE_FLEET_SIZE=N`` a member queues its start requests but fetches nothing
   until N members have joined (or ``NEWSARCHIVE_FLEET_WAIT`` seconds, default 60, passed).
@@ -35,7 +41,12 @@ import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import reactor
+from twisted.internet import task
+
+from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
+
+#: Meta key of a request fleet politeness put off: ``{"seconds": …, "dont_filter": …}``.
+DEFER_META = "na_defer"
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -71,12 +82,97 @@ def _filtered(item_or_request: Any) -> Any:
 
 
 class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
-    """scrapy-redis's scheduler; ``dont_filter`` requests are recorded in the seen-set too."""
+    """scrapy-redis's scheduler on a leased frontier
+    (:class:`~newsarchive.distributed.frontier.LeasedPriorityQueue`).
+
+    * ``dont_filter`` requests are recorded in the seen-set too;
+    * a request taken from the frontier is acknowledged once Scrapy's scraper has finished with
+      its response or failure (callback output scheduled, items through the pipelines), and
+      a retry or redirect that replaces it is queued and acknowledged in one transaction;
+    * a request put off by :class:`~newsarchive.distributed.politeness.FleetPoliteness`
+      (``meta["na_defer"]``: seconds) goes to the frontier's ``later`` set, bypassing the
+      seen-set;
+    * leases are renewed every third of ``NEWSARCHIVE_FLEET_LEASE``; a member that stops
+      returns its unfinished leases to the frontier.
+    """
+
+    crawler: Crawler | None = None
+    queue: LeasedPriorityQueue
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FleetScheduler:
+        scheduler = cast(FleetScheduler, super().from_crawler(crawler))
+        scheduler.crawler = crawler
+        crawler.signals.connect(scheduler._hook_scraper, signal=signals.spider_opened)
+        crawler.signals.connect(scheduler._release_leaked, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider: Any) -> Any:
+        result = super().open(spider)
+        if not isinstance(self.queue, LeasedPriorityQueue):
+            raise NotConfigured("FleetScheduler needs SCHEDULER_QUEUE_CLASS LeasedPriorityQueue")
+        self.queue.reclaim()
+        self._renewal = task.LoopingCall(self.queue.renew)
+        self._renewal.start(self.queue.lease_ms / 3000, now=False)
+        return result
+
+    def close(self, reason: str) -> Any:
+        renewal = getattr(self, "_renewal", None)
+        if renewal is not None and renewal.running:
+            renewal.stop()
+        released = self.queue.release_all()
+        if self.stats is not None and released:
+            self.stats.set_value("newsarchive/fleet/released", released)
+        if self.stats is not None:
+            self.stats.set_value("newsarchive/fleet/reclaimed", self.queue.reclaimed)
+        return super().close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
+        defer = request.meta.pop(DEFER_META, None)
+        if defer is not None:
+            request.dont_filter = bool(defer.get("dont_filter", False))
+            self.queue.defer(request, float(defer["seconds"]))
+            if self.stats is not None:
+                self.stats.inc_value("newsarchive/fleet/deferred")
+            return True
         if request.dont_filter:
             self.df.request_seen(request)  # record it; the request goes ahead either way
-        return bool(super().enqueue_request(request))
+        accepted = bool(super().enqueue_request(request))
+        if not accepted and LEASE_META in request.meta:
+            self.queue.ack(request)  # a redirect to a page seen before: the request is done
+        return accepted
+
+    def has_pending_requests(self) -> bool:
+        """Only requests ready in the frontier: leased and put-off ones keep the member alive
+        through :class:`FleetMonitor` instead, which polls sooner than Scrapy's heartbeat."""
+        return self.queue.ready() > 0
+
+    def _hook_scraper(self, spider: Any) -> None:
+        """Acknowledge each request when Scrapy's scraper is done with it.
+
+        ``ScraperSlot.finish_response(result, request)`` is called once the callback's or
+        errback's whole output went through (requests scheduled, items through every
+        pipeline): the one moment a page is done. Scrapy sends no signal then, so the slot's
+        method is wrapped.
+        """
+        assert self.crawler is not None and self.crawler.engine is not None
+        slot = self.crawler.engine.scraper.slot
+        if slot is None:
+            raise RuntimeError("the scraper has no slot at spider_opened")
+        finish = slot.finish_response
+        queue = self.queue
+
+        def finish_and_ack(result: Any, request: Request) -> None:
+            finish(result, request)
+            queue.ack(request)
+
+        slot.finish_response = finish_and_ack  # type: ignore[method-assign]
+
+    def _release_leaked(self, spider: Any) -> None:
+        """An idle member holds no request; a lease it still has leaked: give it back."""
+        if self.queue.held:
+            logger.warning("idle but holding %d leases; returning them", len(self.queue.held))
+            self.queue.release_all()
 
 
 class FleetMonitor:
@@ -140,7 +236,7 @@ class FleetMonitor:
             self.crawler.engine.unpause()
             self._poll_soon(0.0)  # look at the frontier now, not at the next 5 s heartbeat
             return
-        cast(Any, reactor).callLater(0.1, self._wait_for_fleet)
+        _reactor().callLater(0.1, self._wait_for_fleet)
 
     def working(self, *args: Any, **kwargs: Any) -> None:
         if not self.busy:
@@ -180,13 +276,12 @@ class FleetMonitor:
         self.server.hset(self.hash_key, self.member, json.dumps(state))
 
     def _queued(self) -> int:
-        kind = self.server.type(self.queue_key)
-        kind = kind.decode() if isinstance(kind, bytes) else kind
-        if kind == "zset":
-            return int(self.server.zcard(self.queue_key))
-        if kind == "list":
-            return int(self.server.llen(self.queue_key))
-        return 0
+        """Requests in the frontier, put off for politeness, or leased by any member (a dead
+        member's leases come back to the frontier when they expire: wait for them)."""
+        pipe = self.server.pipeline(transaction=False)
+        for key in (self.queue_key, f"{self.queue_key}:later", f"{self.queue_key}:leases"):
+            pipe.zcard(key)
+        return sum(int(n) for n in pipe.execute())
 
     def _busy_siblings(self, now: float) -> bool:
         for member, raw in self.server.hgetall(self.hash_key).items():
@@ -213,4 +308,12 @@ class FleetMonitor:
         slot = getattr(engine, "_slot", None)
         nextcall = getattr(slot, "nextcall", None)
         if nextcall is not None:
-            cast(Any, reactor).callLater(delay, nextcall.schedule)
+            _reactor().callLater(delay, nextcall.schedule)
+
+
+def _reactor() -> Any:
+    # Imported late: importing the reactor module installs the default reactor (and a process
+    # that later runs Scrapy without one, like the ingest writer, could no longer do so).
+    from twisted.internet import reactor  # noqa: PLC0415
+
+    return cast(Any, reactor)

@@ -8,9 +8,12 @@ on top, so
 
 * its frontier and seen-set are the fleet's, in Redis (a stopped fleet resumes from there);
 * its items go to the Redis item queue, for ``newsarchive ingest`` to store;
-* incremental skipping of already-archived articles is off (the crawler cannot see the
-  archive): every page reachable in the date window is fetched once per seen-set generation,
-  and the writer's store marks pages it already had as ``unchanged``.
+* its politeness is the fleet's: one delay and one concurrency limit per host for all
+  members together (:mod:`newsarchive.distributed.politeness`);
+* a request it took is leased, so the fleet gets it back if this process dies
+  (:mod:`newsarchive.distributed.frontier`);
+* it skips what the archive holds by the single crawl's rules, reading the index the writer
+  published to Redis (:mod:`newsarchive.distributed.archived`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from newsarchive.crawlhistory import INTERRUPT_REASONS
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, Progress, build_settings, run_spider
 from newsarchive.distributed import DEFAULT_PREFIX, redis_settings
+from newsarchive.distributed.writer import fleet_pending
 from newsarchive.exitcodes import ExitCode
 
 #: Seen-set and fleet settings an operator may give as environment variables of the same name
@@ -37,6 +41,9 @@ FLEET_ENV = (
     "NEWSARCHIVE_SEEN_TTL",
     "NEWSARCHIVE_FLEET_SIZE",
     "NEWSARCHIVE_FLEET_WAIT",
+    "NEWSARCHIVE_FLEET_LEASE",
+    "NEWSARCHIVE_FLEET_STALE",
+    "NEWSARCHIVE_FLEET_POLITE",
 )
 
 
@@ -46,6 +53,8 @@ class FleetCrawlReport:
 
     result: CrawlResult
     exit_code: ExitCode
+    fleet_pending: int = 0
+    """Requests the fleet still had queued, put off or leased when this member stopped."""
 
     @property
     def pages_fetched(self) -> int:
@@ -73,10 +82,10 @@ def fleet_settings(
         overrides.update(IMPOLITE_SETTINGS)
     overrides.pop("JOBDIR", None)  # the fleet's frontier lives in Redis, not in a job dir
     overrides["NEWSARCHIVE_DB"] = ""  # a fleet member never opens the archive
-    overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
     for name in FLEET_ENV:
         if os.environ.get(name):
             overrides.setdefault(name, os.environ[name])
+    overrides.update(redis_settings(redis_url, prefix=prefix, base=build_settings(overrides)))
     return overrides
 
 
@@ -91,9 +100,10 @@ def fleet_crawl(
     """Run this process as one crawler of the fleet on *redis_url* until the fleet is done.
 
     Raises ``redis.ConnectionError`` when Redis does not answer. Exit code: ``INTERRUPTED``
-    when stopped by a signal, ``FAILURE`` for any other unexpected finish, ``PARTIAL`` when
-    some of this member's pages failed, else ``OK`` (also when the other members had already
-    fetched everything).
+    when stopped by a signal (its unfinished requests are back in the frontier), ``FAILURE``
+    for any other unexpected finish, ``PARTIAL`` when some of this member's pages failed or
+    the fleet still had requests queued or leased when it finished, else ``OK`` (also when
+    the other members had already fetched everything).
     """
     server = redis.Redis.from_url(redis_url, socket_connect_timeout=10)
     try:
@@ -104,13 +114,21 @@ def fleet_crawl(
     args = options.to_args()
     args.pop("db", None)
     result = run_spider("channel", args, settings=overrides, on_progress=on_progress)
+    server = redis.Redis.from_url(redis_url, socket_connect_timeout=10)
+    try:
+        pending = fleet_pending(server, prefix)
+    except redis.RedisError:
+        pending = -1  # unknown: Redis went away
+    finally:
+        server.close()
     reason = result.finish_reason
     if reason in INTERRUPT_REASONS:
         code = ExitCode.INTERRUPTED
     elif reason != "finished" and not reason.startswith("closespider_"):
         code = ExitCode.FAILURE
-    elif any(result.errors_by_kind.values()):
+    elif any(result.errors_by_kind.values()) or (reason == "finished" and pending != 0):
+        # a member that ended while the fleet still had work it could not see to the end
         code = ExitCode.PARTIAL
     else:
         code = ExitCode.OK
-    return FleetCrawlReport(result=result, exit_code=code)
+    return FleetCrawlReport(result=result, exit_code=code, fleet_pending=pending)
