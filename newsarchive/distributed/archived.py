@@ -3,8 +3,8 @@
 A single-machine crawl skips what the archive holds with
 :class:`newsarchive.crawling.incremental.IncrementalMiddleware`, which reads the archive.
 Fleet members never open the archive, so the writer (``newsarchive ingest``) publishes what
-those rules need into Redis, and :class:`FleetIncrementalMiddleware` (the same middleware over a Redis index)
-applies the same rules on every member:
+those rules need into Redis, and :class:`FleetIncrementalMiddleware` (the same middleware over
+a Redis index) applies the same rules on every member:
 
 ``<prefix>:archive:urls`` (set)
     an 8-byte BLAKE2b digest of every URL an article is stored under (canonical and aliases,
