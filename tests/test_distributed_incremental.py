@@ -19,8 +19,8 @@ from test_distributed_fleet import ENV, SITE, archive_content, cli, fetched
 
 from newsarchive.crawling.incremental import _failed_articles  # the single crawl's retry rule
 from newsarchive.distributed.archived import ArchiveKeys
-from newsarchive.mirrorserver import MirrorServer
 from newsarchive.urls import is_article_url
+from tools.mirror import CountingMirror as MirrorServer
 from tools.sitegen import load_manifest
 
 __all__ = ["redis_url"]  # fixture, imported for pytest

@@ -24,7 +24,7 @@ from distributed_support import redis_url
 from test_distributed_fleet import ENV, SITE, archive_content, article_count, cli, fetched
 
 from newsarchive.distributed import QueueKeys
-from newsarchive.mirrorserver import MirrorServer
+from tools.mirror import CountingMirror as MirrorServer
 from tools.sitegen import load_manifest
 
 __all__ = ["redis_url"]  # fixture, imported for pytest

@@ -23,7 +23,8 @@ import redis
 from distributed_support import redis_url
 from test_distributed_fleet import REPO, SITE, cli, fetched
 
-from newsarchive.mirrorserver import MirrorServer, request_key
+from newsarchive.mirrorserver import request_key
+from tools.mirror import CountingMirror as MirrorServer
 from tools.sitegen import load_manifest
 
 __all__ = ["redis_url"]  # fixture, imported for pytest
