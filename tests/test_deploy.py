@@ -47,7 +47,9 @@ def test_service_runs_the_crawl_as_cron_does() -> None:
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     """``systemd-analyze verify`` checks keys, values and that ExecStart is executable: the
     example path is replaced by the installed ``newsarchive`` (nothing else changes)."""
-    executable = shutil.which("newsarchive")
+    # The script installed beside this interpreter (the README's .venv), else on PATH.
+    beside = Path(sys.executable).with_name("newsarchive")
+    executable = str(beside) if beside.is_file() else shutil.which("newsarchive")
     assert executable is not None, "the project is installed (pip install -e .)"
     for unit in ("newsarchive-crawl.service", "newsarchive-crawl.timer"):
         text = (UNITS / unit).read_text("utf-8")

@@ -13,6 +13,7 @@ import importlib.resources
 import json
 import os
 import shutil
+import site
 import sqlite3
 import subprocess
 import sys
@@ -58,6 +59,13 @@ def test_a_normal_install_runs_the_demo_from_any_folder(tmp_path: Path, repo_roo
         timeout=120,
     )
     python = venv / "bin" / "python"
+    # --system-site-packages shows the base interpreter's packages; when the suite itself runs
+    # in a virtual environment (the README's commands make one), its dependencies are there
+    # instead: a .pth line puts the test environment's site-packages after the venv's own.
+    purelib_of_venv = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    (purelib_of_venv / "site-packages" / "_test_environment.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
     install = subprocess.run(
         [
             *(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"),
