@@ -206,7 +206,7 @@ class MirrorServer:
                 daemon=True,
             )
             self._thread.start()
-            logger.info("serving %s at %s", ", ".join(map(str, self.copy.roots)), self.url)
+            logger.debug("serving %s at %s", ", ".join(map(str, self.copy.roots)), self.url)
         return self
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
@@ -59,6 +60,7 @@ def test_reextract_without_an_archive_exits_1(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[str]]]:
     db = tmp_path_factory.mktemp("demo") / "data" / "archive.db"
+    db.parent.mkdir()
     first = run([*CLI, "demo", "--db", str(db)])
     second = run([*CLI, "demo", "--db", str(db)])
     # A finished crawl leaves the archive, its lock file and SQLite's -wal (emptied) and -shm
@@ -169,3 +171,28 @@ def test_scrapy_crawl_channel_does_the_same_with_a_window_and_a_budget(tmp_path:
     for _, url in rows:
         m = re.search(r"/(\d{4})(?:-\d\d/\d\d/c_|\d{4}/)", url)
         assert m and int(m.group(1)) >= 2024, url
+
+
+@pytest.mark.parametrize("command", [["crawl", "gz", "--mirror", "http://127.0.0.1:9/"], ["demo"]])
+def test_an_archive_in_a_missing_folder_is_an_error_not_a_new_tree(
+    tmp_path: Path, command: list[str]
+) -> None:
+    db = tmp_path / "no" / "such" / "folder" / "a.db"
+    done = run([*CLI, *command, "--db", str(db)])
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == (
+        f"error: no folder {db.parent} for the archive {db}: create it first"
+    )
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_default_archive_folder_is_created(tmp_path: Path) -> None:
+    env_free = [*CLI, "-q", "demo"]
+    done = subprocess.run(
+        env_free, capture_output=True, text=True, timeout=240, check=False, cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE")},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "data" / "archive.db").is_file()
+    # -q: a run that went well prints nothing (cron mails any output).
+    assert done.stdout == ""

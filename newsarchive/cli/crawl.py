@@ -63,10 +63,13 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
     from rich.progress import Progress as Bar  # noqa: PLC0415
     from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a pipe, a file, cron: no spinner frames in the output
+        yield None
+        return
     handlers = [(h, h.level) for h in logging.getLogger().handlers]
     for handler, _ in handlers:
         handler.setLevel(max(handler.level, logging.WARNING))
-    console = Console(stderr=True)
     try:
         with Bar(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
@@ -314,7 +317,7 @@ def demo(ctx: click.Context, db: Path) -> None:
     with _live(show, "demo") as on_progress:
         jobs = _jobs()
         report = _run(lambda: jobs.demo(db=db, on_progress=on_progress), "demo")
-    _finish(report)
+    _finish(report, quiet=not show)
 
 
 @main.command("reextract")
@@ -346,4 +349,4 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
             ),
             "reextract",
         )
-    _finish(report)
+    _finish(report, quiet=not show)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import crawlhistory
-from newsarchive.config import default_job_root
+from newsarchive.config import DEFAULTS, default_job_root
 from newsarchive.crawling import resume
 from newsarchive.crawling.crawlrun import Progress, storage_failure, storage_problem
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
@@ -117,6 +117,17 @@ def reextract(
     )
 
 
+def _archive_folder(db: Path) -> None:
+    """Create the default archive's folder (``data/``) if needed; any other archive's folder
+    must exist: a mistyped ``--db /srv/archve/a.db`` is an error, not a new folder tree."""
+    if db.parent.is_dir():
+        return
+    if db == DEFAULTS.archive:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        return
+    raise FileNotFoundError(f"no folder {db.parent} for the archive {db}: create it first")
+
+
 def _job(
     spider: str,
     args: dict[str, str],
@@ -128,7 +139,7 @@ def _job(
     job: Path | None = None,
 ) -> JobReport:
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
+        _archive_folder(db)
         with writer_lock(db, wait=lock_wait):
             return _locked_job(
                 spider,
@@ -236,6 +247,7 @@ def demo(
 
     from newsarchive.mirrorserver import MirrorServer  # noqa: PLC0415
 
+    _archive_folder(db)  # before the server starts: a missing folder is the whole answer
     with contextlib.ExitStack() as stack:
         if site is None:
             site = stack.enter_context(as_file(files("newsarchive") / SAMPLE_SITE))
