@@ -174,6 +174,13 @@ def _v5(db: sqlite_utils.Database) -> None:
         logger.info("schema v5: %d articles queued for the new full-text index", cursor.rowcount)
 
 
+def _frontier(db: sqlite_utils.Database) -> None:
+    """The crawl frontier: every discovered list page and article URL and its state (see
+    :mod:`newsarchive.store.frontier`). Self-contained: creates the table and its index,
+    touches nothing else; an archive upgraded to it starts with an empty frontier."""
+    _run_script(db, "schema_frontier.sql")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -191,6 +198,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         version=5,
         description="full-text index: each CJK run's last character is a token (re-indexed)",
         apply=_v5,
+    ),
+    Migration(
+        version=6,
+        description="frontier: every discovered URL and its state (pending, done, retry, failed)",
+        apply=_frontier,
     ),
 )
 
