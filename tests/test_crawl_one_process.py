@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from newsarchive.resume import Journal
 from ops_support import (
     CHANNELS,
     Site,
@@ -27,7 +28,6 @@ from ops_support import (
 
 from newsarchive.exitcodes import ExitCode
 from newsarchive.faults.compare import integrity_check
-from newsarchive.resume import Journal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from newsarchive.resume import CLEAN_MARKER
 from ops_support import (
     Site,
     crawl,
@@ -24,7 +25,6 @@ from ops_support import (
 
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
-from newsarchive.resume import CLEAN_MARKER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsarchive import ledger, resume
-from newsarchive.config import default_job_root
+from newsarchive import ledger
 from newsarchive.crawling.crawlrun import Progress, storage_failure, storage_problem
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, run_spider
@@ -65,14 +64,13 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
-    job_root: Path | None = None,
 ) -> JobReport:
     """Crawl ``options`` into the archive ``db`` (created if missing).
 
     ``settings`` are Scrapy setting overrides (the operator configuration); when
     ``options.polite`` is off the politeness settings are switched off on top of them.
-    The crawl's resumable state lives under ``job_root`` (default ``<db>.jobs``, see
-    :mod:`newsarchive.resume`): a run that did not finish is continued by the next one.
+    What a run leaves undone, whatever stops it, is in the archive's crawl frontier and taken
+    up first by the next run (:mod:`newsarchive.crawling.frontier`).
     Raises :class:`newsarchive.lock.ArchiveLocked` when another run holds the archive.
     """
     overrides = dict(settings or {})
@@ -87,7 +85,6 @@ def crawl(
         settings=overrides,
         on_progress=on_progress,
         lock_wait=lock_wait,
-        job=resume.job_dir(job_root or default_job_root(db), options.channels, options.start),
     )
 
 
@@ -119,7 +116,6 @@ def _job(
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
     lock_wait: float,
-    job: Path | None = None,
 ) -> JobReport:
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +126,6 @@ def _job(
                 db=db,
                 settings=settings,
                 on_progress=on_progress,
-                job=job,
             )
     except (OSError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, FileNotFoundError) or not (
@@ -147,27 +142,12 @@ def _locked_job(
     db: Path,
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
-    job: Path | None,
 ) -> JobReport:
-    state = None
-    if job is not None:  # prepared under the lock: one run per job directory
-        state = resume.prepare(job, {"spider": spider, "args": args})
-        settings = {**settings, **resume.scrapy_settings(state)}
     # Create (or upgrade) the archive before the crawl: the incremental middleware, built
-    # before the store pipeline opens, journals only against an existing archive.
+    # before the store pipeline opens, reads the archive and its frontier.
     Store(db).close()
     settings = {**settings, "NEWSARCHIVE_DB": str(db)}
     result = run_spider(spider, args, settings=settings, on_progress=on_progress)
-    if state is not None:
-        # A crawl stopped because the archive could not be written fetched pages it never
-        # stored, so its saved queue is no guide: the next run starts over (incrementally:
-        # it still skips what the archive holds) instead of resuming.
-        fatal = result.progress.fatal is not None
-        resume.finish(
-            state,
-            "finished" if fatal else result.finish_reason,
-            prune_root=state.path.parent == default_job_root(db),
-        )
     if result.progress.fatal is not None:
         raise _unwritable(db, result.progress.fatal, result.progress.fatal_problem)
     if result.run_id is None:
