@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from newsarchive import lock
 from newsarchive.exitcodes import ExitCode
-from newsarchive.store import history, queries
+from newsarchive.store import frontier, history, queries
 
 _T = TypeVar("_T")
 
@@ -221,3 +221,18 @@ def gone_urls(db: Path, *, since: str) -> frozenset[str]:
         return frozenset()
     rows = _read(db, "the captures", lambda conn: history.latest_statuses(conn, since=since))
     return frozenset(url for url, status in rows if status in GONE_STATUSES)
+
+
+def frontier_work(db: Path) -> list[frontier.ChannelWork]:
+    """Per channel, the crawl frontier's URLs by state (pending, to retry, failed for good,
+    done), the next retry and the errors; read without writing. Empty for an archive from
+    before the frontier."""
+    if not Path(db).is_file():
+        raise LedgerError(f"no archive at {db} (give --db or set NEWSARCHIVE_DB)")
+
+    def question(conn: sqlite3.Connection) -> list[frontier.ChannelWork]:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'frontier'").fetchone() is None:
+            return []
+        return frontier.summary(conn)
+
+    return _read(db, "the crawl frontier", question)
