@@ -254,7 +254,8 @@ class IncrementalMiddleware:
         self, response: Response, held: list[Request], articles: int, known: int
     ) -> Iterator[Request]:
         """The held next-page requests of a list page, unless the page held nothing new."""
-        if response.meta.get(TAKEN_UP):
+        request = response.request
+        if request is not None and request.meta.get(TAKEN_UP):
             yield from held  # a page an earlier run left open: its column is read on
             return
         if held and articles > 0 and known == articles:

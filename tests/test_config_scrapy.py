@@ -16,7 +16,9 @@ from newsarchive.proxy import ProxyMiddleware
 def test_project_settings_enable_the_scheduled_crawling_components() -> None:
     settings = build_settings()
     assert "newsarchive.incremental.IncrementalMiddleware" in settings.getdict("SPIDER_MIDDLEWARES")
-    assert "newsarchive.crawling.frontier.FrontierMiddleware" in settings.getdict("SPIDER_MIDDLEWARES")
+    assert "newsarchive.crawling.frontier.FrontierMiddleware" in settings.getdict(
+        "SPIDER_MIDDLEWARES"
+    )
     assert "newsarchive.crawling.crawlrun.CrawlRunExtension" in settings.getdict("EXTENSIONS")
     assert settings.getdict("DOWNLOADER_MIDDLEWARES")["newsarchive.proxy.ProxyMiddleware"] < 750
     assert settings.getbool("NEWSARCHIVE_INCREMENTAL") is True

@@ -318,7 +318,7 @@ def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
     # the project's own components stay, ours are added
     assert "newsarchive.incremental.IncrementalMiddleware" in settings["SPIDER_MIDDLEWARES"]
     assert "newsarchive.distributed.fleet.StartThroughSeenSet" in settings["SPIDER_MIDDLEWARES"]
-    assert "newsarchive.resume.JobStateExtension" in settings["EXTENSIONS"]
+    assert "newsarchive.crawling.crawlrun.CrawlRunExtension" in settings["EXTENSIONS"]
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings["EXTENSIONS"]
 
 
