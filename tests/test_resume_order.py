@@ -188,8 +188,9 @@ def test_a_real_crawl_records_every_link_of_a_page_with_the_page(tmp_path: Path)
 def test_a_resumed_job_stores_an_original_before_its_big5_copy(tmp_path: Path) -> None:
     """A run killed after the original and its big5 copy were both recorded pending (found on
     a related article's page, say) left both in the frontier. The next run must not race the
-    two: the original is stored first and the big5 copy stays a copy, as in an uninterrupted crawl (the
-    original's page arrives slowly here, so a big5 request sent at the start would win)."""
+    two: the original is stored first and the big5 copy stays a copy, as in an uninterrupted
+    crawl (the original's page arrives slowly here, so a big5 request sent at the start would
+    win)."""
     db = tmp_path / "archive.db"
     with Store(db) as store:
         store.store_note(FrontierNote(discovered=(ORIGINAL, BIG5)))  # …and then SIGKILL
