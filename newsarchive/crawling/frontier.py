@@ -73,15 +73,20 @@ def take_up_order(due: Iterable[str]) -> list[str]:
 
 
 def open_urls(db: Path) -> frozenset[str]:
-    """Every URL the archive's frontier holds pending or to retry (any channel); empty when
-    there is no archive or no frontier yet."""
+    """The URLs of the crawl still going on: every URL the archive's frontier holds pending
+    or to retry, and every URL a run since the last run that ended ``ok`` settled (an
+    unfinished crawl's: its articles' other URLs are fetched as the uninterrupted crawl would
+    have fetched them). Empty when there is no archive or no frontier yet."""
     try:
         conn = queries.connect(db, readonly=True, current_schema=False)
     except queries.ArchiveError:
         return frozenset()
     try:
         rows = conn.execute(
-            "SELECT url FROM frontier WHERE state IN ('pending', 'retry')"
+            """SELECT url FROM frontier
+               WHERE state IN ('pending', 'retry')
+                  OR last_run_id > (SELECT coalesce(max(id), 0) FROM crawl_runs
+                                    WHERE exit_status = 'ok')"""
         ).fetchall()
     except sqlite3.OperationalError:  # an archive from before the frontier
         return frozenset()
