@@ -199,3 +199,17 @@ def test_an_archive_from_before_the_frontier_has_nothing_open(tmp_path: Path) ->
     db = tmp_path / "old.db"
     sqlite3.connect(db).close()
     assert due_urls(db, ["gz"]) == []
+
+
+def test_a_link_answered_before_its_page_committed_stays_answered(tmp_path: Path) -> None:
+    """The request for a link leaves at once; the page that found it is stored with its group,
+    which can be after the link's own answer. The answer stands in that run; a later run that
+    requests the URL again makes it pending."""
+    with Store(tmp_path / "a.db") as store:
+        run = store.start_run("channel", channels=["gz"])
+        store.store_item(article_item(make_article(A)), run_id=run)
+        store.store_item(dataclasses.replace(list_item(LIST), discovered=(A,)), run_id=run)
+        assert states(store)[A] == ("done", 1, None)
+        later = store.start_run("channel", channels=["gz"])
+        store.store_item(dataclasses.replace(list_item(LIST), discovered=(A,)), run_id=later)
+        assert states(store)[A] == ("pending", 1, None)

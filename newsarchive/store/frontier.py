@@ -88,8 +88,10 @@ def _now() -> str:
 def discover(
     conn: sqlite3.Connection, found: Iterable[str], *, run_id: int | None, now: str | None = None
 ) -> int:
-    """Record ``found`` as pending (new rows, or rows in another state: the crawl requests them
-    again now); returns how many rows changed."""
+    """Record ``found`` as pending: new rows, and rows an earlier run settled (this run
+    requests them again). A row this run settled stays as it is: the page that discovered it
+    can commit after its own answer did (its request left at once, the page's item waits
+    for its group), and the answer stands. Returns how many rows changed."""
     at = now or _now()
     rows = [
         (u, urls.canonical_url(u), kind_of(u), urls.channel_of(u), at, run_id, at, run_id)
@@ -105,7 +107,8 @@ def discover(
            VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
            ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at,
                                           last_run_id = excluded.last_run_id
-           WHERE frontier.state != 'pending'""",
+           WHERE frontier.state != 'pending'
+             AND frontier.last_run_id IS NOT excluded.last_run_id""",
         rows,
     )
     return conn.total_changes - before
