@@ -20,7 +20,7 @@ from newsarchive.crawling.capture import error_kind
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import is_truncated, soft_error
 from newsarchive.crawling.reextract import item_from_source
-from newsarchive.records import Article, Capture, NotAnArticle, PageItem
+from newsarchive.records import Article, Capture, FrontierNote, NotAnArticle, PageItem
 from newsarchive.store import ReextractSource
 from spiders.channel import ChannelSpider
 
@@ -271,7 +271,11 @@ def test_failed_downloads_keep_the_url_and_robots_refusals_are_not_errors() -> N
     assert item.captures[0].status == 0 and item.captures[0].body == b""
     robots = Failure(IgnoreRequest("Forbidden by robots.txt"))
     robots.request = request  # type: ignore[attr-defined]
-    assert list(s.failed(robots)) == []
+    # Not an error of the site (no capture, no error count): a note that settles the URL in
+    # the crawl frontier, failed for good, so that it is not left pending.
+    assert list(s.failed(robots)) == [
+        FrontierNote(settled=(request.url,), error="robots_forbidden")
+    ]
 
 
 def test_a_redirect_out_of_the_channels_is_an_error_not_an_article() -> None:

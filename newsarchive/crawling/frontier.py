@@ -74,9 +74,10 @@ def take_up_order(due: Iterable[str]) -> list[str]:
 
 def open_urls(db: Path) -> frozenset[str]:
     """The URLs of the crawl still going on: every URL the archive's frontier holds pending
-    or to retry, and every URL a run since the last run that ended ``ok`` settled (an
-    unfinished crawl's: its articles' other URLs are fetched as the uninterrupted crawl would
-    have fetched them). Empty when there is no archive or no frontier yet."""
+    or to retry, and every URL settled by a run that did not get to its end (killed,
+    interrupted, failed) since the last run that did (``ok`` or ``partial``): the articles of
+    an unfinished crawl have their other URLs fetched as the uninterrupted crawl would have.
+    Empty when there is no archive or no frontier yet."""
     try:
         conn = queries.connect(db, readonly=True, current_schema=False)
     except queries.ArchiveError:
@@ -86,7 +87,7 @@ def open_urls(db: Path) -> frozenset[str]:
             """SELECT url FROM frontier
                WHERE state IN ('pending', 'retry')
                   OR last_run_id > (SELECT coalesce(max(id), 0) FROM crawl_runs
-                                    WHERE exit_status = 'ok')"""
+                                    WHERE exit_status IN ('ok', 'partial'))"""
         ).fetchall()
     except sqlite3.OperationalError:  # an archive from before the frontier
         return frozenset()
