@@ -14,7 +14,7 @@ dropped: every copy's URL and capture is recorded.
 Group commits: items that arrive together (one turn of the event loop, at most
 ``NEWSARCHIVE_STORE_GROUP``) are stored in one transaction (:meth:`Store.group
 <newsarchive.store.Store.group>`, each item a savepoint in it) and each item completes only
-after that commit, so whatever hangs on ``item_scraped`` (the resume journal, the progress
+after that commit, so whatever hangs on ``item_scraped`` (the progress
 counters) sees committed items only. An item that fails on its own (a bug) is rolled back alone
 and fails alone; a commit that fails, or a write after which SQLite dropped the whole
 transaction (disk full, read-only file, I/O error), fails every item of the group with that
