@@ -176,40 +176,6 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
     return ExitCode.OK
 
 
-#: HTTP statuses that say "try again later" (0: no response at all: timeout, DNS, refused).
-TRANSIENT_STATUSES = frozenset({0, 408, 429})
-
-#: Error kinds of pages served with a success status whose content was wrong (a glitching
-#: server, a cut connection, a captcha wall): worth fetching again, like a 5xx.
-RETRYABLE_CONTENT_ERRORS = frozenset(
-    {"undecodable", "truncated", "captcha", "empty", "error_page", "soft_404", "too_large"}
-)
-
-
-def failed_urls(db: Path, *, since: str) -> list[str]:
-    """URLs whose latest capture is a transient failure (no response, 408, 429, 5xx, or a
-    success status with wrong content: undecodable, truncated, a captcha or empty page) that
-    began at or after ``since`` (ISO 8601 UTC): the pages a later run should try again.
-
-    "Began": the capture row's first fetch time; a page that keeps answering the same error
-    keeps its row (same bytes), so it stops being retried once its first failure is older
-    than ``since``. Permanent answers (404, 410) are not retried: they are takedowns or
-    broken links, recorded as such.
-    """
-    if not Path(db).is_file():
-        return []
-    rows = _read(db, "the captures", lambda conn: history.latest_error_captures(conn, since=since))
-    return sorted(
-        {
-            url
-            for url, status, detail in rows
-            if status in TRANSIENT_STATUSES
-            or status >= 500
-            or (status < 300 and detail in RETRYABLE_CONTENT_ERRORS)
-        }
-    )
-
-
 #: HTTP statuses that say "not here": a broken link, or a page taken down.
 GONE_STATUSES = frozenset({404, 410})
 
