@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import json
 import sqlite3
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from reliability_helpers import crawl_command
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 from store_factory import article_item, error_item, list_item, make_article
@@ -23,9 +25,12 @@ from newsarchive.crawling.crawlrun import CrawlRunExtension
 from newsarchive.crawling.frontier import TAKEN_UP, FrontierMiddleware, due_urls
 from newsarchive.crawling.links import Scope
 from newsarchive.crawling.options import CrawlOptions
+from newsarchive.faults import Fault, FaultSite, Rule
+from newsarchive.faults.plan import eligible_targets, mirror_key
 from newsarchive.records import FrontierNote
+from newsarchive.sitegen import load_manifest
 from newsarchive.store import Store, frontier
-from newsarchive.urls import big5_url
+from newsarchive.urls import big5_url, channel_of
 from spiders.channel import PRIORITY_TAKEN_UP, ChannelSpider
 
 LIST = "https://gz.news.cn/xwzx/gzyw.htm"
@@ -213,3 +218,37 @@ def test_a_link_answered_before_its_page_committed_stays_answered(tmp_path: Path
         later = store.start_run("channel", channels=["gz"])
         store.store_item(dataclasses.replace(list_item(LIST), discovered=(A,)), run_id=later)
         assert states(store)[A] == ("pending", 1, None)
+
+
+SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not (SITE / "MANIFEST.json").is_file(), reason="no sample site")
+def test_a_crawl_that_leaves_a_page_to_retry_says_so_and_the_next_takes_it_up(
+    tmp_path: Path,
+) -> None:
+    """An article served empty (status 200): the run is partial and its summary names the
+    work left; `runs --work` shows it; the next run fetches it first and ends ok."""
+    db = tmp_path / "archive.db"
+    target = str(eligible_targets(load_manifest(SITE))[0]["url"])
+
+    def crawl(site: FaultSite) -> subprocess.CompletedProcess[str]:
+        argv = crawl_command(db, site.url, "gz", "he")
+        return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+    with FaultSite(SITE, [Rule(mirror_key(target), Fault(kind="empty"))]) as site:
+        first = crawl(site)
+    assert first.returncode == 3, first.stderr[-2000:]
+    assert "work left: 1 retry (the next run takes it up first" in first.stdout
+    work = CliRunner().invoke(main, ["runs", "--db", str(db), "--work", "--format", "json"])
+    errors = {w["channel"]: w["errors"] for w in json.loads(work.output)}
+    assert errors[channel_of(target) or ""]["empty"] == 1
+    with FaultSite(SITE) as site:
+        second = crawl(site)
+        hits = site.hits(mirror_key(target))
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert "work left" not in second.stdout
+    assert hits == 1
+    with Store(db) as store:
+        assert states(store)[target][0] == "done"

@@ -107,6 +107,9 @@ def _summary(report: jobs.JobReport) -> None:
         f"archive: {archive.articles} articles, {archive.near_copies} near copies, "
         f"{archive.urls} URLs, {archive.revisions} revisions, {archive.captures} captures",
     ]
+    if report.left:
+        left = ", ".join(f"{n} {state}" for state, n in sorted(report.left.items()))
+        lines.append(f"work left: {left} (the next run takes it up first; `newsarchive runs`)")
     click.echo("\n".join(lines))
 
 

@@ -22,7 +22,7 @@ from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, run_spider
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
-from newsarchive.store import Store
+from newsarchive.store import Store, frontier
 from newsarchive.store.queries import connect
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
@@ -55,6 +55,9 @@ class JobReport:
     result: CrawlResult
     archive: ArchiveStats
     exit_code: ExitCode
+    left: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Work the run's channels have left in the crawl frontier (``{"pending": n, "retry": m}``,
+    states with URLs only): what the next run takes up first."""
 
 
 def crawl(
@@ -157,7 +160,8 @@ def _locked_job(
     code = _STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
-    return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code)
+        left = frontier.left(conn, [str(c) for c in row.get("channels") or []])
+    return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code, left=left)
 
 
 _STATUS_CODES = {status: code for code, status in ledger.EXIT_STATUS.items()}
