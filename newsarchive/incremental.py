@@ -239,7 +239,12 @@ class IncrementalMiddleware:
         self.stats.inc_value(f"incremental/{key}")
 
     def _article(self, request: Request) -> tuple[bool, bool]:
-        """``(keep the request, the article was already known)``."""
+        """``(keep the request, the article was already known)``. A request marked as taken up
+        from the crawl frontier (page 1 of an article whose later page is to be retried) is
+        kept."""
+        if request.meta.get(TAKEN_UP):
+            self._inc("articles_taken_up")
+            return True, False
         state = self.known.classify(request.url)
         if state == "known":
             self._inc("articles_skipped")

@@ -44,6 +44,7 @@ from newsarchive.crawling.datasource import (
     datasource_urls,
     parse_datasource,
 )
+from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links, url_date
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import Page, http_error, list_links, read_page
@@ -215,6 +216,8 @@ class ChannelSpider(Spider):
         self._stat("newsarchive/later_page_to_first")
         request = self._request(follow_url(response.url), priority=PRIORITY_ARTICLE)
         if request is not None:
+            if response.meta.get(TAKEN_UP):  # a page left to retry: its article is read again
+                request.meta[TAKEN_UP] = True
             yield request
 
     def _follow_list(self, response: Response, text: str) -> Iterator[Request]:

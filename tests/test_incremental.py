@@ -244,3 +244,10 @@ def test_the_open_frontier_is_read_from_the_archive(archive: Path) -> None:
     off = {**settings, "NEWSARCHIVE_GONE_RECHECK_DAYS": 0}
     again = IncrementalMiddleware.from_crawler(get_crawler(Spider, off))
     assert again.known.classify(gone) == "new"
+
+
+def test_an_article_request_taken_up_from_the_frontier_is_kept(archive: Path) -> None:
+    mw = middleware(archive)
+    out = run(mw, *page(Request(OLD[0], meta={"na_kind": "article", TAKEN_UP: True})))
+    assert urls_of(out) == [OLD[0]]  # known, but a later page of it is to be retried
+    assert mw.stats.get_value("incremental/articles_taken_up") == 1

@@ -17,6 +17,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.crawling.capture import error_kind
+from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import is_truncated, soft_error
 from newsarchive.crawling.reextract import item_from_source
@@ -389,3 +390,8 @@ def test_a_later_page_reached_on_its_own_is_read_from_page_one() -> None:
     gone = s.parse(response(f"{base}_3.htm", body=b"gone", status=404))
     ((item,), []) = split(gone)
     assert item.error == "page_http_404" and item.captures[0].status == 404
+    # a later page taken up from the crawl frontier (left to retry): page 1 is read again,
+    # marked so that the incremental filter lets it through although the article is known
+    taken_up = spider().parse(response(f"{base}_2.htm", meta={TAKEN_UP: True}))
+    (again,) = split(taken_up)[1]
+    assert again.url == f"{base}.htm" and again.meta[TAKEN_UP] is True
