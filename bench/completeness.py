@@ -233,8 +233,8 @@ class Bench:
             self._record(trial, db, self._run(db, served.url))
         return self._finish(trial, db)
 
-    def server_down(self, n: int, of: int) -> Trial:
-        target = max(1, self.reference_captures * n // (of + 1))
+    def server_down(self, n: int, of: int, scale: float = 1.0) -> Trial:
+        target = max(1, int(self.reference_captures * n / (of + 1) * scale))
         trial = Trial(kind="server_down", point=f"after {target} captures")
         db = self.work / f"down{n}.db"
         with FaultSite(self.site) as served:
@@ -256,6 +256,13 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--disk-full", type=int, default=5)
     parser.add_argument("--server-down", type=int, default=2)
+    parser.add_argument(
+        "--down-scale",
+        type=float,
+        default=1.0,
+        help="bring the server-down points earlier (0.5: at half the captures): a small site "
+        "is fetched well before its pages are stored",
+    )
     parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--max-reruns", type=int, default=4)
     parser.add_argument("--site", type=Path, help="an existing generated site to use")
@@ -277,7 +284,7 @@ def main() -> int:
     if args.faults:
         trials.append(bench.faults(args.seed))
     for n in range(1, args.server_down + 1):
-        trials.append(bench.server_down(n, args.server_down))
+        trials.append(bench.server_down(n, args.server_down, args.down_scale))
     failed = [t for t in trials if not t.passed]
     undone = sum(1 for t in trials for r in t.runs if r.undone)
     nonzero = sum(1 for t in trials for r in t.runs if r.undone and r.exit != 0)

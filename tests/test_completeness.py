@@ -31,7 +31,7 @@ pytestmark = [
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("completeness") / "trials.json"
     argv = [sys.executable, str(BENCH), "--site", str(SITE), "--json", str(out)]
-    argv += ["--kills", "2", "--disk-full", "1", "--server-down", "1"]
+    argv += ["--kills", "2", "--disk-full", "1", "--server-down", "1", "--down-scale", "0.3"]
     done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
     assert out.is_file(), done.stderr[-3000:]
     data: dict[str, Any] = json.loads(out.read_text("utf-8"))
