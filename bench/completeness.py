@@ -14,17 +14,19 @@ exits 0:
   ignored) at 1/(n+1) … of the reference archive's size; the reruns have room;
 * ``faults``: one crawl with every fault of the standard plan (:mod:`newsarchive.faults.plan`,
   every fault kind of the fault site, one article each), the reruns without faults;
-* ``server_down``: the site stops answering (every request refused) after a share of the
-  reference's captures, for the rest of the first crawl.
+* ``server_down``: the server dies (every request, on open connections too, answered with a
+  TCP reset) after a share of the reference's captures, for the rest of the first crawl.
 
 After every run: the articles of the reference missing from the archive (none of their URLs
 known) and the frontier's pending and retryable URLs. A trial passes when nothing is missing after
 the last run and every run that left work undone (articles missing, or work in the frontier)
 exited non-zero. Whether the last archive equals the reference
-(:func:`newsarchive.faults.compare.fingerprint`) is shown too: it does after kills, full disks
-and a dead server; after the faults crawl one article differs, the one served in an unknown
-template (stored from that markup by the generic extractor, not missing, and not fetched
-again since the archive holds it). Prints one line per trial and a summary; exit status 1 if
+(:func:`newsarchive.faults.compare.fingerprint`) is shown too: it does after kills and full
+disks (runs that never reached their end: the next run fetches their articles' other URLs as
+the uninterrupted crawl did). After a run that reached its end (faults, a dead server) the
+next is incremental: an alias URL of an article already stored is not fetched again, and the
+article served in an unknown template stays as the generic extractor read it; complete, not
+byte-equal. Prints one line per trial and a summary; exit status 1 if
 any trial failed.
 """
 
@@ -45,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsarchive.faults import FaultSite
+from newsarchive.faults import Fault, FaultSite, Rule
 from newsarchive.faults.compare import fingerprint, integrity_check
 from newsarchive.faults.plan import PLAN, assign
 from newsarchive.sitegen import generate_site, load_manifest
@@ -243,7 +245,9 @@ class Bench:
             )
             while proc.poll() is None and captures(db) < target:
                 time.sleep(0.02)
-            served.stop()  # the server is gone: every later request is refused
+            # The server dies: from now on every request (on open connections too) is
+            # answered with a TCP reset and no response.
+            served.rules = (Rule("*", Fault(kind="reset")),)
             proc.wait()
         self._record(trial, db, proc.returncode)
         return self._finish(trial, db)
