@@ -252,3 +252,22 @@ def test_a_crawl_that_leaves_a_page_to_retry_says_so_and_the_next_takes_it_up(
     assert hits == 1
     with Store(db) as store:
         assert states(store)[target][0] == "done"
+
+
+def test_an_upgraded_archive_keeps_retrying_its_failed_pages(tmp_path: Path) -> None:
+    """Schema step 6 seeds the frontier with the pages whose latest capture failed for a
+    passing reason lately (the retry the frontier replaced), not with 404s or old failures."""
+    db = tmp_path / "old.db"
+    now = datetime.now(UTC)
+    recent = (now - timedelta(days=1)).isoformat(timespec="seconds")
+    old = (now - timedelta(days=30)).isoformat(timespec="seconds")
+    with Store(db) as store:
+        store.store_item(error_item(A, "http_503", status=503, fetched_at=recent))
+        store.store_item(error_item(B, "http_404", status=404, fetched_at=recent))
+        store.store_item(error_item(HE, "timeout", status=0, fetched_at=old))
+    with sqlite3.connect(db) as conn:  # the archive as version 5 left it
+        conn.execute("DROP TABLE frontier")
+        conn.execute("DELETE FROM schema_version WHERE version >= 6")
+    with Store(db) as store:
+        assert states(store) == {A: ("retry", 1, "http_503")}
+        assert [d.url for d in frontier.due(store.db.conn, ["gz", "he"])] == [A]

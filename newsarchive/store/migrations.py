@@ -18,14 +18,14 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
 
 from newsarchive import dedup, textnorm
-from newsarchive.store import _articles
+from newsarchive.store import _articles, frontier, history
 from newsarchive.store import rows as rows_module
 
 logger = logging.getLogger(__name__)
@@ -174,11 +174,26 @@ def _v5(db: sqlite_utils.Database) -> None:
         logger.info("schema v5: %d articles queued for the new full-text index", cursor.rowcount)
 
 
+#: How far back the frontier step looks for failed pages to retry (the retry window the
+#: captures-based retry it replaces used).
+FRONTIER_SEED_DAYS = 7
+
+
 def _frontier(db: sqlite_utils.Database) -> None:
     """The crawl frontier: every discovered list page and article URL and its state (see
-    :mod:`newsarchive.store.frontier`). Self-contained: creates the table and its index,
-    touches nothing else; an archive upgraded to it starts with an empty frontier."""
+    :mod:`newsarchive.store.frontier`). Self-contained: creates the table and its index, and
+    seeds it with the pages an upgraded archive was to retry (their latest capture failed for
+    a passing reason in the last :data:`FRONTIER_SEED_DAYS` days) as ``retry`` rows due at
+    once; it changes no other table."""
     _run_script(db, "schema_frontier.sql")
+    since = (datetime.now(UTC) - timedelta(days=FRONTIER_SEED_DAYS)).isoformat(timespec="seconds")
+    seeded = 0
+    for url, status, detail in history.latest_error_captures(db.conn, since=since):
+        if frontier.retryable(status, detail):
+            frontier.settle(db.conn, [url], status=status, error=detail, run_id=None)
+            seeded += 1
+    if seeded:
+        logger.info("schema v6: %d failed pages recorded in the frontier to retry", seeded)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
