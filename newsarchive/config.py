@@ -62,11 +62,6 @@ class ConfigError(ValueError):
     names the file or variable and the value."""
 
 
-def default_job_root(archive: Path) -> Path:
-    """Where resumable crawl state lives unless configured: ``<archive>.jobs`` beside it."""
-    return archive.with_name(archive.name + ".jobs")
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Config:
     """The effective configuration of a scheduled crawl."""
@@ -81,8 +76,6 @@ class Config:
     revisit_after_hours: float = 12.0
     """A recent article is fetched again only if its last fetch is this many hours old (an
     hourly schedule then re-checks it about twice a day, not every hour)."""
-    job_dir: Path | None = None
-    """Where resumable crawl state lives; ``None`` means ``<archive>.jobs`` beside the archive."""
     mirror: str = ""
     """Base URL of a ``<host>/<path>`` copy of the sites to fetch from instead of the real
     hosts (re-crawling a saved copy; tests); empty for the real sites."""
@@ -107,13 +100,6 @@ class Config:
     """Rotate the log file when it reaches this size."""
     log_backups: int = 5
     """Rotated log files kept (``crawl.log.1`` … ``crawl.log.N``)."""
-
-    @property
-    def jobs_root(self) -> Path:
-        """The directory holding resumable crawl state (``job_dir`` or ``<archive>.jobs``)."""
-        if self.job_dir is not None:
-            return self.job_dir
-        return default_job_root(self.archive)
 
     @property
     def full_user_agent(self) -> str:
@@ -241,7 +227,6 @@ _FIELDS: tuple[_Field, ...] = (
     ),
     _Field(name="revisit_days", section="crawl", key="revisit_days", parse=_float),
     _Field(name="revisit_after_hours", section="crawl", key="revisit_after_hours", parse=_float),
-    _Field(name="job_dir", section="crawl", key="job_dir", parse=_optional_path, path=True),
     _Field(name="mirror", section="crawl", key="mirror", parse=_str),
     _Field(name="lock_wait", section="crawl", key="lock_wait", parse=_float),
     _Field(name="delay", section="politeness", key="delay", parse=_float),

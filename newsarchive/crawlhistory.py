@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from newsarchive import lock
 from newsarchive.exitcodes import ExitCode
-from newsarchive.store import history, queries
+from newsarchive.store import frontier, history, queries
 
 _T = TypeVar("_T")
 
@@ -177,40 +177,6 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
     return ExitCode.OK
 
 
-#: HTTP statuses that say "try again later" (0: no response at all: timeout, DNS, refused).
-TRANSIENT_STATUSES = frozenset({0, 408, 429})
-
-#: Error kinds of pages served with a success status whose content was wrong (a glitching
-#: server, a cut connection, a captcha wall): worth fetching again, like a 5xx.
-RETRYABLE_CONTENT_ERRORS = frozenset(
-    {"undecodable", "truncated", "captcha", "empty", "error_page", "soft_404", "too_large"}
-)
-
-
-def failed_urls(db: Path, *, since: str) -> list[str]:
-    """URLs whose latest capture is a transient failure (no response, 408, 429, 5xx, or a
-    success status with wrong content: undecodable, truncated, a captcha or empty page) that
-    began at or after ``since`` (ISO 8601 UTC): the pages a later run should try again.
-
-    "Began": the capture row's first fetch time; a page that keeps answering the same error
-    keeps its row (same bytes), so it stops being retried once its first failure is older
-    than ``since``. Permanent answers (404, 410) are not retried: they are takedowns or
-    broken links, recorded as such.
-    """
-    if not Path(db).is_file():
-        return []
-    rows = _read(db, "the captures", lambda conn: history.latest_error_captures(conn, since=since))
-    return sorted(
-        {
-            url
-            for url, status, detail in rows
-            if status in TRANSIENT_STATUSES
-            or status >= 500
-            or (status < 300 and detail in RETRYABLE_CONTENT_ERRORS)
-        }
-    )
-
-
 #: HTTP statuses that say "not here": a broken link, or a page taken down.
 GONE_STATUSES = frozenset({404, 410})
 
@@ -222,3 +188,18 @@ def gone_urls(db: Path, *, since: str) -> frozenset[str]:
         return frozenset()
     rows = _read(db, "the captures", lambda conn: history.latest_statuses(conn, since=since))
     return frozenset(url for url, status in rows if status in GONE_STATUSES)
+
+
+def frontier_work(db: Path) -> list[frontier.ChannelWork]:
+    """Per channel, the crawl frontier's URLs by state (pending, to retry, failed for good,
+    done), the next retry and the errors; read without writing. Empty for an archive from
+    before the frontier."""
+    if not Path(db).is_file():
+        raise LedgerError(f"no archive at {db} (give --db or set NEWSARCHIVE_DB)")
+
+    def question(conn: sqlite3.Connection) -> list[frontier.ChannelWork]:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'frontier'").fetchone() is None:
+            return []
+        return frontier.summary(conn)
+
+    return _read(db, "the crawl frontier", question)

@@ -288,3 +288,22 @@ class PageItem:
     """Set by the validate pipeline for an :class:`Article` that cannot be archived as one
     (``no_headline``, ``no_body``, ``no_date``, ``bad_date``, ``no_url``): the store keeps its
     captures (outcome ``invalid``) and then drops the item."""
+    discovered: tuple[str, ...] = ()
+    """The links this page made the crawl request (list pages, articles; set by
+    :class:`newsarchive.crawling.frontier.FrontierMiddleware`): the store records them in the
+    crawl frontier as pending in this item's own transaction, so a page is never counted
+    stored without the links found on it."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FrontierNote:
+    """Frontier bookkeeping with no page to store: links found by a response that yielded no
+    :class:`PageItem` (a later page of an article sending the crawl to page 1), or a request
+    that ended without a page (robots.txt forbids it)."""
+
+    discovered: tuple[str, ...] = ()
+    """URLs the crawl requested: recorded pending."""
+    settled: tuple[str, ...] = ()
+    """URLs the crawl is done with, for the reason in ``error``."""
+    error: str | None = None
+    """Why ``settled`` ended without a page (``robots_forbidden``); ``None``: they are done."""

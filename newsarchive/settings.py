@@ -104,7 +104,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 300,
 }
 
-# --- scheduled crawling (newsarchive.crawling.incremental, .resume) ----------------------------
+# --- scheduled crawling (newsarchive.crawling.incremental, newsarchive.crawling.frontier) --
 #: Skip articles the archive already holds and stop paginating columns with nothing new
 #: (active only when NEWSARCHIVE_DB exists).
 NEWSARCHIVE_INCREMENTAL = True
@@ -112,19 +112,16 @@ NEWSARCHIVE_INCREMENTAL = True
 NEWSARCHIVE_REVISIT_DAYS = config.DEFAULTS.revisit_days
 #: ...when their last fetch is at least this many hours old.
 NEWSARCHIVE_REVISIT_AFTER_HOURS = config.DEFAULTS.revisit_after_hours
-#: Article pages whose last fetch failed transiently (no response, 408, 429, 5xx) this many
-#: days ago or later are requested again at the start of the next run (0: never).
-NEWSARCHIVE_RETRY_FAILED_DAYS = 7.0
 #: Article URLs that answered 404/410 (broken links, takedowns) this many days ago or later
 #: are not requested again yet (0: always).
 NEWSARCHIVE_GONE_RECHECK_DAYS = 7.0
-#: Set by ``newsarchive crawl`` when the previous run of the job did not finish: never stop
-#: paginating early.
-NEWSARCHIVE_CATCH_UP = False
-SPIDER_MIDDLEWARES = {"newsarchive.crawling.incremental.IncrementalMiddleware": 950}
-#: Marks a JOBDIR whose state Scrapy saved on a graceful stop (see newsarchive.crawling.resume).
+#: The incremental filter sees the spider's output first (950); the frontier (900) records
+#: the requests that are made with their page's item, and takes up what earlier runs left.
+SPIDER_MIDDLEWARES = {
+    "newsarchive.crawling.incremental.IncrementalMiddleware": 950,
+    "newsarchive.crawling.frontier.FrontierMiddleware": 900,
+}
 EXTENSIONS = {
-    "newsarchive.crawling.resume.JobStateExtension": 0,
     # The crawl_runs row, progress, and stop when the archive cannot be written.
     "newsarchive.crawling.crawlrun.CrawlRunExtension": 10,
 }

@@ -14,12 +14,14 @@ dropped: every copy's URL and capture is recorded.
 Group commits: items that arrive together (one turn of the event loop, at most
 ``NEWSARCHIVE_STORE_GROUP``) are stored in one transaction (:meth:`Store.group
 <newsarchive.store.Store.group>`, each item a savepoint in it) and each item completes only
-after that commit, so whatever hangs on ``item_scraped`` (the resume journal, the progress
+after that commit, so whatever hangs on ``item_scraped`` (the progress
 counters) sees committed items only. An item that fails on its own (a bug) is rolled back alone
 and fails alone; a commit that fails, or a write after which SQLite dropped the whole
 transaction (disk full, read-only file, I/O error), fails every item of the group with that
 error. Without a running asyncio loop each item is its own transaction.
 
+A :class:`~newsarchive.records.FrontierNote` (links found by a response without a page item,
+a request robots.txt forbade) is written to the crawl frontier in the same group commits.
 Articles go through :meth:`newsarchive.store.Store.store_item` (dedup, revisions, takedown
 bookkeeping); non-articles and failed fetches keep their captures; a 404/410 or a redirect to a
 home page for a known article URL becomes a ``taken_down`` event. An item the validate pipeline
@@ -53,7 +55,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from newsarchive import dedup, lock
 from newsarchive.crawling.crawlrun import CrawlRunExtension
-from newsarchive.records import Article, PageItem
+from newsarchive.records import Article, FrontierNote, PageItem
 from newsarchive.store import DedupKeys, ItemResult, Store
 
 logger = logging.getLogger(__name__)
@@ -73,7 +75,9 @@ class StorePipeline:
         self.store: Store | None = None
         self.run: CrawlRunExtension | None = None
         self._give_back_lock: Callable[[], None] | None = None
-        self._waiting: list[tuple[PageItem, DedupKeys | None, asyncio.Future[ItemResult]]] = []
+        self._waiting: list[
+            tuple[PageItem | FrontierNote, DedupKeys | None, asyncio.Future[ItemResult | None]]
+        ] = []
         self._commit_scheduled = False
 
     @classmethod
@@ -126,6 +130,9 @@ class StorePipeline:
     # -- items -------------------------------------------------------------------------------
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, FrontierNote):
+            await self._store(item, None)
+            return item
         if not isinstance(item, PageItem):
             return item
         keys = None
@@ -138,6 +145,7 @@ class StorePipeline:
             if keys.signature is None:
                 self._count("newsarchive/dedup/too_short")
         result = await self._store(item, keys)
+        assert result is not None  # a PageItem's
         self._count(f"newsarchive/captures/{result.capture_outcome}", len(result.capture_ids))
         if result.article is not None:
             self._count(f"newsarchive/articles/{result.article.outcome}")
@@ -161,7 +169,9 @@ class StorePipeline:
         if self.stats is not None:
             self.stats.inc_value(key, n)
 
-    async def _store(self, item: PageItem, keys: DedupKeys | None) -> ItemResult:
+    async def _store(
+        self, item: PageItem | FrontierNote, keys: DedupKeys | None
+    ) -> ItemResult | None:
         """Store ``item``; returns once its group is committed."""
         if self.store is None:
             raise RuntimeError("StorePipeline.process_item before open_spider")
@@ -169,7 +179,7 @@ class StorePipeline:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on an asyncio loop: one transaction for this item
             return self._store_one(item, keys)
-        done: asyncio.Future[ItemResult] = loop.create_future()
+        done: asyncio.Future[ItemResult | None] = loop.create_future()
         self._waiting.append((item, keys, done))
         if len(self._waiting) >= self.group_items:
             self._commit()
@@ -178,8 +188,13 @@ class StorePipeline:
             loop.call_soon(self._commit)
         return await done
 
-    def _store_one(self, item: PageItem, keys: DedupKeys | None) -> ItemResult:
+    def _store_one(
+        self, item: PageItem | FrontierNote, keys: DedupKeys | None
+    ) -> ItemResult | None:
         assert self.store is not None
+        if isinstance(item, FrontierNote):
+            self.store.store_note(item, run_id=self.run_id)
+            return None
         return self.store.store_item(
             item, run_id=self.run_id, invalid_reason=item.invalid, keys=keys
         )
@@ -191,7 +206,7 @@ class StorePipeline:
         if not group:
             return
         assert self.store is not None
-        outcomes: list[ItemResult | Exception] = []
+        outcomes: list[ItemResult | Exception | None] = []
         try:
             with self.store.group():
                 for item, keys, _ in group:

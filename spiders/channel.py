@@ -44,16 +44,19 @@ from newsarchive.crawling.datasource import (
     datasource_urls,
     parse_datasource,
 )
+from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.links import article_hrefs, follow_url, gateway_links
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import Page, http_error, list_links, read_page
 from newsarchive.extract import join_pages
-from newsarchive.records import Article, Capture, NotAnArticle, PageItem
+from newsarchive.records import Article, Capture, FrontierNote, NotAnArticle, PageItem
 
 logger = logging.getLogger(__name__)
 
-#: Scheduling priorities: finish started articles first, then articles, then lists.
+#: Scheduling priorities: finish started articles first, then what earlier runs left open
+#: (the crawl frontier), then articles, then lists.
 PRIORITY_NEXT_PAGE = 20
+PRIORITY_TAKEN_UP = 15
 PRIORITY_ARTICLE = 10
 PRIORITY_DATASOURCE = 5
 PRIORITY_LIST = 0
@@ -142,6 +145,20 @@ class ChannelSpider(Spider):
             return self._request(target, priority=PRIORITY_ARTICLE - (2 if big5 else 0))
         return self._request(target, priority=PRIORITY_LIST)
 
+    def taken_up(self, url: str) -> Request | None:
+        """A request for ``url``, which an earlier run left pending or to retry (see
+        :mod:`newsarchive.crawling.frontier`), if this run's scope and budget allow it."""
+        if not self.scope.allows(url):
+            return None
+        datasource = urls.parse(url).path.endswith(".json")
+        big5 = urls.parse(url).big5
+        return self._request(
+            url,
+            priority=PRIORITY_TAKEN_UP - (2 if big5 else 0),
+            callback=self.parse_datasource if datasource else None,
+            dont_filter=True,
+        )
+
     async def start(self) -> AsyncIterator[Any]:
         for url in self.options.start_urls():
             request = self._request(url, priority=PRIORITY_LIST, dont_filter=True)
@@ -199,6 +216,8 @@ class ChannelSpider(Spider):
         self._stat("newsarchive/later_page_to_first")
         request = self._request(follow_url(response.url), priority=PRIORITY_ARTICLE)
         if request is not None:
+            if response.meta.get(TAKEN_UP):  # a page left to retry: its article is read again
+                request.meta[TAKEN_UP] = True
             yield request
 
     def _follow_list(self, response: Response, text: str) -> Iterator[Request]:
@@ -314,16 +333,20 @@ class ChannelSpider(Spider):
 
     # -- failures ----------------------------------------------------------------------------
 
-    def failed(self, failure: Failure) -> Iterator[PageItem]:
-        """A download that produced no response (timeout, DNS, refused, too large, robots)."""
+    def failed(self, failure: Failure) -> Iterator[PageItem | FrontierNote]:
+        """A download that produced no response (timeout, DNS, refused, too large, robots).
+        The record is under the URL first requested (before any redirect)."""
         request = failure.request  # type: ignore[attr-defined]
         kind = error_kind(failure.value)  # type: ignore[arg-type]
         self._stat(stat_key(kind))
-        if kind in ("robots_forbidden", "offsite"):  # not ours to fetch: nothing to record
+        chain = request.meta.get("redirect_urls") or ()
+        url = str(chain[0]) if chain else request.url
+        if kind in ("robots_forbidden", "offsite"):  # not ours to fetch: settled, no error
             logger.info("not fetched (%s): %s", kind, request.url)
+            yield FrontierNote(settled=(url,), error=kind)  # not an error of the site
             return
         logger.warning("download failed %s: %s", request.url, failure.value)
-        yield PageItem(captures=(no_response(request.url),), result=None, error=kind)
+        yield PageItem(captures=(no_response(url),), result=None, error=kind)
 
     def _stat(self, key: str) -> None:
         if getattr(self, "crawler", None) is not None and self.crawler.stats is not None:

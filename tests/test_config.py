@@ -46,7 +46,6 @@ def test_defaults_without_file_env_or_options(tmp_path: Path) -> None:
     assert resolved.config == Config()
     assert resolved.file is None
     assert set(resolved.sources.values()) == {"default"}
-    assert resolved.config.jobs_root == Path("data/archive.db.jobs")
     assert resolved.config.full_user_agent.startswith("newsarchive/")
     assert resolved.config.full_user_agent.endswith(f"+{config.DEFAULT_CONTACT})")
 
@@ -77,7 +76,6 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
     assert cfg.log_max_bytes == Config().log_max_bytes
     assert resolved.sources["delay"] == f"file {path}"
     assert resolved.sources["proxy"] == "default"
-    assert cfg.jobs_root == tmp_path.resolve() / "archive" / "xinhua.db.jobs"
 
 
 def test_precedence_default_file_env_option(tmp_path: Path) -> None:
@@ -138,7 +136,6 @@ def test_env_values_are_parsed(tmp_path: Path) -> None:
         "NEWSARCHIVE_CHANNELS": "gz, sh gz",
         "NEWSARCHIVE_AUTOTHROTTLE": "off",
         "NEWSARCHIVE_REVISIT_DAYS": "0",
-        "NEWSARCHIVE_JOB_DIR": "/srv/jobs",
         "NEWSARCHIVE_LOG_FILE": "",
         "NEWSARCHIVE_UNRELATED": "ignored",
     }
@@ -146,7 +143,6 @@ def test_env_values_are_parsed(tmp_path: Path) -> None:
     assert cfg.channels == ("gz", "sh")
     assert cfg.autothrottle is False
     assert cfg.revisit_days == 0.0
-    assert cfg.jobs_root == Path("/srv/jobs")
     assert cfg.log_file is None
     with pytest.raises(ConfigError, match="NEWSARCHIVE_LOCK_WAIT: expected a number"):
         config.load(env={"NEWSARCHIVE_LOCK_WAIT": "a while"}, cwd=tmp_path)

@@ -22,11 +22,17 @@ from newsarchive.store import Store
 
 def test_project_settings_enable_the_scheduled_crawling_components() -> None:
     settings = build_settings()
-    spider_mws = settings.getdict("SPIDER_MIDDLEWARES")
-    assert "newsarchive.crawling.incremental.IncrementalMiddleware" in spider_mws
-    assert "newsarchive.crawling.resume.JobStateExtension" in settings.getdict("EXTENSIONS")
-    downloader_mws = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert downloader_mws["newsarchive.crawling.proxy.ProxyMiddleware"] < 750
+    assert "newsarchive.crawling.incremental.IncrementalMiddleware" in settings.getdict(
+        "SPIDER_MIDDLEWARES"
+    )
+    assert "newsarchive.crawling.frontier.FrontierMiddleware" in settings.getdict(
+        "SPIDER_MIDDLEWARES"
+    )
+    assert "newsarchive.crawling.crawlrun.CrawlRunExtension" in settings.getdict("EXTENSIONS")
+    assert (
+        settings.getdict("DOWNLOADER_MIDDLEWARES")["newsarchive.crawling.proxy.ProxyMiddleware"]
+        < 750
+    )
     assert settings.getbool("NEWSARCHIVE_INCREMENTAL") is True
 
 

@@ -1,6 +1,6 @@
 """A crawl is one process that extracts and stores (group commits), end to end on the sample
-site: no child processes, a journal that only names committed pages when the crawl is killed,
-and a graceful stop that stores what was fetched."""
+site: no child processes, a crawl frontier that calls done only committed pages when the crawl
+is killed, and a graceful stop that stores what was fetched."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from ops_support import (
     wait_for,
 )
 
-from newsarchive.crawling.resume import Journal
 from newsarchive.exitcodes import ExitCode
 from tools.faults.compare import integrity_check
 
@@ -112,17 +111,28 @@ def _interpreters(pid: int) -> set[str]:
     return found
 
 
-def _journaled_done(db: Path) -> frozenset[str]:
-    root = db.with_name(db.name + ".jobs")
-    done: set[str] = set()
-    for job in root.iterdir():
-        done |= Journal.read(job)[1]
-    return frozenset(done)
+def _frontier_done(db: Path) -> frozenset[str]:
+    """The URLs the archive's crawl frontier calls done (read-only, beside the crawl)."""
+    if not db.is_file():
+        return frozenset()
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT url FROM frontier WHERE state = 'done'").fetchall()
+    except sqlite3.OperationalError:  # the archive is being created
+        return frozenset()
+    finally:
+        conn.close()
+    return frozenset(str(r[0]) for r in rows)
 
 
-def _journaled_done_or_none(db: Path) -> frozenset[str]:
-    root = db.with_name(db.name + ".jobs")
-    return _journaled_done(db) if root.is_dir() else frozenset()
+def _pending(db: Path) -> int:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(
+            conn.execute("SELECT count(*) FROM frontier WHERE state = 'pending'").fetchone()[0]
+        )
+    finally:
+        conn.close()
 
 
 def _captured(db: Path) -> set[str]:
@@ -164,16 +174,16 @@ def test_a_crawl_is_one_process(site: Site, tmp_path: Path) -> None:
     assert runs(db)[-1]["articles_new"] > 50
 
 
-def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
+def test_killed_mid_crawl_every_page_the_frontier_calls_done_is_in_the_archive(
     site: Site, whole: Path, tmp_path: Path
 ) -> None:
-    """SIGKILL mid-crawl: every page the journal calls done is in the archive, and the next
-    run completes the archive."""
+    """SIGKILL mid-crawl: every page the crawl frontier calls done is in the archive, some
+    are left pending, and the next run completes the archive and leaves nothing pending."""
     db = tmp_path / "archive.db"
     site.server.reset()
     # Politeness on, with a short fixed delay: the crawl lasts a few seconds whatever the
     # machine's load, so the kill lands mid-crawl (unthrottled, a quick machine finished the
-    # ~110 pages before the first group was journaled).
+    # ~110 pages before the first group was committed).
     proc = _start(
         site,
         db,
@@ -183,18 +193,19 @@ def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
         AUTOTHROTTLE_ENABLED=False,
         CONCURRENT_REQUESTS_PER_DOMAIN=2,
     )
-    # Kill once a first item has been committed and journaled and more pages have come in
+    # Kill once a first item has been committed and more pages have come in
     # since.
     deadline = time.monotonic() + 120
-    while not _journaled_done_or_none(db) and proc.poll() is None:
-        assert time.monotonic() < deadline, "nothing was journaled"
+    while not _frontier_done(db) and proc.poll() is None:
+        assert time.monotonic() < deadline, "nothing was stored"
         time.sleep(0.01)
     assert wait_for(proc, site, site.server.total() + 10)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    done = _journaled_done(db)
-    assert done, "nothing was journaled before the kill"
+    done = _frontier_done(db)
+    assert done, "nothing was stored before the kill"
     assert done <= _captured(db)
+    assert _pending(db), "the killed run left no work?"
     assert integrity_check(db) == "ok"
     # The next run completes the archive: the same articles, URLs and content. (Which script
     # a story's current row is in can differ: a killed run can leave both the original and
@@ -205,12 +216,13 @@ def test_killed_mid_crawl_every_journaled_page_is_in_the_archive(
     for part in ("articles", "urls", "events", "captured_urls", "near_copies"):
         assert got[part] == want[part], part
     assert [r[:2] for r in got["current"]] == [r[:2] for r in want["current"]]
+    assert _pending(db) == 0
 
 
 def test_sigterm_to_the_process_group_stores_what_was_fetched(site: Site, tmp_path: Path) -> None:
     """SIGTERM to the crawl's process group (``systemctl stop``, ``kill -TERM -pgid``): the
-    graceful stop stores the items in flight, every journaled page is in the archive and the
-    run is recorded as interrupted."""
+    graceful stop stores the items in flight, every page the frontier calls done is in the
+    archive and the run is recorded as interrupted."""
     db = tmp_path / "archive.db"
     site.server.reset()
     proc = _start(site, db)
@@ -220,7 +232,7 @@ def test_sigterm_to_the_process_group_stores_what_was_fetched(site: Site, tmp_pa
     if proc.returncode in DONE:  # it finished before the signal was handled: nothing to test
         pytest.skip("the crawl finished before SIGTERM arrived")
     assert proc.returncode == ExitCode.INTERRUPTED, err
-    done = _journaled_done(db)
+    done = _frontier_done(db)
     assert done
     assert done <= _captured(db)
     assert runs(db)[-1]["exit_status"] == "interrupted"

@@ -334,7 +334,7 @@ def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
     incremental = "newsarchive.crawling.incremental.IncrementalMiddleware"
     assert incremental in settings["SPIDER_MIDDLEWARES"]
     assert "newsarchive.distributed.fleet.StartThroughSeenSet" in settings["SPIDER_MIDDLEWARES"]
-    assert "newsarchive.crawling.resume.JobStateExtension" in settings["EXTENSIONS"]
+    assert "newsarchive.crawling.crawlrun.CrawlRunExtension" in settings["EXTENSIONS"]
     assert "newsarchive.distributed.fleet.FleetMonitor" in settings["EXTENSIONS"]
 
 

@@ -17,7 +17,7 @@ import redis
 from distributed_support import redis_url
 from test_distributed_fleet import ENV, SITE, archive_content, cli, fetched
 
-from newsarchive.crawling.incremental import _failed_articles  # the single crawl's retry rule
+from newsarchive.crawling.frontier import open_urls  # the single crawl's retry rule
 from newsarchive.distributed.archived import ArchiveKeys
 from newsarchive.urls import is_article_url
 from tools.mirror import CountingMirror as MirrorServer
@@ -86,7 +86,7 @@ def test_a_second_fleet_run_fetches_what_a_second_single_run_fetches(
     with MirrorServer(SITE) as site:
         run(["crawl", *codes, "--mirror", site.url, "--db", str(single_db)])
         # pages that failed transiently (a timeout on a loaded machine) are retried next time
-        single_failed = {mirror_key(u) for u in _failed_articles(single_db, 7.0)}
+        single_failed = {mirror_key(u) for u in open_urls(single_db) if is_article_url(u)}
         site.reset()
         run(["crawl", *codes, "--mirror", site.url, "--db", str(single_db)])
         single_second = fetched(site)

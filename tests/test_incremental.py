@@ -15,7 +15,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import error_item, make_article
 
-from newsarchive.crawling import resume
+from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.incremental import (
     IncrementalMiddleware,
     KnownArticles,
@@ -23,9 +23,7 @@ from newsarchive.crawling.incremental import (
     open_index,
     request_kind,
 )
-from newsarchive.crawling.links import Scope
 from newsarchive.store import Store
-from newsarchive.urls import big5_url
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LIST = "https://gz.news.cn/xwzx/gzyw.htm"
@@ -55,11 +53,11 @@ def archive(tmp_path: Path) -> Path:
     return db
 
 
-def middleware(db: Path, *, revisit: float = 3.0, catch_up: bool = False) -> IncrementalMiddleware:
+def middleware(db: Path, *, revisit: float = 3.0) -> IncrementalMiddleware:
     crawler = get_crawler(Spider)
     assert crawler.stats is not None
     known = KnownArticles(open_index(db), revisit, now=NOW)
-    return IncrementalMiddleware(known, crawler.stats, catch_up=catch_up)
+    return IncrementalMiddleware(known, crawler.stats)
 
 
 def page(*requests: Request) -> tuple[HtmlResponse, list[Any]]:
@@ -124,12 +122,6 @@ def test_recent_articles_are_revisited_but_count_as_known(archive: Path) -> None
     assert due.classify(RECENT) == "recent"
     fresh = KnownArticles(open_index(archive), 3, now=NOW, revisit_after_hours=48)
     assert fresh.classify(RECENT) == "known"
-
-
-def test_catch_up_mode_never_stops_pagination(archive: Path) -> None:
-    mw = middleware(archive, catch_up=True)
-    out = run(mw, *page(*(article(u) for u in OLD), next_page()))
-    assert urls_of(out) == [next_page().url]
 
 
 def test_pages_without_articles_and_other_requests_pass(archive: Path) -> None:
@@ -209,102 +201,37 @@ def test_from_crawler_needs_an_archive(tmp_path: Path, archive: Path) -> None:
             {
                 "NEWSARCHIVE_DB": str(archive),
                 "NEWSARCHIVE_REVISIT_DAYS": 0,
-                "NEWSARCHIVE_CATCH_UP": True,
             },
         )
     )
-    assert mw.catch_up is True
     assert mw.known.recent == frozenset()
     assert mw.known.classify(OLD[2]) == "known"
 
 
-def test_an_unfinished_job_fetches_what_it_had_not_stored(archive: Path) -> None:
-    """A resumed job skips pages it stored, fetches other URLs of articles it had requested
-    (as the uninterrupted job would), and still skips articles archived before the job."""
+def test_articles_open_in_the_frontier_count_as_new(archive: Path) -> None:
+    """Articles an earlier run requested and did not store (or is to retry) are new, and so
+    are their other URLs (as the uninterrupted run would fetch them); articles archived
+    before stay known."""
     alias = "https://www.gz.news.cn/2023-11/02/c_1129999002.htm"  # of OLD[1], archived
-    known = KnownArticles(
-        open_index(archive),
-        0,
-        now=NOW,
-        done=frozenset({OLD[1]}),
-        requested=frozenset({OLD[1], NEW}),
-    )
-    assert known.classify(OLD[1]) == "done"
-    assert known.classify(alias) == "new"  # its article is this job's
-    assert known.classify(OLD[0]) == "known"  # archived before the job
+    known = KnownArticles(open_index(archive), 0, now=NOW, requested=frozenset({OLD[1], NEW}))
+    assert known.classify(OLD[1]) == "new"
+    assert known.classify(alias) == "new"
+    assert known.classify(OLD[0]) == "known"
     assert known.classify(NEW) == "new"
 
 
-def test_pending_requests_follow_the_start_requests(archive: Path) -> None:
-    crawler = get_crawler(Spider)
-    assert crawler.stats is not None
-    mw = IncrementalMiddleware(
-        KnownArticles(open_index(archive), 0, now=NOW),
-        crawler.stats,
-        catch_up=True,
-        pending=frozenset({NEW, RECENT}),
+def test_pagination_goes_on_below_a_list_page_taken_up_from_the_frontier(archive: Path) -> None:
+    mw = middleware(archive)
+    output = page(article(OLD[0]), article(OLD[1]), next_page())
+    assert urls_of(run(mw, *output)) == []  # all known: pagination stops
+    taken_up = HtmlResponse(
+        LIST, body=b"", encoding="utf-8", request=Request(LIST, meta={TAKEN_UP: True})
     )
-
-    async def start() -> AsyncIterator[Any]:
-        yield Request(LIST)
-
-    async def collect() -> list[Any]:
-        return [r async for r in mw.process_start(start())]
-
-    out = asyncio.run(collect())
-    assert urls_of(out) == [LIST, RECENT, NEW]
-    assert all(r.meta["na_kind"] == "article" for r in out[1:])
-    assert crawler.stats.get_value("incremental/articles_resumed") == 2
+    out = list(mw.process_spider_output(taken_up, iter(output[1])))
+    assert urls_of(out) == [next_page().url]
 
 
-class _ScopedSpider(Spider):
-    name = "scoped"
-
-    def __init__(self, scope: Scope) -> None:
-        super().__init__()
-        self.scope = scope
-
-
-@pytest.mark.parametrize("big5", [True, False])
-def test_pending_requests_outside_the_runs_scope_are_not_requested(
-    archive: Path, big5: bool
-) -> None:
-    """A job left with a big5 copy pending, resumed with the mirror off: the copy stays out."""
-    crawler = get_crawler(Spider)
-    assert crawler.stats is not None
-    copy = big5_url(RECENT)
-    mw = IncrementalMiddleware(
-        KnownArticles(open_index(archive), 0, now=NOW),
-        crawler.stats,
-        pending=frozenset({NEW, copy}),
-    )
-    crawler.spider = _ScopedSpider(Scope(channels=frozenset({"gz"}), big5=big5))
-    mw.crawler = crawler
-
-    async def start() -> AsyncIterator[Any]:
-        yield Request(LIST)
-
-    async def collect() -> list[Any]:
-        return [r async for r in mw.process_start(start())]
-
-    out = asyncio.run(collect())
-    assert urls_of(out) == ([LIST, copy, NEW] if big5 else [LIST, NEW])
-    assert crawler.stats.get_value("incremental/articles_resumed") == (2 if big5 else 1)
-
-
-def test_requests_let_through_are_journaled(archive: Path, tmp_path: Path) -> None:
-    crawler = get_crawler(Spider)
-    assert crawler.stats is not None
-    journal = resume.Journal(tmp_path)
-    mw = IncrementalMiddleware(
-        KnownArticles(open_index(archive), 0, now=NOW), crawler.stats, journal=journal
-    )
-    run(mw, *page(article(OLD[0]), article(NEW), next_page()))
-    journal.close()
-    assert resume.Journal.read(tmp_path) == (frozenset({NEW}), frozenset())
-
-
-def test_failed_article_pages_are_requested_again(archive: Path) -> None:
+def test_the_open_frontier_is_read_from_the_archive(archive: Path) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with Store(archive) as store:
         store.store_item(error_item(NEW, "http_503", status=503, fetched_at=now))
@@ -312,9 +239,15 @@ def test_failed_article_pages_are_requested_again(archive: Path) -> None:
         store.store_item(error_item(gone, "http_404", status=404, fetched_at=now))
     settings = {"NEWSARCHIVE_DB": str(archive), "NEWSARCHIVE_REVISIT_DAYS": 0}
     mw = IncrementalMiddleware.from_crawler(get_crawler(Spider, settings))
-    assert mw.pending == [NEW]  # the 503, not the 404
+    assert mw.known.job_articles == {NEW}  # the 503 is to retry; the 404 failed for good
     assert mw.known.classify(gone) == "known"  # answered 404 lately: not requested again yet
-    off = {**settings, "NEWSARCHIVE_RETRY_FAILED_DAYS": 0, "NEWSARCHIVE_GONE_RECHECK_DAYS": 0}
+    off = {**settings, "NEWSARCHIVE_GONE_RECHECK_DAYS": 0}
     again = IncrementalMiddleware.from_crawler(get_crawler(Spider, off))
-    assert again.pending == []
     assert again.known.classify(gone) == "new"
+
+
+def test_an_article_request_taken_up_from_the_frontier_is_kept(archive: Path) -> None:
+    mw = middleware(archive)
+    out = run(mw, *page(Request(OLD[0], meta={"na_kind": "article", TAKEN_UP: True})))
+    assert urls_of(out) == [OLD[0]]  # known, but a later page of it is to be retried
+    assert mw.stats.get_value("incremental/articles_taken_up") == 1

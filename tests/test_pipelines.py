@@ -335,6 +335,8 @@ MOVING = {
     "articles": {"last_seen"},
     "article_urls": {"last_seen"},
     "captures": {"last_fetched_at", "fetch_count"},
+    # a replay settles the same URLs again: same states, one more attempt
+    "frontier": {"attempts", "updated_at", "last_run_id"},
 }
 SKIP = {"crawl_runs", "schema_version"}
 

@@ -1,11 +1,13 @@
 """Resumable crawls end to end: a crawl killed with SIGKILL (or stopped with SIGTERM) at
-several points, then run again, ends with the same archive as an uninterrupted crawl; and
+several points leaves its work pending in the archive's crawl frontier; run again, it ends
+with the same archive as an uninterrupted crawl and nothing pending; and
 two crawls on one archive never write at the same time."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,6 @@ from ops_support import (
     wait_for,
 )
 
-from newsarchive.crawling.resume import CLEAN_MARKER
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
 
@@ -51,9 +52,14 @@ def reference(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     }
 
 
-def jobs_of(db: Path) -> list[Path]:
-    root = db.with_name(db.name + ".jobs")
-    return sorted(root.iterdir()) if root.is_dir() else []
+def left(db: Path) -> dict[str, int]:
+    """The crawl frontier's URLs by state."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT state, count(*) FROM frontier GROUP BY state").fetchall()
+    finally:
+        conn.close()
+    return {str(state): int(n) for state, n in rows}
 
 
 def test_sigkill_at_several_points_then_resume_gives_the_uninterrupted_archive(
@@ -72,7 +78,7 @@ def test_sigkill_at_several_points_then_resume_gives_the_uninterrupted_archive(
         assert reached, f"the crawl ended before the kill point ({fraction})"
         assert proc.returncode == -signal.SIGKILL
         assert runs(db)[-1]["finished_at"] is None  # the ledger shows it never finished
-        assert jobs_of(db), "the killed run left its job directory"
+        assert left(db).get("pending"), "the killed run left pending URLs in the frontier"
         stored.append(len(snapshot(db)["articles"]))
     assert stored == sorted(stored)  # each run went on from where the last one stopped
     assert stored[-1] < len(reference["snapshot"]["articles"])
@@ -80,7 +86,8 @@ def test_sigkill_at_several_points_then_resume_gives_the_uninterrupted_archive(
     resumed = crawl(site, db)
     assert resumed.returncode in DONE, resumed.stderr
     assert differences(snapshot(db), reference["snapshot"]) == {}
-    assert jobs_of(db) == []  # finished: the next scheduled run starts fresh
+    assert left(db).get("pending", 0) == 0  # the next run took up everything
+    assert not db.with_name(db.name + ".jobs").exists()  # no state outside the archive
     ledger = runs(db)
     assert [r["exit_status"] for r in ledger][-1] in ("ok", "partial")
     assert [r["finished_at"] is None for r in ledger] == [True, True, True, False]
@@ -102,14 +109,12 @@ def test_sigterm_stops_gracefully_and_the_next_run_resumes(
     assert proc.returncode == ExitCode.INTERRUPTED, err
     ledger = runs(db)
     assert ledger[-1]["exit_status"] == "interrupted"
-    (job,) = jobs_of(db)
-    assert (job / CLEAN_MARKER).is_file()  # Scrapy's saved queue is trusted
-    assert (job / "requests.queue").is_dir()
+    assert left(db).get("pending"), "the interrupted run left pending URLs in the frontier"
 
     resumed = crawl(site, db)
     assert resumed.returncode in DONE, resumed.stderr
     assert differences(snapshot(db), reference["snapshot"]) == {}
-    assert jobs_of(db) == []
+    assert left(db).get("pending", 0) == 0
     assert sum(r["articles_new"] for r in runs(db)) == reference["articles_new"]
 
 

@@ -1,12 +1,11 @@
-"""The resume journal's order: a page's ``D`` line never comes before the ``T`` lines of the
-links found on it.
+"""The crawl frontier's order: a page is never recorded done without the links found on it.
 
-A resumed job skips every page journaled ``D`` (:mod:`newsarchive.crawling.resume`), so the links of
-such a page are followed only if they were journaled ``T`` before the crawl died. Scrapy
-starts storing a response's items while it is still reading the rest of the callback's output
-once that output holds more than ``2 * CONCURRENT_ITEMS`` objects (an article with many
-related links): without the middleware holding items back, the ``D`` line of an article could
-be written before the ``T`` lines of its later links, and a SIGKILL between the two lost them.
+The next run takes up only the URLs the frontier holds pending, so the links of a stored page
+must be recorded in the page's own transaction. Scrapy starts storing a response's items
+while it is still reading the rest of the callback's output once that output holds more than
+``2 * CONCURRENT_ITEMS`` objects (an article with many related links): the frontier
+middleware holds the items back until the output ends and hands them the links. And a run
+taking up an original and its big5 copy leaves the copy to the original's page.
 """
 
 from __future__ import annotations
@@ -26,13 +25,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from store_factory import article_item, make_article
 
-from newsarchive.crawling import resume
-from newsarchive.crawling.incremental import (
-    IncrementalMiddleware,
-    KnownArticles,
-    open_index,
-    resume_requests,
-)
+from newsarchive.crawling.frontier import FrontierMiddleware, take_up_order
+from newsarchive.records import FrontierNote, PageItem
 from newsarchive.store import Store
 from newsarchive.urls import canonical_url
 from tools.faults import Fault, FaultSite, Rule
@@ -52,58 +46,56 @@ def archive(tmp_path: Path) -> Path:
     return db
 
 
-def test_an_item_leaves_the_middleware_after_every_request_of_its_page_is_journaled(
-    archive: Path, tmp_path: Path
-) -> None:
-    crawler = get_crawler(Spider)
-    assert crawler.stats is not None
-    jobdir = tmp_path / "job"
-    journal = resume.Journal(jobdir)
-    mw = IncrementalMiddleware(
-        KnownArticles(open_index(archive), 0), crawler.stats, journal=journal
-    )
+def _frontier_middleware(db: Path) -> FrontierMiddleware:
+    return FrontierMiddleware.from_crawler(get_crawler(Spider, {"NEWSARCHIVE_DB": str(db)}))
+
+
+def test_an_item_leaves_the_middleware_carrying_every_link_of_its_page(archive: Path) -> None:
+    """The spider yields an article's item first, then its links; the item leaves the
+    frontier middleware last, with every link, so that the store records them pending in the
+    item's own transaction."""
+    mw = _frontier_middleware(archive)
     item = article_item(make_article(ARTICLE))
     response = HtmlResponse(ARTICLE, body=b"<html></html>", encoding="utf-8")
 
     def output() -> Iterator[Any]:
-        yield item  # the spider yields the article first, then its related links
+        yield item
         for url in LINKS:
             yield Request(url, meta={"na_kind": "article"})
+        yield Request(ARTICLE.replace("c.html", "c_2.html"), cb_kwargs={"state": "joining"})
 
-    journaled_when_item_left: frozenset[str] | None = None
-    seen: list[Any] = []
-    for obj in mw.process_spider_output(response, output()):
-        if obj is item:  # what Scrapy would now store and journal as D
-            journaled_when_item_left = resume.Journal.read(jobdir)[0]
-        seen.append(obj)
-    journal.close()
-    assert journaled_when_item_left == frozenset(LINKS)
-    assert seen[-1] is item
-    assert [o.url for o in seen[:-1]] == LINKS  # requests still go on at once, in order
+    seen = list(mw.process_spider_output(response, output()))
+    assert [o.url for o in seen[:-1]] == [*LINKS, ARTICLE.replace("c.html", "c_2.html")]
+    last = seen[-1]
+    assert isinstance(last, PageItem)
+    assert last.captures == item.captures
+    assert last.discovered == tuple(LINKS)  # a multi-page continuation is not recorded
+    with Store(archive) as store:
+        store.store_item(last)
+        states = dict(store.db.execute("SELECT url, state FROM frontier").fetchall())
+    assert states == {ARTICLE: "done", **dict.fromkeys(LINKS, "pending")}
 
 
-def test_without_a_journal_items_are_not_held(archive: Path) -> None:
-    crawler = get_crawler(Spider)
-    assert crawler.stats is not None
-    mw = IncrementalMiddleware(KnownArticles(open_index(archive), 0), crawler.stats)
-    item = article_item(make_article(ARTICLE))
+def test_links_of_a_response_without_an_item_go_in_a_note(archive: Path) -> None:
+    mw = _frontier_middleware(archive)
     response = HtmlResponse(ARTICLE, body=b"<html></html>", encoding="utf-8")
-    out = list(mw.process_spider_output(response, [item, Request(LINKS[0])]))
-    assert out[0] is item
+    out = list(mw.process_spider_output(response, [Request(LINKS[0]), Request(LINKS[1])]))
+    assert out[-1] == FrontierNote(discovered=(LINKS[0], LINKS[1]))
+    assert list(mw.process_spider_output(response, [])) == []
 
 
-def test_a_resumed_job_leaves_a_big5_copy_to_its_pending_original() -> None:
+def test_a_run_leaves_a_big5_copy_to_its_pending_original() -> None:
     alias = "https://gz.news.cn/2016-04/29/c_1119070511.htm"  # the original on its new host
     lone = (
         "http://big5.news.cn/gate/big5/gz.news.cn/20240622/15a18f190c3f5cd01b35010e2fecad75/c.html"
     )
-    assert resume_requests([BIG5, ORIGINAL, lone]) == sorted([ORIGINAL, lone])
-    assert resume_requests([alias, BIG5]) == [alias]
-    assert resume_requests([BIG5]) == [BIG5]  # its original is stored: nothing to race
+    assert take_up_order([BIG5, ORIGINAL, lone]) == sorted([ORIGINAL, lone])
+    assert take_up_order([alias, BIG5]) == [alias]
+    assert take_up_order([BIG5]) == [BIG5]  # its original is stored: nothing to race
 
 
 #: A real Scrapy crawl (the project's middleware and extension, a local server): one page
-#: whose callback yields its item and then 40 article links. Prints the journal.
+#: whose callback yields its item and then 40 article links. Prints the frontier.
 _CRAWL = textwrap.dedent(
     """
     import sys, threading
@@ -151,9 +143,9 @@ _CRAWL = textwrap.dedent(
             return []
 
     process = CrawlerProcess({
-        "SPIDER_MIDDLEWARES": {"newsarchive.crawling.incremental.IncrementalMiddleware": 950},
-        "EXTENSIONS": {"newsarchive.crawling.resume.JobStateExtension": 0},
-        "JOBDIR": str(work / "job"),
+        "SPIDER_MIDDLEWARES": {"newsarchive.crawling.incremental.IncrementalMiddleware": 950,
+                               "newsarchive.crawling.frontier.FrontierMiddleware": 900},
+        "ITEM_PIPELINES": {"pipelines.store.StorePipeline": 300},
         "NEWSARCHIVE_DB": str(work / "archive.db"),
         "CONCURRENT_ITEMS": 8,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -162,13 +154,18 @@ _CRAWL = textwrap.dedent(
     })
     process.crawl(Links)
     process.start()
-    print((work / "job" / "journal.log").read_text("utf-8"), end="")
+    import sqlite3
+    for url, state in sqlite3.connect(work / "archive.db").execute(
+            "SELECT url, state FROM frontier ORDER BY url"):
+        print(state, url)
     """
 )
 
 
 @pytest.mark.slow
-def test_a_real_crawl_journals_every_link_of_a_page_before_the_page(tmp_path: Path) -> None:
+def test_a_real_crawl_records_every_link_of_a_page_with_the_page(tmp_path: Path) -> None:
+    """Each link is recorded, and the page is done; the links stay pending, as their
+    callback yields no page item (a real crawl's always does)."""
     script = tmp_path / "crawl.py"  # a file: Scrapy reads the callbacks' source
     script.write_text(_CRAWL, "utf-8")
     proc = subprocess.run(
@@ -180,27 +177,23 @@ def test_a_real_crawl_journals_every_link_of_a_page_before_the_page(tmp_path: Pa
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
-    done = [i for i, line in enumerate(lines) if line.startswith("D ") and line.endswith("/page")]
-    links = [i for i, line in enumerate(lines) if line.startswith("T ") and "/link" in line]
-    assert len(done) == 1 and len(links) == 40, lines
-    assert max(links) < done[0], lines  # before the fix: 8 of the 40 came after the D line
+    assert len([line for line in lines if line.startswith("pending ") and "/link" in line]) == 40
+    assert [line for line in lines if line.endswith("/page")] == [lines[-1]]
+    assert lines[-1].startswith("done ")
 
 
 @pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.skipif(not (SITE / "MANIFEST.json").is_file(), reason="no sample site")
 def test_a_resumed_job_stores_an_original_before_its_big5_copy(tmp_path: Path) -> None:
-    """A job killed after an article's page was read (its big5 link journaled) but before the
-    article was stored has both on its to-do list. The resumed job must not race the two: the
-    original is stored first and the big5 copy stays a copy, as in an uninterrupted crawl (the
-    original's page arrives slowly here, so a big5 request sent at the start would win)."""
+    """A run killed after the original and its big5 copy were both recorded pending (found on
+    a related article's page, say) left both in the frontier. The next run must not race the
+    two: the original is stored first and the big5 copy stays a copy, as in an uninterrupted
+    crawl (the original's page arrives slowly here, so a big5 request sent at the start would
+    win)."""
     db = tmp_path / "archive.db"
-    Store(db).close()
-    job = resume.job_dir(db.with_name(db.name + ".jobs"), ["gz"])
-    resume.prepare(job)
-    journal = resume.Journal(job)
-    journal.write("T", [ORIGINAL, BIG5])  # …and then SIGKILL
-    journal.close()
+    with Store(db) as store:
+        store.store_note(FrontierNote(discovered=(ORIGINAL, BIG5)))  # …and then SIGKILL
     slow = [Rule(ORIGINAL.split("://")[1], Fault(kind="trickle", chunk=512, delay=0.2))]
     with FaultSite(SITE, slow) as site:
         proc = subprocess.run(

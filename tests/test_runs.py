@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from store_factory import article_item, error_item, make_article
 
 from newsarchive import crawlhistory
 from newsarchive.cli import main
@@ -136,38 +135,6 @@ def test_exit_code_rule(reason: str, pages: int, errors: int, code: ExitCode) ->
     assert code in crawlhistory.EXIT_STATUS
 
 
-def test_failed_urls_are_the_transient_failures_not_yet_fixed(tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    base = "https://gz.news.cn/2026-11/2{}/c_11300000{}.htm"
-    timeout, busy, gone, fixed, old = (base.format(n, n) for n in range(5))
-    with Store(db) as store:
-        store.store_item(
-            error_item(timeout, "timeout", status=0, fetched_at="2026-11-24T01:00:00+00:00")
-        )
-        store.store_item(
-            error_item(busy, "http_503", status=503, fetched_at="2026-11-24T02:00:00+00:00")
-        )
-        store.store_item(
-            error_item(gone, "http_404", status=404, fetched_at="2026-11-24T03:00:00+00:00")
-        )
-        store.store_item(
-            error_item(fixed, "http_500", status=500, fetched_at="2026-11-24T04:00:00+00:00")
-        )
-        store.store_item(article_item(make_article(fixed), fetched_at="2026-11-25T04:00:00+00:00"))
-        store.store_item(
-            error_item(old, "http_502", status=502, fetched_at="2026-10-01T00:00:00+00:00")
-        )
-    assert crawlhistory.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
-        [timeout, busy]
-    )
-    assert crawlhistory.failed_urls(db, since="2026-09-01T00:00:00+00:00") == sorted(
-        [timeout, busy, old]
-    )
-    assert crawlhistory.failed_urls(tmp_path / "none.db", since="2026-09-01T00:00:00+00:00") == []
-    assert crawlhistory.gone_urls(db, since="2026-11-20T00:00:00+00:00") == {gone}
-    assert crawlhistory.gone_urls(db, since="2026-11-25T00:00:00+00:00") == set()
-
-
 def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Path) -> None:
     with writer_lock(archive):  # this process is the writer
         statuses = [r.status for r in crawlhistory.list_runs(archive)]
@@ -175,24 +142,3 @@ def test_the_newest_unfinished_run_is_running_while_its_writer_lives(archive: Pa
         result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
         assert result.output.splitlines()[1].split()[-1] == "running"
     assert crawlhistory.list_runs(archive)[0].status == "unfinished"
-
-
-def test_failed_urls_include_pages_served_200_with_wrong_content(tmp_path: Path) -> None:
-    """A captcha wall, a cut-short page or undecodable bytes under status 200 is a glitch to
-    retry; an off-channel redirect or a redirect to the home page is not."""
-    db = tmp_path / "archive.db"
-    base = "https://gz.news.cn/2026-11/2{}/c_11300001{}.htm"
-    captcha, truncated, garbage, offsite, home = (base.format(n, n) for n in range(5))
-    when = "2026-11-24T01:00:00+00:00"
-    with Store(db) as store:
-        for url, kind in (
-            (captcha, "captcha"),
-            (truncated, "truncated"),
-            (garbage, "undecodable"),
-            (offsite, "offsite_redirect"),
-            (home, "redirect_home"),
-        ):
-            store.store_item(error_item(url, kind, status=200, fetched_at=when))
-    assert crawlhistory.failed_urls(db, since="2026-11-20T00:00:00+00:00") == sorted(
-        [captcha, truncated, garbage]
-    )

@@ -17,10 +17,11 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsarchive.crawling.capture import error_kind
+from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.options import CrawlOptions
 from newsarchive.crawling.pages import is_truncated, soft_error
 from newsarchive.crawling.reextract import item_from_source
-from newsarchive.records import Article, Capture, NotAnArticle, PageItem
+from newsarchive.records import Article, Capture, FrontierNote, NotAnArticle, PageItem
 from newsarchive.store import ReextractSource
 from spiders.channel import ChannelSpider
 
@@ -271,7 +272,11 @@ def test_failed_downloads_keep_the_url_and_robots_refusals_are_not_errors() -> N
     assert item.captures[0].status == 0 and item.captures[0].body == b""
     robots = Failure(IgnoreRequest("Forbidden by robots.txt"))
     robots.request = request  # type: ignore[attr-defined]
-    assert list(s.failed(robots)) == []
+    # Not an error of the site (no capture, no error count): a note that settles the URL in
+    # the crawl frontier, failed for good, so that it is not left pending.
+    assert list(s.failed(robots)) == [
+        FrontierNote(settled=(request.url,), error="robots_forbidden")
+    ]
 
 
 def test_a_redirect_out_of_the_channels_is_an_error_not_an_article() -> None:
@@ -385,3 +390,8 @@ def test_a_later_page_reached_on_its_own_is_read_from_page_one() -> None:
     gone = s.parse(response(f"{base}_3.htm", body=b"gone", status=404))
     ((item,), []) = split(gone)
     assert item.error == "page_http_404" and item.captures[0].status == 404
+    # a later page taken up from the crawl frontier (left to retry): page 1 is read again,
+    # marked so that the incremental filter lets it through although the article is known
+    taken_up = spider().parse(response(f"{base}_2.htm", meta={TAKEN_UP: True}))
+    (again,) = split(taken_up)[1]
+    assert again.url == f"{base}.htm" and again.meta[TAKEN_UP] is True

@@ -111,6 +111,9 @@ def _summary(report: jobs.JobReport) -> None:
         f"archive: {archive.articles} articles, {archive.near_copies} near copies, "
         f"{archive.urls} URLs, {archive.revisions} revisions, {archive.captures} captures",
     ]
+    if report.left:
+        left = ", ".join(f"{n} {state}" for state, n in sorted(report.left.items()))
+        lines.append(f"work left: {left} (the next run takes it up first; `newsarchive runs`)")
     click.echo("\n".join(lines))
 
 
@@ -190,11 +193,6 @@ def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
     "(default 3; 0: never).",
 )
 @click.option(
-    "--job-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where the resumable crawl state lives (default: <archive>.jobs).",
-)
-@click.option(
     "--log-file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the log to this file, rotated by size ([log] max_bytes, backups).",
@@ -224,7 +222,6 @@ def crawl(
     progress: bool | None,
     lock_wait: float | None,
     revisit_days: float | None,
-    job_dir: Path | None,
     log_file: Path | None,
     quiet: bool,
     redis_url: str | None,
@@ -232,10 +229,11 @@ def crawl(
     """Crawl Xinhua provincial CHANNELS (codes such as gz he, or all) into the archive.
 
     Without CHANNELS, the configured channels are crawled (or those of the --start pages).
-    With an archive in place only new articles are fetched (and recent ones again); a run
-    that was stopped is continued. Exit codes: 0 done, 3 some pages failed (recorded in
-    crawl_runs), 1 nothing fetched, 2 bad options, 4 archive locked by another run,
-    5 interrupted (the next run resumes).
+    With an archive in place only new articles are fetched (and recent ones again); what
+    earlier runs left pending or to retry is taken up first. Exit codes: 0 done and nothing
+    left, 3 work left (failed pages, pending URLs: see `newsarchive runs`), 1 nothing
+    fetched, 2 bad options, 4 archive locked by another run, 5 interrupted (the next run
+    takes up what is left).
     """
     cfg = _config(
         config_file,
@@ -243,7 +241,6 @@ def crawl(
         mirror=mirror,
         lock_wait=lock_wait,
         revisit_days=revisit_days,
-        job_dir=job_dir,
         log_file=log_file,
     )
     quiet = quiet or bool(ctx.obj.get("quiet"))
@@ -288,7 +285,6 @@ def crawl(
                 settings=settings,
                 on_progress=on_progress,
                 lock_wait=cfg.lock_wait,
-                job_root=cfg.jobs_root,
             ),
             "crawl",
         )

@@ -19,6 +19,7 @@ from newsarchive import config as configuration
 from newsarchive import logfile
 from newsarchive.archivefile import NotAnArchive
 from newsarchive.cli.base import main
+from newsarchive.cli.work import render_work
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
 
@@ -70,27 +71,39 @@ def _archive_options(func: F) -> F:
     show_default=True,
     help="Output format.",
 )
-def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str) -> None:
-    """List crawl runs (the crawl_runs ledger), newest first.
+@click.option(
+    "--work",
+    is_flag=True,
+    help="Only the work left per channel (the crawl frontier), in the chosen format.",
+)
+def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str, work: bool) -> None:
+    """List crawl runs (the crawl_runs ledger), newest first, then the work left per channel.
 
     Each run: when it started and ended, its channels, pages fetched, articles new, updated and
     unchanged, errors by kind and its exit status (ok, partial, failed, interrupted;
-    "unfinished" for a run that was killed or is still going).
+    "unfinished" for a run that was killed or is still going). The table then shows, per
+    channel, the URLs the crawl frontier holds pending, to retry (and when next) and failed
+    for good, with their errors; --work shows only that, as a table, JSON or CSV.
     """
     from newsarchive import crawlhistory  # noqa: PLC0415 (lazy: start-up time)
 
     archive = resolve_config(config_file, archive=db).config.archive
     try:
-        found = crawlhistory.list_runs(archive, limit=limit or None)
+        found = [] if work else crawlhistory.list_runs(archive, limit=limit or None)
+        left = crawlhistory.frontier_work(archive) if work or fmt == "table" else []
     except crawlhistory.LedgerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.FAILURE)
-    if fmt == "json":
+    if work:
+        click.echo(render_work(left, fmt), nl=False)
+    elif fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in found], ensure_ascii=False, indent=1))
     elif fmt == "csv":
         click.echo(_csv(found), nl=False)
     else:
         click.echo(_table(found), nl=False)
+        if left:
+            click.echo("\n" + render_work(left, "table"), nl=False)
 
 
 _TABLE_COLUMNS = (

@@ -7,7 +7,9 @@ when the archive cannot be written.
 * **the run row.** With an archive (``NEWSARCHIVE_DB``) the extension adds a ``crawl_runs`` row
   when the spider opens (the store pipeline, :mod:`pipelines.store`, has opened the archive and
   taken its writer lock by then) and closes it when the spider has closed, with the exit status
-  of :func:`newsarchive.crawlhistory.exit_code` (``ok``, ``partial``, ``failed``, ``interrupted``).
+  of :func:`newsarchive.crawlhistory.exit_code` (``ok``, ``partial``, ``failed``, ``interrupted``);
+  a run that would be ``ok`` is ``partial`` while the crawl frontier holds pending or
+  retryable URLs of its channels (:func:`newsarchive.store.frontier.left`): it left work.
   The store adds each item's counts to the row in the item's own transaction. The row's id is
   in the stats as ``newsarchive/run_id``. ``NEWSARCHIVE_RUN_ID`` names an existing row to add
   to instead (``newsarchive ingest``); the extension then neither starts nor finishes it.
@@ -38,7 +40,7 @@ from twisted.internet.defer import maybeDeferred
 from newsarchive import crawlhistory
 from newsarchive.exitcodes import ExitCode
 from newsarchive.records import Article, NotAnArticle, PageItem
-from newsarchive.store import Store
+from newsarchive.store import Store, frontier
 from newsarchive.urls import is_article_url
 
 logger = logging.getLogger(__name__)
@@ -171,13 +173,25 @@ class CrawlRunExtension:
         try:
             with Store(self.db) as store:
                 row = store.run(self.run_id)
-                self.exit_status = crawlhistory.EXIT_STATUS[self._exit_code(reason, row)]
+                code = self._exit_code(reason, row)
+                if code == ExitCode.OK and (left := self._left(store)):
+                    logger.warning(
+                        "work left in the crawl frontier: %s; the next run takes it up first",
+                        ", ".join(f"{n} {state}" for state, n in sorted(left.items())),
+                    )
+                    code = ExitCode.PARTIAL
+                self.exit_status = crawlhistory.EXIT_STATUS[code]
                 store.finish_run(self.run_id, exit_status=self.exit_status)
         except (OSError, sqlite3.Error) as exc:
             if not storage_failure(exc):
                 raise
             self.exit_status = crawlhistory.EXIT_STATUS[ExitCode.FAILURE]
             logger.error("crawl run %d could not be closed in %s: %s", self.run_id, self.db, exc)
+
+    def _left(self, store: Store) -> dict[str, int]:
+        """Pending and retryable URLs of this run's channels in the crawl frontier."""
+        _, channels, _ = _run_facts(self.crawler)
+        return frontier.left(store.db.conn, channels) if channels else {}
 
     def _exit_code(self, reason: str, row: dict[str, Any]) -> ExitCode:
         if self.progress.fatal is not None:

@@ -12,8 +12,9 @@ it looks at the requests each list page yields (the spider marks them with
   are caught, about twice a day for an hourly schedule rather than every hour.
 * ``"list_next"`` (a later page of a column): dropped when every article on this list page
   was already in the archive before this run: the column's older pages hold nothing new.
-  In catch-up mode (``NEWSARCHIVE_CATCH_UP``, set when the previous run did not finish, see
-  :mod:`newsarchive.crawling.resume`) pagination is never cut short.
+  Never below a list page an earlier run left open in the crawl frontier (a request marked
+  ``meta["na_frontier"]``, see :mod:`newsarchive.crawling.frontier`): its column is read on.
+  Articles the frontier holds open (pending, or to retry) count as new.
 
 Requests without a mark are classified by their URL (:func:`request_kind`): an article URL
 is an ``"article"`` request unless it continues a multi-page article (page *n* > 1, or a
@@ -22,17 +23,15 @@ numbering (``gzyw.htm`` → ``gzyw_2.htm``, ``gzyw_2.htm`` → ``gzyw_3.htm``) i
 
 Article URLs that answered 404 or 410 within ``NEWSARCHIVE_GONE_RECHECK_DAYS`` (broken links,
 pages taken down) are not requested again until then: a broken link on a home page would
-otherwise cost a request, and make the run partial, every run. Article pages whose last
-fetch failed transiently (no response, 408, 429, 5xx; see
-:func:`newsarchive.crawlhistory.failed_urls`) within ``NEWSARCHIVE_RETRY_FAILED_DAYS`` are requested
-again at the start of the next run, wherever they were listed: a run that stops paginating
-early would otherwise never see them again.
+otherwise cost a request, and make the run partial, every run. Pages whose fetch failed for a
+passing reason are the crawl frontier's to retry (:mod:`newsarchive.store.frontier`), wherever
+they were listed.
 
 A run with nothing new then costs the start pages and the first page of each column.
 Settings: ``NEWSARCHIVE_INCREMENTAL`` (default on), ``NEWSARCHIVE_DB`` (the archive; no
-archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``, ``NEWSARCHIVE_CATCH_UP``,
-``NEWSARCHIVE_RETRY_FAILED_DAYS`` (default 7; 0: off), ``NEWSARCHIVE_GONE_RECHECK_DAYS``
-(default 7; 0: always request).
+archive yet means a full crawl), ``NEWSARCHIVE_REVISIT_DAYS``,
+``NEWSARCHIVE_REVISIT_AFTER_HOURS``, ``NEWSARCHIVE_GONE_RECHECK_DAYS`` (default 7; 0: always
+request).
 Counters go to the crawl stats under ``incremental/``.
 """
 
@@ -53,13 +52,13 @@ from scrapy.statscollectors import StatsCollector
 
 from newsarchive import crawlhistory, urls
 from newsarchive import settings as project
-from newsarchive.crawling import resume
+from newsarchive.crawling.frontier import TAKEN_UP, open_urls
 from newsarchive.store import history, queries
 from newsarchive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
-Known = Literal["new", "recent", "known", "done"]
+Known = Literal["new", "recent", "known"]
 Kind = Literal["article", "list_next"]
 
 #: A list page's path: directory, stem and optional ``_N`` page number.
@@ -148,18 +147,16 @@ class KnownArticles:
         now: datetime | None = None,
         *,
         revisit_after_hours: float = 0.0,
-        done: frozenset[str] = frozenset(),
         requested: frozenset[str] = frozenset(),
         gone: frozenset[str] = frozenset(),
     ):
         self.index = index
         self.gone = gone
         """URLs that answered 404/410 lately (:func:`newsarchive.crawlhistory.gone_urls`)."""
-        self.done = done
-        """Pages this job stored in an earlier, unfinished run (:meth:`resume.Journal.read`)."""
-        self.job_articles = frozenset(canonical_url(u) for u in done | requested)
-        """Articles this job requested or stored before: new to it, whatever the archive
-        holds now (their other URLs are fetched, as an uninterrupted run would)."""
+        self.job_articles = frozenset(canonical_url(u) for u in requested)
+        """Articles the crawl frontier holds open (an earlier run requested them and has not
+        stored them, or is to retry them): new, whatever the archive holds under another of
+        their URLs (their other URLs are fetched, as an uninterrupted run would)."""
         self.recent: frozenset[str] = frozenset()
         if revisit_days > 0:
             now = now or datetime.now(UTC)
@@ -171,10 +168,8 @@ class KnownArticles:
         """Articles let through as new by this run (so they stay new for its own decisions)."""
 
     def classify(self, url: str) -> Known:
-        """``done`` (stored earlier in this job), ``new`` (not archived before this job),
-        ``recent`` (archived, inside the revisit window) or ``known`` (archived)."""
-        if url in self.done:
-            return "done"
+        """``new`` (not archived, or open in the frontier), ``recent`` (archived, inside
+        the revisit window) or ``known`` (archived)."""
         canon = canonical_url(url)
         if canon in self._this_run or canon in self.job_articles:
             self._this_run.add(canon)
@@ -189,18 +184,6 @@ class KnownArticles:
         return "new"
 
 
-def _failed_articles(db: Path, days: float) -> frozenset[str]:
-    """Article URLs (page 1) whose last fetch failed transiently in the last ``days``."""
-    if days <= 0:
-        return frozenset()
-    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    return frozenset(
-        url
-        for url in crawlhistory.failed_urls(db, since=since)
-        if urls.parse(url).page == 1 and urls.is_article_url(url)
-    )
-
-
 def _gone(db: Path, days: float) -> frozenset[str]:
     """URLs that answered 404/410 in the last ``days`` (0: none)."""
     if days <= 0:
@@ -209,40 +192,12 @@ def _gone(db: Path, days: float) -> frozenset[str]:
     return crawlhistory.gone_urls(db, since=since)
 
 
-def resume_requests(pending: Iterable[str]) -> list[str]:
-    """The article URLs a resumed job requests at its start, in order: ``pending`` less the
-    big5 copies whose original is pending too.
-
-    The first copy of an article stored is its text (a big5 copy that folds to the same text
-    does not revise it), and an uninterrupted crawl stores the original first: it finds the
-    big5 copy only on the original's page. Sent together at the start, the copy could arrive
-    first; left out, it is found again on the original's page, as in the uninterrupted crawl.
-    """
-    todo = set(pending)
-    originals = {canonical_url(u) for u in todo if not urls.parse(u).big5}
-    return sorted(u for u in todo if not (urls.parse(u).big5 and canonical_url(u) in originals))
-
-
 class IncrementalMiddleware:
     """Spider middleware: skip known articles, stop paginating columns that hold nothing new."""
 
-    def __init__(
-        self,
-        known: KnownArticles,
-        stats: StatsCollector,
-        *,
-        catch_up: bool = False,
-        journal: resume.Journal | None = None,
-        pending: frozenset[str] = frozenset(),
-    ) -> None:
+    def __init__(self, known: KnownArticles, stats: StatsCollector) -> None:
         self.known = known
         self.stats = stats
-        self.catch_up = catch_up
-        self.journal = journal
-        self.crawler: Crawler | None = None
-        self.pending = resume_requests(pending)
-        """Article requests an unfinished earlier run of this job let through but never
-        stored: requested again at the start (see :func:`resume_requests`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -255,14 +210,6 @@ class IncrementalMiddleware:
             logger.info("no archive at %s yet: a full crawl", db)
             raise NotConfigured
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", project.NEWSARCHIVE_REVISIT_DAYS)
-        catch_up = settings.getbool("NEWSARCHIVE_CATCH_UP", project.NEWSARCHIVE_CATCH_UP)
-        jobdir = settings.get("JOBDIR")
-        todo: frozenset[str] = frozenset()
-        done: frozenset[str] = frozenset()
-        journal = None
-        if jobdir:
-            todo, done = resume.Journal.read(Path(jobdir))
-            journal = resume.Journal(Path(jobdir))
         try:
             index = open_index(Path(db))
         except queries.ArchiveError as exc:
@@ -273,8 +220,7 @@ class IncrementalMiddleware:
             revisit_after_hours=settings.getfloat(
                 "NEWSARCHIVE_REVISIT_AFTER_HOURS", project.NEWSARCHIVE_REVISIT_AFTER_HOURS
             ),
-            done=done,
-            requested=todo,
+            requested=open_urls(Path(db)),
             gone=_gone(
                 Path(db),
                 settings.getfloat(
@@ -282,56 +228,18 @@ class IncrementalMiddleware:
                 ),
             ),
         )
-        retry = _failed_articles(
-            Path(db),
-            settings.getfloat(
-                "NEWSARCHIVE_RETRY_FAILED_DAYS", project.NEWSARCHIVE_RETRY_FAILED_DAYS
-            ),
-        )
-        crawler.stats.set_value("incremental/failed_retried", len(retry - done))
-        pending = (todo | retry) - done
-        mw = cls(known, crawler.stats, catch_up=catch_up, journal=journal, pending=pending)
-        mw.crawler = crawler
+        mw = cls(known, crawler.stats)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
-            "incremental crawl against %s: %d articles in the %g-day revisit window%s",
+            "incremental crawl against %s: %d articles in the %g-day revisit window",
             db,
             len(mw.known.recent),
             revisit,
-            "; catching up after an unfinished run" if catch_up else "",
         )
         return mw
 
     def spider_closed(self, spider: Spider) -> None:
         self.known.index.close()
-        if self.journal is not None:
-            self.journal.close()
-
-    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        """The spider's start requests, then the job's unfinished article requests."""
-        async for request in start:
-            yield request
-        spider = self.crawler.spider if self.crawler is not None else None
-        pending = self.pending
-        scope = getattr(spider, "scope", None)
-        if scope is not None:
-            # The job's key names its channels, not its options: a job left with big5 copies
-            # pending and resumed with the mirror off must not fetch them.
-            pending = [u for u in pending if scope.allows(u)]
-            if len(pending) < len(self.pending):
-                logger.info(
-                    "%d unfinished article requests are outside this run's scope "
-                    "(big5 copies with the mirror off): not requested",
-                    len(self.pending) - len(pending),
-                )
-        if pending:
-            logger.info(
-                "requesting %d article pages again (unfinished job, failed before)", len(pending)
-            )
-        errback = getattr(spider, "failed", None)  # the spider's record of a failed download
-        for url in pending:
-            self._inc("articles_resumed")
-            yield Request(url, errback=errback, priority=10, meta={"na_kind": "article"})
 
     # -- the filter, shared by the sync and async hooks -----------------------------------
 
@@ -339,13 +247,15 @@ class IncrementalMiddleware:
         self.stats.inc_value(f"incremental/{key}")
 
     def _article(self, request: Request) -> tuple[bool, bool]:
-        """``(keep the request, the article was already known)``."""
+        """``(keep the request, the article was already known)``. A request marked as taken up
+        from the crawl frontier (page 1 of an article whose later page is to be retried) is
+        kept."""
+        if request.meta.get(TAKEN_UP):
+            self._inc("articles_taken_up")
+            return True, False
         state = self.known.classify(request.url)
         if state == "known":
             self._inc("articles_skipped")
-            return False, True
-        if state == "done":
-            self._inc("articles_done_before")
             return False, True
         if state == "recent":
             self._inc("articles_revisited")
@@ -357,7 +267,11 @@ class IncrementalMiddleware:
         self, response: Response, held: list[Request], articles: int, known: int
     ) -> Iterator[Request]:
         """The held next-page requests of a list page, unless the page held nothing new."""
-        if held and not self.catch_up and articles > 0 and known == articles:
+        request = response.request
+        if request is not None and request.meta.get(TAKEN_UP):
+            yield from held  # a page an earlier run left open: its column is read on
+            return
+        if held and articles > 0 and known == articles:
             logger.info(
                 "%s: all %d articles already archived; not following its next page",
                 response.url,
@@ -372,50 +286,34 @@ class IncrementalMiddleware:
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
         held: list[Request] = []
-        items: list[Any] = []
         counts = [0, 0]
         for obj in result:
-            if self._pass(response, obj, held, items, counts):
+            if self._pass(response, obj, held, counts):
                 yield obj
         yield from self._finish(response, held, *counts)
-        yield from items
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
         held: list[Request] = []
-        items: list[Any] = []
         counts = [0, 0]
         async for obj in result:
-            if self._pass(response, obj, held, items, counts):
+            if self._pass(response, obj, held, counts):
                 yield obj
         for request in self._finish(response, held, *counts):
             yield request
-        for item in items:
-            yield item
 
     def _pass(
         self,
         response: Response,
         obj: Any,
         held: list[Request],
-        items: list[Any],
         counts: list[int],
     ) -> bool:
         """Whether ``obj`` goes on now; next-page requests are held in ``held`` until the
-        whole page is seen; ``counts`` = [articles on the page, of which already known].
-
-        With a journal, items are held in ``items`` until every request of the response has
-        been journaled: an item's ``D`` line (written once it is stored) must never come
-        before the ``T`` lines of the links found on its page. A resumed job skips a ``D``
-        page, so links journaled after it would be lost if the crawl died in between (Scrapy
-        starts processing a response's items while it still reads the rest of the output
-        when there are more than ``2 * CONCURRENT_ITEMS`` objects)."""
+        whole page is seen; ``counts`` = [articles on the page, of which already known]."""
         if not isinstance(obj, Request):
-            if self.journal is None:
-                return True
-            items.append(obj)
-            return False
+            return True
         kind = request_kind(obj, response)
         if kind == "list_next":
             held.append(obj)
@@ -425,6 +323,4 @@ class IncrementalMiddleware:
         keep, was_known = self._article(obj)
         counts[0] += 1
         counts[1] += was_known
-        if keep and self.journal is not None:
-            self.journal.write("T", [obj.url])
         return keep

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import crawlhistory
-from newsarchive.config import DEFAULTS, default_job_root
-from newsarchive.crawling import resume
+from newsarchive.config import DEFAULTS
 from newsarchive.crawling.crawlrun import Progress, storage_failure, storage_problem
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
 from newsarchive.crawling.runner import CrawlResult, run_spider
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
-from newsarchive.store import Store
+from newsarchive.store import Store, frontier
 from newsarchive.store.queries import connect
 from newsarchive.store.stats import ArchiveStats, archive_stats
 
@@ -62,6 +61,9 @@ class JobReport:
     result: CrawlResult
     archive: ArchiveStats
     exit_code: ExitCode
+    left: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Work the run's channels have left in the crawl frontier (``{"pending": n, "retry": m}``,
+    states with URLs only): what the next run takes up first."""
 
 
 def crawl(
@@ -71,14 +73,13 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
-    job_root: Path | None = None,
 ) -> JobReport:
     """Crawl ``options`` into the archive ``db`` (created if missing).
 
     ``settings`` are Scrapy setting overrides (the operator configuration); when
     ``options.polite`` is off the politeness settings are switched off on top of them.
-    The crawl's resumable state lives under ``job_root`` (default ``<db>.jobs``, see
-    :mod:`newsarchive.crawling.resume`): a run that did not finish is continued by the next one.
+    What a run leaves undone, whatever stops it, is in the archive's crawl frontier and taken
+    up first by the next run (:mod:`newsarchive.crawling.frontier`).
     Raises :class:`newsarchive.lock.ArchiveLocked` when another run holds the archive.
     """
     overrides = dict(settings or {})
@@ -93,7 +94,6 @@ def crawl(
         settings=overrides,
         on_progress=on_progress,
         lock_wait=lock_wait,
-        job=resume.job_dir(job_root or default_job_root(db), options.channels, options.start),
     )
 
 
@@ -136,7 +136,6 @@ def _job(
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
     lock_wait: float,
-    job: Path | None = None,
 ) -> JobReport:
     try:
         _archive_folder(db)
@@ -147,7 +146,6 @@ def _job(
                 db=db,
                 settings=settings,
                 on_progress=on_progress,
-                job=job,
             )
     except (OSError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, FileNotFoundError) or not (
@@ -164,27 +162,12 @@ def _locked_job(
     db: Path,
     settings: dict[str, Any],
     on_progress: ProgressCallback | None,
-    job: Path | None,
 ) -> JobReport:
-    state = None
-    if job is not None:  # prepared under the lock: one run per job directory
-        state = resume.prepare(job, {"spider": spider, "args": args})
-        settings = {**settings, **resume.scrapy_settings(state)}
     # Create (or upgrade) the archive before the crawl: the incremental middleware, built
-    # before the store pipeline opens, journals only against an existing archive.
+    # before the store pipeline opens, reads the archive and its frontier.
     Store(db).close()
     settings = {**settings, "NEWSARCHIVE_DB": str(db)}
     result = run_spider(spider, args, settings=settings, on_progress=on_progress)
-    if state is not None:
-        # A crawl stopped because the archive could not be written fetched pages it never
-        # stored, so its saved queue is no guide: the next run starts over (incrementally:
-        # it still skips what the archive holds) instead of resuming.
-        fatal = result.progress.fatal is not None
-        resume.finish(
-            state,
-            "finished" if fatal else result.finish_reason,
-            prune_root=state.path.parent == default_job_root(db),
-        )
     if result.progress.fatal is not None:
         raise _unwritable(db, result.progress.fatal, result.progress.fatal_problem)
     if result.run_id is None:
@@ -194,7 +177,8 @@ def _locked_job(
     code = _STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
-    return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code)
+        left = frontier.left(conn, [str(c) for c in row.get("channels") or []])
+    return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code, left=left)
 
 
 _STATUS_CODES = {status: code for code, status in crawlhistory.EXIT_STATUS.items()}

@@ -55,7 +55,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     the engine again when its time comes. Meanwhile every other request goes on, and the spider
     is not closed as idle while a retry waits. (A request fetched outside the scheduler, such as
     robots.txt, is retried at once.) A retry still waiting when the crawl stops is not made;
-    an article's stays in the job's journal and the next run fetches it.
+    its URL stays pending in the crawl frontier and the next run fetches it first.
     """
 
     def __init__(self, settings: Any) -> None:

@@ -16,8 +16,8 @@ a Redis index) applies the same rules on every member:
 ``<prefix>:archive:gone`` (set)
     URLs that answered 404/410 within ``NEWSARCHIVE_GONE_RECHECK_DAYS``: not requested;
 ``<prefix>:archive:failed`` (set)
-    article URLs whose last fetch failed transiently within
-    ``NEWSARCHIVE_RETRY_FAILED_DAYS``: requested again at the start of the next crawl;
+    article URLs the archive's crawl frontier holds open (pending, or to retry): requested
+    again by the next crawl;
 ``<prefix>:archive:published`` (hash)
     when and from which archive the sets were built, and their sizes;
 ``<prefix>:<spider>:new`` (set)
@@ -34,28 +34,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import redis
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
+from newsarchive.crawling.frontier import open_urls
 from newsarchive.crawling.incremental import (
     IncrementalMiddleware,
     KnownArticles,
     ReadOnlyArchive,
-    _failed_articles,
     _gone,
 )
 from newsarchive.distributed import DEFAULT_PREFIX
 from newsarchive.distributed.bloom import DEFAULT_TTL
 from newsarchive.records import Article, PageItem
 from newsarchive.store import queries
-from newsarchive.urls import canonical_url
+from newsarchive.urls import canonical_url, is_article_url
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,9 @@ def publish(server: redis.Redis, db: Path, settings: Any, prefix: str = DEFAULT_
     finally:
         archive.close()
     gone = _gone(Path(db), settings.getfloat("NEWSARCHIVE_GONE_RECHECK_DAYS", 7.0))
-    failed = _failed_articles(Path(db), settings.getfloat("NEWSARCHIVE_RETRY_FAILED_DAYS", 7.0))
+    # The pages the archive's crawl frontier holds open (pending, or to retry): members take
+    # them up as new, as a single crawl's frontier middleware does.
+    failed = sorted(u for u in open_urls(Path(db)) if is_article_url(u))
     count = _fill(server, f"{keys.urls}:new", (url_digest(u) for u in _archived_urls(db)))
     for key, members in ((keys.recent, recent), (keys.gone, gone), (keys.failed, failed)):
         _fill(server, f"{key}:new", iter(members))
@@ -250,6 +252,24 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
     fleet's frontier in Redis is what resumes an unfinished crawl.
     """
 
+    crawler: Any = None
+    pending: list[str] = []  # noqa: RUF012 (set per instance by from_crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The spider's start requests, then the article pages the archive's crawl frontier
+        holds open (a single crawl's frontier middleware requests them the same way)."""
+        async for request in start:
+            yield request
+        spider = self.crawler.spider if self.crawler is not None else None
+        scope = getattr(spider, "scope", None)
+        pending = [u for u in self.pending if scope is None or scope.allows(u)]
+        if pending:
+            logger.info("requesting %d article pages the archive holds open", len(pending))
+        errback = getattr(spider, "failed", None)
+        for url in pending:
+            self.stats.inc_value("incremental/articles_resumed")
+            yield Request(url, errback=errback, priority=10, meta={"na_kind": "article"})
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> FleetIncrementalMiddleware:
         settings = crawler.settings
@@ -273,8 +293,9 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
         known._this_run = FleetRunArticles(server, run_key, ttl)  # type: ignore[assignment]  # set-like
         failed = index.failed()
         crawler.stats.set_value("incremental/failed_retried", len(failed))
-        mw = cls(known, crawler.stats, pending=failed)
+        mw = cls(known, crawler.stats)
         mw.crawler = crawler
+        mw.pending = sorted(failed)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "incremental fleet crawl against the archive published at %s: %d articles to revisit",

@@ -20,7 +20,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -30,7 +30,7 @@ import sqlite_utils
 from newsarchive import dedup, textnorm
 from newsarchive.archivefile import check_archive
 from newsarchive.records import people_of_pairs
-from newsarchive.store import codec, flat, rows, wal
+from newsarchive.store import codec, flat, frontier, history, rows, wal
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +267,28 @@ def _check_people(conn: sqlite3.Connection) -> None:
         )
 
 
+#: How far back the frontier step looks for failed pages to retry (the retry window the
+#: captures-based retry it replaces used).
+FRONTIER_SEED_DAYS = 7
+
+
+def _frontier(db: sqlite_utils.Database) -> None:
+    """The crawl frontier: every discovered list page and article URL and its state (see
+    :mod:`newsarchive.store.frontier`). Self-contained: creates the table and its index, and
+    seeds it with the pages an upgraded archive was to retry (their latest capture failed for
+    a passing reason in the last :data:`FRONTIER_SEED_DAYS` days) as ``retry`` rows due at
+    once; it changes no other table."""
+    _run_script(db, "schema_frontier.sql")
+    since = (datetime.now(UTC) - timedelta(days=FRONTIER_SEED_DAYS)).isoformat(timespec="seconds")
+    seeded = 0
+    for url, status, detail in history.latest_error_captures(db.conn, since=since):
+        if frontier.retryable(status, detail):
+            frontier.settle(db.conn, [url], status=status, error=detail, run_id=None)
+            seeded += 1
+    if seeded:
+        logger.info("schema v7: %d failed pages recorded in the frontier to retry", seeded)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -290,6 +312,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         description="paragraphs and keywords tables; reporters/editors drawn from credits; "
         "one JSON shape for captures.headers and revisions.record",
         apply=_v6,
+    ),
+    Migration(
+        version=7,
+        description="frontier: every discovered URL and its state (pending, done, retry, failed)",
+        apply=_frontier,
     ),
 )
 

@@ -47,8 +47,8 @@ from typing import Any
 import sqlite_utils
 
 from newsarchive import textnorm, urls
-from newsarchive.records import Article, NotAnArticle, PageItem
-from newsarchive.store import _articles, captures, fts, runs, wal
+from newsarchive.records import Article, FrontierNote, NotAnArticle, PageItem
+from newsarchive.store import _articles, captures, frontier, fts, runs, wal
 from newsarchive.store.migrations import connect, migrate
 from newsarchive.store.results import (
     TAKEDOWN_ERRORS,
@@ -330,6 +330,7 @@ class Store:
                 )
                 for i, c in enumerate(item.captures)
             ]
+            frontier.record_item(conn, item, outcome=outcome, detail=detail, run_id=run_id)
             if outcome == "article":
                 assert isinstance(result, Article)
                 seen = item.captures[0].fetched_at if item.captures else None
@@ -354,6 +355,12 @@ class Store:
         return ItemResult(
             capture_ids=tuple(ids), capture_outcome=outcome, article=stored, event_id=event_id
         )
+
+    def store_note(self, note: FrontierNote, *, run_id: int | None = None) -> None:
+        """Record a :class:`FrontierNote` (links found, requests ended without a page) in the
+        crawl frontier, in one transaction (a savepoint inside :meth:`group`)."""
+        with self.db.atomic():
+            frontier.record_note(self.db.conn, note, run_id=run_id)
 
     # -- events ------------------------------------------------------------------------------
 
