@@ -220,7 +220,7 @@ def test_a_link_answered_before_its_page_committed_stays_answered(tmp_path: Path
         assert states(store)[A] == ("pending", 1, None)
 
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "sample-site"
+SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 
 
 @pytest.mark.e2e
@@ -265,9 +265,9 @@ def test_an_upgraded_archive_keeps_retrying_its_failed_pages(tmp_path: Path) -> 
         store.store_item(error_item(A, "http_503", status=503, fetched_at=recent))
         store.store_item(error_item(B, "http_404", status=404, fetched_at=recent))
         store.store_item(error_item(HE, "timeout", status=0, fetched_at=old))
-    with sqlite3.connect(db) as conn:  # the archive as version 5 left it
+    with sqlite3.connect(db) as conn:  # the archive as version 6 left it
         conn.execute("DROP TABLE frontier")
-        conn.execute("DELETE FROM schema_version WHERE version >= 6")
+        conn.execute("DELETE FROM schema_version WHERE version >= 7")
     with Store(db) as store:
         assert states(store) == {A: ("retry", 1, "http_503")}
         assert [d.url for d in frontier.due(store.db.conn, ["gz", "he"])] == [A]

@@ -14,6 +14,7 @@ import pytest
 
 from newsarchive.records import Article, Capture, PageItem
 from newsarchive.store import Store, codec, migrations, rows
+from newsarchive.store.migrations import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive_v5.db"
 GOLDEN = Path(__file__).parent / "golden"
@@ -76,9 +77,9 @@ def test_every_row_of_the_unchanged_tables_survives(
         assert table(db, name) == before[name], name
     assert before["credits"] and before["article_urls"] and before["events"]
     assert dump(db, "SELECT rowid, * FROM articles_fts ORDER BY rowid") == before["articles_fts"]
-    assert [r["version"] for r in dump(db, "SELECT version FROM schema_version")] == [
-        1, 2, 3, 4, 5, 6,
-    ]  # fmt: skip
+    assert [r["version"] for r in dump(db, "SELECT version FROM schema_version")] == list(
+        range(1, SCHEMA_VERSION + 1)
+    )
 
 
 def test_articles_keep_every_column_but_the_json_copies(
