@@ -118,7 +118,7 @@ def test_full_disk_is_a_clear_error_and_a_non_zero_exit(
     lines = proc.stderr.splitlines()
     # One clear error: the CLI's line, and one ERROR line in the log (the crawl stopping).
     assert len([line for line in lines if line.startswith("error:")]) == 1, proc.stderr[-3000:]
-    assert "is the disk full?" in proc.stderr
+    assert "cannot be written (is the disk full" in proc.stderr
     assert len([line for line in lines if " ERROR " in line]) <= 1, proc.stderr[-3000:]
 
 
