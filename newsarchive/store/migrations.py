@@ -174,6 +174,18 @@ def _v5(db: sqlite_utils.Database) -> None:
         logger.info("schema v5: %d articles queued for the new full-text index", cursor.rowcount)
 
 
+def _origins(db: sqlite_utils.Database) -> None:
+    """``capture_origins``: where each capture came from. Every capture stored so far was
+    fetched by the crawler: each gets an origin row ``crawl``."""
+    _run_script(db, "schema_v6_origins.sql")
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO capture_origins(capture_id, origin, captured_at, run_id) "
+        "SELECT id, 'crawl', fetched_at, run_id FROM captures"
+    )
+    if cursor.rowcount:
+        logger.info("capture origins: %d crawled captures recorded", cursor.rowcount)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -191,6 +203,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         version=5,
         description="full-text index: each CJK run's last character is a token (re-indexed)",
         apply=_v5,
+    ),
+    # Issue 20 (web archives); its number is the next free one when branches merge.
+    Migration(
+        version=6,
+        description="capture_origins: where each capture came from (crawl, warc, wayback)",
+        apply=_origins,
     ),
 )
 
