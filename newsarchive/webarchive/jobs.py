@@ -1,0 +1,41 @@
+"""The jobs behind ``newsarchive import`` and ``newsarchive backfill``: the archive's writer
+lock, a ``crawl_runs`` row, the spider through the item pipelines (as
+:mod:`newsarchive.crawling.jobs` runs a crawl)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsarchive.crawling import jobs
+from newsarchive.crawling.jobs import JobReport, ProgressCallback
+
+
+def import_files(
+    *,
+    db: Path,
+    files: Sequence[Path],
+    channels: Sequence[str] = (),
+    on_progress: ProgressCallback | None = None,
+    lock_wait: float = 0.0,
+) -> JobReport:
+    """Import the pages of the WARC/ARC ``files`` (of ``channels`` only, when given) into the
+    archive at ``db`` (created if needed). Raises :class:`FileNotFoundError` naming a file
+    that does not exist."""
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+    args = {
+        "files": os.pathsep.join(str(p.resolve()) for p in files),
+        "channels": ",".join(channels),
+    }
+    return jobs._job(  # the crawl's job machinery: lock, run row, exit code
+        "import",
+        args,
+        db=db,
+        channels=tuple(channels),
+        settings={"ROBOTSTXT_OBEY": False},
+        on_progress=on_progress,
+        lock_wait=lock_wait,
+    )

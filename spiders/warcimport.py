@@ -1,0 +1,58 @@
+"""The ``import`` spider: no downloads; the pages of WARC/ARC files through the extractor and
+the item pipelines (``newsarchive import FILE…``, or
+``scrapy crawl import -a files=A.warc.gz:B.warc.gz``)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from newsarchive.store import Store
+from newsarchive.webarchive import importing
+from newsarchive.webarchive.warcfile import ERROR_KINDS
+
+
+class WarcImportSpider(Spider):
+    name = "import"
+
+    def __init__(self, *, files: str = "", channels: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.files = [Path(f) for f in files.split(os.pathsep) if f]
+        self.channels = tuple(c for c in channels.split(",") if c)
+        self.skipped: Counter[str] = Counter()
+        self.records = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarcImportSpider:
+        spider = cls(*args, **kwargs)
+        spider._set_crawler(crawler)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        found = importing.plan(self.files, channels=self.channels)
+        self.records = found.records
+        self.skipped.update(found.skipped)
+        stats = self.crawler.stats
+        stats.set_value("newsarchive/import/records", found.records)
+        stats.set_value("newsarchive/import/bytes", found.bytes)
+        stats.set_value("newsarchive/import/pages", len(found.pages))
+        for item in importing.items(found, self.skipped):
+            stats.inc_value("newsarchive/import/items")
+            yield item
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        for kind, count in self.skipped.items():
+            stats.set_value(f"newsarchive/import/skipped/{kind}", count)
+        errors = {k: v for k, v in self.skipped.items() if k in ERROR_KINDS}
+        run_id = self.crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
+        db = self.crawler.settings.get("NEWSARCHIVE_DB")
+        if errors and run_id is not None and db:
+            with Store(str(db)) as store:
+                store.finish_run(run_id, exit_status=reason, errors_by_kind=errors)
