@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -47,20 +48,31 @@ def site_pages(site: Path) -> Iterator[Page]:
 
 
 def write_warc(path: Path, pages: Iterable[Page], *, gzip: bool = True) -> None:
-    """Write ``pages`` as WARC 1.1 request + response records."""
+    """Write ``pages`` as WARC 1.1 response records to ``path``."""
     with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=gzip, warc_version="1.1")
-        for page in pages:
-            headers = StatusAndHeaders(
-                f"{page.status} OK" if page.status == 200 else f"{page.status} Not Found",
-                [("Content-Type", page.content_type), ("Content-Length", str(len(page.body)))],
-                protocol="HTTP/1.1",
-            )
-            record = writer.create_warc_record(
-                page.url,
-                "response",
-                payload=BytesIO(page.body),
-                http_headers=headers,
-                warc_headers_dict={"WARC-Date": page.date},
-            )
-            writer.write_record(record)
+        _write(fh, pages, gzip=gzip)
+
+
+def warc_bytes(pages: Iterable[Page], *, gzip: bool = True) -> bytes:
+    """``pages`` as the bytes of a WARC file."""
+    buffer = BytesIO()
+    _write(buffer, pages, gzip=gzip)
+    return buffer.getvalue()
+
+
+def _write(fh: BinaryIO, pages: Iterable[Page], *, gzip: bool) -> None:
+    writer = WARCWriter(fh, gzip=gzip, warc_version="1.1")
+    for page in pages:
+        headers = StatusAndHeaders(
+            f"{page.status} OK" if page.status == 200 else f"{page.status} Not Found",
+            [("Content-Type", page.content_type), ("Content-Length", str(len(page.body)))],
+            protocol="HTTP/1.1",
+        )
+        record = writer.create_warc_record(
+            page.url,
+            "response",
+            payload=BytesIO(page.body),
+            http_headers=headers,
+            warc_headers_dict={"WARC-Date": page.date},
+        )
+        writer.write_record(record)

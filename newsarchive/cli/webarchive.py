@@ -37,9 +37,7 @@ def _skips(report: JobReport) -> None:
 
 
 @main.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help=DB_HELP)
 @click.option(
     "--channel",

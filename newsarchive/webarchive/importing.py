@@ -92,7 +92,8 @@ class _Files:
 
     def __call__(self, path: str) -> IO[bytes]:
         if path not in self.open:
-            self.open[path] = self.stack.enter_context(Path(path).open("rb"))
+            handle = Path(path).open("rb")  # noqa: SIM115 (closed by the ExitStack)
+            self.open[path] = self.stack.enter_context(handle)
         return self.open[path]
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,13 +160,15 @@ def _iterate(stream: IO[bytes]) -> ArchiveIterator:
     return ArchiveIterator(stream, no_record_parse=True, arc2warc=True, check_digests=False)
 
 
-def scan(path: Path, *, on_record: Callable[[int], None] | None = None) -> Iterator[RecordRef | Skipped]:
+def scan(
+    path: Path, *, on_record: Callable[[int], None] | None = None
+) -> Iterator[RecordRef | Skipped]:
     """Every record of ``path`` as a :class:`RecordRef` or a :class:`Skipped` reason.
     ``on_record(offset)`` is called after each record (for a progress display)."""
     name = str(path.resolve())
     with path.open("rb") as fh:
         gzipped = fh.read(3) == _GZIP_MAGIC
-        start = 0
+        start: int | None = 0
         while start is not None:
             fh.seek(start)
             start = yield from _scan_from(fh, name, start, gzipped, on_record)
@@ -178,7 +180,7 @@ def _scan_from(
     base: int,
     gzipped: bool,
     on_record: Callable[[int], None] | None,
-) -> Iterator[RecordRef | Skipped]:
+) -> Generator[RecordRef | Skipped, None, int | None]:
     """Scan from ``base``; returns where to resume after a malformed record, or ``None``."""
     iterator = _iterate(fh)
     offset = base
@@ -191,7 +193,9 @@ def _scan_from(
             if on_record is not None:
                 on_record(offset)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, LookupError, zlib.error) as exc:
-        logger.warning("%s: malformed record at offset %d: %s", name, offset, exc)
+        # warcio moved its offset to the record it failed on (past the last good one)
+        offset = max(offset, int(iterator.offset))
+        logger.warning("%s: malformed record at offset %d: %s", name, offset, str(exc)[:200])
     else:
         return None
     yield Skipped(kind="malformed", url=None, offset=offset)
@@ -214,7 +218,9 @@ def _resync(fh: IO[bytes], start: int, gzipped: bool) -> int | None:
     return None
 
 
-def _classify(record: Any, name: str, offset: int) -> RecordRef | Skipped | None:
+def _classify(  # noqa: PLR0911 (one return per kind of record)
+    record: Any, name: str, offset: int
+) -> RecordRef | Skipped | None:
     kind = record.rec_type
     url = record.rec_headers.get_header("WARC-Target-URI")
     if kind == "revisit":
@@ -284,7 +290,9 @@ def read_capture(ref: RecordRef, fh: IO[bytes]) -> Capture:
     )
 
 
-def _http_parts(kind: str, raw: bytes, record: Any) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+def _http_parts(
+    kind: str, raw: bytes, record: Any
+) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
     if kind != "response":  # a resource record: the bytes are the page
         media = record.rec_headers.get_header("Content-Type") or "text/html"
         return 200, (("content-type", media),), raw
