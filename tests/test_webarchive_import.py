@@ -269,3 +269,15 @@ def test_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("error: no such file")
     assert "Traceback" not in proc.stderr
+
+
+def test_show_lists_where_each_capture_came_from(imported: Imported) -> None:
+    db, _, files = imported
+    proc = run("show", EDITED_URL, "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    origins = [line.strip() for line in proc.stdout.splitlines() if "from warc" in line]
+    assert len(origins) == 3
+    assert origins[0].startswith(f"from warc {files[2].resolve()} record <urn:uuid:")
+    assert origins[0].endswith("at offset 0, 2024-07-31T04:00:00+00:00")
+    shown = json.loads(run("show", EDITED_URL, "--db", str(db), "--format", "json").stdout)
+    assert [o["origin"] for c in shown["captures"] for o in c["origins"]] == ["warc"] * 3

@@ -63,3 +63,37 @@ def _known(conn: sqlite3.Connection, origin: str, batch: list[str]) -> set[str]:
         [origin, *batch],
     ).fetchall()
     return {str(r[0]) for r in rows}
+
+
+def of_captures(
+    conn: sqlite3.Connection, capture_ids: Iterable[int]
+) -> dict[int, list[dict[str, object]]]:
+    """The origins of each capture (``capture_origins`` rows, oldest capture time first);
+    empty for an archive older than the table."""
+    ids = sorted(set(capture_ids))
+    if (
+        not ids
+        or not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'capture_origins'"
+        ).fetchone()
+    ):
+        return {}
+    found: dict[int, list[dict[str, object]]] = {}
+    rows = conn.execute(
+        "SELECT capture_id, origin, source, record_id, record_offset, captured_at, "
+        f"payload_digest FROM capture_origins WHERE capture_id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY captured_at, id",
+        ids,
+    ).fetchall()
+    for capture_id, origin, source, record_id, offset, captured_at, digest in rows:
+        found.setdefault(int(capture_id), []).append(
+            {
+                "origin": origin,
+                "source": source,
+                "record_id": record_id,
+                "record_offset": offset,
+                "captured_at": captured_at,
+                "payload_digest": digest,
+            }
+        )
+    return found

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.records import Article, Credit, Dateline, Image, Link, Script, Section
+from newsarchive.store import origins
 from newsarchive.store.queries import REPORTER_ROLES, Filters, has_table
 from newsarchive.textnorm import to_simplified
 
@@ -211,6 +212,9 @@ def article_view(conn: sqlite3.Connection, article_id: int) -> ArticleView | Non
             [*sorted(capture_ids), *seen_urls],
         )
     ]
+    where_from = origins.of_captures(conn, [int(c["id"]) for c in captures])
+    for capture in captures:
+        capture["origins"] = where_from.get(int(capture["id"]), [])
     copies = [
         int(r[0])
         for r in conn.execute(
