@@ -201,8 +201,8 @@ def _locked_job(
 def _exit_code(spider: str, result: CrawlResult, row: Mapping[str, Any]) -> ExitCode:
     pages = int(row.get("pages_fetched") or 0)
     errors = int(row.get("errors") or 0)
-    if spider == "reextract" and result.finish_reason == "finished" and pages == 0:
-        return ExitCode.OK  # an archive with nothing to re-extract
+    if spider in ("reextract", "backfill") and result.finish_reason == "finished" and pages == 0:
+        return ExitCode.OK  # nothing to re-extract; no capture the archive lacks
     return crawlhistory.exit_code(result.finish_reason, pages_fetched=pages, errors=errors)
 
 

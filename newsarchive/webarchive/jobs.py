@@ -39,3 +39,41 @@ def import_files(
         on_progress=on_progress,
         lock_wait=lock_wait,
     )
+
+
+def backfill(
+    *,
+    db: Path,
+    channels: Sequence[str],
+    since: str | None,
+    until: str | None,
+    cdx_url: str,
+    replay: str,
+    delay: float,
+    on_progress: ProgressCallback | None = None,
+    lock_wait: float = 0.0,
+) -> JobReport:
+    """Fetch the channels' historical captures a CDX server lists (those not imported yet)
+    from its replay server and store them through the item pipelines."""
+    args = {
+        "channels": ",".join(channels),
+        "since": since or "",
+        "until": until or "",
+        "cdx_url": cdx_url,
+        "replay": replay,
+    }
+    settings = {
+        "ROBOTSTXT_OBEY": False,  # a CDX API and its replay are there to be queried
+        "DOWNLOAD_DELAY": delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "CONCURRENT_REQUESTS": 1,
+    }
+    return jobs._job(
+        "backfill",
+        args,
+        db=db,
+        channels=tuple(channels),
+        settings=settings,
+        on_progress=on_progress,
+        lock_wait=lock_wait,
+    )
