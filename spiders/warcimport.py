@@ -5,6 +5,7 @@ the item pipelines (``newsarchive import FILE…``, or
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,7 +36,9 @@ class WarcImportSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        started = time.monotonic()
         found = importing.plan(self.files, channels=self.channels)
+        self.crawler.stats.set_value("newsarchive/import/scan_seconds", time.monotonic() - started)
         self.records = found.records
         self.skipped.update(found.skipped)
         stats = self.crawler.stats
