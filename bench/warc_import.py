@@ -93,9 +93,7 @@ def measure(tmp: Path, articles: int) -> dict[str, Any]:
         "article_pages_per_s": round(article_pages / seconds, 1),
         "peak_rss_mib": round(out["self_maxrss_kib"] / 1024, 1),
         "children_peak_rss_mib": round(out["children_maxrss_kib"] / 1024, 1),
-        "skipped": {
-            k.rsplit("/", 1)[1]: v for k, v in stats.items() if "/import/skipped/" in k
-        },
+        "skipped": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if "/import/skipped/" in k},
     }
 
 

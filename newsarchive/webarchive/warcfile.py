@@ -17,6 +17,7 @@ scanning):
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import zlib
@@ -66,7 +67,7 @@ class RecordRef:
     date: str
     """``WARC-Date`` as ISO 8601 UTC with seconds (``2024-07-31T08:15:00+00:00``)."""
     record_id: str
-    """``WARC-Record-ID`` (ARC records get warcio's generated id)."""
+    """``WARC-Record-ID``; for an ARC record ``arc:<offset>``."""
     status: int
     """HTTP status of the response."""
 
@@ -168,17 +169,32 @@ def scan(
     name = str(path.resolve())
     with path.open("rb") as fh:
         gzipped = fh.read(3) == _GZIP_MAGIC
+        fh.seek(0)
+        arc = _is_arc(fh, gzipped)
         start: int | None = 0
         while start is not None:
             fh.seek(start)
-            start = yield from _scan_from(fh, name, start, gzipped, on_record)
+            start = yield from _scan_from(
+                fh, name, start, gzipped=gzipped, arc=arc, on_record=on_record
+            )
+
+
+def _is_arc(fh: IO[bytes], gzipped: bool) -> bool:
+    """An ARC file (it opens with a ``filedesc://`` record) rather than a WARC file."""
+    try:
+        head = gzip.GzipFile(fileobj=fh).read(11) if gzipped else fh.read(11)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head == b"filedesc://"
 
 
 def _scan_from(
     fh: IO[bytes],
     name: str,
     base: int,
+    *,
     gzipped: bool,
+    arc: bool,
     on_record: Callable[[int], None] | None,
 ) -> Generator[RecordRef | Skipped, None, int | None]:
     """Scan from ``base``; returns where to resume after a malformed record, or ``None``."""
@@ -187,7 +203,7 @@ def _scan_from(
     try:
         for record in iterator:
             offset = iterator.offset  # absolute: warcio starts at fh.tell()
-            found = _classify(record, name, offset)
+            found = _classify(record, name, offset, arc=arc)
             if found is not None:
                 yield found
             if on_record is not None:
@@ -219,7 +235,7 @@ def _resync(fh: IO[bytes], start: int, gzipped: bool) -> int | None:
 
 
 def _classify(  # noqa: PLR0911 (one return per kind of record)
-    record: Any, name: str, offset: int
+    record: Any, name: str, offset: int, *, arc: bool = False
 ) -> RecordRef | Skipped | None:
     kind = record.rec_type
     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -247,7 +263,9 @@ def _classify(  # noqa: PLR0911 (one return per kind of record)
         return Skipped(kind="not_html", url=url, offset=offset)
     if urls.channel_of(url) is None:
         return Skipped(kind="off_channel", url=url, offset=offset)
-    record_id = record.rec_headers.get_header("WARC-Record-ID") or f"<{name}#{offset}>"
+    # An ARC record has no id (warcio makes up a new one each time): its offset is its id.
+    given = None if arc else record.rec_headers.get_header("WARC-Record-ID")
+    record_id = given or f"arc:{offset}"
     return RecordRef(
         path=name, offset=offset, url=url, date=date, record_id=record_id, status=status
     )
