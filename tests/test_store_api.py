@@ -12,7 +12,7 @@ from store_factory import URL, article_item, error_item, list_item, make_article
 
 from newsarchive import textnorm
 from newsarchive.records import PageItem, Section
-from newsarchive.store import Store, rows
+from newsarchive.store import SCHEMA_VERSION, Store, rows
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_run_lifecycle_counts_items(store: Store) -> None:
