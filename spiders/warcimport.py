@@ -4,6 +4,7 @@ the item pipelines (``newsarchive import FILE…``, or
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections import Counter
@@ -11,12 +12,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from newsarchive.crawling.pages import extractor_for
+from newsarchive.extract.process import ExtractorProcess
 from newsarchive.store import Store
 from newsarchive.webarchive import importing
 from newsarchive.webarchive.warcfile import ERROR_KINDS
+
+#: Items at most in the pipelines at once (the store writer takes them in groups of 100).
+MAX_IN_FLIGHT = 300
 
 
 class WarcImportSpider(Spider):
@@ -28,12 +34,22 @@ class WarcImportSpider(Spider):
         self.channels = tuple(c for c in channels.split(",") if c)
         self.skipped: Counter[str] = Counter()
         self.records = 0
+        self.in_flight = 0
+        self.extractor: ExtractorProcess | None = None
+        """Items yielded whose pipelines have not finished: Scrapy takes items from start()
+        without waiting for them, so the spider waits here to keep memory flat."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarcImportSpider:
         spider = cls(*args, **kwargs)
         spider._set_crawler(crawler)
+        spider.extractor = extractor_for(crawler)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
         return spider
+
+    def _item_done(self, *args: Any, **kwargs: Any) -> None:
+        self.in_flight -= 1
 
     async def start(self) -> AsyncIterator[Any]:
         started = time.monotonic()
@@ -45,8 +61,11 @@ class WarcImportSpider(Spider):
         stats.set_value("newsarchive/import/records", found.records)
         stats.set_value("newsarchive/import/bytes", found.bytes)
         stats.set_value("newsarchive/import/pages", len(found.pages))
-        for item in importing.items(found, self.skipped):
+        async for item in importing.items_async(found, self.skipped, self.extractor):
             stats.inc_value("newsarchive/import/items")
+            while self.in_flight >= MAX_IN_FLIGHT:
+                await asyncio.sleep(0.005)
+            self.in_flight += 1
             yield item
 
     def closed(self, reason: str) -> None:

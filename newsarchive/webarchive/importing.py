@@ -13,10 +13,11 @@ its later pages are in the files (the capture of each later page nearest in time
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,9 @@ from typing import IO
 from scrapy.http import HtmlResponse, Request
 
 from newsarchive import urls
-from newsarchive.crawling.pages import read_page
+from newsarchive.crawling.pages import Page, read_page, read_page_async
 from newsarchive.extract import join_pages
+from newsarchive.extract.process import ExtractorProcess
 from newsarchive.records import Article, Capture, PageItem
 from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, read_capture, scan
 
@@ -97,21 +99,28 @@ class _Files:
         return self.open[path]
 
 
-def _read(ref: RecordRef, files: _Files) -> tuple[Capture, PageItem]:
-    """The item a crawl would have made of the page in ``ref`` (one page, not joined)."""
-    stored = read_capture(ref, files(ref.path))
-    response = HtmlResponse(
+def _response(stored: Capture) -> HtmlResponse:
+    return HtmlResponse(
         url=stored.url,
         status=stored.status,
-        headers=[(name, value) for name, value in stored.headers],
+        headers=list(stored.headers),
         body=stored.body,
         request=Request(stored.url),
     )
-    page = read_page(response, extract=True)
+
+
+def _item(stored: Capture, page: Page) -> tuple[Capture, PageItem]:
+    """The item a crawl would have made of the page (one page, not joined), with the web
+    archive's capture time, headers and provenance."""
     capture = dataclasses.replace(
         page.capture, headers=stored.headers, fetched_at=stored.fetched_at, origin=stored.origin
     )
     return capture, PageItem(captures=(capture,), result=page.result, error=page.error)
+
+
+def _read(ref: RecordRef, files: _Files) -> tuple[Capture, PageItem]:
+    stored = read_capture(ref, files(ref.path))
+    return _item(stored, read_page(_response(stored), extract=True))
 
 
 def _nearest(refs: list[RecordRef], date: str) -> RecordRef:
@@ -133,11 +142,49 @@ def items(found: ImportPlan, skipped: Counter[str]) -> Iterator[PageItem]:
                 logger.warning("%s: %s", ref.path, exc)
                 skipped[exc.kind] += 1
                 continue
-            if item.error == "truncated":
-                logger.warning("%s: %s at offset %d is cut short", ref.path, ref.url, ref.offset)
-                skipped["truncated"] += 1
+            if _complete(ref, item, skipped):
+                yield _joined(capture, item, found, files, skipped)
+
+
+async def items_async(
+    found: ImportPlan,
+    skipped: Counter[str],
+    extractor: ExtractorProcess | None,
+    *,
+    window: int = 32,
+) -> AsyncIterator[PageItem]:
+    """:func:`items`, with the pages of each window of ``window`` records extracted together
+    by ``extractor`` (the crawl's extractor process) while this process reads the next
+    records; the items come in the same (date) order."""
+    with ExitStack() as stack:
+        files = _Files(stack)
+        batch: list[tuple[RecordRef, Capture]] = []
+        for n, ref in enumerate(found.pages, 1):
+            try:
+                batch.append((ref, read_capture(ref, files(ref.path))))
+            except RecordError as exc:
+                logger.warning("%s: %s", ref.path, exc)
+                skipped[exc.kind] += 1
+            if len(batch) < window and n < len(found.pages):
                 continue
-            yield _joined(capture, item, found, files, skipped)
+            pages = await asyncio.gather(
+                *(read_page_async(_response(c), extractor=extractor) for _, c in batch)
+            )
+            for (ref_, stored), page in zip(batch, pages, strict=True):
+                capture, item = _item(stored, page)
+                if _complete(ref_, item, skipped):
+                    yield _joined(capture, item, found, files, skipped)
+            batch = []
+
+
+def _complete(ref: RecordRef, item: PageItem, skipped: Counter[str]) -> bool:
+    """Whether the page is whole (an HTML page that stops before its end is counted as
+    ``truncated`` and never stored)."""
+    if item.error != "truncated":
+        return True
+    logger.warning("%s: %s at offset %d is cut short", ref.path, ref.url, ref.offset)
+    skipped["truncated"] += 1
+    return False
 
 
 def _joined(
