@@ -119,6 +119,9 @@ def measure(tmp: Path, articles: int, pad_to: int) -> dict[str, Any]:
             1000 * float(out["children_cpu"]) / article_pages, 2
         ),
         "peak_rss_mib": round(out["self_maxrss_kib"] / 1024, 1),
+        "peak_rss_mib_while_importing": round(
+            float(stats.get("newsarchive/import/maxrss_kib", 0)) / 1024, 1
+        ),
         "children_peak_rss_mib": round(out["children_maxrss_kib"] / 1024, 1),
         "skipped": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if "/import/skipped/" in k},
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -70,6 +71,10 @@ class WarcImportSpider(Spider):
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
+        # peak memory while importing (before the job finishes the run row), for bench/
+        stats.set_value(
+            "newsarchive/import/maxrss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        )
         for kind, count in self.skipped.items():
             stats.set_value(f"newsarchive/import/skipped/{kind}", count)
         errors = {k: v for k, v in self.skipped.items() if k in ERROR_KINDS}
