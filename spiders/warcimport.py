@@ -35,10 +35,10 @@ class WarcImportSpider(Spider):
         self.channels = tuple(c for c in channels.split(",") if c)
         self.skipped: Counter[str] = Counter()
         self.records = 0
+        # Items yielded whose pipelines have not finished: Scrapy takes items from start()
+        # without waiting for them, so the spider waits on this to keep memory flat.
         self.in_flight = 0
         self.extractor: ExtractorProcess | None = None
-        """Items yielded whose pipelines have not finished: Scrapy takes items from start()
-        without waiting for them, so the spider waits here to keep memory flat."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarcImportSpider:
