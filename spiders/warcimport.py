@@ -16,8 +16,6 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from newsarchive.crawling.pages import extractor_for
-from newsarchive.extract.process import ExtractorProcess
 from newsarchive.store import Store
 from newsarchive.webarchive import importing
 from newsarchive.webarchive.warcfile import ERROR_KINDS
@@ -38,13 +36,11 @@ class WarcImportSpider(Spider):
         # Items yielded whose pipelines have not finished: Scrapy takes items from start()
         # without waiting for them, so the spider waits on this to keep memory flat.
         self.in_flight = 0
-        self.extractor: ExtractorProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarcImportSpider:
         spider = cls(*args, **kwargs)
         spider._set_crawler(crawler)
-        spider.extractor = extractor_for(crawler)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_done, signal=signal)
         return spider
@@ -62,7 +58,7 @@ class WarcImportSpider(Spider):
         stats.set_value("newsarchive/import/records", found.records)
         stats.set_value("newsarchive/import/bytes", found.bytes)
         stats.set_value("newsarchive/import/pages", len(found.pages))
-        async for item in importing.items_async(found, self.skipped, self.extractor):
+        for item in importing.items(found, self.skipped):
             stats.inc_value("newsarchive/import/items")
             while self.in_flight >= MAX_IN_FLIGHT:
                 await asyncio.sleep(0.005)

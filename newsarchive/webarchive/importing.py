@@ -13,11 +13,10 @@ its later pages are in the files (the capture of each later page nearest in time
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +25,8 @@ from typing import IO
 from scrapy.http import HtmlResponse, Request
 
 from newsarchive import urls
-from newsarchive.crawling.pages import Page, read_page, read_page_async
+from newsarchive.crawling.pages import Page, read_page
 from newsarchive.extract import join_pages
-from newsarchive.extract.process import ExtractorProcess
 from newsarchive.records import Article, Capture, PageItem
 from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, read_capture, scan
 
@@ -144,37 +142,6 @@ def items(found: ImportPlan, skipped: Counter[str]) -> Iterator[PageItem]:
                 continue
             if _complete(ref, item, skipped):
                 yield _joined(capture, item, found, files, skipped)
-
-
-async def items_async(
-    found: ImportPlan,
-    skipped: Counter[str],
-    extractor: ExtractorProcess | None,
-    *,
-    window: int = 32,
-) -> AsyncIterator[PageItem]:
-    """:func:`items`, with the pages of each window of ``window`` records extracted together
-    by ``extractor`` (the crawl's extractor process) while this process reads the next
-    records; the items come in the same (date) order."""
-    with ExitStack() as stack:
-        files = _Files(stack)
-        batch: list[tuple[RecordRef, Capture]] = []
-        for n, ref in enumerate(found.pages, 1):
-            try:
-                batch.append((ref, read_capture(ref, files(ref.path))))
-            except RecordError as exc:
-                logger.warning("%s: %s", ref.path, exc)
-                skipped[exc.kind] += 1
-            if len(batch) < window and n < len(found.pages):
-                continue
-            pages = await asyncio.gather(
-                *(read_page_async(_response(c), extractor=extractor) for _, c in batch)
-            )
-            for (ref_, stored), page in zip(batch, pages, strict=True):
-                capture, item = _item(stored, page)
-                if _complete(ref_, item, skipped):
-                    yield _joined(capture, item, found, files, skipped)
-            batch = []
 
 
 def _complete(ref: RecordRef, item: PageItem, skipped: Counter[str]) -> bool:
