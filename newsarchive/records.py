@@ -181,6 +181,25 @@ class NotAnArticle:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class CaptureOrigin:
+    """Where a capture came from, when not from newsarchive's own crawler: a record of a web
+    archive (stored in the ``capture_origins`` table)."""
+
+    origin: str
+    """``warc`` (a WARC/ARC file given to ``newsarchive import``), ``wayback`` (a CDX server's
+    capture fetched by ``newsarchive backfill``), ``crawl`` (newsarchive's own crawler)."""
+    source: str = ""
+    """The WARC/ARC file (absolute path) or the CDX server URL; empty for a crawl."""
+    record_id: str = ""
+    """The ``WARC-Record-ID`` (``<urn:uuid:…>``), or for a CDX capture its 14-digit timestamp
+    and original URL separated by a space; empty for a crawl."""
+    offset: int | None = None
+    """Byte offset of the record in the (compressed) file; ``None`` when not from a file."""
+    payload_digest: str | None = None
+    """The archive's payload digest as it gave it (``sha1:<base32>``), if it gave one."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Capture:
     """One HTTP fetch, kept as evidence behind every archived row."""
 
@@ -200,6 +219,10 @@ class Capture:
     """The encoding the body was decoded with for extraction, if it was decoded."""
     redirect_urls: tuple[str, ...] = field(default=())
     """Intermediate URLs when the request was redirected, in order."""
+    origin: CaptureOrigin | None = None
+    """Where the capture came from when it was read from a web archive; ``None`` for a fetch
+    by newsarchive's crawler (recorded as origin ``crawl``) and for a stored capture read
+    back (re-extraction keeps the origins already recorded)."""
 
 
 #: Who counts as what: every people list (the record's ``reporters`` and ``editors``, the

@@ -67,7 +67,9 @@ def test_a_full_disk_is_one_error_and_the_next_run_completes(
     lines = proc.stderr.splitlines()
     assert "Traceback" not in proc.stderr
     errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1 and "cannot be written (is the disk full" in errors[0], proc.stderr[-3000:]
+    assert len(errors) == 1 and "cannot be written (is the disk full" in errors[0], proc.stderr[
+        -3000:
+    ]
     assert len([line for line in lines if " ERROR " in line]) <= 1, proc.stderr[-3000:]
     assert integrity_check(db) == "ok"
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)

@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "newsarchive.cli.research",  # search, export, stats, show, serve (issue 5)
     "newsarchive.cli.ops",  # runs, config (issue 6)
     "newsarchive.cli.distributed",  # ingest (issue 8)
+    "newsarchive.cli.webarchive",  # import, backfill (issue 20)
 )
 for _name in _COMMAND_MODULES:
     try:

@@ -122,6 +122,8 @@ WAIT_HINTS = {
     "crawl": "use --wait SECONDS to wait for it",
     "demo": "try again when it has finished, or give another --db",
     "reextract": "set lock_wait in the settings file (or NEWSARCHIVE_LOCK_WAIT) to wait for it",
+    "import": "set lock_wait in the settings file (or NEWSARCHIVE_LOCK_WAIT) to wait for it",
+    "backfill": "set lock_wait in the settings file (or NEWSARCHIVE_LOCK_WAIT) to wait for it",
 }
 
 

@@ -247,10 +247,10 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
+    type=click.Choice(["csv", "jsonl", "warc"]),
     default="csv",
     show_default=True,
-    help="CSV (RFC 4180) or JSON Lines.",
+    help="CSV (RFC 4180), JSON Lines, or WARC 1.1 with a CDXJ index (the captures).",
 )
 @click.option(
     "--out",
@@ -296,6 +296,9 @@ def export_command(
         Path(out).is_dir() or not (Path(out).exists() or Path(out).resolve().parent.is_dir())
     ):
         _fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
+    if fmt == "warc":
+        _export_warc(out, db, _filters(kwargs))
+        return
     with _archive(db) as archive:
         from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up time)
         from newsarchive.store.export import Table, export  # noqa: PLC0415
@@ -326,6 +329,24 @@ def export_command(
     if not click.get_current_context().find_root().obj.get("quiet"):
         click.echo(f"exported {count} rows to {'standard output' if out == '-' else out}",
                    err=True)  # fmt: skip
+
+
+def _export_warc(out: str, db: Path, chosen: dict[str, Any]) -> None:
+    """``export --format warc``: the captures as WARC 1.1 plus a CDXJ index beside it."""
+    from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up)
+    from newsarchive.webarchive.export import export_warc  # noqa: PLC0415
+
+    if out == "-":
+        _fail("--format warc needs --out FILE (a WARC file and its index)", ExitCode.USAGE)
+    given = {k: v for k, v in chosen.items() if v and k != "include_duplicates"}
+    with _archive(db) as archive:
+        filters = make_filters(**chosen) if given else None
+        try:
+            done = export_warc(archive.connection, Path(out), archive=str(db), filters=filters)
+        except OSError as exc:
+            _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)
+    if not click.get_current_context().find_root().obj.get("quiet"):
+        click.echo(f"exported {done.captures} captures to {out} (index {done.index})", err=True)
 
 
 @main.command()

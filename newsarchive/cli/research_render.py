@@ -161,5 +161,10 @@ def _history(console: Console, view: ArticleView) -> None:
             f"  #{c['id']} {c['fetched_at']} HTTP {c['status']} {c['size']} bytes"
             f" sha256 {c['sha256'][:12]}… {c['url']}"
         )
+        for o in c.get("origins", ()):
+            where = f" {o['source']}" if o["source"] else ""
+            record = f" record {o['record_id']}" if o["record_id"] else ""
+            offset = f" at offset {o['record_offset']}" if o["record_offset"] is not None else ""
+            console.print(f"      from {o['origin']}{where}{record}{offset}, {o['captured_at']}")
     if view.copies:
         console.print("near copies: " + ", ".join(str(i) for i in view.copies))

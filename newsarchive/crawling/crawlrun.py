@@ -198,8 +198,8 @@ class CrawlRunExtension:
             return ExitCode.FAILURE
         pages = int(row.get("pages_fetched") or 0)
         errors = int(row.get("errors") or 0)
-        if row.get("spider") == "reextract" and reason == "finished" and pages == 0:
-            return ExitCode.OK  # an archive with nothing to re-extract
+        if row.get("spider") in ("reextract", "backfill") and reason == "finished" and pages == 0:
+            return ExitCode.OK  # nothing to re-extract; no capture the archive lacks
         return crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors)
 
     # -- progress ----------------------------------------------------------------------------

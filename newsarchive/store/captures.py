@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from newsarchive import urls
 from newsarchive.records import Capture
-from newsarchive.store import rows
+from newsarchive.store import origins, rows
 from newsarchive.store.results import ReextractSource
 
 
@@ -35,7 +35,9 @@ def add(
         "RETURNING id",
         list(row.values()),
     )
-    return int(cur.fetchone()[0])
+    capture_id = int(cur.fetchone()[0])
+    origins.add(conn, capture_id, capture, run_id)
+    return capture_id
 
 
 def item_urls(conn: sqlite3.Connection, capture_ids: Sequence[int]) -> list[str]:

@@ -289,6 +289,18 @@ def _frontier(db: sqlite_utils.Database) -> None:
         logger.info("schema v7: %d failed pages recorded in the frontier to retry", seeded)
 
 
+def _origins(db: sqlite_utils.Database) -> None:
+    """``capture_origins``: where each capture came from. Every capture stored so far was
+    fetched by the crawler: each gets an origin row ``crawl``."""
+    _run_script(db, "schema_v6_origins.sql")
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO capture_origins(capture_id, origin, captured_at, run_id) "
+        "SELECT id, 'crawl', fetched_at, run_id FROM captures"
+    )
+    if cursor.rowcount:
+        logger.info("capture origins: %d crawled captures recorded", cursor.rowcount)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, description="initial schema (schema.sql)", apply=_v1),
     Migration(
@@ -317,6 +329,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         version=7,
         description="frontier: every discovered URL and its state (pending, done, retry, failed)",
         apply=_frontier,
+    ),
+    Migration(
+        version=8,
+        description="capture_origins: where each capture came from (crawl, warc, wayback)",
+        apply=_origins,
     ),
 )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.records import Article
-from newsarchive.store import codec
+from newsarchive.store import codec, origins
 from newsarchive.store.queries import Filters
 
 
@@ -127,6 +127,9 @@ def article_view(conn: sqlite3.Connection, article_id: int) -> ArticleView | Non
             [*sorted(capture_ids), *seen_urls],
         )
     ]
+    where_from = origins.of_captures(conn, [int(c["id"]) for c in captures])
+    for capture in captures:
+        capture["origins"] = where_from.get(int(capture["id"]), [])
     copies = [
         int(r[0])
         for r in conn.execute(

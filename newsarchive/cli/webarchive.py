@@ -1,0 +1,178 @@
+"""``newsarchive import`` and ``newsarchive backfill``: history from web archives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newsarchive import channels as channel_registry
+from newsarchive import logfile
+from newsarchive.cli.base import main
+
+# The crawl commands' helpers: configuration, the live progress line, the run summary.
+from newsarchive.cli.crawl import CONFIG_HELP, DB_HELP, _config, _fail, _finish, _live, _run
+from newsarchive.crawling.jobs import JobReport
+from newsarchive.exitcodes import ExitCode
+from newsarchive.webarchive import cdx, jobs
+from newsarchive.webarchive.warcfile import SKIP_KINDS
+
+
+def _check_channels(codes: tuple[str, ...]) -> None:
+    for code in codes:
+        try:
+            channel_registry.get(code)
+        except KeyError as exc:
+            _fail(str(exc.args[0]), ExitCode.USAGE)
+
+
+def _skips(report: JobReport) -> None:
+    stats = report.result.stats
+    prefix = "newsarchive/import/skipped/"
+    counts = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+    records = int(stats.get("newsarchive/import/records") or 0)
+    lines = [f"records read {records}, pages taken {stats.get('newsarchive/import/items', 0)}"]
+    lines += [f"  skipped {kind:<12} {counts[kind]}" for kind in SKIP_KINDS if counts.get(kind)]
+    click.echo("\n".join(lines))
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help=DB_HELP)
+@click.option(
+    "--channel",
+    "channel_codes",
+    multiple=True,
+    metavar="CODE",
+    help="Take only pages of this channel (repeatable; default: every channel).",
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    db: Path | None,
+    channel_codes: tuple[str, ...],
+    config_file: Path | None,
+) -> None:
+    """Import the channel pages of WARC/ARC files (gzipped or not) into the archive.
+
+    The pages go through the same extractor and item pipelines as a crawl, in capture-time
+    order (a page captured at several times becomes revisions); each capture keeps where it
+    came from. Records of other hosts, revisits, non-HTML records and records cut short are
+    counted and skipped. Exit codes: 0 done, 3 some records were cut short or malformed,
+    1 a file or the archive cannot be read, 4 archive locked.
+    """
+    _check_channels(channel_codes)
+    cfg = _config(config_file, archive=db)
+    show = not ctx.obj.get("quiet")
+    logfile.configure(
+        quiet=not show,
+        verbose=int(ctx.obj.get("verbose") or 0),
+        log_file=cfg.log_file,
+        max_bytes=cfg.log_max_bytes,
+        backups=cfg.log_backups,
+    )
+    with _live(show, "import") as on_progress:
+        report = _run(
+            lambda: jobs.import_files(
+                db=cfg.archive,
+                files=files,
+                channels=channel_codes,
+                on_progress=on_progress,
+                lock_wait=cfg.lock_wait,
+            ),
+            "import",
+        )
+    if show:
+        _skips(report)
+    _finish(report, quiet=not show)
+
+
+@main.command("backfill")
+@click.argument("channel_codes", metavar="CHANNEL…", nargs=-1, required=True)
+@click.option("--since", metavar="DATE", help="Captures taken on or after DATE (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Captures taken on or before DATE (YYYY-MM-DD).")
+@click.option(
+    "--cdx",
+    "cdx_url",
+    default=cdx.WAYBACK_CDX,
+    show_default=True,
+    metavar="URL",
+    help="The CDX server to ask (any server speaking the Wayback CDX API).",
+)
+@click.option(
+    "--replay",
+    default=cdx.WAYBACK_REPLAY,
+    show_default=True,
+    metavar="URL",
+    help="The replay prefix whose <timestamp>id_/<url> form serves the archived bytes.",
+)
+@click.option(
+    "--delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds between requests to the web archive (its rate limit).",
+)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help=DB_HELP)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_HELP)
+@click.pass_context
+def backfill_command(
+    ctx: click.Context,
+    *,
+    channel_codes: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    cdx_url: str,
+    replay: str,
+    delay: float,
+    db: Path | None,
+    config_file: Path | None,
+) -> None:
+    """Backfill channels' history from a web archive's CDX server (the Wayback Machine).
+
+    Lists the channels' captures between --since and --until, fetches those the archive does
+    not hold yet (original bytes, the id_ replay form), politely, and stores them through the
+    item pipelines in time order. Exit codes: 0 done (also: nothing new), 3 some captures
+    failed, 1 nothing could be fetched, 4 archive locked.
+    """
+    _check_channels(channel_codes)
+    for name, value in (("--since", since), ("--until", until)):
+        if value:
+            try:
+                cdx.day(value, end=False)
+            except ValueError as exc:
+                _fail(f"{name}: {exc}", ExitCode.USAGE)
+    cfg = _config(config_file, archive=db)
+    show = not ctx.obj.get("quiet")
+    logfile.configure(
+        quiet=not show,
+        verbose=int(ctx.obj.get("verbose") or 0),
+        log_file=cfg.log_file,
+        max_bytes=cfg.log_max_bytes,
+        backups=cfg.log_backups,
+    )
+    with _live(show, "backfill") as on_progress:
+        report = _run(
+            lambda: jobs.backfill(
+                db=cfg.archive,
+                channels=channel_codes,
+                since=since,
+                until=until,
+                cdx_url=cdx_url,
+                replay=replay,
+                delay=delay,
+                on_progress=on_progress,
+                lock_wait=cfg.lock_wait,
+            ),
+            "backfill",
+        )
+    if show:
+        stats = report.result.stats
+        click.echo(
+            f"captures listed {stats.get('newsarchive/backfill/listed', 0)}, "
+            f"already imported {stats.get('newsarchive/backfill/already_imported', 0)}, "
+            f"fetched {stats.get('newsarchive/backfill/fetched', 0)}"
+        )
+    _finish(report, quiet=not show)

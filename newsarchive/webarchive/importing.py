@@ -1,0 +1,181 @@
+"""Web archive files through the crawl's extractor: the items ``newsarchive import`` yields.
+
+``newsarchive import FILE…`` runs the ``warcimport`` spider, which downloads nothing. It
+first scans every file (:func:`plan`: one streaming pass that keeps only a small reference per
+page record, never a body), then reads the pages back in ``WARC-Date`` order, whatever order
+the files and records come in, so a page captured at several times becomes revisions in time
+order. Each page becomes the same :class:`~newsarchive.records.PageItem` a crawl would have
+yielded (:func:`newsarchive.crawling.pages.read_page` judges it: HTTP errors, error pages
+served as 200, pages cut short), with the real page URL and the capture time, and goes
+through the item pipelines the settings name. An old-era multi-page article is joined when
+its later pages are in the files (the capture of each later page nearest in time to page 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from scrapy.http import HtmlResponse, Request
+
+from newsarchive import urls
+from newsarchive.crawling.pages import Page, read_page
+from newsarchive.extract import join_pages
+from newsarchive.records import Article, Capture, PageItem
+from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, read_capture, scan
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True, slots=True)
+class ImportPlan:
+    """What :func:`plan` found in the files."""
+
+    pages: list[RecordRef] = field(default_factory=list)
+    """Page records to import (single pages and first pages), in ``WARC-Date`` order."""
+    later_pages: dict[str, list[RecordRef]] = field(default_factory=dict)
+    """Records of later pages (``c_<id>_2.htm`` …) by scheme-less URL, in date order."""
+    skipped: Counter[str] = field(default_factory=Counter)
+    """Records not taken, by kind (:data:`newsarchive.webarchive.warcfile.SKIP_KINDS`)."""
+    records: int = 0
+    """Records scanned."""
+    bytes: int = 0
+    """Bytes of the files scanned."""
+
+
+def _key(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+def plan(
+    files: Sequence[Path],
+    *,
+    channels: Sequence[str] = (),
+    on_record: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """Scan ``files``: the page records to import (of ``channels`` only, when given; else of
+    every channel) and the count of every record skipped."""
+    found = ImportPlan()
+    wanted = set(channels)
+    for path in files:
+        found.bytes += path.stat().st_size
+        for entry in scan(path, on_record=on_record):
+            found.records += 1
+            if isinstance(entry, Skipped):
+                found.skipped[entry.kind] += 1
+                continue
+            if wanted and urls.channel_of(entry.url) not in wanted:
+                found.skipped["off_channel"] += 1
+                continue
+            if urls.page_number(entry.url) > 1:
+                found.later_pages.setdefault(_key(entry.url), []).append(entry)
+            else:
+                found.pages.append(entry)
+    found.pages.sort(key=lambda r: (r.date, r.url, r.path, r.offset))
+    for refs in found.later_pages.values():
+        refs.sort(key=lambda r: (r.date, r.path, r.offset))
+    return found
+
+
+class _Files:
+    """Open file handles by path (a few files at a time)."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self.stack = stack
+        self.open: dict[str, IO[bytes]] = {}
+
+    def __call__(self, path: str) -> IO[bytes]:
+        if path not in self.open:
+            handle = Path(path).open("rb")  # noqa: SIM115 (closed by the ExitStack)
+            self.open[path] = self.stack.enter_context(handle)
+        return self.open[path]
+
+
+def _response(stored: Capture) -> HtmlResponse:
+    return HtmlResponse(
+        url=stored.url,
+        status=stored.status,
+        headers=list(stored.headers),
+        body=stored.body,
+        request=Request(stored.url),
+    )
+
+
+def _item(stored: Capture, page: Page) -> tuple[Capture, PageItem]:
+    """The item a crawl would have made of the page (one page, not joined), with the web
+    archive's capture time, headers and provenance."""
+    capture = dataclasses.replace(
+        page.capture, headers=stored.headers, fetched_at=stored.fetched_at, origin=stored.origin
+    )
+    return capture, PageItem(captures=(capture,), result=page.result, error=page.error)
+
+
+def _read(ref: RecordRef, files: _Files) -> tuple[Capture, PageItem]:
+    stored = read_capture(ref, files(ref.path))
+    return _item(stored, read_page(_response(stored), extract=True))
+
+
+def _nearest(refs: list[RecordRef], date: str) -> RecordRef:
+    """The capture of a later page taken nearest to page 1's (ISO dates in UTC sort as text:
+    the last one at or before it, else the first after it)."""
+    before = [r for r in refs if r.date <= date]
+    return before[-1] if before else refs[0]
+
+
+def items(found: ImportPlan, skipped: Counter[str]) -> Iterator[PageItem]:
+    """The items of the plan's pages, in date order; records that turn out unreadable (cut
+    short, malformed, an HTML page that stops before its end) are counted in ``skipped``."""
+    with ExitStack() as stack:
+        files = _Files(stack)
+        for ref in found.pages:
+            try:
+                capture, item = _read(ref, files)
+            except RecordError as exc:
+                logger.warning("%s: %s", ref.path, exc)
+                skipped[exc.kind] += 1
+                continue
+            if _complete(ref, item, skipped):
+                yield _joined(capture, item, found, files, skipped)
+
+
+def _complete(ref: RecordRef, item: PageItem, skipped: Counter[str]) -> bool:
+    """Whether the page is whole (an HTML page that stops before its end is counted as
+    ``truncated`` and never stored)."""
+    if item.error != "truncated":
+        return True
+    logger.warning("%s: %s at offset %d is cut short", ref.path, ref.url, ref.offset)
+    skipped["truncated"] += 1
+    return False
+
+
+def _joined(
+    capture: Capture, item: PageItem, found: ImportPlan, files: _Files, skipped: Counter[str]
+) -> PageItem:
+    result = item.result
+    if not isinstance(result, Article) or not result.page_urls:
+        return item
+    rest: list[Article] = []
+    used = [capture]
+    for page_url in result.page_urls:
+        refs = found.later_pages.get(_key(page_url))
+        if not refs:
+            continue
+        try:
+            other_capture, other = _read(_nearest(refs, capture.fetched_at), files)
+        except RecordError as exc:
+            skipped[exc.kind] += 1
+            continue
+        if isinstance(other.result, Article) and other.error is None:
+            rest.append(other.result)
+            used.append(other_capture)
+    joined = join_pages(result, rest) if rest else result
+    missing = len(result.page_urls) - len(rest)
+    return PageItem(
+        captures=tuple(used), result=joined, error="missing_pages" if missing > 0 else None
+    )

@@ -1,0 +1,81 @@
+"""The ``import`` spider: no downloads; the pages of WARC/ARC files through the extractor and
+the item pipelines (``newsarchive import FILE…``, or
+``scrapy crawl import -a files=A.warc.gz:B.warc.gz``)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from newsarchive.store import Store
+from newsarchive.webarchive import importing
+from newsarchive.webarchive.warcfile import ERROR_KINDS
+
+#: Items at most in the pipelines at once (the store writer takes them in groups of 100).
+MAX_IN_FLIGHT = 300
+
+
+class WarcImportSpider(Spider):
+    name = "import"
+
+    def __init__(self, *, files: str = "", channels: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.files = [Path(f) for f in files.split(os.pathsep) if f]
+        self.channels = tuple(c for c in channels.split(",") if c)
+        self.skipped: Counter[str] = Counter()
+        self.records = 0
+        # Items yielded whose pipelines have not finished: Scrapy takes items from start()
+        # without waiting for them, so the spider waits on this to keep memory flat.
+        self.in_flight = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WarcImportSpider:
+        spider = cls(*args, **kwargs)
+        spider._set_crawler(crawler)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
+        return spider
+
+    def _item_done(self, *args: Any, **kwargs: Any) -> None:
+        self.in_flight -= 1
+
+    async def start(self) -> AsyncIterator[Any]:
+        started = time.monotonic()
+        found = importing.plan(self.files, channels=self.channels)
+        self.crawler.stats.set_value("newsarchive/import/scan_seconds", time.monotonic() - started)
+        self.records = found.records
+        self.skipped.update(found.skipped)
+        stats = self.crawler.stats
+        stats.set_value("newsarchive/import/records", found.records)
+        stats.set_value("newsarchive/import/bytes", found.bytes)
+        stats.set_value("newsarchive/import/pages", len(found.pages))
+        for item in importing.items(found, self.skipped):
+            stats.inc_value("newsarchive/import/items")
+            while self.in_flight >= MAX_IN_FLIGHT:
+                await asyncio.sleep(0.005)
+            self.in_flight += 1
+            yield item
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        # peak memory while importing (before the job finishes the run row), for bench/
+        stats.set_value(
+            "newsarchive/import/maxrss_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        )
+        for kind, count in self.skipped.items():
+            stats.set_value(f"newsarchive/import/skipped/{kind}", count)
+        errors = {k: v for k, v in self.skipped.items() if k in ERROR_KINDS}
+        run_id = self.crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
+        db = self.crawler.settings.get("NEWSARCHIVE_DB")
+        if errors and run_id is not None and db:
+            with Store(str(db)) as store:
+                store.finish_run(run_id, exit_status=reason, errors_by_kind=errors)
