@@ -73,9 +73,11 @@ class WarcImportSpider(Spider):
         )
         for kind, count in self.skipped.items():
             stats.set_value(f"newsarchive/import/skipped/{kind}", count)
+        # Damaged records never become items: counted in the run (which the crawl-run
+        # extension closes), so a run that met them is partial.
         errors = {k: v for k, v in self.skipped.items() if k in ERROR_KINDS}
-        run_id = self.crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
+        run_id = stats.get_value("newsarchive/run_id")
         db = self.crawler.settings.get("NEWSARCHIVE_DB")
         if errors and run_id is not None and db:
             with Store(str(db)) as store:
-                store.finish_run(run_id, exit_status=reason, errors_by_kind=errors)
+                store.add_run_errors(int(run_id), errors)

@@ -228,6 +228,16 @@ class Store:
                 finished_at=finished_at,
             )
 
+    def add_run_errors(self, run_id: int, errors_by_kind: Mapping[str, int]) -> None:
+        """Count errors that never became an item (a damaged record of an imported file) in
+        run ``run_id`` while it is going on: ``errors`` and ``errors_by_kind`` grow by them."""
+        with self.db.atomic():
+            for kind, n in errors_by_kind.items():
+                for _ in range(n):
+                    runs.count(
+                        self.db.conn, run_id, runs.Delta(counts={"errors": 1}, error_kind=kind)
+                    )
+
     def run(self, run_id: int) -> dict[str, Any]:
         """The ``crawl_runs`` row as a dict (JSON columns decoded)."""
         return runs.get(self.db.conn, run_id)
