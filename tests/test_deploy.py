@@ -189,6 +189,7 @@ def test_the_cron_line_runs_a_quiet_incremental_crawl(tmp_path: Path) -> None:
             NEWSARCHIVE_CRON_LOG=str(tmp_path / "log" / "cron.log"),
         )
         (tmp_path / "log").mkdir()
+        (tmp_path / "var").mkdir()  # the archive's folder: the operator makes it (deploy/)
         for run in (1, 2):
             result = subprocess.run(
                 ["/bin/sh", "-c", command], env=env, cwd=tmp_path, timeout=300, check=False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,10 +13,13 @@ from newsarchive.cli.base import main
 
 # The crawl commands' helpers: configuration, the live progress line, the run summary.
 from newsarchive.cli.crawl import CONFIG_HELP, DB_HELP, _config, _fail, _finish, _live, _run
-from newsarchive.crawling.jobs import JobReport
 from newsarchive.exitcodes import ExitCode
-from newsarchive.webarchive import cdx, jobs
-from newsarchive.webarchive.warcfile import SKIP_KINDS
+from newsarchive.webarchive import cdx
+
+if TYPE_CHECKING:
+    from newsarchive.crawling.jobs import JobReport
+
+# The importer (warcio, Scrapy, the store) is imported when a command runs: start-up time.
 
 
 def _check_channels(codes: tuple[str, ...]) -> None:
@@ -27,6 +31,8 @@ def _check_channels(codes: tuple[str, ...]) -> None:
 
 
 def _skips(report: JobReport) -> None:
+    from newsarchive.webarchive.warcfile import SKIP_KINDS  # noqa: PLC0415 (lazy: start-up)
+
     stats = report.result.stats
     prefix = "newsarchive/import/skipped/"
     counts = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
@@ -75,7 +81,7 @@ def import_command(
     )
     with _live(show, "import") as on_progress:
         report = _run(
-            lambda: jobs.import_files(
+            lambda: _jobs().import_files(
                 db=cfg.archive,
                 files=files,
                 channels=channel_codes,
@@ -155,7 +161,7 @@ def backfill_command(
     )
     with _live(show, "backfill") as on_progress:
         report = _run(
-            lambda: jobs.backfill(
+            lambda: _jobs().backfill(
                 db=cfg.archive,
                 channels=channel_codes,
                 since=since,
@@ -176,3 +182,9 @@ def backfill_command(
             f"fetched {stats.get('newsarchive/backfill/fetched', 0)}"
         )
     _finish(report, quiet=not show)
+
+
+def _jobs() -> Any:
+    from newsarchive.webarchive import jobs  # noqa: PLC0415 (lazy: start-up time)
+
+    return jobs
