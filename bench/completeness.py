@@ -1,6 +1,6 @@
 """Completeness trials: stop a crawl every way we know, run it again, count what is missing.
 
-    python bench/completeness.py [--articles 1500] [--seed 7] [--kills 10] [--disk-full 5]
+    python -m bench.completeness [--articles 1500] [--seed 7] [--kills 10] [--disk-full 5]
                                  [--faults/--no-faults] [--server-down 2] [--json PATH]
 
 A site of ``--articles`` articles is generated (:func:`tools.sitegen.generate_site`) and

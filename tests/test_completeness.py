@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench" / "completeness.py"
 SITE = REPO / "newsarchive" / "sample_site"
 
 pytestmark = [
@@ -30,9 +29,10 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("completeness") / "trials.json"
-    argv = [sys.executable, str(BENCH), "--site", str(SITE), "--json", str(out)]
+    # From the repository's root, as a module: the trials import the fault server in tools/.
+    argv = [sys.executable, "-m", "bench.completeness", "--site", str(SITE), "--json", str(out)]
     argv += ["--kills", "2", "--disk-full", "1", "--server-down", "1", "--down-scale", "0.3"]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900, cwd=REPO)
     assert out.is_file(), done.stderr[-3000:]
     data: dict[str, Any] = json.loads(out.read_text("utf-8"))
     data["exit"] = done.returncode
