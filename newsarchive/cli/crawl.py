@@ -92,6 +92,17 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
             handler.setLevel(level)
 
 
+def _configure_logs(ctx: click.Context, cfg: configuration.Config, *, quiet: bool) -> None:
+    """The command's logging: -q/-v and the settings' log file (rotated as configured)."""
+    logfile.configure(
+        quiet=quiet,
+        verbose=int(ctx.obj.get("verbose") or 0),
+        log_file=cfg.log_file,
+        max_bytes=cfg.log_max_bytes,
+        backups=cfg.log_backups,
+    )
+
+
 def _summary(report: jobs.JobReport) -> None:
     run = report.run
     errors = ", ".join(f"{k} {v}" for k, v in sorted(run["errors_by_kind"].items())) or "none"
@@ -246,13 +257,7 @@ def crawl(
         log_file=log_file,
     )
     quiet = quiet or bool(ctx.obj.get("quiet"))
-    logfile.configure(
-        quiet=quiet,
-        verbose=int(ctx.obj.get("verbose") or 0),
-        log_file=cfg.log_file,
-        max_bytes=cfg.log_max_bytes,
-        backups=cfg.log_backups,
-    )
+    _configure_logs(ctx, cfg, quiet=quiet)
     codes = channels or (() if start else cfg.channels)
     args: dict[str, object] = {
         "channels": ",".join(codes),
@@ -332,13 +337,7 @@ def reextract(ctx: click.Context, db: Path | None, config_file: Path | None) -> 
     """
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
-    logfile.configure(
-        quiet=not show,
-        verbose=int(ctx.obj.get("verbose") or 0),
-        log_file=cfg.log_file,
-        max_bytes=cfg.log_max_bytes,
-        backups=cfg.log_backups,
-    )
+    _configure_logs(ctx, cfg, quiet=not show)
     with _live(show, "reextract") as on_progress:
         jobs = _jobs()
         report = _run(

@@ -8,11 +8,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newsarchive import channels as channel_registry
-from newsarchive import logfile
 from newsarchive.cli.base import main
 
 # The crawl commands' helpers: configuration, the live progress line, the run summary.
-from newsarchive.cli.crawl import CONFIG_HELP, DB_HELP, _config, _fail, _finish, _live, _run
+from newsarchive.cli.crawl import (
+    CONFIG_HELP,
+    DB_HELP,
+    _config,
+    _configure_logs,
+    _fail,
+    _finish,
+    _live,
+    _run,
+)
 from newsarchive.exitcodes import ExitCode
 from newsarchive.webarchive import cdx
 
@@ -72,13 +80,7 @@ def import_command(
     _check_channels(channel_codes)
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
-    logfile.configure(
-        quiet=not show,
-        verbose=int(ctx.obj.get("verbose") or 0),
-        log_file=cfg.log_file,
-        max_bytes=cfg.log_max_bytes,
-        backups=cfg.log_backups,
-    )
+    _configure_logs(ctx, cfg, quiet=not show)
     with _live(show, "import") as on_progress:
         report = _run(
             lambda: _jobs().import_files(
@@ -152,13 +154,7 @@ def backfill_command(
                 _fail(f"{name}: {exc}", ExitCode.USAGE)
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
-    logfile.configure(
-        quiet=not show,
-        verbose=int(ctx.obj.get("verbose") or 0),
-        log_file=cfg.log_file,
-        max_bytes=cfg.log_max_bytes,
-        backups=cfg.log_backups,
-    )
+    _configure_logs(ctx, cfg, quiet=not show)
     with _live(show, "backfill") as on_progress:
         report = _run(
             lambda: _jobs().backfill(
