@@ -18,6 +18,13 @@ What may be written:
 Anything else (a directory, a device, a text file, a database with other tables) is
 :class:`NotAnArchive`. Reading the file to decide never writes: the database is opened
 read-only.
+
+The file is only ever read **through SQLite**, never with ``open()``: closing any other file
+descriptor on the database drops every POSIX lock this process's SQLite connections hold on
+it (SQLite's "How To Corrupt An SQLite Database File", §2.2). A crawl keeps connections open
+while it opens more, so a header read here let a reader's connection believe it was the
+last one and checkpoint the log under the writer: readers saw "database disk image is
+malformed" mid-crawl (``tests/test_safety_db.py`` shows the lost lock).
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ import sqlite3
 import stat
 from pathlib import Path
 
-#: The first 16 bytes of every SQLite 3 database file.
-SQLITE_HEADER = b"SQLite format 3\x00"
+#: SQLite's result code for a file that is not a database.
+SQLITE_NOTADB = 26
 #: Tables every newsarchive archive has had since schema version 1.
 CORE_TABLES = frozenset({"articles", "captures", "crawl_runs"})
 
@@ -59,15 +66,6 @@ def check_archive(path: str | Path) -> None:
         raise NotAnArchive(f"{path} is not a regular file, not a newsarchive archive")
     if info.st_size == 0:
         return
-    try:
-        with target.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise NotAnArchive(f"{path} cannot be read: {exc.strerror or exc}") from exc
-    if head != SQLITE_HEADER:
-        raise NotAnArchive(
-            f"{path} is not a newsarchive archive (not an SQLite database); refusing to write to it"
-        )
     tables = _tables(target)
     if not tables or tables >= CORE_TABLES:
         return
@@ -96,6 +94,11 @@ def _tables(path: Path) -> set[str]:
         except sqlite3.DatabaseError:
             raise exc from None
     except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorcode == SQLITE_NOTADB:
+            raise NotAnArchive(
+                f"{path} is not a newsarchive archive (not an SQLite database); "
+                "refusing to write to it"
+            ) from exc
         raise NotAnArchive(f"{path} cannot be read as an SQLite database: {exc}") from exc
 
 

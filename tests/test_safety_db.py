@@ -200,3 +200,26 @@ def test_a_locked_archive_says_what_this_command_can_do(
     assert line.startswith(f"error: archive {archive} is locked by pid {os.getpid()}")
     assert hint in line
     assert "Traceback" not in proc.stderr
+
+
+def test_the_check_leaves_this_process_s_sqlite_locks_alone(tmp_path: Path) -> None:
+    """Checking an archive this process has open must not drop the connection's POSIX locks
+    (closing any other descriptor of the file would): else another process's connection,
+    closing, believes it is the last one, checkpoints and deletes the log under the writer
+    (readers of a crawl saw "database disk image is malformed")."""
+    db = tmp_path / "archive.db"
+    store = Store(db)
+    store.db.execute("CREATE TABLE scratch (x)")
+    wal = db.with_name(db.name + "-wal")
+    assert wal.stat().st_size > 0  # the insert is in the log, not yet in the database
+    try:
+        check_archive(db)
+        other = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('SELECT 1 FROM articles'); c.close()"
+        )
+        subprocess.run([sys.executable, "-c", other, str(db)], check=True)
+        # The other connection was not the last one: the log is still there and still read.
+        assert wal.exists() and wal.stat().st_size > 0
+    finally:
+        store.close()
