@@ -12,6 +12,7 @@ members, ``newsarchive ingest``, Redis.
 from __future__ import annotations
 
 import logging
+import random
 import signal
 import subprocess
 import time
@@ -53,6 +54,27 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.002)
+
+
+def kill_mid_batch(
+    writer: subprocess.Popen[str], holding: Callable[[], bool], idle: Callable[[], bool]
+) -> None:
+    """SIGKILL ``writer`` at a moment it holds a batch (``holding()``): it is frozen
+    (SIGSTOP) to look, and let go again (SIGCONT) until it is caught holding one; a writer
+    that only ever holds a batch for a moment is still caught, on a busy machine too. When
+    nothing is left for it to take (``idle()``: the members finished, the queue is empty; a
+    busy machine can get there before the late kill point) it is killed idle instead."""
+    deadline = time.monotonic() + 120
+    while True:
+        writer.send_signal(signal.SIGSTOP)
+        if holding() or idle():
+            break
+        writer.send_signal(signal.SIGCONT)
+        if time.monotonic() > deadline:
+            raise AssertionError("the writer never held a batch while members were crawling")
+        time.sleep(random.uniform(0.001, 0.02))
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +157,19 @@ def test_killed_members_and_writers_lose_nothing(
             if writer_at is not None:
                 writer = started[0]
                 at = writer_at if writer_at >= 1 else writer_at * stored_by_single
-                wait_until(
-                    lambda: article_count(db) >= at and bool(server.llen(keys.processing)),
-                    120,
-                    "the writer's kill point",
+                wait_until(lambda: article_count(db) >= at, 120, "the writer's kill point")
+                kill_mid_batch(
+                    writer,
+                    holding=lambda: bool(server.llen(keys.processing)),
+                    idle=lambda: (
+                        survivor.poll() is not None
+                        and restarted.poll() is not None
+                        and not server.llen(keys.items)
+                    ),
                 )
-                writer.send_signal(signal.SIGKILL)
-                writer.wait(timeout=10)
                 parked = int(server.llen(keys.processing))
+                if writer_at >= 1:  # early: members are still crawling, a batch is caught
+                    assert parked > 0
             outputs = [p.communicate(timeout=300) for p in (survivor, restarted)]
             fleet_pages = fetched(site)
         for proc, (out, err) in zip((survivor, restarted), outputs, strict=True):
