@@ -22,7 +22,12 @@ from scrapy.settings import Settings
 from newsarchive.crawling import CrawlOptions
 from newsarchive.distributed import QueueKeys, fleet_delay, redis_settings
 from newsarchive.distributed.archived import ArchiveKeys
-from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
+from newsarchive.distributed.bloom import (
+    BloomDupeFilter,
+    BloomParams,
+    RedisBloomFilter,
+    bit_positions,
+)
 from newsarchive.distributed.codec import BadQueueItem, decode_item, encode_item
 from newsarchive.distributed.fleet import FleetMonitor, StartThroughSeenSet
 from newsarchive.distributed.frontier import LeasedPriorityQueue
@@ -190,6 +195,26 @@ def test_bitmap_bloom_has_no_false_negatives_and_the_stated_false_positive_rate(
     false_positives = sum(bloom.contains(u) for u in fresh)
     assert 0.005 < false_positives / len(fresh) < 0.015
     assert server.strlen(f"{redis_prefix}:seen") <= params.memory_bytes
+
+
+def test_the_bit_positions_keep_the_designed_false_positive_rate_while_a_filter_fills() -> None:
+    """2,000 filters (salts) sized for 100 URLs at 1e-4, each filled with 100 URLs: the URLs
+    taken as already seen match the formula (0.00088 per fill: 3 in these 2,000 fills), not
+    the 0.0285 per fill of plain double hashing (57) nor the 0.005 of enhanced double hashing
+    (10)."""
+    params = BloomParams.for_capacity(100, 1e-4)
+    urls = _fingerprints(100, "fill")
+    designed = sum(params.false_positive_rate(i) for i in range(len(urls)))
+    fills, misses = 2000, 0
+    for salt in range(fills):
+        seen = bytearray(params.bits)
+        for url in urls:
+            positions = bit_positions(url, salt.to_bytes(8, "big"), params.bits, params.hashes)
+            misses += all(seen[p] for p in positions)
+            for p in positions:
+                seen[p] = 1
+    assert designed == pytest.approx(0.00088, rel=0.05)
+    assert misses / fills < 3 * designed
 
 
 def test_coverage_of_a_crawl_depends_on_the_filter_size(redis_url: str, redis_prefix: str) -> None:

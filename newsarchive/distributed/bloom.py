@@ -85,6 +85,19 @@ class BloomParams:
         return float((1.0 - math.exp(-self.hashes * inserted / self.bits)) ** self.hashes)
 
 
+def bit_positions(data: bytes, salt: bytes, bits: int, hashes: int) -> list[int]:
+    """The ``hashes`` bit positions of ``data`` in a filter of ``bits`` bits: one 64-bit
+    value each, read from a SHAKE-128 digest of ``salt + data`` (independent positions).
+
+    Double hashing (``h1 + i·h2`` from one digest, the usual shortcut) was measured at 30-100
+    times the designed false-positive rate while a filter fills (2,000 URLs into a filter
+    sized for 2,000 at 1e-6: 0.013 URLs taken as seen per fill, where the formula gives
+    0.00013), and its "enhanced" form at 6 times; a URL taken as seen is a page the fleet
+    never fetches. Independent positions keep the design (``tests/test_distributed.py``)."""
+    digest = hashlib.shake_128(salt + data).digest(8 * hashes)
+    return [int.from_bytes(digest[8 * i : 8 * i + 8], "big") % bits for i in range(hashes)]
+
+
 class RedisBloomFilter:
     """One Bloom filter stored under *key* in Redis, shared by every process that opens it.
 
@@ -144,12 +157,8 @@ class RedisBloomFilter:
         self.server.delete(self.key, self.params_key)
 
     def positions(self, data: bytes) -> list[int]:
-        """The *k* bit positions of *data* (double hashing over one 128-bit digest)."""
-        digest = hashlib.blake2b(data, digest_size=16, key=self.salt).digest()
-        h1 = int.from_bytes(digest[:8], "big")
-        h2 = int.from_bytes(digest[8:], "big") | 1
-        bits = self.params.bits
-        return [(h1 + i * h2) % bits for i in range(self.params.hashes)]
+        """The *k* bit positions of *data* (:func:`bit_positions` with this filter's salt)."""
+        return bit_positions(data, self.salt, self.params.bits, self.params.hashes)
 
     def _add_bitmap(self, data: bytes) -> bool:
         args: list[Any] = []
