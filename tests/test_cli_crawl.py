@@ -40,6 +40,11 @@ def counter(output: str, name: str) -> int:
         (["crawl", "gz", "--since", "2021-01-01", "--until", "2020-01-01"], "after"),
         (["crawl", "gz", "--start", "https://he.news.cn/"], "not a page of channel"),
         (["crawl", "gz", "--mirror", "localhost:8000"], "not an http"),
+        (["crawl", "--since", "2024-13"], "--since: not a date: '2024-13' (use YYYY, YYYY-MM"),
+        (
+            ["crawl", "--start", "https://www.example.com/x.htm"],
+            "error: --start https://www.example.com/x.htm is outside every channel",
+        ),
     ],
 )
 def test_bad_crawl_options_exit_2_before_anything_runs(
@@ -48,6 +53,8 @@ def test_bad_crawl_options_exit_2_before_anything_runs(
     result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "a.db")])
     assert result.exit_code == 2, result.output
     assert message in result.output
+    assert len(result.output.splitlines()) == 1, result.output  # one line, no Scrapy syntax
+    assert "-a " not in result.output
     assert not (tmp_path / "a.db").exists()
 
 

@@ -163,8 +163,16 @@ def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
 @main.command("crawl")
 @click.argument("channels", nargs=-1)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help=DB_HELP)
-@click.option("--since", metavar="DATE", help="Skip articles dated before DATE (YYYY-MM-DD).")
-@click.option("--until", metavar="DATE", help="Skip articles dated after DATE (YYYY-MM-DD).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Skip articles dated before DATE (YYYY, YYYY-MM or YYYY-MM-DD: from its first day).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    help="Skip articles dated after DATE (YYYY, YYYY-MM or YYYY-MM-DD: through its last day).",
+)
 @click.option(
     "--max-pages", type=click.IntRange(min=1), help="Fetch at most N pages (a page budget)."
 )
