@@ -346,7 +346,9 @@ class ChannelSpider(Spider):
             logger.info("not fetched (%s): %s", kind, request.url)
             yield FrontierNote(settled=(url,), error=kind)  # not an error of the site
             return
-        logger.warning("download failed %s: %s", request.url, failure.value)
+        # robots.txt unavailable: the robots middleware warned once for the host.
+        level = logging.INFO if kind == "robots_unavailable" else logging.WARNING
+        logger.log(level, "download failed %s: %s", request.url, failure.value)
         yield PageItem(captures=(no_response(url),), result=None, error=kind)
 
     def _stat(self, key: str) -> None:

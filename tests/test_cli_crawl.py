@@ -89,7 +89,7 @@ def test_demo_crawls_the_sample_site_and_summarises(demo_db: tuple[Path, list[st
     assert "run 1 (channel)" in first
     assert counter(first, "articles new") == 72
     assert counter(first, "errors") == 1  # the sample site's dead link
-    assert counter(first, "duplicates folded") >= 4
+    assert counter(first, "duplicates") >= 4
     assert re.search(r"archive: 72 articles, 1 near copies", first)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 73
@@ -127,7 +127,7 @@ def test_reextract_rederives_the_demo_archive_without_fetching(
         spider = conn.execute("SELECT spider FROM crawl_runs ORDER BY id DESC").fetchone()[0]
         changed = conn.execute("SELECT count(*) FROM revisions").fetchone()[0] - revisions
     assert spider == "reextract"
-    assert changed == counter(out, "articles revised")
+    assert changed == counter(out, "articles updated")
 
 
 @pytest.mark.e2e
@@ -137,7 +137,7 @@ def test_reextract_with_the_same_extractor_revises_nothing(
     db, _ = demo_db
     proc = run([*CLI, "reextract", "--db", str(db)])
     assert proc.returncode == 0
-    assert counter(proc.stdout, "articles revised") == 0
+    assert counter(proc.stdout, "articles updated") == 0
 
 
 @pytest.mark.e2e
