@@ -241,8 +241,9 @@ class CrawlRunExtension:
                 progress.not_articles += 1
             else:
                 progress.errors += 1
-                kind = item.error or "unknown"
-                progress.errors_by_kind[kind] = progress.errors_by_kind.get(kind, 0) + 1
+                # As the store counts it (Store.store_item: the same fallback, never expected).
+                key = item.error or "unknown"
+                progress.errors_by_kind[key] = progress.errors_by_kind.get(key, 0) + 1
         self._tick()
 
     def item_dropped(self, item: Any = None, **_: Any) -> None:
