@@ -73,6 +73,13 @@ class ConsoleFormatter(logging.Formatter):
         return super().format(copy)
 
 
+def _not_py_warnings(record: logging.LogRecord) -> bool:
+    return record.name != "py.warnings"
+
+
+_PY_WARNINGS = _not_py_warnings
+
+
 def configure(
     *,
     quiet: bool,
@@ -98,6 +105,11 @@ def configure(
     for handler in root.handlers:
         if getattr(handler, _CONSOLE, False):
             handler.setFormatter(ConsoleFormatter(tracebacks=verbose > 1))
+            # Python's warnings (a library's deprecations) are for developers: with -v.
+            if verbose > 0:
+                handler.removeFilter(_PY_WARNINGS)
+            else:
+                handler.addFilter(_PY_WARNINGS)
         if not isinstance(handler, logging.handlers.RotatingFileHandler):
             handler.setLevel(level)
     file_handler: logging.Handler | None = None

@@ -105,6 +105,23 @@ def test_console_records_are_one_line_and_tracebacks_wait_for_vv() -> None:
     assert logfile.one_line(twisted) == "Unhandled error in Deferred: builtins.OSError: gone"
 
 
+_WARNINGS = """
+import logging, sys, warnings
+from newsarchive import logfile
+logging.captureWarnings(True)
+logfile.configure(quiet=False, verbose=int(sys.argv[1]))
+warnings.warn("an old API", DeprecationWarning)
+logging.getLogger("spiders.channel").warning("a page failed")
+"""
+
+
+def test_python_warnings_reach_the_console_only_with_v() -> None:
+    plain = run([sys.executable, "-W", "always", "-c", _WARNINGS, "0"]).stderr
+    assert "a page failed" in plain and "an old API" not in plain
+    verbose = run([sys.executable, "-W", "always", "-c", _WARNINGS, "1"]).stderr
+    assert "an old API" in verbose
+
+
 @pytest.mark.parametrize(
     ("quiet", "verbose", "level"),
     [(False, 0, logging.WARNING), (True, 0, logging.WARNING), (False, 1, logging.INFO),
