@@ -171,9 +171,11 @@ def test_scrapy_crawl_channel_does_the_same_with_a_window_and_a_budget(tmp_path:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "he.news.cn" not in hosts and "www.he.xinhuanet.com" not in hosts
     with sqlite3.connect(db) as conn:
-        (pages,) = conn.execute("SELECT pages_fetched FROM crawl_runs").fetchone()
+        pages, status = conn.execute("SELECT pages_fetched, exit_status FROM crawl_runs").fetchone()
         rows = conn.execute("SELECT channel, canonical_url FROM articles").fetchall()
     assert 0 < pages <= 25 + 3  # the budget (and the last pages of a started multi-page article)
+    # The statuses of `newsarchive crawl` (README's `runs`): this one stopped at its budget.
+    assert status == "budget"
     assert rows and {channel for channel, _ in rows} == {"gz"}
     for _, url in rows:
         m = re.search(r"/(\d{4})(?:-\d\d/\d\d/c_|\d{4}/)", url)

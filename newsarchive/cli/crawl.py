@@ -263,7 +263,13 @@ def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the log to this file, rotated by size ([log] max_bytes, backups).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no summary (cron).")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only warnings and errors, no summary; one closing line if the run did not end well "
+    "(cron).",
+)
 @click.option(
     "--redis",
     "redis_url",
