@@ -34,6 +34,57 @@ EXIT_STATUS: dict[ExitCode, str] = {
     ExitCode.INTERRUPTED: "interrupted",
 }
 
+#: ``crawl_runs.exit_status`` of a run that stopped at its page budget (``--max-pages``) and
+#: would otherwise be ``ok``: exit code 0, and the links it did not request are found again by
+#: a later run. (A budget run that is ``partial`` stays ``partial``.)
+BUDGET_STATUS = "budget"
+
+#: Every ``exit_status`` a finished run can have, with the exit code it stands for.
+STATUS_CODES: dict[str, ExitCode] = {
+    **{status: code for code, status in EXIT_STATUS.items()},
+    BUDGET_STATUS: ExitCode.OK,
+}
+
+#: The ``crawl_runs`` counters, in the order and with the names (the column's words) that the
+#: crawl summary, the progress line and ``newsarchive runs`` show them under.
+COUNTER_LABELS: dict[str, str] = {
+    name: name.replace("_", " ")
+    for name in (
+        "pages_fetched",
+        "articles_new",
+        "articles_updated",
+        "articles_unchanged",
+        "duplicates",
+        "not_articles",
+        "invalid",
+        "takedowns",
+        "errors",
+    )
+}
+
+#: The ``crawl_runs`` counters of pages stored as something else than an error.
+STORED_COUNTERS = (
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "duplicates",
+    "not_articles",
+    "invalid",
+)
+
+
+def error_kinds(by_kind: Mapping[str, int]) -> str:
+    """Error kinds as every command prints them: ``http_404 1, timeout 2`` (most first)."""
+    ordered = sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{kind} {n}" for kind, n in ordered)
+
+
+def errors_text(errors: int, by_kind: Mapping[str, int]) -> str:
+    """A run's errors as every command prints them: ``0``, or ``3 (http_404 1, timeout 2)``."""
+    kinds = error_kinds(by_kind)
+    return f"{errors} ({kinds})" if errors and kinds else str(errors)
+
+
 #: Scrapy finish reasons that mean "stopped by a signal" (graceful shutdown).
 INTERRUPT_REASONS = frozenset({"shutdown"})
 
@@ -157,12 +208,15 @@ def _writer_alive(db: Path) -> bool:
     return True
 
 
-def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCode:
+def exit_code(
+    finish_reason: str, *, pages_fetched: int, errors: int, stored: int | None = None
+) -> ExitCode:
     """How a crawl ended, as the exit code a scheduler acts on.
 
     * stopped by SIGTERM/SIGINT → ``INTERRUPTED`` (the next run resumes);
-    * nothing fetched at all, every page failed (a dead server, no network: ``pages_fetched``
-      counts failed downloads too), or an unexpected finish reason (a crash) → ``FAILURE``;
+    * nothing fetched (no server answered: a dead server, no network), every page failed
+      (``stored``, the pages stored as anything but an error, is 0; without it, ``errors``
+      reaching ``pages_fetched``), or an unexpected finish reason (a crash) → ``FAILURE``;
     * some pages failed → ``PARTIAL``; otherwise ``OK``. A page budget (``--max-pages``,
       Scrapy's ``closespider_*`` reasons) is a normal end.
     """
@@ -170,7 +224,8 @@ def exit_code(finish_reason: str, *, pages_fetched: int, errors: int) -> ExitCod
         return ExitCode.INTERRUPTED
     if finish_reason != "finished" and not finish_reason.startswith("closespider_"):
         return ExitCode.FAILURE
-    if pages_fetched == 0 or errors >= pages_fetched:
+    all_failed = stored == 0 if stored is not None else errors >= pages_fetched
+    if pages_fetched == 0 or all_failed:
         return ExitCode.FAILURE
     if errors > 0:
         return ExitCode.PARTIAL

@@ -1,10 +1,11 @@
 """The channel spider: crawl Xinhua provincial channels from their registry start pages.
 
 ``scrapy crawl channel -a channels=gz`` (or ``newsarchive crawl gz``). Arguments, all
-optional but ``channels``: ``since``, ``until`` (ISO dates), ``max_pages``, ``start`` (URLs
-replacing the registry's start pages), ``big5`` (``0`` to leave the traditional mirror out),
-``mirror`` (a ``<host>/<path>`` site copy to fetch from), ``db`` (the archive), ``polite``
-(``0`` for local mirrors and benchmarks). See :class:`newsarchive.crawling.CrawlOptions`.
+optional but ``channels``: ``since``, ``until`` (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``),
+``max_pages``, ``start`` (URLs replacing the registry's start pages), ``big5`` (``0`` to leave
+the traditional mirror out), ``mirror`` (a ``<host>/<path>`` site copy to fetch from), ``db``
+(the archive), ``polite`` (``0`` for local mirrors and benchmarks). See
+:class:`newsarchive.crawling.CrawlOptions`.
 
 What it follows:
 
@@ -345,7 +346,9 @@ class ChannelSpider(Spider):
             logger.info("not fetched (%s): %s", kind, request.url)
             yield FrontierNote(settled=(url,), error=kind)  # not an error of the site
             return
-        logger.warning("download failed %s: %s", request.url, failure.value)
+        # robots.txt unavailable: the robots middleware warned once for the host.
+        level = logging.INFO if kind == "robots_unavailable" else logging.WARNING
+        logger.log(level, "download failed %s: %s", request.url, failure.value)
         yield PageItem(captures=(no_response(url),), result=None, error=kind)
 
     def _stat(self, key: str) -> None:

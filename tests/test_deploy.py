@@ -202,7 +202,14 @@ def test_the_cron_line_runs_a_quiet_incremental_crawl(tmp_path: Path) -> None:
     assert second["pages_fetched"] < first["pages_fetched"] / 3
     cron_log = (tmp_path / "log" / "cron.log").read_text("utf-8")
     assert " INFO " not in cron_log and " DEBUG " not in cron_log  # --quiet
-    assert "pages fetched" not in cron_log  # no summary
+    assert "  pages fetched" not in cron_log  # no summary
+    # A run that did not end ok (the first: the sample site's dead link makes it partial, exit
+    # 3) ends with one closing line saying so; the log has nothing else but warnings.
+    partial = [r for r in (first, second) if r["exit_status"] == "partial"]
+    assert first in partial
+    closing = [line for line in cron_log.splitlines() if line.startswith("crawl partial: ")]
+    assert len(closing) == len(partial), cron_log
+    assert "errors 1 (http_404 1)" in closing[0] and "newsarchive runs" in closing[0]
     full_log = (tmp_path / "log" / "crawl.log").read_text("utf-8")
     assert " INFO " in full_log
     assert "writer lock on" in full_log

@@ -64,16 +64,17 @@ def test_runs_table(archive: Path) -> None:
     result = CliRunner().invoke(main, ["runs", "--db", str(archive)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    # The counters under their crawl_runs names (as the crawl summary and --format json).
     assert lines[0].split() == [
-        "id", "started_at", "seconds", "channels", "pages", "new", "upd", "same", "errors",
-        "status",
+        "id", "started_at", "seconds", "channels", "pages_fetched", "articles_new",
+        "articles_updated", "articles_unchanged", "duplicates", "errors", "status",
     ]  # fmt: skip
     # started_at with its offset (runs are recorded in UTC; articles in Beijing time).
     assert lines[1].split() == ["3", "2026-01-03T00:00:00+00:00", "gz", "0", "0", "0", "0", "0",
-                                "unfinished"]  # fmt: skip
-    # Error kinds as the crawl summary writes them.
+                                "0", "unfinished"]  # fmt: skip
+    # Error kinds as the crawl summary writes them (most first).
     assert lines[2].split() == [
-        "2", "2026-01-02T00:00:00+00:00", "9", "gz,sh", "7", "2", "0", "3", "3",
+        "2", "2026-01-02T00:00:00+00:00", "9", "gz,sh", "7", "2", "0", "3", "0", "3",
         "(http_500", "2,", "timeout", "1)", "partial",
     ]  # fmt: skip
     assert lines[3].split()[-1] == "ok"
@@ -117,21 +118,27 @@ def test_runs_without_archive_fails_clearly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reason", "pages", "errors", "code"),
+    ("reason", "pages", "errors", "code", "stored"),
     [
-        ("finished", 10, 0, ExitCode.OK),
-        ("finished", 10, 2, ExitCode.PARTIAL),
-        ("finished", 0, 0, ExitCode.FAILURE),
-        ("finished", 0, 5, ExitCode.FAILURE),
-        ("finished", 4, 4, ExitCode.FAILURE),  # every page failed: a dead server
-        ("finished", 5, 4, ExitCode.PARTIAL),
-        ("closespider_pagecount", 5, 0, ExitCode.OK),
-        ("shutdown", 3, 0, ExitCode.INTERRUPTED),
-        ("cancelled", 3, 0, ExitCode.FAILURE),
+        ("finished", 10, 0, ExitCode.OK, None),
+        ("finished", 10, 2, ExitCode.PARTIAL, None),
+        ("finished", 0, 0, ExitCode.FAILURE, None),
+        ("finished", 0, 5, ExitCode.FAILURE, None),
+        ("finished", 4, 4, ExitCode.FAILURE, None),  # every page failed: a dead server
+        ("finished", 5, 4, ExitCode.PARTIAL, None),
+        # with the pages stored as something else than an error: failed downloads (no
+        # response) are errors but not pages fetched, so 3 errors beside 2 good pages is partial
+        ("finished", 2, 3, ExitCode.PARTIAL, 2),
+        ("finished", 3, 3, ExitCode.FAILURE, 0),  # every answered page an error (a 503 site)
+        ("closespider_pagecount", 5, 0, ExitCode.OK, None),
+        ("shutdown", 3, 0, ExitCode.INTERRUPTED, None),
+        ("cancelled", 3, 0, ExitCode.FAILURE, None),
     ],
 )
-def test_exit_code_rule(reason: str, pages: int, errors: int, code: ExitCode) -> None:
-    assert crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors) is code
+def test_exit_code_rule(
+    reason: str, pages: int, errors: int, code: ExitCode, stored: int | None
+) -> None:
+    assert crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors, stored=stored) is code
     assert code in crawlhistory.EXIT_STATUS
 
 

@@ -86,6 +86,12 @@ def _keys(site: FaultSite) -> list[str]:
     return [key for key, _ in site.log()]
 
 
+def _verbose(command: list[str]) -> list[str]:
+    """``command`` with ``-v``: these checks read Scrapy's log (its extensions, its retries)."""
+    at = command.index("crawl")
+    return [*command[:at], "-v", *command[at:]]
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     tmp = tmp_path_factory.mktemp("safety")
@@ -105,7 +111,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     try:
         with FaultSite(SITE, rules) as site:
             first = subprocess.run(
-                crawl_command(db, site.url),
+                _verbose(crawl_command(db, site.url)),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -115,7 +121,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
             first_keys = _keys(site)
         with FaultSite(SITE) as site:
             second = subprocess.run(
-                crawl_command(db, site.url),
+                _verbose(crawl_command(db, site.url)),
                 capture_output=True,
                 text=True,
                 check=False,

@@ -252,11 +252,40 @@ def test_options_default_start_pages_come_from_the_registry_and_all_means_31() -
 
 
 @pytest.mark.parametrize(
+    ("since", "until", "first", "last"),
+    [
+        ("2024", "2024-05", date(2024, 1, 1), date(2024, 5, 31)),
+        ("2024-02", "2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2023-12-31", "2024", date(2023, 12, 31), date(2024, 12, 31)),
+        # a time is a day in Beijing time (+08:00), as search and export read it
+        ("2024-03-04T20:00:00Z", "2024-03-06T01:00:00+08:00", date(2024, 3, 5), date(2024, 3, 6)),
+    ],
+)
+def test_crawl_dates_take_the_forms_search_takes(
+    since: str, until: str, first: date, last: date
+) -> None:
+    options = CrawlOptions.from_args({"channels": "gz", "since": since, "until": until})
+    assert (options.since, options.until) == (first, last)
+    assert CrawlOptions.from_args(options.to_args()) == options
+
+
+def test_a_start_page_outside_every_channel_is_named_as_such() -> None:
+    for args in (
+        {"start": "https://www.example.com/x.htm"},
+        {"channels": "gz", "start": "https://www.news.cn/index.htm"},
+    ):
+        with pytest.raises(OptionError, match="outside every channel") as info:
+            CrawlOptions.from_args(args)
+        assert "channels=" not in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         ({"channels": "xx"}, "unknown channel"),
         ({}, "no channel"),
         ({"channels": "gz", "since": "2020-13-01"}, "not a date"),
+        ({"channels": "gz", "until": "24"}, "YYYY, YYYY-MM, YYYY-MM-DD"),
         ({"channels": "gz", "since": "2021-01-01", "until": "2020-01-01"}, "after"),
         ({"channels": "gz", "max_pages": "0"}, "at least 1"),
         ({"channels": "gz", "max_pages": "ten"}, "whole number"),

@@ -50,6 +50,37 @@ def test_run_lifecycle_counts_items(store: Store) -> None:
     assert row["exit_status"] == "finished" and row["finished_at"]
 
 
+def test_pages_fetched_counts_answered_pages_only(store: Store) -> None:
+    run = store.start_run("channel", channels=["gz"])
+    store.store_item(article_item(make_article()), run_id=run)
+    store.store_item(error_item("http://www.gz.xinhuanet.com/gone.htm", "http_404"), run_id=run)
+    no_response = error_item("http://www.gz.xinhuanet.com/x.htm", "timeout", status=0)
+    store.store_item(no_response, run_id=run)
+    row = store.run(run)
+    assert (row["pages_fetched"], row["errors"]) == (2, 2)  # the timeout is an error, not a page
+
+
+def test_an_article_reached_through_a_second_url_in_one_run_is_a_duplicate(
+    store: Store,
+) -> None:
+    # The alias page names its canonical URL; the canonical page is then fetched in the same
+    # run: a copy from a URL the article was not fetched from, not an unchanged article.
+    alias = "http://www.gz.xinhuanet.com/2023-11/27/c_1129999001.htm"
+    canonical = make_article(alias).canonical_url
+    assert canonical != alias
+    run = store.start_run("channel", channels=["gz"])
+    first = store.store_item(article_item(make_article(alias)), run_id=run).article
+    own = make_article(canonical)
+    second = store.store_item(article_item(own), run_id=run).article
+    again = store.store_item(
+        article_item(own, fetched_at="2026-11-26T01:00:00+00:00"), run_id=run
+    ).article
+    assert first is not None and second is not None and again is not None
+    assert [first.outcome, second.outcome, again.outcome] == ["new", "duplicate", "unchanged"]
+    row = store.run(run)
+    assert (row["articles_new"], row["duplicates"], row["articles_unchanged"]) == (1, 1, 1)
+
+
 def test_capture_dedup_on_url_and_bytes(store: Store) -> None:
     first = make_capture(URL, body=b"<html>a</html>", fetched_at="2026-11-25T01:00:00+00:00")
     again = dataclasses.replace(first, fetched_at="2026-11-26T01:00:00+00:00")

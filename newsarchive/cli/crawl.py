@@ -77,14 +77,7 @@ def _live(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] | No
             task = bar.add_task(f"{label}: starting")
 
             def update(p: Progress) -> None:
-                bar.update(
-                    task,
-                    description=(
-                        f"{label}: {p.articles} article pages · "
-                        f"{p.not_articles} lists and other pages · {p.errors} errors"
-                        + (f" · {p.pages} fetched" if p.pages else "")
-                    ),
-                )
+                bar.update(task, description=f"{label}: {progress_line(p)}")
 
             yield update
     finally:
@@ -103,29 +96,78 @@ def _configure_logs(ctx: click.Context, cfg: configuration.Config, *, quiet: boo
     )
 
 
+def progress_line(p: Progress) -> str:
+    """The live counters, under the names the summary and ``crawl_runs`` use."""
+    from newsarchive.crawlhistory import errors_text  # noqa: PLC0415 (loaded with the crawl)
+
+    return (
+        f"pages fetched {p.pages} · articles {p.articles} · not articles {p.not_articles} · "
+        f"errors {errors_text(p.errors, p.errors_by_kind)}"
+    )
+
+
 def _summary(report: jobs.JobReport) -> None:
+    from newsarchive.crawlhistory import COUNTER_LABELS, errors_text  # noqa: PLC0415
+
     run = report.run
-    errors = ", ".join(f"{k} {v}" for k, v in sorted(run["errors_by_kind"].items())) or "none"
     archive = report.archive
+    width = max(len(label) for label in COUNTER_LABELS.values()) + 2
     lines = [
         f"run {run['id']} ({run['spider']}) {run['exit_status']} in {report.result.seconds:.1f}s"
         f" → {report.db}",
-        f"  pages fetched       {run['pages_fetched']}",
-        f"  articles new        {run['articles_new']}",
-        f"  articles revised    {run['articles_updated']}",
-        f"  articles unchanged  {run['articles_unchanged']}",
-        f"  duplicates folded   {run['duplicates']}",
-        f"  not articles        {run['not_articles']}",
-        f"  invalid records     {run['invalid']}",
-        f"  takedowns           {run['takedowns']}",
-        f"  errors              {run['errors']} ({errors})",
+        *(
+            f"  {label:<{width}}{run[name]}"
+            for name, label in COUNTER_LABELS.items()
+            if name != "errors"
+        ),
+        f"  {'errors':<{width}}{errors_text(run['errors'], run['errors_by_kind'])}",
         f"archive: {archive.articles} articles, {archive.near_copies} near copies, "
         f"{archive.urls} URLs, {archive.revisions} revisions, {archive.captures} captures",
     ]
+    if budget := _budget_note(report):
+        lines.append(budget)
     if report.left:
         left = ", ".join(f"{n} {state}" for state, n in sorted(report.left.items()))
         lines.append(f"work left: {left} (the next run takes it up first; `newsarchive runs`)")
     click.echo("\n".join(lines))
+
+
+def _budget_note(report: jobs.JobReport) -> str | None:
+    """What a page budget (``--max-pages``) left undone, if it stopped the run."""
+    budget = report.run.get("options", {}).get("max_pages")
+    skipped = int(report.result.stats.get("newsarchive/budget_skipped", 0) or 0)
+    if not budget or not skipped:
+        return None
+    rest = (
+        "the next run takes up the work left first"
+        if report.left
+        else "a later run finds them again from the start pages"
+    )
+    return (
+        f"stopped at the page budget (--max-pages {budget}): {skipped} links not requested; {rest}"
+    )
+
+
+#: What to do about a run that did not end well, by its status.
+_ADVICE = {
+    "failed": "check the network (or --mirror) and the log, then run again",
+    "partial": "the next run retries the failed pages and takes up the work left first",
+    "interrupted": "the next run resumes where this one stopped",
+}
+
+
+def closing_line(command: str, report: jobs.JobReport) -> str:
+    """One line saying how a run that did not end well ended and what to do."""
+    from newsarchive.crawlhistory import errors_text  # noqa: PLC0415
+
+    run = report.run
+    status = str(run.get("exit_status") or "failed")
+    errors = errors_text(run["errors"], run["errors_by_kind"])
+    advice = _ADVICE.get(status, _ADVICE["failed"])
+    return (
+        f"{command} {status}: pages fetched {run['pages_fetched']}, errors {errors}; "
+        f"{advice} (details: newsarchive runs)"
+    )
 
 
 #: What a locked-out command can do about it, by command (only options it has).
@@ -157,14 +199,25 @@ def _run(job: Callable[[], jobs.JobReport], command: str) -> jobs.JobReport:
 def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
     if not quiet:  # cron mails any output: a quiet run that went well says nothing
         _summary(report)
+    elif report.exit_code != ExitCode.OK:  # ... and one that did not, one closing line
+        command = click.get_current_context().info_name or "run"
+        click.echo(closing_line(command, report), err=True)
     sys.exit(report.exit_code)
 
 
 @main.command("crawl")
 @click.argument("channels", nargs=-1)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help=DB_HELP)
-@click.option("--since", metavar="DATE", help="Skip articles dated before DATE (YYYY-MM-DD).")
-@click.option("--until", metavar="DATE", help="Skip articles dated after DATE (YYYY-MM-DD).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Skip articles dated before DATE (YYYY, YYYY-MM or YYYY-MM-DD: from its first day).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    help="Skip articles dated after DATE (YYYY, YYYY-MM or YYYY-MM-DD: through its last day).",
+)
 @click.option(
     "--max-pages", type=click.IntRange(min=1), help="Fetch at most N pages (a page budget)."
 )
@@ -210,7 +263,13 @@ def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the log to this file, rotated by size ([log] max_bytes, backups).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors, no summary (cron).")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only warnings and errors, no summary; one closing line if the run did not end well "
+    "(cron).",
+)
 @click.option(
     "--redis",
     "redis_url",

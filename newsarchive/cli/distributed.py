@@ -142,12 +142,13 @@ def run_fleet_member(
         click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
         sys.exit(ExitCode.FAILURE)
     if not quiet:
-        errors = ", ".join(f"{k} {v}" for k, v in sorted(report.result.errors_by_kind.items()))
+        from newsarchive.crawlhistory import errors_text  # noqa: PLC0415 (one format)
+
         click.echo(
             f"fleet member {report.result.finish_reason} in {report.result.seconds:.1f}s: "
-            f"{report.pages_fetched} pages fetched, {report.items_pushed} items queued on "
-            f"{redis_url} for newsarchive ingest; errors {report.errors}"
-            + (f" ({errors})" if errors else "")
+            f"pages fetched {report.pages_fetched}, {report.items_pushed} items queued on "
+            f"{redis_url} for newsarchive ingest; errors "
+            + errors_text(report.errors, report.result.progress.errors_by_kind)
         )
         if report.fleet_pending > 0:
             click.echo(

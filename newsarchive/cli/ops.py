@@ -79,9 +79,10 @@ def _archive_options(func: F) -> F:
 def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str, work: bool) -> None:
     """List crawl runs (the crawl_runs ledger), newest first, then the work left per channel.
 
-    Each run: when it started and ended, its channels, pages fetched, articles new, updated and
-    unchanged, errors by kind and its exit status (ok, partial, failed, interrupted;
-    "unfinished" for a run that was killed or is still going). The table then shows, per
+    Each run: when it started and ended, its channels, its counters (pages_fetched,
+    articles_new, articles_updated, articles_unchanged, duplicates, errors by kind: the
+    crawl_runs columns) and its exit status (ok, budget, partial, failed, interrupted;
+    "running" or "unfinished" for a run going on or killed). The table then shows, per
     channel, the URLs the crawl frontier holds pending, to retry (and when next) and failed
     for good, with their errors; --work shows only that, as a table, JSON or CSV.
     """
@@ -106,21 +107,25 @@ def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str, work: 
             click.echo("\n" + render_work(left, "table"), nl=False)
 
 
+#: The table's columns: ``crawl_runs``'s names, as the crawl summary and ``--format json``.
 _TABLE_COLUMNS = (
     "id",
     "started_at",
     "seconds",
     "channels",
-    "pages",
-    "new",
-    "upd",
-    "same",
+    "pages_fetched",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "duplicates",
     "errors",
     "status",
 )
 
 
 def _row(run: crawlhistory.Run) -> list[str]:
+    from newsarchive.crawlhistory import errors_text  # noqa: PLC0415 (lazy: start-up time)
+
     seconds = run.seconds
     return [
         str(run.id),
@@ -131,16 +136,10 @@ def _row(run: crawlhistory.Run) -> list[str]:
         str(run.articles_new),
         str(run.articles_updated),
         str(run.articles_unchanged),
-        _errors(run),
+        str(run.duplicates),
+        errors_text(run.errors, run.errors_by_kind),
         run.status,
     ]
-
-
-def _errors(run: crawlhistory.Run) -> str:
-    if not run.errors:
-        return "0"
-    kinds = ", ".join(f"{k} {v}" for k, v in sorted(run.errors_by_kind.items()))
-    return f"{run.errors} ({kinds})" if kinds else str(run.errors)
 
 
 def _table(found: list[crawlhistory.Run]) -> str:
@@ -245,7 +244,7 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
         current_version,
     )
 
-    # The steps and the re-indexing progress are logged (INFO): shown unless -q.
+    # The steps and the re-indexing progress are logged (INFO): shown with -v.
     obj = ctx.find_root().obj or {}
     logfile.configure(quiet=bool(obj.get("quiet")), verbose=int(obj.get("verbose") or 0))
     archive = resolve_config(config_file, archive=db).config.archive

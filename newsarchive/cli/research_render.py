@@ -79,12 +79,15 @@ def stats(result: ArchiveStats) -> None:
         months.add_row(month, str(count))
     console.print(months)
     runs = Table(title="Recent crawl runs")
-    for column in ("id", "spider", "started", "status", "pages", "new", "updated", "errors"):
+    from newsarchive.crawlhistory import errors_text  # noqa: PLC0415 (one format for errors)
+
+    for column in (
+        "id", "spider", "started", "status", "pages_fetched", "articles_new",
+        "articles_updated", "errors",
+    ):  # fmt: skip
         runs.add_column(column)
     for r in result.runs:
-        errors = str(r.errors)
-        if r.errors_by_kind:
-            errors += " (" + ", ".join(f"{k} {v}" for k, v in r.errors_by_kind.items()) + ")"
+        errors = errors_text(r.errors, r.errors_by_kind)
         runs.add_row(
             str(r.id), r.spider, r.started_at[:16].replace("T", " "), r.exit_status or "running?",
             str(r.pages_fetched), str(r.articles_new), str(r.articles_updated), errors,

@@ -17,9 +17,11 @@ _COLUMNS = ("channel", "pending", "retry", "next_retry_at", "failed", "done", "e
 
 
 def _errors(work: ChannelWork, limit: int = 4) -> str:
-    shown = list(work.errors.items())[:limit]
+    from newsarchive.crawlhistory import error_kinds  # noqa: PLC0415 (one format for errors)
+
+    shown = dict(sorted(work.errors.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
     more = len(work.errors) - len(shown)
-    text = " ".join(f"{kind}={n}" for kind, n in shown)
+    text = error_kinds(shown)
     return f"{text} …(+{more})" if more > 0 else text
 
 

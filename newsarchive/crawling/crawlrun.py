@@ -7,13 +7,15 @@ when the archive cannot be written.
 * **the run row.** With an archive (``NEWSARCHIVE_DB``) the extension adds a ``crawl_runs`` row
   when the spider opens (the store pipeline, :mod:`pipelines.store`, has opened the archive and
   taken its writer lock by then) and closes it when the spider has closed, with the exit status
-  of :func:`newsarchive.crawlhistory.exit_code` (``ok``, ``partial``, ``failed``, ``interrupted``);
+  of :func:`newsarchive.crawlhistory.exit_code` (``ok``, ``partial``, ``failed``, ``interrupted``;
+  ``budget`` for a run that would be ``ok`` but stopped at its page budget);
   a run that would be ``ok`` is ``partial`` while the crawl frontier holds pending or
   retryable URLs of its channels (:func:`newsarchive.store.frontier.left`): it left work.
   The store adds each item's counts to the row in the item's own transaction. The row's id is
   in the stats as ``newsarchive/run_id``. ``NEWSARCHIVE_RUN_ID`` names an existing row to add
   to instead (``newsarchive ingest``); the extension then neither starts nor finishes it.
-* **progress.** :class:`Progress` counts responses and items as Scrapy reports them; the
+* **progress.** :class:`Progress` counts pages and items as the pipelines pass them, with
+  the names and meanings of the run row's counters (pages fetched, errors by kind); the
   :data:`progress_changed` signal carries it at most ten times a second and once at the end
   (the CLI's progress display listens).
 * **an unwritable archive stops the crawl.** When storing an item fails because the archive
@@ -91,13 +93,18 @@ class Progress:
     """Live counters of a running crawl (what the progress display shows)."""
 
     pages: int = 0
-    """Responses received (robots.txt included)."""
+    """Pages fetched: the answered captures (status not 0) of the items that went through the
+    pipelines, every page of a multi-page article; the same count as
+    ``crawl_runs.pages_fetched`` (robots.txt and failed downloads not included)."""
     articles: int = 0
-    """Items holding an article that went through the pipelines."""
+    """Items holding an article that went through the pipelines (new, revised, unchanged and
+    duplicates together)."""
     not_articles: int = 0
     """Items for list pages, datasources and other non-article pages."""
     errors: int = 0
-    """Items for HTTP errors, withdrawn articles and failed downloads."""
+    """Items for HTTP errors, withdrawn articles and failed downloads (``crawl_runs.errors``)."""
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+    """``errors`` by error kind (``http_404``, ``timeout``, …), as ``crawl_runs.errors_by_kind``."""
     dropped: int = 0
     """Items a pipeline dropped (invalid records)."""
     article_pages: int = 0
@@ -139,7 +146,6 @@ class CrawlRunExtension:
         connect = crawler.signals.connect
         connect(ext.spider_opened, signal=signals.spider_opened)
         connect(ext.spider_closed, signal=signals.spider_closed)
-        connect(ext.response_received, signal=signals.response_received)
         connect(ext.item_scraped, signal=signals.item_scraped)
         connect(ext.item_dropped, signal=signals.item_dropped)
         connect(ext.item_error, signal=signals.item_error)
@@ -149,6 +155,7 @@ class CrawlRunExtension:
 
     def spider_opened(self, spider: Any = None) -> None:
         logging.getLogger("scrapy.core.scraper").addFilter(self._filter)
+        logging.getLogger("scrapy.downloadermiddlewares.retry").addFilter(_GIVE_UP_FILTER)
         if self.db is not None and self.run_id is None:
             name, channels, options = _run_facts(self.crawler)
             try:
@@ -166,6 +173,7 @@ class CrawlRunExtension:
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         logging.getLogger("scrapy.core.scraper").removeFilter(self._filter)
+        logging.getLogger("scrapy.downloadermiddlewares.retry").removeFilter(_GIVE_UP_FILTER)
         self.progress.finished = True
         self._tick(force=True)
         if not (self.owns_run and self.db is not None and self.run_id is not None):
@@ -181,12 +189,21 @@ class CrawlRunExtension:
                     )
                     code = ExitCode.PARTIAL
                 self.exit_status = crawlhistory.EXIT_STATUS[code]
+                if code == ExitCode.OK and self.budget_spent(reason):
+                    self.exit_status = crawlhistory.BUDGET_STATUS
                 store.finish_run(self.run_id, exit_status=self.exit_status)
         except (OSError, sqlite3.Error) as exc:
             if not storage_failure(exc):
                 raise
             self.exit_status = crawlhistory.EXIT_STATUS[ExitCode.FAILURE]
             logger.error("crawl run %d could not be closed in %s: %s", self.run_id, self.db, exc)
+
+    def budget_spent(self, reason: str) -> bool:
+        """Whether the page budget (``max_pages``) stopped the crawl: links were left
+        unrequested (``newsarchive/budget_skipped``) or Scrapy's ``closespider_*`` ended it."""
+        stats = self.crawler.stats
+        skipped = stats.get_value("newsarchive/budget_skipped", 0) if stats else 0
+        return bool(skipped) or reason.startswith("closespider_")
 
     def _left(self, store: Store) -> dict[str, int]:
         """Pending and retryable URLs of this run's channels in the crawl frontier."""
@@ -198,9 +215,10 @@ class CrawlRunExtension:
             return ExitCode.FAILURE
         pages = int(row.get("pages_fetched") or 0)
         errors = int(row.get("errors") or 0)
+        stored = sum(int(row.get(name) or 0) for name in crawlhistory.STORED_COUNTERS)
         if row.get("spider") in ("reextract", "backfill") and reason == "finished" and pages == 0:
             return ExitCode.OK  # nothing to re-extract; no capture the archive lacks
-        return crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors)
+        return crawlhistory.exit_code(reason, pages_fetched=pages, errors=errors, stored=stored)
 
     # -- progress ----------------------------------------------------------------------------
 
@@ -210,13 +228,10 @@ class CrawlRunExtension:
             self._last_tick = now
             self.crawler.signals.send_catch_log(progress_changed, progress=self.progress)
 
-    def response_received(self, **_: Any) -> None:
-        self.progress.pages += 1
-        self._tick()
-
     def item_scraped(self, item: Any, **_: Any) -> None:
         progress = self.progress
         if isinstance(item, PageItem):
+            progress.pages += _answered(item)
             progress.article_pages += sum(
                 1 for c in item.captures if c.status == 200 and is_article_url(c.url)
             )
@@ -226,10 +241,15 @@ class CrawlRunExtension:
                 progress.not_articles += 1
             else:
                 progress.errors += 1
+                # As the store counts it (Store.store_item: the same fallback, never expected).
+                key = item.error or "unknown"
+                progress.errors_by_kind[key] = progress.errors_by_kind.get(key, 0) + 1
         self._tick()
 
-    def item_dropped(self, **_: Any) -> None:
+    def item_dropped(self, item: Any = None, **_: Any) -> None:
         self.progress.dropped += 1
+        if isinstance(item, PageItem):  # an invalid record: its captures are stored
+            self.progress.pages += _answered(item)
         self._tick()
 
     def item_error(self, failure: Any, **_: Any) -> None:
@@ -244,6 +264,11 @@ class CrawlRunExtension:
         self.progress.fatal_problem = storage_problem(exc)
         logger.error("the archive %s cannot be written (%s); stopping the crawl", self.db, exc)
         _close_spider(self.crawler, UNWRITABLE)
+
+
+def _answered(item: PageItem) -> int:
+    """The pages of ``item`` a server answered (as the store counts ``pages_fetched``)."""
+    return sum(1 for c in item.captures if c.status)
 
 
 def _close_spider(crawler: Crawler, reason: str) -> None:
@@ -294,3 +319,20 @@ class _StorageFailureFilter(logging.Filter):
             record.args = None
             record.exc_info = None
         return True
+
+
+class _GiveUpFilter(logging.Filter):
+    """Scrapy's "Gave up retrying" after a download error (no response) is an INFO line: the
+    spider's errback (``download failed …``) or the robots.txt middleware (``robots.txt of
+    … unavailable``) says the same in its own warning, so an operator reads it once. A give-up
+    after an HTTP status (a 503 to the end) keeps Scrapy's level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        reason = args.get("reason") if isinstance(args, dict) else None
+        if isinstance(reason, BaseException) and record.levelno > logging.INFO:
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        return True
+
+
+_GIVE_UP_FILTER = _GiveUpFilter()

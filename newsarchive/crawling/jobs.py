@@ -174,14 +174,11 @@ def _locked_job(
         raise CrawlFailed(f"the crawl stopped before it started (see the log); {db} unchanged")
     with Store(db) as store:
         row = store.run(result.run_id)
-    code = _STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
+    code = crawlhistory.STATUS_CODES.get(str(row.get("exit_status")), ExitCode.FAILURE)
     with _reader(db) as conn:
         stats = archive_stats(conn, recent_runs=0)
         left = frontier.left(conn, [str(c) for c in row.get("channels") or []])
     return JobReport(db=db, run=row, result=result, archive=stats, exit_code=code, left=left)
-
-
-_STATUS_CODES = {status: code for code, status in crawlhistory.EXIT_STATUS.items()}
 
 
 @contextmanager

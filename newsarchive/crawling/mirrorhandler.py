@@ -15,6 +15,7 @@ standard handler, unchanged: the production crawl and the demo differ only here.
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -62,6 +63,10 @@ def real_url(url: str, mirror: str, *, scheme: str = "http") -> str:
     return f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
 
 
+#: The crawlers whose mirror was announced in the log.
+_ANNOUNCED: weakref.WeakSet[Crawler] = weakref.WeakSet()
+
+
 class MirrorDownloadHandler(HTTP11DownloadHandler):
     """The standard HTTP handler, pointed at ``NEWSARCHIVE_MIRROR`` when that is set."""
 
@@ -69,7 +74,8 @@ class MirrorDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         mirror: Any = crawler.settings.get("NEWSARCHIVE_MIRROR")
         self.mirror: str | None = str(mirror).rstrip("/") if mirror else None
-        if self.mirror:
+        if self.mirror and crawler not in _ANNOUNCED:  # one handler per scheme; one line
+            _ANNOUNCED.add(crawler)
             logger.info("fetching every page from the site copy at %s", self.mirror)
 
     async def download_request(self, request: Request) -> Response:

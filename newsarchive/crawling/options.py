@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive import channels, urls
+from newsarchive import channels, periods, urls
 from newsarchive.crawling.links import Scope, Window
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -69,7 +69,9 @@ class CrawlOptions:
         """Options from spider arguments (strings as ``-a name=value`` gives them).
 
         ``channels`` is a comma-separated list of codes or ``all``; ``start`` a comma- or
-        whitespace-separated list of URLs; ``since``/``until`` ISO dates; ``max_pages`` an
+        whitespace-separated list of URLs; ``since``/``until`` dates as search takes them
+        (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``: :mod:`newsarchive.periods`; ``since`` is the
+        period's first day, ``until`` its last); ``max_pages`` an
         integer; ``big5``/``polite`` booleans (``0``/``1``, ``true``/``false``).
         """
         unknown = set(args) - {f for f in cls.__slots__ if not f.startswith("_")}
@@ -80,6 +82,12 @@ class CrawlOptions:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise OptionError(f"--start {url!r} is not an absolute http(s) URL")
+        for url in start:
+            if urls.channel_of(url) is None:
+                raise OptionError(
+                    f"--start {url} is outside every channel: give a page of a channel's site "
+                    "(e.g. https://gz.news.cn/...) or leave --start out"
+                )
         codes = _channels(args.get("channels"), start)
         # A switch not given keeps the field's default (written once, on the class).
         switches = {
@@ -89,8 +97,8 @@ class CrawlOptions:
         }
         options = cls(
             channels=codes,
-            since=_date(args.get("since"), "since"),
-            until=_date(args.get("until"), "until"),
+            since=_date(args.get("since"), "since", end=False),
+            until=_date(args.get("until"), "until", end=True),
             max_pages=_positive(args.get("max_pages")),
             start=start,
             mirror=_mirror(args.get("mirror")),
@@ -165,7 +173,7 @@ def _channels(value: object, start: tuple[str, ...]) -> tuple[str, ...]:
         inferred = [urls.channel_of(url) for url in start]
         codes = [c for c in inferred if c is not None]
         if not codes:
-            raise OptionError("no channel given (e.g. channels=gz, or a --start page)")
+            raise OptionError("no channel given (name one, e.g. gz, or give a --start page)")
     result: list[str] = []
     for code in codes:
         try:
@@ -177,15 +185,18 @@ def _channels(value: object, start: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _date(value: object, name: str) -> date | None:
+def _date(value: object, name: str, *, end: bool) -> date | None:
+    """A ``since``/``until`` bound in any form :func:`newsarchive.periods.parse` takes (the
+    parser of search and export): the period's first day, or its last for ``end``."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise OptionError(f"--{name} {value!r} is not a date (YYYY-MM-DD)") from None
+        period = periods.parse(str(value))
+    except ValueError as exc:
+        raise OptionError(f"--{name}: {exc}") from None
+    return period.last_day if end else period.first_day
 
 
 def _positive(value: object) -> int | None:

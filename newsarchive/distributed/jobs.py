@@ -58,7 +58,9 @@ class FleetCrawlReport:
 
     @property
     def pages_fetched(self) -> int:
-        return int(self.result.stats.get("response_received_count", 0))
+        """Pages a server answered, as ``crawl_runs.pages_fetched`` counts them (robots.txt
+        and downloads without a response not included)."""
+        return self.result.progress.pages
 
     @property
     def items_pushed(self) -> int:
@@ -66,7 +68,8 @@ class FleetCrawlReport:
 
     @property
     def errors(self) -> int:
-        return sum(self.result.errors_by_kind.values())
+        """Pages that failed, as ``crawl_runs.errors`` counts them once ingested."""
+        return self.result.progress.errors
 
 
 def fleet_settings(

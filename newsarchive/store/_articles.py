@@ -5,7 +5,8 @@ Decision order for an incoming article:
 
 1. URL identity: a row with the same ``canonical_url``, or any item URL already in
    ``article_urls`` → the same article. Same folded content (``record_hash``) → ``unchanged``
-   (``duplicate`` if the item brought a URL not yet recorded, e.g. the big5 mirror); different
+   (``duplicate`` if the item was fetched from a URL the article was not fetched from before,
+   e.g. the big5 mirror, or its canonical page after an alias page, also in one run); different
    content from a fetch newer than the current version → ``updated`` (old version to
    ``revisions``); an older fetch than the current version → ``unchanged`` (never rolls back).
    Only the article's own page revises it: a differing copy from a ``reprint`` URL (another
@@ -234,18 +235,12 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
         "FROM articles WHERE id = ?",
         [article_id],
     ).fetchone()
-    known_urls = {
-        r[0]
-        for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
-    }
     restored = False
     if status == "taken_down" and (changed_at is None or _time(new.seen) > _time(changed_at)):
         _restore(conn, article_id, new)
         restored = True
     changed: list[str] = []
-    outcome: Outcome = (
-        "duplicate" if any(u not in known_urls for u in new.item_urls) else "unchanged"
-    )
+    outcome: Outcome = "duplicate" if _new_url(conn, article_id, new) else "unchanged"
     if record_hash != new.keys.record_hash:
         if _time(new.seen) < _time(updated_at) and not new.rederived:
             logger.debug("article %d: fetch at %s is older than its version", article_id, new.seen)
@@ -269,6 +264,34 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
         duplicate_of=article_id if outcome == "duplicate" else None,
         restored=restored,
     )
+
+
+def _new_url(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
+    """Whether ``new`` is a copy of a known article from a URL the article was not fetched
+    from before (a ``duplicate``, not ``unchanged``): the big5 mirror, a host alias, or its
+    own canonical page after an alias page named it, also within one run. Compared by the
+    URLs (requested and final) of the captures; without captures, by the URLs on record."""
+    if not new.capture_ids:
+        known = {
+            r[0]
+            for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
+        }
+        return any(u not in known for u in new.item_urls)
+    fetched = {
+        u
+        for row in conn.execute(
+            "SELECT c.url, c.final_url FROM article_captures ac "
+            "JOIN captures c ON c.id = ac.capture_id WHERE ac.article_id = ?",
+            [article_id],
+        )
+        for u in row
+        if u
+    }
+    marks = ",".join("?" * len(new.capture_ids))
+    arrived = conn.execute(
+        f"SELECT url, final_url FROM captures WHERE id IN ({marks})", list(new.capture_ids)
+    )
+    return any(u and u not in fetched for row in arrived for u in row)
 
 
 def _restore(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from newsarchive import channels, urls
+from newsarchive import channels, periods, urls
 from newsarchive.store.migrations import SCHEMA_VERSION
 from newsarchive.textnorm import to_simplified, to_traditional
 
@@ -103,39 +101,20 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row[0] is not None else 1
 
 
-#: Publication times are stored in Beijing time (``+08:00``), so bounds are too.
-_BEIJING = timezone(timedelta(hours=8))
 #: Sorts after every character of a stored time: ``2024-03-04`` + this ends that whole day.
 _AFTER = "\uffff"
 
 
 def _parse_bound(value: str, *, end: bool) -> str:
-    """``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a full ISO time → a text bound comparable with
-    ``published_at`` (ISO 8601 text in Beijing time).
-
-    A day, month or year means that period in Beijing time, whole: for ``end`` the bound sorts
-    after every time in it. A full time with an offset (``2024-03-04T03:00:00Z``) is converted
-    to Beijing time first; one without an offset is taken as Beijing time.
-    """
-    value = value.strip()
+    """``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a full ISO time (:func:`newsarchive.periods.parse`,
+    the parser every command's dates go through) → a text bound comparable with
+    ``published_at`` (ISO 8601 text in Beijing time): for ``end`` the bound sorts after every
+    time in the period."""
     try:
-        if re.fullmatch(r"\d{4}", value):
-            period = value
-        elif re.fullmatch(r"\d{4}-\d{2}", value):
-            period = date(int(value[:4]), int(value[5:]), 1).isoformat()[:7]
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            period = date.fromisoformat(value).isoformat()
-        else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=_BEIJING)
-            text = moment.astimezone(_BEIJING).isoformat()
-            return text + _AFTER if end else text
-    except ValueError:
-        raise FilterError(
-            f"not a date: {value!r} (use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time)"
-        ) from None
-    return period + _AFTER if end else period
+        text = periods.parse(value).text
+    except ValueError as exc:
+        raise FilterError(str(exc)) from None
+    return text + _AFTER if end else text
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -325,7 +325,8 @@ class Store:
         if outcome == "article" and keys is None:
             assert isinstance(result, Article)
             keys = DedupKeys.of(result)
-        delta = runs.Delta(counts={"pages_fetched": len(item.captures)})
+        # A page is fetched when the server answered (a failed download's capture has status 0).
+        delta = runs.Delta(counts={"pages_fetched": sum(1 for c in item.captures if c.status)})
         stored: StoreResult | None = None
         event_id: int | None = None
         with self.db.atomic():
