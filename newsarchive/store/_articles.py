@@ -270,13 +270,9 @@ def _new_url(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
     """Whether ``new`` is a copy of a known article from a URL the article was not fetched
     from before (a ``duplicate``, not ``unchanged``): the big5 mirror, a host alias, or its
     own canonical page after an alias page named it, also within one run. Compared by the
-    URLs (requested and final) of the captures; without captures, by the URLs on record."""
-    if not new.capture_ids:
-        known = {
-            r[0]
-            for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
-        }
-        return any(u not in known for u in new.item_urls)
+    URLs (requested and final) of the captures; without captures on either side (a record
+    without one, an article stored before captures were linked to it), by the URLs on
+    record."""
     fetched = {
         u
         for row in conn.execute(
@@ -287,6 +283,12 @@ def _new_url(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
         for u in row
         if u
     }
+    if not new.capture_ids or not fetched:
+        known = {
+            r[0]
+            for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
+        }
+        return any(u not in known for u in new.item_urls)
     marks = ",".join("?" * len(new.capture_ids))
     arrived = conn.execute(
         f"SELECT url, final_url FROM captures WHERE id IN ({marks})", list(new.capture_ids)
