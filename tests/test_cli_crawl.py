@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -91,14 +92,43 @@ def test_demo_crawls_the_sample_site_and_summarises(demo_db: tuple[Path, list[st
 
 
 @pytest.mark.e2e
+def test_the_demo_visits_the_site_again_later_and_finds_an_edit_and_a_takedown(
+    demo_db: tuple[Path, list[str]],
+) -> None:
+    db, (first, _) = demo_db
+    later = first[first.index("run 2 (channel)") :]
+    assert counter(later, "articles new") == 0
+    assert counter(later, "articles revised") == 1
+    assert counter(later, "takedowns") == 1
+    assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", later)
+    v2 = json.loads((SITE.parent / "sample_site_v2" / "V2.json").read_text("utf-8"))
+    with sqlite3.connect(db) as conn:
+        revised = conn.execute(
+            "SELECT a.headline, a.canonical_url FROM revisions r JOIN articles a"
+            " ON a.id = r.article_id"
+        ).fetchall()
+        down = conn.execute(
+            "SELECT a.canonical_url, a.status FROM events e JOIN articles a"
+            " ON a.id = e.article_id WHERE e.kind = 'taken_down'"
+        ).fetchall()
+    assert revised == [(v2["article"]["headline"], v2["article"]["canonical_url"])]
+    assert down == [(v2["taken_down"]["canonical_url"], "taken_down")]
+
+
+@pytest.mark.e2e
 def test_running_the_demo_twice_stores_nothing_twice(demo_db: tuple[Path, list[str]]) -> None:
     db, (_, second) = demo_db
-    assert "run 2 (channel)" in second
+    assert "run 3 (channel)" in second
+    assert "run 4 (channel)" in second  # the later visit again
     assert counter(second, "articles new") == 0
-    assert re.search(r"archive: 72 articles, 1 near copies", second)
+    assert counter(second[second.index("run 4") :], "articles revised") == 0
+    assert counter(second[second.index("run 4") :], "takedowns") == 0
+    assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", second)
     with sqlite3.connect(db) as conn:
         runs = conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
-    assert runs == 2
+        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert runs == 4
+    assert events == 1
 
 
 @pytest.mark.e2e
