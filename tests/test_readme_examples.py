@@ -183,9 +183,20 @@ def test_normalise_keeps_what_must_not_vary() -> None:
     hit = "1. 标题  [2024-07-31T11:18:31+08:00 · gz · 贵州日报 · id 40]"
     assert normalise(hit) == normalise(hit.replace("id 40", "id 7"))
     assert normalise(hit) != normalise(hit.replace("11:18:31", "11:18:32"))  # article times stay
-    row = "2   2026-12-07T17:49:54+00:00  1        gz,he     107    0    1    82    2 (x)  partial"
-    assert normalise(row) == normalise(row.replace("17:49:54", "08:00:01").replace(" 82 ", " 9 "))
-    assert normalise(row) != normalise(row.replace(" 107 ", " 106 "))
+    table = (
+        "id  started_at                 seconds  channels  pages  new  upd  same  status\n"
+        "2   2026-12-07T17:49:54+00:00  1        gz,he     107    0    1    82    partial\n"
+    )
+    assert normalise(table) == normalise(
+        table.replace("17:49:54", "08:00:01")
+        .replace("1        gz", "12       gz")
+        .replace(" 82 ", " 9  ")
+    )
+    assert normalise(table) != normalise(table.replace(" 107 ", " 106 "))
+    assert normalise(table) != normalise(table.replace("partial", "ok     "))
+    summary = "  articles unchanged  3\n  duplicates folded   9\n  takedowns           1\n"
+    assert normalise(summary) == normalise(summary.replace("3", "2").replace("9", "10"))
+    assert normalise(summary) != normalise(summary.replace("1", "0"))
 
 
 # --- the sh examples ---------------------------------------------------------------------------

@@ -115,25 +115,53 @@ def fresh_outputs(text: str, workspace: Path) -> Iterator[tuple[Block, str]]:
 _UTC_TIME_RE = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:\+00:00|Z)?(?![+-]\d)")
 _DURATION_RE = re.compile(r"\bin \d+(?:\.\d+)?s\b")
 _ARTICLE_ID_RE = re.compile(r"\bid \d+\b")
-#: The summary counters that differ between two runs of the demo: the big5 and alias copies
-#: of an article are fetched concurrently, and whichever is stored second is counted as
-#: "unchanged" or as a "duplicate folded" (issue 18: the counters disagree).
-VARYING_COUNTERS = ("articles unchanged", "duplicates folded")
-_COUNTER_RE = re.compile(rf"^(\s+(?:{'|'.join(VARYING_COUNTERS)})\s+)\d+", re.M)
-#: ``newsarchive runs``: a run's seconds, and its "same" column (the counter above).
-_RUN_ROW_RE = re.compile(r"^(\d+\s+<time>\s+)\d*(\s+\S+\s+\d+\s+\d+\s+\d+\s+)\d+", re.M)
+#: The summary counters that differ between two runs of the demo (by a word of their label):
+#: the big5 and alias copies of an article are fetched concurrently, and whichever is stored
+#: second is counted as "unchanged" or as a "duplicate folded" (issue 18: the counters
+#: disagree).
+VARYING_COUNTERS = ("unchanged", "duplicate")
+_COUNTER_RE = re.compile(rf"^(\s+[^\d\n]*(?:{'|'.join(VARYING_COUNTERS)})[^\d\n]*?\s+)\d+", re.M)
+#: Columns of ``newsarchive runs`` that vary: when and how long, and the counters above.
+VARYING_COLUMNS = ("started_at", "seconds", "same", "unchanged", "duplicates")
+
+
+def _table_cells(lines: list[str]) -> list[str]:
+    """``lines`` with the cells of :data:`VARYING_COLUMNS` blanked, in any table whose header
+    (a line of three or more lowercase column names) names one; cells are found by the
+    header's column offsets, and a blank line ends a table."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for text in lines:
+        line = text
+        names = [(m.group(), m.start()) for m in re.finditer(r"\S+", line)]
+        header = len(names) >= 3 and all(re.fullmatch(r"[a-z_]+", name) for name, _ in names)
+        if header and any(name in VARYING_COLUMNS for name, _ in names):
+            ends = [start for _, start in names[1:]] + [10**6]
+            spans = [
+                (start, end)
+                for (name, start), end in zip(names, ends, strict=True)
+                if name in VARYING_COLUMNS
+            ]
+        elif not line.strip():
+            spans = []
+        else:
+            for start, end in reversed(spans):
+                line = f"{line[:start]}<v>  {line[end:]}"
+        out.append(line)
+    return out
 
 
 def normalise(output: str) -> str:
     """``output`` with what varies between two runs of the demo replaced by placeholders:
     times in UTC (not the articles' +08:00 times), run durations, article ids (the order
-    concurrent fetches are stored in) and :data:`VARYING_COUNTERS`; column padding is
-    collapsed. Everything else must be the same."""
-    text = _UTC_TIME_RE.sub("<time>", output)
+    concurrent fetches are stored in), :data:`VARYING_COUNTERS` and
+    :data:`VARYING_COLUMNS`; column padding is collapsed. Everything else must be the same."""
+    lines = _table_cells(output.splitlines())
+    text = "\n".join(lines)
+    text = _UTC_TIME_RE.sub("<time>", text)
     text = _DURATION_RE.sub("in <s>", text)
     text = _ARTICLE_ID_RE.sub("id <id>", text)
     text = _COUNTER_RE.sub(r"\1<n>", text)
-    text = _RUN_ROW_RE.sub(r"\1<s>\2<n>", text)
     lines = [re.sub(r" {2,}", "  ", line.rstrip()) for line in text.splitlines()]
     return "\n".join(lines).strip("\n")
 
