@@ -226,3 +226,23 @@ def test_the_default_archive_folder_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "archive.db").is_file()
     # -q: a run that went well prints nothing (cron mails any output).
     assert done.stdout == ""
+
+
+@pytest.mark.e2e
+def test_the_demo_visits_again_only_after_a_first_visit_that_finished(tmp_path: Path) -> None:
+    """A site whose start page is missing: the first visit fetches nothing and fails, and
+    the later visit is not started (one run row, one report)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "MANIFEST.json").write_text('{"start_pages": {"gz": ["https://gz.news.cn/"]}}')
+    (tmp_path / "later").mkdir()
+    code = (
+        "from pathlib import Path; from newsarchive.crawling import jobs; "
+        "r = jobs.demo(db=Path('a.db'), site=Path('site'), later=Path('later')); "
+        "print(len(r), r[0].run['exit_status'], int(r[0].exit_code))"
+    )
+    proc = run([sys.executable, "-c", code], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["1", "failed", "1"]
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
