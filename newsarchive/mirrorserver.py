@@ -13,7 +13,8 @@ asks for ``https://gz.news.cn/2024-01/05/c_1.htm`` as ``GET /gz.news.cn/2024-01/
 * a folder (or a path ending in ``/``, or a bare host) answers with its ``index.html``,
   ``index.htm`` or ``pc.htm``; names that climb out of the copy answer nothing;
 * several folders can be stacked: the first holding the file wins (an overlay in front of a
-  copy);
+  copy); an overlay's optional ``removed.json`` (a list of ``<host>/<path>`` names) takes
+  files of the folders behind it away: those answer 404, as a page taken down since;
 * ``Content-Type`` comes from the optional ``content-types.json`` at a folder's top
   (``<host>/<path>`` → header value), else from the file: HTML carries the charset its
   ``<meta>`` declares, JSON and text are UTF-8.
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_FILES = ("index.html", "index.htm", "pc.htm")
 CONTENT_TYPES_FILE = "content-types.json"
+REMOVED_FILE = "removed.json"
 NOT_FOUND_BODY = (
     b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
     b"<body><h1>404 Not Found</h1></body></html>"
@@ -102,12 +104,16 @@ class SiteCopy:
             roots = [roots]
         self.roots: tuple[Path, ...] = tuple(Path(r).resolve() for r in roots)
         self._content_types: dict[str, str] = {}
+        self._removed: dict[Path, frozenset[str]] = {}
         for root in reversed(self.roots):
             if not root.is_dir():
                 raise FileNotFoundError(f"site copy {root} is not a folder")
             file = root / CONTENT_TYPES_FILE
             if file.is_file():
                 self._content_types |= json.loads(file.read_text("utf-8"))
+            removed = root / REMOVED_FILE
+            if removed.is_file():
+                self._removed[root] = frozenset(json.loads(removed.read_text("utf-8")))
 
     def find(self, key: str, query: str = "") -> Found | None:
         """The file answering ``<host>/<path>`` (and query), or ``None``."""
@@ -122,6 +128,8 @@ class SiteCopy:
         else:
             names += [relative, *(f"{relative}/{index}" for index in INDEX_FILES)]
         for root in self.roots:
+            if self._removed.get(root, frozenset()).intersection(names):
+                return None  # taken away by this overlay
             for name in names:
                 candidate = root / name
                 if candidate.is_file() and candidate.resolve().is_relative_to(root):
@@ -230,8 +238,9 @@ class MirrorServer:
 
 
 _HELP = """\
-Serve a site copy (one folder per host, as `wget --mirror` writes it) on 127.0.0.1 and print
-its URL, the value for `newsarchive crawl --mirror URL`. Serves until interrupted (Ctrl-C).
+Serve a site copy (one folder per host, as wget --mirror writes it) on 127.0.0.1 and print
+its URL, the value for: newsarchive crawl --mirror URL. Several copies can be stacked: the
+first holding a file wins. Serves until you press Ctrl-C.
 """
 _EXAMPLE = """\
 example:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -98,14 +99,43 @@ def test_demo_crawls_the_sample_site_and_summarises(demo_db: tuple[Path, list[st
 
 
 @pytest.mark.e2e
+def test_the_demo_visits_the_site_again_later_and_finds_an_edit_and_a_takedown(
+    demo_db: tuple[Path, list[str]],
+) -> None:
+    db, (first, _) = demo_db
+    later = first[first.index("run 2 (channel)") :]
+    assert counter(later, "articles new") == 0
+    assert counter(later, "articles revised") == 1
+    assert counter(later, "takedowns") == 1
+    assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", later)
+    v2 = json.loads((SITE.parent / "sample_site_v2" / "V2.json").read_text("utf-8"))
+    with sqlite3.connect(db) as conn:
+        revised = conn.execute(
+            "SELECT a.headline, a.canonical_url FROM revisions r JOIN articles a"
+            " ON a.id = r.article_id"
+        ).fetchall()
+        down = conn.execute(
+            "SELECT a.canonical_url, a.status FROM events e JOIN articles a"
+            " ON a.id = e.article_id WHERE e.kind = 'taken_down'"
+        ).fetchall()
+    assert revised == [(v2["article"]["headline"], v2["article"]["canonical_url"])]
+    assert down == [(v2["taken_down"]["canonical_url"], "taken_down")]
+
+
+@pytest.mark.e2e
 def test_running_the_demo_twice_stores_nothing_twice(demo_db: tuple[Path, list[str]]) -> None:
     db, (_, second) = demo_db
-    assert "run 2 (channel)" in second
+    assert "run 3 (channel)" in second
+    assert "run 4 (channel)" in second  # the later visit again
     assert counter(second, "articles new") == 0
-    assert re.search(r"archive: 72 articles, 1 near copies", second)
+    assert counter(second[second.index("run 4") :], "articles revised") == 0
+    assert counter(second[second.index("run 4") :], "takedowns") == 0
+    assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", second)
     with sqlite3.connect(db) as conn:
         runs = conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
-    assert runs == 2
+        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    assert runs == 4
+    assert events == 1
 
 
 @pytest.mark.e2e
@@ -205,3 +235,23 @@ def test_the_default_archive_folder_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "archive.db").is_file()
     # -q: a run that went well prints nothing (cron mails any output).
     assert done.stdout == ""
+
+
+@pytest.mark.e2e
+def test_the_demo_visits_again_only_after_a_first_visit_that_finished(tmp_path: Path) -> None:
+    """A site whose start page is missing: the first visit fetches nothing and fails, and
+    the later visit is not started (one run row, one report)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "MANIFEST.json").write_text('{"start_pages": {"gz": ["https://gz.news.cn/"]}}')
+    (tmp_path / "later").mkdir()
+    code = (
+        "from pathlib import Path; from newsarchive.crawling import jobs; "
+        "r = jobs.demo(db=Path('a.db'), site=Path('site'), later=Path('later')); "
+        "print(len(r), r[0].run['exit_status'], int(r[0].exit_code))"
+    )
+    proc = run([sys.executable, "-c", code], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["1", "failed", "1"]
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1

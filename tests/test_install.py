@@ -139,4 +139,10 @@ def test_a_normal_install_runs_the_demo_from_any_folder(tmp_path: Path, repo_roo
         # 72 distinct articles and the one near copy, as test_cli_crawl's demo finds.
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == distinct + 1
         channels = {r[0] for r in conn.execute("SELECT DISTINCT channel FROM articles")}
+        # the second visit, to the site as it is later (the overlay shipped beside it)
+        revisions = conn.execute("SELECT count(*) FROM revisions").fetchone()[0]
+        takedowns = conn.execute("SELECT count(*) FROM events WHERE kind = 'taken_down'")
+        assert (revisions, takedowns.fetchone()[0]) == (1, 1)
     assert channels == set(manifest["start_pages"]) == {"gz", "he"}
+    assert "run 2 (channel)" in output
+    assert (Path(found["site"]).parent / "sample_site_v2" / "removed.json").is_file()

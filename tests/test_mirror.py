@@ -14,12 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.mirrorserver import MirrorServer, SiteCopy, content_type_for, request_key
+from newsarchive.mirrorserver import (
+    NOT_FOUND_BODY,
+    MirrorServer,
+    SiteCopy,
+    content_type_for,
+    request_key,
+)
 from tools.mirror import CountingMirror, mirror_key
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
-SAMPLE_V2 = REPO / "data" / "sample-site-v2"
+SAMPLE_V2 = REPO / "newsarchive" / "sample_site_v2"
 
 
 def get(
@@ -180,6 +186,17 @@ def test_stacked_roots_serve_the_overlay_first(manifest: dict) -> None:
         assert v2["article"]["headline"] in new
         assert v2["article"]["headline"] not in old
         assert get(both, "/gz.news.cn/robots.txt")[0] == 200  # only in the base root
+
+
+def test_an_overlay_takes_away_the_pages_its_removed_json_lists() -> None:
+    removed = json.loads((SAMPLE_V2 / "removed.json").read_text("utf-8"))
+    assert removed
+    target = "/" + removed[0]
+    with CountingMirror([SAMPLE_V2, SAMPLE_SITE]) as both, MirrorServer(SAMPLE_SITE) as v1:
+        assert get(v1, target)[0] == 200
+        status, _, body = get(both, target)
+        assert (status, body) == (404, NOT_FOUND_BODY)
+        assert get(both, "/gz.news.cn/")[0] == 200  # everything else still answers
 
 
 def test_url_for_and_keys() -> None:

@@ -23,7 +23,7 @@ from tools.sitegen.site import State, render
 
 SAMPLE_SITE = Path(__file__).resolve().parent.parent / "newsarchive" / "sample_site"
 
-SAMPLE_V2 = SAMPLE_SITE.parent.parent / "data" / "sample-site-v2"
+SAMPLE_V2 = SAMPLE_SITE.parent / "sample_site_v2"
 HREF_RE = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"'#]+)["']""")
 DS_RE = re.compile(r'data="datasource:([0-9a-f]{32})"')
 
@@ -85,9 +85,17 @@ def test_committed_v2_overlay_is_what_the_generator_writes(tmp_path: Path) -> No
     for rel in changed:
         assert (tmp_path / "v2" / rel).read_bytes() == (SAMPLE_V2 / rel).read_bytes()
     committed = {str(p.relative_to(SAMPLE_V2)) for p in SAMPLE_V2.rglob("*") if p.is_file()} - {
-        "V2.json"
+        "V2.json",
+        "removed.json",
     }
     assert committed == set(changed)
+    # the taken-down article's page: gone from the later site, present in the sample site
+    removed = json.loads((tmp_path / "v2" / "removed.json").read_text("utf-8"))
+    assert removed == json.loads((SAMPLE_V2 / "removed.json").read_text("utf-8"))
+    down = json.loads((SAMPLE_V2 / "V2.json").read_text("utf-8"))["taken_down"]
+    assert down["key"] == sitegen.taken_down_later(sitegen.load_manifest(SAMPLE_SITE))
+    assert removed == [down["url"].split("://", 1)[1]]
+    assert (SAMPLE_SITE / removed[0]).is_file()
 
 
 # --- what issue 4 asks of the sample site ---------------------------------------------------

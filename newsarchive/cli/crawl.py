@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -21,6 +21,8 @@ from newsarchive.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from newsarchive.crawling import Progress, jobs
+
+T = TypeVar("T")
 
 # Scrapy, the store and rich are imported when a command runs (newsarchive.crawling.jobs),
 # not when the CLI starts: `--help` and `--version` answer at once.
@@ -180,7 +182,7 @@ WAIT_HINTS = {
 }
 
 
-def _run(job: Callable[[], jobs.JobReport], command: str) -> jobs.JobReport:
+def _run(job: Callable[[], T], command: str) -> T:
     from newsarchive.crawling.jobs import (  # noqa: PLC0415 (lazy: start-up time)
         ArchiveUnwritable,
         CrawlFailed,
@@ -367,19 +369,24 @@ def crawl(
 )
 @click.pass_context
 def demo(ctx: click.Context, db: Path) -> None:
-    """Crawl the bundled sample site end to end and show what the archive got.
+    """Crawl the bundled sample site end to end, twice, and show what the archive got.
 
     Serves the sample site shipped with the package on 127.0.0.1 (a free port), crawls its
     channels with the production spider, settings and pipelines through the mirror
-    transport, writes the archive and prints a summary. Running it again is safe: nothing is
-    stored twice.
+    transport, then visits it again as it is later (an article edited, one taken down) and
+    prints a summary of each visit. Running it again is safe: nothing is stored twice.
     """
     show = not ctx.obj.get("quiet")
     logfile.configure(quiet=not show, verbose=int(ctx.obj.get("verbose") or 0))
     with _live(show, "demo") as on_progress:
         jobs = _jobs()
-        report = _run(lambda: jobs.demo(db=db, on_progress=on_progress), "demo")
-    _finish(report, quiet=not show)
+        reports = _run(lambda: jobs.demo(db=db, on_progress=on_progress), "demo")
+    for report in reports[:-1]:
+        if show:
+            _summary(report)
+        if report.exit_code != ExitCode.OK:
+            sys.exit(report.exit_code)
+    _finish(reports[-1], quiet=not show)
 
 
 @main.command("reextract")

@@ -21,7 +21,7 @@ from newsarchive import crawlhistory
 from newsarchive.config import DEFAULTS
 from newsarchive.crawling.crawlrun import Progress, storage_failure, storage_problem
 from newsarchive.crawling.options import IMPOLITE_SETTINGS, CrawlOptions
-from newsarchive.crawling.runner import CrawlResult, run_spider
+from newsarchive.crawling.runner import CrawlResult, SpiderRun, run_spiders
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import writer_lock
 from newsarchive.store import Store, frontier
@@ -137,16 +137,37 @@ def _job(
     on_progress: ProgressCallback | None,
     lock_wait: float,
 ) -> JobReport:
+    runs = [SpiderRun(spider, args)]
+    return _jobs(runs, db=db, settings=settings, on_progress=on_progress, lock_wait=lock_wait)[0]
+
+
+def _jobs(
+    runs: list[SpiderRun],
+    *,
+    db: Path,
+    settings: dict[str, Any],
+    on_progress: ProgressCallback | None,
+    lock_wait: float,
+) -> list[JobReport]:
+    """Run ``runs`` one after the other under one hold of the writer lock; a run starts only
+    when the one before finished (not interrupted, not failed)."""
     try:
         _archive_folder(db)
         with writer_lock(db, wait=lock_wait):
-            return _locked_job(
-                spider,
-                args,
-                db=db,
-                settings=settings,
-                on_progress=on_progress,
-            )
+            # Create (or upgrade) the archive before the crawl: the incremental middleware,
+            # built before the store pipeline opens, reads the archive and its frontier.
+            Store(db).close()
+            settings = {**settings, "NEWSARCHIVE_DB": str(db)}
+            reports: list[JobReport] = []
+
+            def go_on(result: CrawlResult) -> bool:
+                # The archive as this run left it (read before the next run writes).
+                reports.append(_report(db, result))
+                return reports[-1].run.get("exit_status") in {"ok", "partial"}
+
+            results = run_spiders(runs, settings=settings, on_progress=on_progress, go_on=go_on)
+            reports += [_report(db, result) for result in results[len(reports) :]]
+            return reports
     except (OSError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, FileNotFoundError) or not (
             isinstance(exc, PermissionError) or storage_failure(exc)
@@ -155,19 +176,8 @@ def _job(
         raise _unwritable(db, str(exc), storage_problem(exc)) from exc
 
 
-def _locked_job(
-    spider: str,
-    args: dict[str, str],
-    *,
-    db: Path,
-    settings: dict[str, Any],
-    on_progress: ProgressCallback | None,
-) -> JobReport:
-    # Create (or upgrade) the archive before the crawl: the incremental middleware, built
-    # before the store pipeline opens, reads the archive and its frontier.
-    Store(db).close()
-    settings = {**settings, "NEWSARCHIVE_DB": str(db)}
-    result = run_spider(spider, args, settings=settings, on_progress=on_progress)
+def _report(db: Path, result: CrawlResult) -> JobReport:
+    """The report of a finished run, from its ``crawl_runs`` row and the archive."""
     if result.progress.fatal is not None:
         raise _unwritable(db, result.progress.fatal, result.progress.fatal_problem)
     if result.run_id is None:
@@ -209,21 +219,30 @@ def sample_site_channels(site: Path) -> list[str]:
     return list(manifest["start_pages"])
 
 
+#: The sample site as it is later (package data too): an overlay served in front of it, with
+#: the edited-later article's second version and an article taken down (``removed.json``).
+SAMPLE_SITE_LATER = "sample_site_v2"
+
+
 def demo(
     *,
     db: Path,
     site: Path | None = None,
+    later: Path | None = None,
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
-) -> JobReport:
+) -> list[JobReport]:
     """Serve the sample site (the one shipped in the package unless ``site`` is given) on
     127.0.0.1 (a free port) and crawl its channels through the mirror transport, with the
-    production spider, settings and pipelines (politeness off: the server is local). Raises
+    production spider, settings and pipelines (politeness off: the server is local); then
+    visit it again as it is later (the overlay ``later``, by default the one shipped with the
+    bundled site) with a full re-crawl, in which an edited article becomes a revision and a
+    taken-down one a ``taken_down`` event. Returns the report of each visit. Raises
     :class:`FileNotFoundError` when the site is missing.
 
-    The sample site holds a broken link and a withdrawn page on purpose, so the demo's exit
-    code is ``OK`` whenever the crawl finished and stored articles (the run row still says
-    ``partial`` when pages failed)."""
+    The sample site holds a broken link and a withdrawn page on purpose, so a visit's exit
+    code is ``OK`` whenever the crawl finished and the archive holds articles (the run row
+    still says ``partial`` when pages failed)."""
     from importlib.resources import as_file, files  # noqa: PLC0415 (only the demo serves)
 
     from newsarchive.mirrorserver import MirrorServer  # noqa: PLC0415
@@ -232,10 +251,26 @@ def demo(
     with contextlib.ExitStack() as stack:
         if site is None:
             site = stack.enter_context(as_file(files("newsarchive") / SAMPLE_SITE))
+            later = stack.enter_context(as_file(files("newsarchive") / SAMPLE_SITE_LATER))
         codes = ",".join(sample_site_channels(site))
-        server = stack.enter_context(MirrorServer(site))
-        options = CrawlOptions.from_args({"channels": codes, "mirror": server.url, "polite": "0"})
-        report = crawl(options, db=db, on_progress=on_progress, lock_wait=lock_wait)
-    if report.exit_code == ExitCode.PARTIAL and report.archive.articles > 0:
-        return dataclasses.replace(report, exit_code=ExitCode.OK)
-    return report
+        copies = [[site]] + ([[later, site]] if later is not None else [])
+        runs = []
+        for visit, copy in enumerate(copies):
+            server = stack.enter_context(MirrorServer(copy))
+            args = CrawlOptions.from_args({"channels": codes, "mirror": server.url, "polite": "0"})
+            # The later visit fetches every page again, however old: a full re-crawl.
+            again = {"NEWSARCHIVE_INCREMENTAL": False} if visit else {}
+            runs.append(SpiderRun("channel", {**args.to_args(), "db": str(db)}, again))
+        reports = _jobs(
+            runs,
+            db=db,
+            settings=dict(IMPOLITE_SETTINGS),
+            on_progress=on_progress,
+            lock_wait=lock_wait,
+        )
+    return [
+        dataclasses.replace(report, exit_code=ExitCode.OK)
+        if report.exit_code == ExitCode.PARTIAL and report.archive.articles > 0
+        else report
+        for report in reports
+    ]

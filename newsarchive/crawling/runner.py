@@ -3,19 +3,20 @@
 ``newsarchive crawl`` and ``newsarchive demo`` call :func:`run_crawl`; ``scrapy crawl channel``
 reaches the same spider, settings, pipelines and extensions through Scrapy's own command (the
 run row, progress and stop-on-unwritable are :mod:`newsarchive.crawling.crawlrun`'s, in
-``EXTENSIONS``). A Twisted reactor cannot be restarted, so one process runs one crawl (tests and
-benchmarks start a subprocess per crawl).
+``EXTENSIONS``). A Twisted reactor cannot be restarted, so one process runs one crawl, or one
+sequence of crawls (:func:`run_spiders`, the demo's two visits); tests and benchmarks start a
+subprocess per crawl.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from newsarchive.crawling.crawlrun import (
@@ -35,9 +36,11 @@ __all__ = [
     "UNWRITABLE",
     "CrawlResult",
     "Progress",
+    "SpiderRun",
     "build_settings",
     "run_crawl",
     "run_spider",
+    "run_spiders",
     "storage_failure",
 ]
 
@@ -102,24 +105,69 @@ def run_spider(
 ) -> CrawlResult:
     """Run the project spider named ``spider`` with spider arguments ``args`` (as
     ``scrapy crawl SPIDER -a name=value`` would) and block until it ends."""
+    return run_spiders([SpiderRun(spider, args)], settings=settings, on_progress=on_progress)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SpiderRun:
+    """One crawl of :func:`run_spiders`: a spider, its arguments, and setting overrides of its
+    own on top of the shared ones."""
+
+    spider: str
+    args: Mapping[str, str]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def run_spiders(
+    runs: Sequence[SpiderRun],
+    *,
+    settings: Mapping[str, Any] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    go_on: Callable[[CrawlResult], bool] = lambda result: True,
+) -> list[CrawlResult]:
+    """Run ``runs`` one after the other in this process's one reactor (Scrapy's "running
+    spiders sequentially"), blocking until the last ends; a run starts only if ``go_on`` says
+    so of the result of the one before. Returns the results of the runs that ran."""
     overrides = {"LOG_INSTALL_ROOT_HANDLER": False, **(settings or {})}
     process = CrawlerProcess(build_settings(overrides))
     # Scrapy's logging setup lowers the "scrapy" logger to DEBUG; the caller's root logger
     # level (the CLI's -q/-v) decides what is shown.
     logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
-    crawler = process.create_crawler(spider)
-    last = Progress()
+    results: list[CrawlResult] = []
+    waiting = list(runs)
 
-    def changed(progress: Progress, **_: Any) -> None:
-        nonlocal last
-        last = progress
-        if on_progress is not None:
-            on_progress(progress)
+    def start_next() -> None:
+        run = waiting.pop(0)
+        crawler = process.create_crawler(run.spider)
+        crawler.settings.setdict(dict(run.settings), priority="cmdline")
+        last = Progress()
 
-    crawler.signals.connect(changed, signal=progress_changed)  # kept alive by this frame
-    started = time.monotonic()
-    process.crawl(crawler, **dict(args))
-    process.start()
+        def changed(progress: Progress, **_: Any) -> None:
+            nonlocal last
+            last = progress
+            if on_progress is not None:
+                on_progress(progress)
+
+        crawler.signals.connect(changed, signal=progress_changed, weak=False)
+        started = time.monotonic()
+
+        def ended(outcome: object) -> object:
+            results.append(_result(crawler, last, time.monotonic() - started))
+            # Started before this crawl's deferred is done, so the process's join() waits
+            # for the next crawl too.
+            if waiting and go_on(results[-1]):
+                start_next()
+            return outcome  # a failure stays Scrapy's to report
+
+        process.crawl(crawler, **dict(run.args)).addBoth(ended)
+
+    if waiting:
+        start_next()
+        process.start()
+    return results
+
+
+def _result(crawler: Crawler, last: Progress, seconds: float) -> CrawlResult:
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
     try:
         run = crawler.get_extension(CrawlRunExtension)
@@ -129,6 +177,6 @@ def run_spider(
         finish_reason=str(stats.get("finish_reason", "unknown")),
         stats=stats,
         progress=run.progress if run is not None else last,
-        seconds=time.monotonic() - started,
+        seconds=seconds,
         exit_status=run.exit_status if run is not None else None,
     )

@@ -55,6 +55,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from newsarchive.mirrorserver import REMOVED_FILE as REMOVED
 from tools.sitegen.site import State, render
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ __all__ = [
     "generate_site",
     "load_manifest",
     "remove_article",
+    "taken_down_later",
     "write_v2_overlay",
 ]
 
@@ -183,27 +185,72 @@ def _changed(site_dir: Path, state: State) -> list[str]:
     return changed
 
 
-def write_v2_overlay(site_dir: str | Path, out_dir: str | Path) -> list[str]:
-    """Write the files that change when the site's edited-later article switches to version 2
-    into ``out_dir`` (same ``<host>/<path>`` layout); return their mirror paths.
+def taken_down_later(manifest: dict[str, Any]) -> str | None:
+    """The article the v2 overlay takes down: the first plain original (no big5 copy, alias,
+    later pages, image, search term or copy of it) of the edited-later article's channel and
+    template, other than that article; ``None`` on a site too small to have one."""
+    articles = manifest["articles"]
+    edited = next(a for a in articles if a["key"] == manifest["edited_later"])
+    copied = {a["of"] for a in articles if a["of"]}
+    for a in articles:
+        plain = not (
+            a["big5_url"] or a["alias_urls"] or a["multipage"] or a["search_terms"] or a["images"]
+        )
+        if (
+            a["kind"] == "original"
+            and plain
+            and a["key"] not in copied | {edited["key"]}
+            and (a["channel"], a["template"]) == (edited["channel"], edited["template"])
+        ):
+            return str(a["key"])
+    return None
 
-    Serve ``out_dir`` in front of ``site_dir`` (``MirrorServer([out_dir, site_dir])``) to see
-    the edited site without touching the committed one.
+
+def write_v2_overlay(site_dir: str | Path, out_dir: str | Path) -> list[str]:
+    """Write the files that change when the site is visited again later into ``out_dir``
+    (same ``<host>/<path>`` layout); return their mirror paths.
+
+    Later, the edited-later article is in its second version and one article
+    (:func:`taken_down_later`) is taken down: its page is listed in ``removed.json`` at the
+    overlay's top, which :mod:`newsarchive.mirrorserver` answers with 404. Serve ``out_dir``
+    in front of ``site_dir`` (``MirrorServer([out_dir, site_dir])``) to see the later site
+    without touching the committed one. ``V2.json`` describes both changes.
     """
     manifest = load_manifest(site_dir)
     key = manifest["edited_later"]
+    gone = taken_down_later(manifest)
     state = _state(site_dir)
     before, _ = render(state)
-    after, after_manifest = render(replace(state, edited=(*state.edited, key)))
+    after, after_manifest = render(
+        replace(
+            state,
+            edited=(*state.edited, key),
+            removed=(*state.removed, *([gone] if gone else [])),
+        )
+    )
     out = Path(out_dir)
     changed = sorted(p for p in after if before.get(p) != after[p])
+    removed = sorted(p for p in before if p not in after)
     for rel in changed:
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(after[rel])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / REMOVED).write_text(json.dumps(removed, indent=1) + "\n", "utf-8")
     entry = next(a for a in after_manifest["articles"] if a["key"] == key)
+    down = next((a for a in manifest["articles"] if a["key"] == gone), None)
     (out / "V2.json").write_text(
-        json.dumps({"key": key, "article": entry, "files": changed}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {
+                "key": key,
+                "article": entry,
+                "files": changed,
+                "taken_down": down,
+                "removed": removed,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
         + "\n",
         "utf-8",
     )

@@ -1,6 +1,7 @@
 """``python -m tools.sitegen OUT``: (re)generate a sample site.
 
-The bundled one: ``python -m tools.sitegen newsarchive/sample_site --v2 data/sample-site-v2``.
+The bundled one and its later version (both package data):
+``python -m tools.sitegen newsarchive/sample_site --v2 newsarchive/sample_site_v2``.
 """
 
 from __future__ import annotations

@@ -421,7 +421,9 @@ def _manifest(
     return {
         "format": MANIFEST_FORMAT,
         "generator": state.to_dict(),
-        "regenerate": "python -m tools.sitegen newsarchive/sample_site --v2 data/sample-site-v2",
+        "regenerate": (
+            "python -m tools.sitegen newsarchive/sample_site --v2 newsarchive/sample_site_v2"
+        ),
         "layout": "mirror tree: <host>/<path>; a URL's scheme is dropped",
         "start_pages": {
             ch: [
