@@ -105,7 +105,7 @@ def test_the_demo_visits_the_site_again_later_and_finds_an_edit_and_a_takedown(
     db, (first, _) = demo_db
     later = first[first.index("run 2 (channel)") :]
     assert counter(later, "articles new") == 0
-    assert counter(later, "articles revised") == 1
+    assert counter(later, "articles updated") == 1
     assert counter(later, "takedowns") == 1
     assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", later)
     v2 = json.loads((SITE.parent / "sample_site_v2" / "V2.json").read_text("utf-8"))
@@ -128,7 +128,7 @@ def test_running_the_demo_twice_stores_nothing_twice(demo_db: tuple[Path, list[s
     assert "run 3 (channel)" in second
     assert "run 4 (channel)" in second  # the later visit again
     assert counter(second, "articles new") == 0
-    assert counter(second[second.index("run 4") :], "articles revised") == 0
+    assert counter(second[second.index("run 4") :], "articles updated") == 0
     assert counter(second[second.index("run 4") :], "takedowns") == 0
     assert re.search(r"archive: 72 articles, 1 near copies, \d+ URLs, 1 revisions", second)
     with sqlite3.connect(db) as conn:
