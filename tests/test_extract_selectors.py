@@ -35,6 +35,8 @@ def test_the_tables_use_the_attribute_axis() -> None:
     assert len(SELECTORS) > 60
     (detail,) = templates.css("#detail")
     assert detail.path == "descendant-or-self::*/@id[. = 'detail']/parent::*"
+    with pytest.raises(ValueError, match="pseudo-classes"):
+        templates.css("p:not(.x)")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
