@@ -23,6 +23,9 @@ from newsarchive import channels
 OLD_ARTICLE_RE = re.compile(r"/(\d{4}-\d{2})/(\d{2})/c_(\d+)(?:_(\d+))?\.s?html?$")
 NEW_ARTICLE_RE = re.compile(r"/(\d{8})/([0-9a-f]{32})/c\.html$")
 BIG5_PREFIX_RE = re.compile(r"^/gate/big5/([^/]+)(/.*)?$")
+#: A day written as a directory of any path: ``/2006-03/02/`` (``content_….htm`` pages, images)
+#: or ``/20231222/`` (c.html pages, other sites' ``/omn/20231222/….html``).
+PATH_DATE_RE = re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/|/((?:19|20)\d{2})(\d{2})(\d{2})/")
 
 #: Query parameters that only track a click and never select content.
 TRACKING_PARAMS: tuple[str, ...] = (
@@ -53,6 +56,11 @@ class UrlInfo:
     date: datetime.date | None = None
     """The day an article URL carries (``/2016-09/07/c_…``, ``/20240103/<hex>/c.html``);
     ``None`` for other URLs and for impossible dates (``/2016-13/45/``)."""
+    path_date: datetime.date | None = None
+    """The first day any URL's path carries as a directory (:data:`PATH_DATE_RE`), article
+    URL or not (``/2006-03/02/content_4247001.htm``, ``/omn/20231222/….html``): what the
+    extractor dates a page by when the page prints no date. ``None`` without one and for
+    impossible dates."""
 
 
 @lru_cache(maxsize=8192)
@@ -93,6 +101,9 @@ def parse(url: str) -> UrlInfo:
     elif (m := NEW_ARTICLE_RE.search(path)) is not None:
         article_id = m.group(1) + m.group(2)
         day = _day(m.group(1)[:4], m.group(1)[4:6], m.group(1)[6:])
+    path_day: datetime.date | None = None
+    if (m := PATH_DATE_RE.search(path)) is not None:
+        path_day = _day(*(g for g in m.groups() if g is not None))
     return UrlInfo(
         host=host,
         path=path,
@@ -102,6 +113,7 @@ def parse(url: str) -> UrlInfo:
         article_id=article_id,
         page=page,
         date=day,
+        path_date=path_day,
     )
 
 

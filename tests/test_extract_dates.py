@@ -3,15 +3,17 @@ offset) and wire datelines."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from newsarchive import urls
 from newsarchive.extract.dates import (
     dateline_datetime,
     find_datetime,
     has_time_of_day,
     parse_dateline,
     parse_datetime,
-    url_date,
 )
 
 
@@ -107,15 +109,33 @@ def test_not_a_dateline(text: str) -> None:
 def test_dateline_date_uses_the_url_year() -> None:
     dateline = parse_dateline("新华社贵阳11月27日电")
     assert dateline is not None
-    year = url_date("http://www.gz.xinhuanet.com/2023-11/27/c_1130000001.htm")
-    assert year == (2023, 11, 27)
-    assert dateline_datetime(dateline, year[0]) == "2023-11-27T00:00:00+08:00"
+    day = urls.parse("http://www.gz.xinhuanet.com/2023-11/27/c_1130000001.htm").path_date
+    assert day == date(2023, 11, 27)
+    assert dateline_datetime(dateline, day.year) == "2023-11-27T00:00:00+08:00"
     assert dateline_datetime(dateline, None) is None
-    assert url_date("https://www.gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html") == (
-        2024,
-        10,
-        11,
-    )
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        (
+            "https://www.gz.news.cn/20241011/cf50417be9cf44fab175f37d5ebf7cd2/c.html",
+            date(2024, 10, 11),
+        ),
+        ("http://news.xinhuanet.com/newscenter/2006-03/02/content_4247001.htm", date(2006, 3, 2)),
+        ("https://new.qq.com/omn/20231222/20231222A0459300.html", date(2023, 12, 22)),
+        ("http://big5.news.cn/gate/big5/gz.news.cn/20240622/x/c.html", date(2024, 6, 22)),
+        ("http://m.xinhuanet.com/gz/2019-12/07/c_1125319425.htm", date(2019, 12, 7)),
+        ("http://www.gz.xinhuanet.com/2016-13/45/c_1.htm", None),  # not a date
+        ("https://gz.news.cn/20240231/cf50417be9cf44fab175f37d5ebf7cd2/c.html", None),
+        ("http://gs.people.com.cn/n2/2015/0403/c806370-57023187.html", None),
+        ("https://gz.news.cn/gzyw/index.htm", None),
+    ],
+)
+def test_the_day_a_url_path_carries_article_or_not(url: str, day: date | None) -> None:
+    """The extractor dates an undated page by ``urls.parse(url).path_date``, the project's
+    one URL-date parser (issue 15): any path's ``/YYYY-MM/DD/`` or ``/YYYYMMDD/``."""
+    assert urls.parse(url).path_date == day
 
 
 def test_a_dateline_later_in_the_year_than_the_url_is_from_the_year_before() -> None:

@@ -403,19 +403,18 @@ def _assemble(
         (d for p in opening if (d := dates.parse_dateline(p)) is not None), None
     )
     published_at, published_raw = published
+    day = info.path_date  # urls.parse: the project's one reader of a URL's date
     if published_at is None and dateline is not None:
-        year_from_url = dates.url_date(url)
         published_at = dates.dateline_datetime(
-            dateline,
-            year_from_url[0] if year_from_url else None,
-            year_from_url[1] if year_from_url else None,
+            dateline, day.year if day else None, day.month if day else None
         )
         published_raw = dateline.date_text if published_at else None
-    if published_at is None and (ymd := dates.url_date(url)) is not None:
+    if published_at is None and day is not None:
         published_at = dates.dateline_datetime(
-            Dateline(agency=None, place=None, date_text=f"{ymd[1]}月{ymd[2]}日", raw=""), ymd[0]
+            Dateline(agency=None, place=None, date_text=f"{day.month}月{day.day}日", raw=""),
+            day.year,
         )
-        published_raw = f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}" if published_at else None
+        published_raw = day.isoformat() if published_at else None
     all_credits = credit_grammar.dedupe([*body.credits, *extra_credits])
     # The archive's one rule (records.PEOPLE_ROLES): 记者 are the reporters; 责任编辑 the
     # editors, or 编辑 on old table layouts that print only "编辑：…".

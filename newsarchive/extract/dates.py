@@ -27,7 +27,6 @@ __all__ = [
     "parse_dateline",
     "parse_datetime",
     "starts_like_a_date",
-    "url_date",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -47,7 +46,6 @@ _ISO_RE = re.compile(
     r"(?:\.\d+)?(?P<z>Z|[+-]\d{2}:?\d{2})?"
 )
 _MONTH_DAY_RE = re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
-_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/|/((?:19|20)\d{2})(\d{2})(\d{2})/")
 
 _AGENCIES = (
     "新华社",
@@ -173,15 +171,6 @@ def _dateline(m: re.Match[str], agency: str, place: str | None) -> Dateline:
         date_text=re.sub(r"\s+", "", date) if date else None,
         raw=m.group(0).strip().strip("【】[]").strip(),
     )
-
-
-def url_date(url: str) -> tuple[int, int, int] | None:
-    """The ``(year, month, day)`` in an article URL's path, if any."""
-    m = _URL_DATE_RE.search(url)
-    if m is None:
-        return None
-    groups = [g for g in m.groups() if g is not None]
-    return int(groups[0]), int(groups[1]), int(groups[2])
 
 
 def dateline_datetime(dateline: Dateline, year: int | None, month: int | None = None) -> str | None:

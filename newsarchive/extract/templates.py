@@ -20,16 +20,62 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cssselect.parser import Class, Hash
+from cssselect.xpath import XPathExpr
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
 
 #: A compiled selector: a ``CSSSelector`` (itself an ``etree.XPath``) or a hand-written XPath.
 Selector = etree.XPath
 
 
+class AttributeAxisTranslator(LxmlHTMLTranslator):
+    """lxml's HTML translator, with ``#id`` and ``.class`` tested on the attribute axis.
+
+    ``#source`` becomes ``descendant-or-self::*/@id[. = 'source']/parent::*`` where the
+    stock translation is ``descendant-or-self::*[@id = 'source']``: the same elements in
+    document order (an attribute's parent is its element), but libxml2 tests only the
+    elements that carry the attribute instead of evaluating a predicate on every element
+    (measured on the real Xinhua pages: 53 → 15 µs for ``#source``, 75 → 32 µs for a
+    tag-less ``.class``; a selector with its tag name gains less). Conditions already on the
+    element (``div.a#b``, ``a[href].x``) stay on it. Pseudo-classes are refused by
+    :func:`css` (``:not(.x)`` and ``:nth-of-type`` build on the element's name and condition,
+    which this translation moves into the path): write those as :func:`xpath`."""
+
+    def xpath_hash(self, id_selector: Hash) -> XPathExpr:
+        xpath = self.xpath(id_selector.selector)
+        return _on_attribute(xpath, f"@id[. = {self.xpath_literal(id_selector.id)}]")
+
+    def xpath_class(self, class_selector: Class) -> XPathExpr:
+        name = class_selector.class_name
+        xpath = self.xpath(class_selector.selector)
+        if not name or not name.strip():  # (never in the tables: the stock translation)
+            return self.xpath_attrib_includes(xpath, "@class", name)
+        token = self.xpath_literal(f" {name} ")
+        return _on_attribute(
+            xpath,
+            f"@class[contains(., {self.xpath_literal(name)})]"
+            f"[contains(concat(' ', normalize-space(.), ' '), {token})]",
+        )
+
+
+def _on_attribute(xpath: XPathExpr, attribute_step: str) -> XPathExpr:
+    element = f"{xpath.element}[{xpath.condition}]" if xpath.condition else xpath.element
+    xpath.element = f"{element}/{attribute_step}/parent::*"
+    xpath.condition = ""
+    return xpath
+
+
+_TRANSLATOR = AttributeAxisTranslator()
+
+
 def css(*selectors: str) -> tuple[Selector, ...]:
-    """Compile CSS selectors (HTML semantics: case-insensitive tag names), keeping their order."""
-    return tuple(CSSSelector(s, translator="html") for s in selectors)
+    """Compile CSS selectors (HTML semantics: case-insensitive tag names; ids and classes
+    tested on the attribute axis, :class:`AttributeAxisTranslator`), keeping their order."""
+    for selector in selectors:
+        if ":" in selector:
+            raise ValueError(f"no pseudo-classes in the selector tables' CSS: {selector!r}")
+    return tuple(CSSSelector(s, translator=_TRANSLATOR) for s in selectors)
 
 
 def with_class(*names: str, other: str = "", quick: tuple[str, ...] = ()) -> str:
@@ -153,7 +199,7 @@ DROP_TAGS: tuple[str, ...] = (
 )
 
 #: 【纠错】 inside a credit line (``span.tiyi1`` [V]).
-TIYI = CSSSelector(".tiyi1", translator="html")
+(TIYI,) = css(".tiyi1")
 
 #: Related-reading blocks printed after the body (provincial pages) [I]: a heading element
 #: whose text is 相关新闻/相关阅读…, and the links after it. Their links, with a template's
@@ -162,10 +208,18 @@ RELATED_BLOCKS: tuple[str, ...] = ("xgxw", "xgyd", "relate", "related")
 
 
 def _related(*classes: str, extra: str = "") -> Selector:
-    # Every class here holds 'xg' or 'relate' (relatedNews too): two substring tests per div.
-    assert all("xg" in c or "relate" in c for c in (*RELATED_BLOCKS, *classes))
-    blocks = with_class(*RELATED_BLOCKS, *classes, other="@id='related'", quick=("xg", "relate"))
-    return xpath(f"descendant::div{blocks}//a[@href]{extra}")
+    # Every class here holds 'xg' or 'relate' (relatedNews too): two substring tests per
+    # class attribute. The blocks are walked on the attribute axis (divs with a matching
+    # class, then divs with id="related"), which measured 67 -> 47 us a page against one
+    # walk with a predicate on every div; the union gives the same divs in document order.
+    names = (*RELATED_BLOCKS, *classes)
+    assert all("xg" in c or "relate" in c for c in names)
+    exact = " or ".join(f"contains(concat(' ', normalize-space(.), ' '), ' {n} ')" for n in names)
+    blocks = (
+        f"(descendant::div/@class[contains(., 'xg') or contains(., 'relate')][{exact}]/parent::*"
+        " | descendant::div/@id[. = 'related']/parent::*)"
+    )
+    return xpath(f"{blocks}//a[@href]{extra}")
 
 
 #: 2020+ www.news.cn / www.xinhuanet.com ("newpage2020", detail2020/2021detail CSS) [V 2022, 2023].
