@@ -364,7 +364,7 @@ def scrapy_settings(cfg: Config) -> dict[str, object]:
         "DOWNLOAD_DELAY": cfg.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": cfg.concurrency,
         "AUTOTHROTTLE_ENABLED": cfg.autothrottle,
-        "USER_AGENT": cfg.user_agent,
+        "USER_AGENT": cfg.full_user_agent,  # filled in: Scrapy's settings dump shows it
         "NEWSARCHIVE_CONTACT": cfg.contact,
         "NEWSARCHIVE_PROXY": cfg.proxy,
         "NEWSARCHIVE_REVISIT_DAYS": cfg.revisit_days,

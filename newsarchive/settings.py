@@ -29,8 +29,9 @@ NEWSPIDER_MODULE = "spiders"
 # --- who we are ------------------------------------------------------------------------------
 #: Where a site operator can reach whoever runs this crawl (a URL or a mail address).
 NEWSARCHIVE_CONTACT = os.environ.get("NEWSARCHIVE_CONTACT", config.DEFAULTS.contact)
-#: ``{contact}`` is replaced by NEWSARCHIVE_CONTACT (newsarchive.crawling.middlewares).
-USER_AGENT = config.DEFAULTS.user_agent
+#: The User-Agent with the contact filled in (a ``{contact}`` in a USER_AGENT given on the
+#: command line is filled by newsarchive.crawling.middlewares).
+USER_AGENT = config.user_agent(config.DEFAULTS.user_agent, NEWSARCHIVE_CONTACT)
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -154,7 +154,7 @@ def test_scrapy_settings() -> None:
     assert settings["DOWNLOAD_DELAY"] == 0.0
     assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 4
     assert settings["AUTOTHROTTLE_ENABLED"] is False
-    assert settings["USER_AGENT"] == config.DEFAULT_USER_AGENT
+    assert settings["USER_AGENT"] == cfg.full_user_agent  # filled in, never "{contact}"
     assert settings["NEWSARCHIVE_CONTACT"] == "https://example.org/c"
     assert cfg.full_user_agent.endswith("; +https://example.org/c)")
     assert "{contact}" in config.DEFAULT_USER_AGENT
