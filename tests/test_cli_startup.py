@@ -32,7 +32,12 @@ def _modules(code: str) -> set[str]:
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
     proc = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"],
+        [
+            sys.executable,
+            "-c",
+            f"{code}\nimport json, sys\n"
+            "print(json.dumps(sorted(m for m, v in sys.modules.items() if v is not None)))",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -69,3 +74,26 @@ def test_the_project_settings_leave_out_unused_scrapy_components() -> None:
     # Everything else of Scrapy's base lists is still there.
     assert "scrapy.extensions.corestats.CoreStats" in extensions
     assert "scrapy.downloadermiddlewares.redirect.RedirectMiddleware" in middlewares
+
+
+def test_each_project_spider_is_found_in_its_module() -> None:
+    from scrapy.spiderloader import SpiderLoader  # noqa: PLC0415
+
+    from newsarchive.crawling.runner import build_settings, spider_module  # noqa: PLC0415
+
+    loader = SpiderLoader.from_settings(build_settings())
+    names = loader.list()
+    assert {"channel", "import", "ingest", "backfill", "reextract"} <= set(names)
+    for name in names:
+        assert spider_module(name) == loader.load(name).__module__
+
+
+def test_a_crawl_loads_neither_the_fleet_nor_the_web_archive_nor_pandas(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    argv = ["crawl", "gz", "--db", str(db), "--mirror", "http://127.0.0.1:9", "--max-pages", "1"]
+    loaded = _modules(
+        f"from newsarchive.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    )
+    assert "scrapy" in loaded and "spiders.channel" in loaded  # the crawl ran
+    unused = ("redis", "warcio", "pandas", "spiders.ingest", "spiders.warcimport")
+    assert sorted(m for m in unused if m in loaded) == []

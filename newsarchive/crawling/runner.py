@@ -108,6 +108,15 @@ def run_spider(
     return run_spiders([SpiderRun(spider, args)], settings=settings, on_progress=on_progress)[0]
 
 
+#: The project's spiders whose module is not named after them (``spiders/<name>.py``).
+SPIDER_MODULE_NAMES = {"import": "spiders.warcimport"}
+
+
+def spider_module(spider: str) -> str:
+    """The module of the project spider named ``spider``."""
+    return SPIDER_MODULE_NAMES.get(spider, f"spiders.{spider}")
+
+
 @dataclass(frozen=True, slots=True)
 class SpiderRun:
     """One crawl of :func:`run_spiders`: a spider, its arguments, and setting overrides of its
@@ -128,7 +137,13 @@ def run_spiders(
     """Run ``runs`` one after the other in this process's one reactor (Scrapy's "running
     spiders sequentially"), blocking until the last ends; a run starts only if ``go_on`` says
     so of the result of the one before. Returns the results of the runs that ran."""
-    overrides = {"LOG_INSTALL_ROOT_HANDLER": False, **(settings or {})}
+    overrides = {
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        # Scrapy imports every module of SPIDER_MODULES to find a spider by name: only the
+        # ones these runs use (a channel crawl need not load redis and warcio: start-up).
+        "SPIDER_MODULES": sorted({spider_module(run.spider) for run in runs}),
+        **(settings or {}),
+    }
     process = CrawlerProcess(build_settings(overrides))
     # Scrapy's logging setup lowers the "scrapy" logger to DEBUG; the caller's root logger
     # level (the CLI's -q/-v) decides what is shown.
