@@ -10,6 +10,7 @@ import pytest
 from scrapy import Request
 from scrapy.settings import Settings
 
+from newsarchive.config import DEFAULT_CONTACT
 from newsarchive.crawling.datasource import BadDatasource, datasource_urls, parse_datasource
 from newsarchive.crawling.links import (
     Scope,
@@ -321,7 +322,7 @@ def test_project_settings_are_polite_by_default() -> None:
     assert 0 < settings.getint("DOWNLOAD_MAXSIZE") <= 64 * 1024 * 1024
     assert settings.getint("RETRY_TIMES") >= 2 and 503 in settings.getlist("RETRY_HTTP_CODES")
     assert not settings.getbool("HTTPCACHE_ENABLED")
-    assert "{contact}" in settings.get("USER_AGENT")
+    assert settings.get("USER_AGENT").endswith(f"+{DEFAULT_CONTACT})")  # filled in
     assert set(IMPOLITE_SETTINGS) >= {"AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY"}
 
 
