@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from newsarchive import lock
 from newsarchive.exitcodes import ExitCode
 from newsarchive.store import frontier, history, queries
+from newsarchive.store.runs import COUNTERS
 
 _T = TypeVar("_T")
 
@@ -47,29 +48,11 @@ STATUS_CODES: dict[str, ExitCode] = {
 
 #: The ``crawl_runs`` counters, in the order and with the names (the column's words) that the
 #: crawl summary, the progress line and ``newsarchive runs`` show them under.
-COUNTER_LABELS: dict[str, str] = {
-    name: name.replace("_", " ")
-    for name in (
-        "pages_fetched",
-        "articles_new",
-        "articles_updated",
-        "articles_unchanged",
-        "duplicates",
-        "not_articles",
-        "invalid",
-        "takedowns",
-        "errors",
-    )
-}
+COUNTER_LABELS: dict[str, str] = {name: name.replace("_", " ") for name in COUNTERS}
 
 #: The ``crawl_runs`` counters of pages stored as something else than an error.
-STORED_COUNTERS = (
-    "articles_new",
-    "articles_updated",
-    "articles_unchanged",
-    "duplicates",
-    "not_articles",
-    "invalid",
+STORED_COUNTERS = tuple(
+    name for name in COUNTERS if name not in ("pages_fetched", "takedowns", "errors")
 )
 
 

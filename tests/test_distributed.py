@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -365,7 +368,15 @@ def test_fleet_member_settings_keep_the_crawl_and_drop_the_archive(
 
 def test_start_requests_go_through_the_seen_set() -> None:
     start = [Request("https://gz.news.cn/", dont_filter=True), {"an": "item"}]
-    out = list(StartThroughSeenSet().process_start_requests(start, spider=None))
+
+    async def collect() -> list[Any]:
+        async def source() -> AsyncIterator[Any]:
+            for x in start:
+                yield x
+
+        return [x async for x in StartThroughSeenSet().process_start(source())]
+
+    out = asyncio.run(collect())
     assert out[0].dont_filter is False
     assert out[0].url == "https://gz.news.cn/"
     assert out[1] == {"an": "item"}

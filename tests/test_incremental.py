@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
-from store_factory import error_item, make_article
+from store_factory import article_item, error_item, make_article
 
 from newsarchive.crawling.frontier import TAKEN_UP
 from newsarchive.crawling.incremental import (
@@ -37,18 +37,22 @@ def archive(tmp_path: Path) -> Path:
     db = tmp_path / "archive.db"
     with Store(db) as store:
         for n, url in enumerate(OLD):
-            store.store_article(
-                make_article(url, headline=f"旧闻第{n}条", body_text=f"正文{n}" * 80),
-                seen_at="2026-11-20T00:00:00+00:00",
+            store.store_item(
+                article_item(
+                    make_article(url, headline=f"旧闻第{n}条", body_text=f"正文{n}" * 80),
+                    fetched_at="2026-11-20T00:00:00+00:00",
+                )
             )
-        store.store_article(
-            make_article(
-                RECENT,
-                headline="昨天的新闻",
-                body_text="昨天" * 80,
-                published_at="2026-11-24T09:00:00+08:00",
-            ),
-            seen_at="2026-11-24T02:00:00+00:00",
+        store.store_item(
+            article_item(
+                make_article(
+                    RECENT,
+                    headline="昨天的新闻",
+                    body_text="昨天" * 80,
+                    published_at="2026-11-24T09:00:00+08:00",
+                ),
+                fetched_at="2026-11-24T02:00:00+00:00",
+            )
         )
     return db
 
@@ -166,7 +170,9 @@ def test_articles_new_in_this_run_stay_new(archive: Path) -> None:
     mw = middleware(archive)
     run(mw, *page(article(NEW)))
     with Store(archive) as store:
-        store.store_article(make_article(NEW, headline="今天的新闻", body_text="今天" * 80))
+        store.store_item(
+            article_item(make_article(NEW, headline="今天的新闻", body_text="今天" * 80))
+        )
     out = run(mw, *page(article(NEW), next_page()))
     assert urls_of(out) == [NEW, next_page().url]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.store import Store, schemadoc
+from newsarchive.store import Store
+from tools import schemadoc
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 SCHEMA_SQL = DOC.with_name("schema.sql")
@@ -83,7 +84,7 @@ def test_every_index_is_named(archive: sqlite3.Connection) -> None:
 
 def test_schema_sql_is_the_schema_of_a_fresh_archive(archive: sqlite3.Connection) -> None:
     """docs/schema.sql holds the current schema: regenerate it with
-    ``python -m newsarchive.store.schemadoc docs/schema.sql`` after a schema change."""
+    ``python -m tools.schemadoc docs/schema.sql`` after a schema change."""
     text = SCHEMA_SQL.read_text(encoding="utf-8")
     assert text == schemadoc.schema_sql()
     assert all(f"\n{statement};\n" in text for statement in schemadoc.schema_statements(archive))

@@ -227,19 +227,6 @@ def test_fts_is_flushed_in_batches_on_close_and_after_a_crash(tmp_path: Path) ->
         assert store.db.execute(search).fetchone()[0] == 4
 
 
-def test_rederived_record_replaces_the_current_version(store: Store) -> None:
-    first = store.store_item(article_item(make_article(), fetched_at="2026-11-25T01:00:00+00:00"))
-    assert first.article is not None
-    (source,) = list(store.iter_reextract())
-    better = make_article(subtitle="——来自茶乡的报道")  # what a newer extractor finds
-    same_time = store.store_article(better, source.capture_ids)
-    assert same_time.outcome == "updated"  # same fetch time as the current version: not older
-    again = store.store_article(make_article(), source.capture_ids, rederived=True)
-    assert again.outcome == "updated" and again.changed_fields == ("subtitle",)
-    revisions = store.db.execute("SELECT revision, changed_fields FROM revisions").fetchall()
-    assert revisions == [(1, '["subtitle"]'), (2, '["subtitle"]')]
-
-
 def test_older_fetch_never_rolls_back(store: Store) -> None:
     store.store_item(
         article_item(make_article(headline="新标题"), fetched_at="2026-11-26T00:00:00+00:00")
@@ -282,10 +269,7 @@ def test_a_differing_reprint_never_revises_the_original(store: Store) -> None:
     first = store.store_item(article_item(copy))
     assert first.article is not None and first.article.outcome == "duplicate"
     other_links = make_article(reprint_url, related=())  # the reprint page's own links
-    for rederived in (False, True):
-        again = store.store_article(
-            other_links, first.capture_ids, seen_at="2026-12-01T00:00:00+00:00", rederived=rederived
-        )
-        assert again.outcome == "unchanged"
+    again = store.store_item(article_item(other_links, fetched_at="2026-12-01T00:00:00+00:00"))
+    assert again.article is not None and again.article.outcome == "unchanged"
     assert store.db.execute("SELECT count(*) FROM revisions").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM related_links").fetchone()[0] == 1

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+from typing import NoReturn
+
 import click
 
 from newsarchive import __version__, logfile
+from newsarchive.exitcodes import ExitCode
 
 #: The help of every command's ``--config`` option.
 CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
+#: The help of every command's ``--db`` option.
+DB_HELP = "The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db)."
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(int(code))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

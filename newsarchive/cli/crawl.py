@@ -15,7 +15,7 @@ import click
 from newsarchive import config as configuration
 from newsarchive import logfile
 from newsarchive.archivefile import NotAnArchive
-from newsarchive.cli.base import main
+from newsarchive.cli.base import CONFIG_HELP, DB_HELP, fail, main
 from newsarchive.crawling.options import CrawlOptions, OptionError
 from newsarchive.exitcodes import ExitCode
 
@@ -26,9 +26,6 @@ T = TypeVar("T")
 
 # Scrapy, the store and rich are imported when a command runs (newsarchive.crawling.jobs),
 # not when the CLI starts: `--help` and `--version` answer at once.
-
-DB_HELP = "The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db)."
-CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
 
 
 def _jobs() -> ModuleType:
@@ -41,17 +38,11 @@ def _jobs() -> ModuleType:
     return jobs
 
 
-def _fail(message: str, code: ExitCode) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
 def _config(config_file: Path | None, **options: object) -> configuration.Config:
     try:
         return configuration.load(config_file=config_file, options=options).config
     except configuration.ConfigError as exc:
-        _fail(str(exc), ExitCode.USAGE)
-        raise AssertionError("unreachable") from exc
+        fail(str(exc), ExitCode.USAGE)
 
 
 @contextmanager
@@ -192,10 +183,9 @@ def _run(job: Callable[[], T], command: str) -> T:
     try:
         return job()
     except ArchiveLocked as exc:
-        _fail(f"{exc} ({WAIT_HINTS[command]})", ExitCode.LOCKED)
+        fail(f"{exc} ({WAIT_HINTS[command]})", ExitCode.LOCKED)
     except (FileNotFoundError, ArchiveUnwritable, CrawlFailed, NotAnArchive) as exc:
-        _fail(str(exc), ExitCode.FAILURE)
-    raise AssertionError("unreachable")
+        fail(str(exc), ExitCode.FAILURE)
 
 
 def _finish(report: jobs.JobReport, *, quiet: bool = False) -> None:
@@ -333,8 +323,7 @@ def crawl(
     try:
         options = CrawlOptions.from_args({k: v for k, v in args.items() if v is not None})
     except OptionError as exc:
-        _fail(str(exc), ExitCode.USAGE)
-        return
+        fail(str(exc), ExitCode.USAGE)
     show = progress if progress is not None else sys.stderr.isatty()
     show = show and not quiet
     settings = configuration.scrapy_settings(cfg)

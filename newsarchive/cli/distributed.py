@@ -18,7 +18,7 @@ import click
 
 from newsarchive import config as configuration
 from newsarchive.archivefile import NotAnArchive
-from newsarchive.cli.base import main
+from newsarchive.cli.base import fail, main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
 
@@ -77,8 +77,7 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
     try:
         archive = configuration.load(options={"archive": db}).config.archive
     except configuration.ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(ExitCode.USAGE)
+        fail(f"{exc}", ExitCode.USAGE)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -90,18 +89,14 @@ def ingest_command(redis_url: str, db: Path | None, batch: int, idle_timeout: fl
         with writer_lock(archive):
             report = ingest(redis_url, archive, batch=batch, idle_timeout=idle_timeout, stop=stop)
     except (ArchiveLocked, WriterBusy) as exc:
-        click.echo(f"error: {exc} (stop the other writer first: one writer per archive)", err=True)
-        sys.exit(ExitCode.LOCKED)
+        fail(f"{exc} (stop the other writer first: one writer per archive)", ExitCode.LOCKED)
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"cannot reach Redis at {redis_url}: {exc}", ExitCode.FAILURE)
     except NotAnArchive as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"{exc}", ExitCode.FAILURE)
     except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
         where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"error: cannot write {archive}: {exc.strerror or exc}{where}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"cannot write {archive}: {exc.strerror or exc}{where}", ExitCode.FAILURE)
     click.echo(_summary(report, archive))
     if report.lost_lock:
         click.echo("error: another writer took the queue over; stopped", err=True)
@@ -139,8 +134,7 @@ def run_fleet_member(
     try:
         report = fleet_crawl(options, redis_url, settings=settings, on_progress=on_progress)
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        click.echo(f"error: cannot reach Redis at {redis_url}: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"cannot reach Redis at {redis_url}: {exc}", ExitCode.FAILURE)
     if not quiet:
         from newsarchive.crawlhistory import errors_text  # noqa: PLC0415 (one format)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from newsarchive.cli.base import main
+from newsarchive.cli.base import fail, main
 from newsarchive.exitcodes import ExitCode
 from newsarchive.records import NotAnArticle
 
@@ -38,18 +38,16 @@ def extract_command(path: str, url: str | None, encoding: str | None) -> None:
     if url is not None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            click.echo(
-                f"error: --url {url!r} is not an http(s) URL (e.g. "
+            fail(
+                f"--url {url!r} is not an http(s) URL (e.g. "
                 "https://www.gz.news.cn/20240101/0123456789abcdef0123456789abcdef/c.html)",
-                err=True,
+                ExitCode.USAGE,
             )
-            sys.exit(ExitCode.USAGE)
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            click.echo(f"error: --encoding {encoding!r} is not a known encoding", err=True)
-            sys.exit(ExitCode.USAGE)
+            fail(f"--encoding {encoding!r} is not a known encoding", ExitCode.USAGE)
     if path == "-":
         data = sys.stdin.buffer.read()
         page_url = url or "file:///dev/stdin"
@@ -58,8 +56,7 @@ def extract_command(path: str, url: str | None, encoding: str | None) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            click.echo(f"error: cannot read {path}: {exc.strerror or exc}", err=True)
-            sys.exit(ExitCode.USAGE)
+            fail(f"cannot read {path}: {exc.strerror or exc}", ExitCode.USAGE)
         page_url = url or file.resolve().as_uri()
     from newsarchive.extract import extract_article  # noqa: PLC0415 (lazy: start-up time)
 

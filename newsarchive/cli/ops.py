@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import sqlite3
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +17,7 @@ import click
 from newsarchive import config as configuration
 from newsarchive import logfile
 from newsarchive.archivefile import NotAnArchive
-from newsarchive.cli.base import main
+from newsarchive.cli.base import CONFIG_HELP, DB_HELP, fail, main
 from newsarchive.cli.work import render_work
 from newsarchive.exitcodes import ExitCode
 from newsarchive.lock import ArchiveLocked, writer_lock
@@ -26,16 +25,13 @@ from newsarchive.lock import ArchiveLocked, writer_lock
 if TYPE_CHECKING:
     from newsarchive import crawlhistory  # the store, sqlite-utils: imported when `runs` runs
 
-CONFIG_HELP = "Settings file (TOML); default $NEWSARCHIVE_CONFIG, then ./newsarchive.toml."
-
 
 def resolve_config(config_file: Path | None, **options: object) -> configuration.Resolved:
     """The effective configuration, or a usage error (exit 2) naming the bad setting."""
     try:
         return configuration.load(config_file=config_file, options=options)
     except configuration.ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(ExitCode.USAGE)
+        fail(f"{exc}", ExitCode.USAGE)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,7 +46,7 @@ def _archive_options(func: F) -> F:
         "--db",
         type=click.Path(path_type=Path, dir_okay=False),
         default=None,
-        help="The archive (default: the configured archive, $NEWSARCHIVE_DB, data/archive.db).",
+        help=DB_HELP,
     )(func)
 
 
@@ -93,8 +89,7 @@ def runs(db: Path | None, config_file: Path | None, limit: int, fmt: str, work: 
         found = [] if work else crawlhistory.list_runs(archive, limit=limit or None)
         left = crawlhistory.frontier_work(archive) if work or fmt == "table" else []
     except crawlhistory.LedgerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"{exc}", ExitCode.FAILURE)
     if work:
         click.echo(render_work(left, fmt), nl=False)
     elif fmt == "json":
@@ -249,8 +244,7 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
     logfile.configure(quiet=bool(obj.get("quiet")), verbose=int(obj.get("verbose") or 0))
     archive = resolve_config(config_file, archive=db).config.archive
     if not archive.is_file():
-        click.echo(f"error: no archive at {archive}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"no archive at {archive}", ExitCode.FAILURE)
     try:
         with writer_lock(archive, wait=0.0):
             reader = connect(archive)
@@ -261,18 +255,14 @@ def upgrade(ctx: click.Context, db: Path | None, config_file: Path | None) -> No
             with Store(archive) as store:
                 after = current_version(store.db)
     except ArchiveLocked as exc:
-        click.echo(f"error: {exc} (run upgrade again when it has finished)", err=True)
-        sys.exit(ExitCode.LOCKED)
+        fail(f"{exc} (run upgrade again when it has finished)", ExitCode.LOCKED)
     except NotAnArchive as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"{exc}", ExitCode.FAILURE)
     except (sqlite3.DatabaseError, SchemaError) as exc:
-        click.echo(f"error: {archive} cannot be upgraded: {exc}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"{archive} cannot be upgraded: {exc}", ExitCode.FAILURE)
     except OSError as exc:  # the lock file cannot be made: a read-only folder, a full disk
         where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"error: {archive} cannot be upgraded: {exc.strerror or exc}{where}", err=True)
-        sys.exit(ExitCode.FAILURE)
+        fail(f"{archive} cannot be upgraded: {exc.strerror or exc}{where}", ExitCode.FAILURE)
     if before == after:
         click.echo(f"{archive}: schema version {after}, current; nothing to do")
     else:

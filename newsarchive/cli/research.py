@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
 from newsarchive import config
-from newsarchive.cli.base import CONFIG_HELP, main
+from newsarchive.cli.base import CONFIG_HELP, fail, main
 from newsarchive.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -40,11 +40,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 MARKS = ("【", "】")
 
 
-def _fail(message: str, code: ExitCode) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(int(code))
-
-
 def db_option(func: F) -> F:
     """``--db`` and ``--config``: the command receives ``db``, the archive they resolve to
     (``--db``, else ``$NEWSARCHIVE_DB``, the settings file's ``archive``, ``data/archive.db``);
@@ -55,7 +50,7 @@ def db_option(func: F) -> F:
         try:
             loaded = config.load(config_file=config_file, options={"archive": db})
         except config.ConfigError as exc:
-            _fail(str(exc), ExitCode.USAGE)
+            fail(str(exc), ExitCode.USAGE)
         return func(*args, db=loaded.config.archive, **kwargs)
 
     with_config = click.option(
@@ -112,11 +107,11 @@ def _archive(db: Path) -> Iterator[Archive]:
     try:
         archive = Archive(db)
     except ArchiveError as exc:
-        _fail(str(exc), ExitCode.FAILURE)
+        fail(str(exc), ExitCode.FAILURE)
     try:
         yield archive
     except (QueryError, FilterError, ExportError) as exc:
-        _fail(str(exc), ExitCode.USAGE)
+        fail(str(exc), ExitCode.USAGE)
     finally:
         archive.close()
 
@@ -291,11 +286,11 @@ def export_command(
     """Export articles (with the search filters) to CSV or JSON Lines, streamed."""
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     if out != "-" and Path(out).resolve() == db.resolve():
-        _fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
+        fail(f"--out {out} is the archive itself; choose another file", ExitCode.USAGE)
     if out != "-" and (
         Path(out).is_dir() or not (Path(out).exists() or Path(out).resolve().parent.is_dir())
     ):
-        _fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
+        fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
     if fmt == "warc":
         _export_warc(out, db, _filters(kwargs))
         return
@@ -305,7 +300,7 @@ def export_command(
 
         filters = make_filters(**_filters(kwargs))
         if excel and fmt != "csv":
-            _fail("--excel applies to --format csv only", ExitCode.USAGE)
+            fail("--excel applies to --format csv only", ExitCode.USAGE)
         try:
             with _output(out, excel) as stream:
                 count = export(
@@ -325,7 +320,7 @@ def export_command(
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(int(ExitCode.FAILURE))
         except OSError as exc:  # the output cannot be written (folder gone, disk full)
-            _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)  # fmt: skip
+            fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)  # fmt: skip
     if not click.get_current_context().find_root().obj.get("quiet"):
         click.echo(f"exported {count} rows to {'standard output' if out == '-' else out}",
                    err=True)  # fmt: skip
@@ -337,14 +332,14 @@ def _export_warc(out: str, db: Path, chosen: dict[str, Any]) -> None:
     from newsarchive.webarchive.export import export_warc  # noqa: PLC0415
 
     if out == "-":
-        _fail("--format warc needs --out FILE (a WARC file and its index)", ExitCode.USAGE)
+        fail("--format warc needs --out FILE (a WARC file and its index)", ExitCode.USAGE)
     given = {k: v for k, v in chosen.items() if v and k != "include_duplicates"}
     with _archive(db) as archive:
         filters = make_filters(**chosen) if given else None
         try:
             done = export_warc(archive.connection, Path(out), archive=str(db), filters=filters)
         except OSError as exc:
-            _fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)
+            fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)
     if not click.get_current_context().find_root().obj.get("quiet"):
         click.echo(f"exported {done.captures} captures to {out} (index {done.index})", err=True)
 
@@ -368,14 +363,14 @@ def stats(db: Path, plot: Path | None, fmt: str) -> None:
         try:
             plot_format(str(plot))
         except ValueError as exc:
-            _fail(str(exc), ExitCode.USAGE)
+            fail(str(exc), ExitCode.USAGE)
     with _archive(db) as archive:
         result = archive.stats()
     if plot is not None:
         try:
             plot_by_month(result, str(plot))
         except OSError as exc:
-            _fail(f"cannot write the plot to {plot}: {exc.strerror or exc}", ExitCode.FAILURE)
+            fail(f"cannot write the plot to {plot}: {exc.strerror or exc}", ExitCode.FAILURE)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -399,7 +394,7 @@ def show(ref: str, db: Path, fmt: str) -> None:
     with _archive(db) as archive:
         view = archive.view(ref)
     if view is None:
-        _fail(f"no article {ref!r} in the archive", ExitCode.FAILURE)
+        fail(f"no article {ref!r} in the archive", ExitCode.FAILURE)
     if fmt == "json":
         data = asdict(view)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -433,6 +428,6 @@ def serve(ctx: click.Context, db: Path, host: str, port: int) -> None:
     try:
         run(db, host=host, port=port, on_ready=ready)
     except ArchiveError as exc:
-        _fail(str(exc), ExitCode.FAILURE)
+        fail(str(exc), ExitCode.FAILURE)
     except ServeError as exc:
-        _fail(f"{exc} (choose another --port, or --port 0 for a free one)", ExitCode.FAILURE)
+        fail(f"{exc} (choose another --port, or --port 0 for a free one)", ExitCode.FAILURE)

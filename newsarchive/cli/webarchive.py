@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newsarchive import channels as channel_registry
-from newsarchive.cli.base import main
+from newsarchive.cli.base import CONFIG_HELP, DB_HELP, fail, main
 
 # The crawl commands' helpers: configuration, the live progress line, the run summary.
 from newsarchive.cli.crawl import (
-    CONFIG_HELP,
-    DB_HELP,
     _config,
     _configure_logs,
-    _fail,
     _finish,
     _live,
     _run,
@@ -35,7 +32,7 @@ def _check_channels(codes: tuple[str, ...]) -> None:
         try:
             channel_registry.get(code)
         except KeyError as exc:
-            _fail(str(exc.args[0]), ExitCode.USAGE)
+            fail(str(exc.args[0]), ExitCode.USAGE)
 
 
 def _skips(report: JobReport) -> None:
@@ -151,7 +148,7 @@ def backfill_command(
             try:
                 cdx.day(value, end=False)
             except ValueError as exc:
-                _fail(f"{name}: {exc}", ExitCode.USAGE)
+                fail(f"{name}: {exc}", ExitCode.USAGE)
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
     _configure_logs(ctx, cfg, quiet=not show)

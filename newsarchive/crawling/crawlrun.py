@@ -272,8 +272,8 @@ def _answered(item: PageItem) -> int:
 
 
 def _close_spider(crawler: Crawler, reason: str) -> None:
-    """Close the crawler's spider with ``reason`` (Scrapy 2.14+ and earlier alike), from the
-    next turn of the event loop, so that the signal handler calling it returns first."""
+    """Close the crawler's spider with ``reason``, from the next turn of the event loop, so
+    that the signal handler calling it returns first."""
     from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor, late)
 
     engine: Any = crawler.engine
@@ -281,10 +281,7 @@ def _close_spider(crawler: Crawler, reason: str) -> None:
     def close() -> Any:
         if getattr(engine, "spider", None) is None:
             return None
-        closer = getattr(engine, "close_spider_async", None)
-        if closer is not None:
-            return deferred_from_coro(closer(reason=reason))
-        return engine.close_spider(engine.spider, reason)
+        return deferred_from_coro(engine.close_spider_async(reason=reason))
 
     def failed(failure: Any) -> None:
         logger.error("closing the spider failed: %s", failure.value)

@@ -69,20 +69,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = cls(crawler.settings)
-        middleware.crawler = crawler  # RetryMiddleware's own (Scrapy 2.14+ reads it)
+        middleware.crawler = crawler  # RetryMiddleware's own
         middleware._crawler = crawler
         crawler.signals.connect(middleware.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    # Scrapy before 2.14 passes ``spider`` and its RetryMiddleware requires it; later
-    # versions pass none.
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        extra = () if spider is None else (spider,)
-        result = super().process_response(request, response, *extra)
+        result = super().process_response(request, response)
         if isinstance(result, Request):
             self._mark(result, response.headers.get(b"Retry-After"))
         return result
@@ -90,8 +87,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_exception(
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | Response | None:
-        extra = () if spider is None else (spider,)
-        result = super().process_exception(request, exception, *extra)
+        result = super().process_exception(request, exception)
         if isinstance(result, Request):
             self._mark(result, None)
         return result

@@ -34,7 +34,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
 import redis
@@ -68,10 +68,6 @@ class StartThroughSeenSet:
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for item_or_request in start:
-            yield _filtered(item_or_request)
-
-    def process_start_requests(self, start_requests: Iterable[Any], spider: Any) -> Iterable[Any]:
-        for item_or_request in start_requests:
             yield _filtered(item_or_request)
 
 

@@ -160,14 +160,6 @@ class LeasedPriorityQueue(Base):  # type: ignore[misc]  # scrapy-redis is untype
         """Requests in the frontier, ready to be taken."""
         return int(self.server.zcard(self.key))
 
-    def outstanding(self) -> int:
-        """Requests leased (by any member) or put off: work that is not in the frontier yet
-        but is not done either."""
-        pipe = self.server.pipeline(transaction=False)
-        pipe.zcard(self.later_key)
-        pipe.zcard(self.leases_key)
-        return sum(int(n) for n in pipe.execute())
-
     def push(self, request: Request) -> None:
         """Queue *request*; if it replaces a leased one (retry, redirect), acknowledge that
         lease in the same transaction."""

@@ -50,7 +50,6 @@ class Incoming:
     seen: str
     """Page 1's fetch time (UTC)."""
     keys: DedupKeys
-    rederived: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -242,7 +241,7 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
     changed: list[str] = []
     outcome: Outcome = "duplicate" if _new_url(conn, article_id, new) else "unchanged"
     if record_hash != new.keys.record_hash:
-        if _time(new.seen) < _time(updated_at) and not new.rederived:
+        if _time(new.seen) < _time(updated_at):
             logger.debug("article %d: fetch at %s is older than its version", article_id, new.seen)
         elif new.article.canonical_url != canonical:
             logger.info(

@@ -16,11 +16,8 @@ Public API (also re-exported as :mod:`newsarchive.store`)::
   :meth:`Store.group` several items share one outer transaction (each still all or nothing,
   as a savepoint): one commit for the group (the crawl's writer process,
   the store pipeline, commits that way).
-* :meth:`Store.store_article` stores an article alone (one transaction) for callers without a
-  ``PageItem`` (``newsarchive reextract``).
 * Re-derivation: :meth:`Store.iter_reextract` yields the latest captures behind each article
-  so a caller can run a newer extractor and store the result again with
-  :meth:`Store.store_article`.
+  so a caller can run a newer extractor and store the result again as a ``PageItem``.
 
 Outcomes (:data:`Outcome`): ``new`` (a new article row), ``updated`` (a known article whose
 content changed: the old version moved to ``revisions``), ``unchanged`` (a known URL with the
@@ -244,38 +241,12 @@ class Store:
 
     # -- articles ----------------------------------------------------------------------------
 
-    def store_article(
-        self,
-        article: Article,
-        capture_ids: Sequence[int] = (),
-        *,
-        run_id: int | None = None,
-        seen_at: str | None = None,
-        keys: DedupKeys | None = None,
-        rederived: bool = False,
-    ) -> StoreResult:
-        """Store ``article`` (one transaction); ``capture_ids`` are its captures, page 1 first.
-        ``seen_at`` (UTC) defaults to page 1's fetch time, else now.
-
-        ``rederived=True`` (for ``newsarchive reextract``) lets a record re-derived from an
-        older capture replace the current version; otherwise a fetch older than the current
-        version never rolls it back."""
-        keys = keys or DedupKeys.of(article)
-        with self.db.atomic():
-            result = self._store_article(article, capture_ids, seen_at, keys, rederived)
-            delta = runs.Delta()
-            delta.outcome(result)
-            runs.count(self.db.conn, run_id, delta)
-        self._queued(result, keys)
-        return result
-
     def _store_article(
         self,
         article: Article,
         capture_ids: Sequence[int],
         seen_at: str | None,
         keys: DedupKeys | None,
-        rederived: bool = False,
     ) -> StoreResult:
         conn = self.db.conn
         if seen_at is None and capture_ids:
@@ -290,7 +261,6 @@ class Store:
             item_urls=tuple(dict.fromkeys(u for u in found if u)),
             seen=seen_at or utc_now(),
             keys=keys or DedupKeys.of(article),
-            rederived=rederived,
         )
         return _articles.store(conn, incoming)
 
@@ -403,7 +373,7 @@ class Store:
         """For every URL whose latest page-1 capture has one of ``outcomes`` (``article`` by
         default; add ``invalid``/``not_article`` to retry those), yield that capture plus the
         latest capture of each later page of the same article. Reads in id order, a batch at
-        a time (memory stays flat); store results with ``store_article(…, rederived=True)``."""
+        a time (memory stays flat)."""
         for cid in captures.iter_latest(self.db.conn, outcomes):
             yield captures.reextract_source(self.db.conn, cid)
 
