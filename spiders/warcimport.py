@@ -50,14 +50,18 @@ class WarcImportSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         started = time.monotonic()
-        found = importing.plan(self.files, channels=self.channels)
+        with importing.plan(self.files, channels=self.channels) as found:
+            async for item in self._items(found, started):
+                yield item
+
+    async def _items(self, found: importing.ImportPlan, started: float) -> AsyncIterator[Any]:
         self.crawler.stats.set_value("newsarchive/import/scan_seconds", time.monotonic() - started)
         self.records = found.records
         self.skipped.update(found.skipped)
         stats = self.crawler.stats
         stats.set_value("newsarchive/import/records", found.records)
         stats.set_value("newsarchive/import/bytes", found.bytes)
-        stats.set_value("newsarchive/import/pages", len(found.pages))
+        stats.set_value("newsarchive/import/pages", found.pages)
         for item in importing.items(found, self.skipped):
             stats.inc_value("newsarchive/import/items")
             while self.in_flight >= MAX_IN_FLIGHT:

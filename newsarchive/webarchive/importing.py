@@ -1,8 +1,9 @@
 """Web archive files through the crawl's extractor: the items ``newsarchive import`` yields.
 
 ``newsarchive import FILE…`` runs the ``warcimport`` spider, which downloads nothing. It
-first scans every file (:func:`plan`: one streaming pass that keeps only a small reference per
-page record, never a body), then reads the pages back in ``WARC-Date`` order, whatever order
+first scans every file (:func:`plan`: one streaming pass that writes a small reference per
+page record to a temporary SQLite file, never a body, so memory stays flat whatever the size
+of the files), then reads the pages back in ``WARC-Date`` order, whatever order
 the files and records come in, so a page captured at several times becomes revisions in time
 order. Each page becomes the same :class:`~newsarchive.records.PageItem` a crawl would have
 yielded (:func:`newsarchive.crawling.pages.read_page` judges it: HTTP errors, error pages
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from scrapy.http import HtmlResponse, Request
 
@@ -33,20 +34,95 @@ from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, rea
 logger = logging.getLogger(__name__)
 
 
-@dataclass(kw_only=True, slots=True)
 class ImportPlan:
-    """What :func:`plan` found in the files."""
+    """What :func:`plan` found in the files. The page records' references are kept in a
+    private temporary SQLite file (deleted when the plan is closed), not in memory: the
+    import's memory does not grow with the number of records. Use it as a context manager."""
 
-    pages: list[RecordRef] = field(default_factory=list)
-    """Page records to import (single pages and first pages), in ``WARC-Date`` order."""
-    later_pages: dict[str, list[RecordRef]] = field(default_factory=dict)
-    """Records of later pages (``c_<id>_2.htm`` …) by scheme-less URL, in date order."""
-    skipped: Counter[str] = field(default_factory=Counter)
-    """Records not taken, by kind (:data:`newsarchive.webarchive.warcfile.SKIP_KINDS`)."""
-    records: int = 0
-    """Records scanned."""
-    bytes: int = 0
-    """Bytes of the files scanned."""
+    def __init__(self) -> None:
+        self.skipped: Counter[str] = Counter()
+        """Records not taken, by kind (:data:`newsarchive.webarchive.warcfile.SKIP_KINDS`)."""
+        self.records = 0
+        """Records scanned."""
+        self.bytes = 0
+        """Bytes of the files scanned."""
+        self.pages = 0
+        """Page records to import (single pages and first pages)."""
+        self._paths: list[str] = []
+        self._pending: list[tuple[object, ...]] = []
+        # "": a temporary database on disk, private to this connection, deleted on close.
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size = -{_PLAN_CACHE_KIB}")
+        self._db.execute(
+            "CREATE TABLE refs (later INTEGER, key TEXT, date TEXT, url TEXT, path INTEGER, "
+            "record_offset INTEGER, record_id TEXT, status INTEGER)"
+        )
+
+    def __enter__(self) -> ImportPlan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, ref: RecordRef) -> None:
+        """Keep ``ref`` (a first or single page, or a later page of a multi-page article)."""
+        if ref.path not in self._paths:
+            self._paths.append(ref.path)
+        later = urls.page_number(ref.url) > 1
+        self.pages += not later
+        self._pending.append(
+            (later, _key(ref.url), ref.date, ref.url, self._paths.index(ref.path),
+             ref.offset, ref.record_id, ref.status)
+        )  # fmt: skip
+        if len(self._pending) >= _PLAN_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.execute("COMMIT")
+        self._pending.clear()
+
+    def finish(self) -> None:
+        """Index what was added (call once, after the last :meth:`add`)."""
+        self._flush()
+        self._db.execute("CREATE INDEX refs_order ON refs(later, date, url, path, record_offset)")
+        self._db.execute("CREATE INDEX refs_key ON refs(later, key, date, path, record_offset)")
+
+    def _ref(self, row: tuple[Any, ...]) -> RecordRef:
+        date, url, path, offset, record_id, status = row
+        return RecordRef(
+            path=self._paths[path], offset=offset, url=url, date=date, record_id=record_id,
+            status=status,
+        )  # fmt: skip
+
+    def page_refs(self) -> Iterator[RecordRef]:
+        """The page records to import (single pages and first pages), in ``WARC-Date``
+        order (then URL, file, offset), read from disk as they are used."""
+        rows = self._db.execute(
+            f"SELECT {_REF_COLUMNS} FROM refs WHERE later = 0 "
+            "ORDER BY date, url, path, record_offset"
+        )
+        for row in rows:
+            yield self._ref(row)
+
+    def later_pages(self, url: str) -> list[RecordRef]:
+        """The records of the later page ``url`` (``c_<id>_2.htm`` …), in date order."""
+        rows = self._db.execute(
+            f"SELECT {_REF_COLUMNS} FROM refs WHERE later = 1 AND key = ? "
+            "ORDER BY date, path, record_offset",
+            [_key(url)],
+        ).fetchall()
+        return [self._ref(row) for row in rows]
+
+
+_REF_COLUMNS = "date, url, path, record_offset, record_id, status"
+#: References written to the plan's file at a time, and its page cache (KiB).
+_PLAN_BATCH = 1000
+_PLAN_CACHE_KIB = 4096
 
 
 def _key(url: str) -> str:
@@ -63,23 +139,21 @@ def plan(
     every channel) and the count of every record skipped."""
     found = ImportPlan()
     wanted = set(channels)
-    for path in files:
-        found.bytes += path.stat().st_size
-        for entry in scan(path, on_record=on_record):
-            found.records += 1
-            if isinstance(entry, Skipped):
-                found.skipped[entry.kind] += 1
-                continue
-            if wanted and urls.channel_of(entry.url) not in wanted:
-                found.skipped["off_channel"] += 1
-                continue
-            if urls.page_number(entry.url) > 1:
-                found.later_pages.setdefault(_key(entry.url), []).append(entry)
-            else:
-                found.pages.append(entry)
-    found.pages.sort(key=lambda r: (r.date, r.url, r.path, r.offset))
-    for refs in found.later_pages.values():
-        refs.sort(key=lambda r: (r.date, r.path, r.offset))
+    try:
+        for path in files:
+            found.bytes += path.stat().st_size
+            for entry in scan(path, on_record=on_record):
+                found.records += 1
+                if isinstance(entry, Skipped):
+                    found.skipped[entry.kind] += 1
+                elif wanted and urls.channel_of(entry.url) not in wanted:
+                    found.skipped["off_channel"] += 1
+                else:
+                    found.add(entry)
+        found.finish()
+    except BaseException:
+        found.close()
+        raise
     return found
 
 
@@ -133,7 +207,7 @@ def items(found: ImportPlan, skipped: Counter[str]) -> Iterator[PageItem]:
     short, malformed, an HTML page that stops before its end) are counted in ``skipped``."""
     with ExitStack() as stack:
         files = _Files(stack)
-        for ref in found.pages:
+        for ref in found.page_refs():
             try:
                 capture, item = _read(ref, files)
             except RecordError as exc:
@@ -163,7 +237,7 @@ def _joined(
     rest: list[Article] = []
     used = [capture]
     for page_url in result.page_urls:
-        refs = found.later_pages.get(_key(page_url))
+        refs = found.later_pages(page_url)
         if not refs:
             continue
         try:
