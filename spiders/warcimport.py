@@ -5,18 +5,20 @@ the item pipelines (``newsarchive import FILE…``, or
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import resource
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from newsarchive.store import Store
+from newsarchive.store import Store, origins, queries
 from newsarchive.webarchive import importing
 from newsarchive.webarchive.warcfile import ERROR_KINDS
 
@@ -62,7 +64,27 @@ class WarcImportSpider(Spider):
         stats.set_value("newsarchive/import/records", found.records)
         stats.set_value("newsarchive/import/bytes", found.bytes)
         stats.set_value("newsarchive/import/pages", found.pages)
-        for item in importing.items(found, self.skipped):
+        with self._archive() as archived:
+            async for item in self._limited(importing.items(found, self.skipped, archived)):
+                yield item
+
+    @contextmanager
+    def _archive(self) -> Iterator[importing.Archived | None]:
+        """Look-ups of the archive's payloads by digest (revisits whose original is not in
+        the files), on a read-only connection; ``None`` when there is no archive yet."""
+        db = self.crawler.settings.get("NEWSARCHIVE_DB")
+        if not db or not Path(db).is_file():
+            yield None
+            return
+        conn = queries.connect(db, readonly=True, current_schema=False)
+        try:
+            yield functools.partial(origins.payload_by_digest, conn)
+        finally:
+            conn.close()
+
+    async def _limited(self, found: Iterator[Any]) -> AsyncIterator[Any]:
+        stats = self.crawler.stats
+        for item in found:
             stats.inc_value("newsarchive/import/items")
             while self.in_flight >= MAX_IN_FLIGHT:
                 await asyncio.sleep(0.005)

@@ -46,7 +46,7 @@ def _skips(report: JobReport) -> None:
     counts = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
     records = int(stats.get("newsarchive/import/records") or 0)
     lines = [f"records read {records}, pages taken {stats.get('newsarchive/import/items', 0)}"]
-    lines += [f"  skipped {kind:<12} {counts[kind]}" for kind in SKIP_KINDS if counts.get(kind)]
+    lines += [f"  skipped {kind:<18} {counts[kind]}" for kind in SKIP_KINDS if counts.get(kind)]
     click.echo("\n".join(lines))
 
 

@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse, Request
 from newsarchive import urls
 from newsarchive.crawling.pages import Page, read_page
 from newsarchive.extract import join_pages
-from newsarchive.records import Article, Capture, PageItem
+from newsarchive.records import Article, Capture, CaptureOrigin, PageItem
 from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, read_capture, scan
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ class ImportPlan:
         self._db.execute(f"PRAGMA cache_size = -{_PLAN_CACHE_KIB}")
         self._db.execute(
             "CREATE TABLE refs (later INTEGER, key TEXT, date TEXT, url TEXT, path INTEGER, "
-            "record_offset INTEGER, record_id TEXT, status INTEGER)"
+            "record_offset INTEGER, record_id TEXT, status INTEGER, digest TEXT, "
+            "revisit INTEGER, payload_path INTEGER, payload_offset INTEGER)"
         )
 
     def __enter__(self) -> ImportPlan:
@@ -75,14 +76,16 @@ class ImportPlan:
         self.pages += not later
         self._pending.append(
             (later, _key(ref.url), ref.date, ref.url, self._paths.index(ref.path),
-             ref.offset, ref.record_id, ref.status)
+             ref.offset, ref.record_id, ref.status, ref.digest, ref.revisit, None, None)
         )  # fmt: skip
         if len(self._pending) >= _PLAN_BATCH:
             self._flush()
 
     def _flush(self) -> None:
         self._db.execute("BEGIN")
-        self._db.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        marks = ", ".join("?" * len(self._pending[0])) if self._pending else ""
+        if marks:
+            self._db.executemany(f"INSERT INTO refs VALUES ({marks})", self._pending)
         self._db.execute("COMMIT")
         self._pending.clear()
 
@@ -91,12 +94,25 @@ class ImportPlan:
         self._flush()
         self._db.execute("CREATE INDEX refs_order ON refs(later, date, url, path, record_offset)")
         self._db.execute("CREATE INDEX refs_key ON refs(later, key, date, path, record_offset)")
+        self._db.execute("CREATE INDEX refs_digest ON refs(revisit, digest)")
+        # A revisit's payload is that of a response with its digest: of the same page if there
+        # is one, else of any page (the same bytes), the earliest.
+        self._db.execute(
+            "WITH best AS (SELECT r.rowid AS rid, o.path, o.record_offset, row_number() OVER "
+            "(PARTITION BY r.rowid ORDER BY o.key <> r.key, o.date, o.path, o.record_offset) AS n "
+            "FROM refs r JOIN refs o ON o.revisit = 0 AND o.digest = r.digest "
+            "WHERE r.revisit = 1) "
+            "UPDATE refs SET payload_path = best.path, payload_offset = best.record_offset "
+            "FROM best WHERE best.rid = refs.rowid AND best.n = 1"
+        )
 
     def _ref(self, row: tuple[Any, ...]) -> RecordRef:
-        date, url, path, offset, record_id, status = row
+        date, url, path, offset, record_id, status, digest, revisit, payload_path, payload_at = row
         return RecordRef(
             path=self._paths[path], offset=offset, url=url, date=date, record_id=record_id,
-            status=status,
+            status=status, digest=digest, revisit=bool(revisit),
+            payload_path=None if payload_path is None else self._paths[payload_path],
+            payload_offset=payload_at,
         )  # fmt: skip
 
     def page_refs(self) -> Iterator[RecordRef]:
@@ -119,7 +135,10 @@ class ImportPlan:
         return [self._ref(row) for row in rows]
 
 
-_REF_COLUMNS = "date, url, path, record_offset, record_id, status"
+_REF_COLUMNS = (
+    "date, url, path, record_offset, record_id, status, digest, revisit, payload_path, "
+    "payload_offset"
+)
 #: References written to the plan's file at a time, and its page cache (KiB).
 _PLAN_BATCH = 1000
 _PLAN_CACHE_KIB = 4096
@@ -190,8 +209,46 @@ def _item(stored: Capture, page: Page) -> tuple[Capture, PageItem]:
     return capture, PageItem(captures=(capture,), result=page.result, error=page.error)
 
 
-def _read(ref: RecordRef, files: _Files) -> tuple[Capture, PageItem]:
-    stored = read_capture(ref, files(ref.path))
+#: The payload the archive already holds under a payload digest (a revisit's original), or
+#: ``None``: :func:`newsarchive.store.origins.payload_by_digest` over the archive.
+Archived = Callable[[str], Capture | None]
+
+
+def _stored(ref: RecordRef, files: _Files, archived: Archived | None) -> Capture:
+    """The capture ``ref`` stands for; a revisit's is its original's payload, fetched at the
+    revisit's time, with the revisit's provenance."""
+    if not ref.revisit:
+        return read_capture(ref, files(ref.path))
+    if ref.payload_path is not None:
+        try:
+            return read_capture(ref, files(ref.payload_path))
+        except RecordError as exc:
+            raise RecordError(
+                "revisit_unresolved", f"revisit of {ref.url} at {ref.date}: original: {exc}"
+            ) from exc
+    original = archived(ref.digest) if archived is not None and ref.digest else None
+    if original is None:
+        raise RecordError(
+            "revisit_unresolved",
+            f"revisit of {ref.url} at {ref.date}: no response with payload {ref.digest} "
+            "in the files or the archive",
+        )
+    origin = CaptureOrigin(
+        origin="warc",
+        source=ref.path,
+        record_id=ref.record_id,
+        offset=ref.offset,
+        payload_digest=ref.digest,
+    )
+    return dataclasses.replace(
+        original, url=ref.url, final_url=ref.url, fetched_at=ref.date, origin=origin
+    )
+
+
+def _read(
+    ref: RecordRef, files: _Files, archived: Archived | None = None
+) -> tuple[Capture, PageItem]:
+    stored = _stored(ref, files, archived)
     return _item(stored, read_page(_response(stored), extract=True))
 
 
@@ -202,20 +259,26 @@ def _nearest(refs: list[RecordRef], date: str) -> RecordRef:
     return before[-1] if before else refs[0]
 
 
-def items(found: ImportPlan, skipped: Counter[str]) -> Iterator[PageItem]:
+def items(
+    found: ImportPlan, skipped: Counter[str], archived: Archived | None = None
+) -> Iterator[PageItem]:
     """The items of the plan's pages, in date order; records that turn out unreadable (cut
-    short, malformed, an HTML page that stops before its end) are counted in ``skipped``."""
+    short, malformed, an HTML page that stops before its end) are counted in ``skipped``, as
+    are revisits whose original is in neither the files nor the archive (``archived``)."""
     with ExitStack() as stack:
         files = _Files(stack)
         for ref in found.page_refs():
             try:
-                capture, item = _read(ref, files)
+                capture, item = _read(ref, files, archived)
             except RecordError as exc:
-                logger.warning("%s: %s", ref.path, exc)
+                level = logging.INFO if exc.kind == "revisit_unresolved" else logging.WARNING
+                logger.log(level, "%s: %s", ref.path, exc)
                 skipped[exc.kind] += 1
                 continue
             if _complete(ref, item, skipped):
-                yield _joined(capture, item, found, files, skipped)
+                yield _joined(
+                    capture, item, found=found, files=files, skipped=skipped, archived=archived
+                )
 
 
 def _complete(ref: RecordRef, item: PageItem, skipped: Counter[str]) -> bool:
@@ -229,7 +292,13 @@ def _complete(ref: RecordRef, item: PageItem, skipped: Counter[str]) -> bool:
 
 
 def _joined(
-    capture: Capture, item: PageItem, found: ImportPlan, files: _Files, skipped: Counter[str]
+    capture: Capture,
+    item: PageItem,
+    *,
+    found: ImportPlan,
+    files: _Files,
+    skipped: Counter[str],
+    archived: Archived | None,
 ) -> PageItem:
     result = item.result
     if not isinstance(result, Article) or not result.page_urls:
@@ -241,7 +310,7 @@ def _joined(
         if not refs:
             continue
         try:
-            other_capture, other = _read(_nearest(refs, capture.fetched_at), files)
+            other_capture, other = _read(_nearest(refs, capture.fetched_at), files, archived)
         except RecordError as exc:
             skipped[exc.kind] += 1
             continue
