@@ -69,7 +69,7 @@ def import_command(
     channel_codes: tuple[str, ...],
     config_file: Path | None,
 ) -> None:
-    """Import the channel pages of WARC/ARC files (gzipped or not) into the archive.
+    """Import the channel pages of WARC/ARC files (gzipped or not) and WACZ packages.
 
     The pages go through the same extractor and item pipelines as a crawl, in capture-time
     order (a page captured at several times becomes revisions); each capture keeps where it

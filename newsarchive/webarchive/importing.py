@@ -29,6 +29,7 @@ from newsarchive import urls
 from newsarchive.crawling.pages import Page, read_page
 from newsarchive.extract import join_pages
 from newsarchive.records import Article, Capture, CaptureOrigin, PageItem
+from newsarchive.webarchive import wacz
 from newsarchive.webarchive.warcfile import RecordError, RecordRef, Skipped, read_capture, scan
 
 logger = logging.getLogger(__name__)
@@ -161,14 +162,15 @@ def plan(
     try:
         for path in files:
             found.bytes += path.stat().st_size
-            for entry in scan(path, on_record=on_record):
-                found.records += 1
-                if isinstance(entry, Skipped):
-                    found.skipped[entry.kind] += 1
-                elif wanted and urls.channel_of(entry.url) not in wanted:
-                    found.skipped["off_channel"] += 1
-                else:
-                    found.add(entry)
+            for source in wacz.sources(path):
+                for entry in scan(source, on_record=on_record):
+                    found.records += 1
+                    if isinstance(entry, Skipped):
+                        found.skipped[entry.kind] += 1
+                    elif wanted and urls.channel_of(entry.url) not in wanted:
+                        found.skipped["off_channel"] += 1
+                    else:
+                        found.add(entry)
         found.finish()
     except BaseException:
         found.close()
@@ -185,8 +187,7 @@ class _Files:
 
     def __call__(self, path: str) -> IO[bytes]:
         if path not in self.open:
-            handle = Path(path).open("rb")  # noqa: SIM115 (closed by the ExitStack)
-            self.open[path] = self.stack.enter_context(handle)
+            self.open[path] = self.stack.enter_context(wacz.open_source(path))
         return self.open[path]
 
 

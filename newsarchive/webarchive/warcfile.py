@@ -26,7 +26,6 @@ import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
@@ -36,6 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
 from newsarchive import urls
 from newsarchive.records import Capture, CaptureOrigin
+from newsarchive.webarchive.wacz import open_source
 
 logger = logging.getLogger(__name__)
 
@@ -176,12 +176,14 @@ def _iterate(stream: IO[bytes]) -> ArchiveIterator:
 
 
 def scan(
-    path: Path, *, on_record: Callable[[int], None] | None = None
+    source: str, *, on_record: Callable[[int], None] | None = None
 ) -> Iterator[RecordRef | Skipped]:
-    """Every record of ``path`` as a :class:`RecordRef` or a :class:`Skipped` reason.
-    ``on_record(offset)`` is called after each record (for a progress display)."""
-    name = str(path.resolve())
-    with path.open("rb") as fh:
+    """Every record of the file ``source`` (an absolute path, or a WARC inside a WACZ
+    package: :func:`newsarchive.webarchive.wacz.sources`) as a :class:`RecordRef` or a
+    :class:`Skipped` reason. ``on_record(offset)`` is called after each record (for a
+    progress display)."""
+    name = source
+    with open_source(source) as fh:
         gzipped = fh.read(3) == _GZIP_MAGIC
         fh.seek(0)
         arc = _is_arc(fh, gzipped)
