@@ -246,11 +246,16 @@ def _stored(ref: RecordRef, files: _Files, archived: Archived | None) -> Capture
     )
 
 
+def page_of(stored: Capture) -> tuple[Capture, PageItem]:
+    """The page a web archive's capture holds, judged and extracted as a crawl's would be
+    (one page, not joined), keeping the capture's time, headers and provenance."""
+    return _item(stored, read_page(_response(stored), extract=True))
+
+
 def _read(
     ref: RecordRef, files: _Files, archived: Archived | None = None
 ) -> tuple[Capture, PageItem]:
-    stored = _stored(ref, files, archived)
-    return _item(stored, read_page(_response(stored), extract=True))
+    return page_of(_stored(ref, files, archived))
 
 
 def _nearest(refs: list[RecordRef], date: str) -> RecordRef:

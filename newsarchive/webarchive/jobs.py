@@ -56,17 +56,21 @@ def backfill(
     cdx_url: str,
     replay: str,
     delay: float,
+    source: str = "wayback",
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
 ) -> JobReport:
     """Fetch the channels' historical captures a CDX server lists (those not imported yet)
-    from its replay server and store them through the item pipelines."""
+    from its replay server and store them through the item pipelines. ``source``:
+    ``wayback`` (a Wayback-style CDX API and ``id_`` replay) or ``commoncrawl`` (a Common
+    Crawl index; ``replay`` is then the server of its WARC files, read by range)."""
     args = {
         "channels": ",".join(channels),
         "since": since or "",
         "until": until or "",
         "cdx_url": cdx_url,
         "replay": replay,
+        "source": source,
     }
     settings = {
         "ROBOTSTXT_OBEY": False,  # a CDX API and its replay are there to be queried
