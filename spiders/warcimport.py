@@ -24,10 +24,17 @@ from newsarchive.webarchive.warcfile import ERROR_KINDS
 
 #: Items at most in the pipelines at once (the store writer takes them in groups of 100).
 MAX_IN_FLIGHT = 300
+#: Seconds an item waits in the store pipeline for others to share its commit.
+STORE_LINGER = 0.25
 
 
 class WarcImportSpider(Spider):
     name = "import"
+    # Pages come one at a time (one per event-loop turn): without a wait every item would be
+    # a commit of its own. Items wait this long for others to share their commit.
+    custom_settings: dict[str, Any] | None = {  # noqa: RUF012 (Scrapy reads it once per class)
+        "NEWSARCHIVE_STORE_LINGER": STORE_LINGER
+    }
 
     def __init__(self, *, files: str = "", channels: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -29,7 +29,6 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.store.queries import Filters
-from newsarchive.webarchive.export import write_index, write_warc
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +163,10 @@ def export_wacz(
 ) -> WaczExport:
     """Write the captures (as :func:`~newsarchive.webarchive.export.export_warc` selects
     them) as a WACZ package at ``path`` (built beside it, renamed into place)."""
+    # Lazy: ``import`` reads WACZ files through this module, and never needs the exporter
+    # (cdxj-indexer costs most of a second to import).
+    from newsarchive.webarchive.export import write_index, write_warc  # noqa: PLC0415
+
     tmp = path.with_name(f".{path.name}.part")
     with tempfile.TemporaryDirectory(prefix=".wacz-", dir=path.parent) as name:
         folder = Path(name)
