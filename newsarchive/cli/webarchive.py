@@ -73,9 +73,10 @@ def import_command(
 
     The pages go through the same extractor and item pipelines as a crawl, in capture-time
     order (a page captured at several times becomes revisions); each capture keeps where it
-    came from. Records of other hosts, revisits, non-HTML records and records cut short are
-    counted and skipped. Exit codes: 0 done, 3 some records were cut short or malformed,
-    1 a file or the archive cannot be read, 4 archive locked.
+    came from; a revisit record becomes a capture of its original's payload at its own time.
+    Records of other hosts, revisits whose original is nowhere, non-HTML records and records
+    cut short are counted and skipped. Exit codes: 0 done, 3 some records were cut short or
+    malformed, 1 a file or the archive cannot be read, 4 archive locked.
     """
     _check_channels(channel_codes)
     cfg = _config(config_file, archive=db)
