@@ -186,10 +186,12 @@ class CaptureOrigin:
     archive (stored in the ``capture_origins`` table)."""
 
     origin: str
-    """``warc`` (a WARC/ARC file given to ``newsarchive import``), ``wayback`` (a CDX server's
-    capture fetched by ``newsarchive backfill``), ``crawl`` (newsarchive's own crawler)."""
+    """``warc`` (a WARC/ARC file or WACZ package given to ``newsarchive import``), ``wayback``
+    (a CDX server's capture fetched by ``newsarchive backfill``), ``commoncrawl`` (a Common
+    Crawl record fetched by ``backfill --common-crawl``), ``crawl`` (newsarchive's crawler)."""
     source: str = ""
-    """The WARC/ARC file (absolute path) or the CDX server URL; empty for a crawl."""
+    """The WARC/ARC file (absolute path; ``PACKAGE.wacz#archive/NAME`` inside a WACZ), the CDX
+    server URL, or the Common Crawl WARC file's URL; empty for a crawl."""
     record_id: str = ""
     """The ``WARC-Record-ID`` (``<urn:uuid:…>``), or for a CDX capture its 14-digit timestamp
     and original URL separated by a space; empty for a crawl."""

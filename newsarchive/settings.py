@@ -98,6 +98,8 @@ NEWSARCHIVE_DB = os.environ.get("NEWSARCHIVE_DB", str(config.DEFAULTS.archive))
 #: Items stored together (one event-loop turn) share one commit, at most this many
 #: (pipelines.store); each item completes only once committed.
 NEWSARCHIVE_STORE_GROUP = 100
+#: Seconds a group commit waits for more items (0: only the items of one event-loop turn).
+NEWSARCHIVE_STORE_LINGER = 0.0
 #: normalise → validate → store (each module's docstring says what it does).
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,

@@ -39,7 +39,10 @@ fetched under: ``canonical``, ``alias``, ``big5``, ``mobile``, ``page``),
 Settings: ``NEWSARCHIVE_DB`` (required; empty raises ``NotConfigured``), ``NEWSARCHIVE_FTS_BATCH``
 (full-text index every that many new/changed articles, default 500; see
 :mod:`newsarchive.store.fts`), ``NEWSARCHIVE_LOCK_WAIT`` (seconds to wait for another run's
-writer lock, default 0), ``NEWSARCHIVE_STORE_GROUP`` (items per commit at most, default 100).
+writer lock, default 0), ``NEWSARCHIVE_STORE_GROUP`` (items per commit at most, default 100),
+``NEWSARCHIVE_STORE_LINGER`` (seconds a group waits for more items before it is committed,
+default 0: the items of one turn of the event loop; ``newsarchive import``, whose pages come
+one at a time, sets it so that a commit takes many).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class StorePipeline:
         self.fts_batch = settings.getint("NEWSARCHIVE_FTS_BATCH", 500)
         self.lock_wait = settings.getfloat("NEWSARCHIVE_LOCK_WAIT", 0.0)
         self.group_items = max(1, settings.getint("NEWSARCHIVE_STORE_GROUP", 100))
+        self.linger = max(0.0, settings.getfloat("NEWSARCHIVE_STORE_LINGER", 0.0))
         self.store: Store | None = None
         self.run: CrawlRunExtension | None = None
         self._give_back_lock: Callable[[], None] | None = None
@@ -185,7 +189,10 @@ class StorePipeline:
             self._commit()
         elif not self._commit_scheduled:
             self._commit_scheduled = True
-            loop.call_soon(self._commit)
+            if self.linger:
+                loop.call_later(self.linger, self._commit)
+            else:
+                loop.call_soon(self._commit)
         return await done
 
     def _store_one(

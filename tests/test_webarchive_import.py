@@ -129,7 +129,7 @@ def test_import_counts_what_it_took_and_skipped(imported: Imported) -> None:
     out = proc.stdout
     assert proc.returncode == 3, proc.stderr[-3000:]  # some records were damaged: partial
     assert "Traceback" not in proc.stderr
-    assert count(out, "revisit") == 1
+    assert count(out, "revisit_unresolved") == 1  # its digest is nowhere
     assert count(out, "not_html") == 1
     assert count(out, "off_channel") == 1
     assert count(out, "truncated") + count(out, "malformed") == 2

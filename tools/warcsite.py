@@ -7,6 +7,7 @@ request records) with warcio, one gzip member per record, at the capture times g
 
 from __future__ import annotations
 
+import gzip as _gzip
 import json
 import mimetypes
 from collections.abc import Iterable, Iterator
@@ -76,3 +77,28 @@ def _write(fh: BinaryIO, pages: Iterable[Page], *, gzip: bool) -> None:
             warc_headers_dict={"WARC-Date": page.date},
         )
         writer.write_record(record)
+
+
+def write_arc(path: Path, pages: Iterable[Page], *, gzip: bool = True) -> None:
+    """Write ``pages`` as an ARC v1 file (the Internet Archive's format before WARC; warcio
+    reads it but does not write it): a ``filedesc://`` version block, then one record per
+    page (``URL IP-address Archive-date Content-type Archive-length``, then the HTTP response),
+    each a gzip member of its own when ``gzip``."""
+    with path.open("wb") as fh:
+        block = b"1 0 newsarchive-tests\nURL IP-address Archive-date Content-type Archive-length\n"
+        fh.write(_arc_record(f"filedesc://{path.name}", "20240101000000", "text/plain", block,
+                             gzip=gzip))  # fmt: skip
+        for page in pages:
+            reason = "OK" if page.status == 200 else "Not Found"
+            head = (
+                f"HTTP/1.1 {page.status} {reason}\r\nContent-Type: {page.content_type}\r\n"
+                f"Content-Length: {len(page.body)}\r\n\r\n"
+            ).encode()
+            date = page.date.replace("-", "").replace(":", "").replace("T", "")[:14]
+            fh.write(_arc_record(page.url, date, page.content_type, head + page.body, gzip=gzip))
+
+
+def _arc_record(url: str, date: str, content_type: str, body: bytes, *, gzip: bool) -> bytes:
+    media = content_type.split(";", 1)[0]
+    record = f"{url} 127.0.0.1 {date} {media} {len(body)}\n".encode() + body + b"\n"
+    return _gzip.compress(record) if gzip else record

@@ -242,10 +242,10 @@ def _output(path: str, excel: bool) -> Iterator[TextIO]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl", "warc"]),
+    type=click.Choice(["csv", "jsonl", "warc", "wacz"]),
     default="csv",
     show_default=True,
-    help="CSV (RFC 4180), JSON Lines, or WARC 1.1 with a CDXJ index (the captures).",
+    help="CSV (RFC 4180), JSON Lines, WARC 1.1 with a CDXJ index (the captures), or WACZ.",
 )
 @click.option(
     "--out",
@@ -291,8 +291,8 @@ def export_command(
         Path(out).is_dir() or not (Path(out).exists() or Path(out).resolve().parent.is_dir())
     ):
         fail(f"cannot write {out}: not a file in an existing folder", ExitCode.FAILURE)
-    if fmt == "warc":
-        _export_warc(out, db, _filters(kwargs))
+    if fmt in ("warc", "wacz"):
+        _export_warc(out, db, _filters(kwargs), wacz=fmt == "wacz")
         return
     with _archive(db) as archive:
         from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up time)
@@ -326,22 +326,32 @@ def export_command(
                    err=True)  # fmt: skip
 
 
-def _export_warc(out: str, db: Path, chosen: dict[str, Any]) -> None:
-    """``export --format warc``: the captures as WARC 1.1 plus a CDXJ index beside it."""
+def _export_warc(out: str, db: Path, chosen: dict[str, Any], *, wacz: bool = False) -> None:
+    """``export --format warc``: the captures as WARC 1.1 plus a CDXJ index beside it;
+    ``--format wacz``: the same WARC, index and a pages list in one WACZ package."""
     from newsarchive.archive import make_filters  # noqa: PLC0415 (lazy: start-up)
     from newsarchive.webarchive.export import export_warc  # noqa: PLC0415
+    from newsarchive.webarchive.wacz import export_wacz  # noqa: PLC0415
 
     if out == "-":
-        fail("--format warc needs --out FILE (a WARC file and its index)", ExitCode.USAGE)
+        what = "a WACZ package" if wacz else "a WARC file and its index"
+        fail(f"--format {'wacz' if wacz else 'warc'} needs --out FILE ({what})", ExitCode.USAGE)
     given = {k: v for k, v in chosen.items() if v and k != "include_duplicates"}
     with _archive(db) as archive:
         filters = make_filters(**chosen) if given else None
         try:
-            done = export_warc(archive.connection, Path(out), archive=str(db), filters=filters)
+            if wacz:
+                package = export_wacz(
+                    archive.connection, Path(out), archive=str(db), filters=filters
+                )
+                message = f"exported {package.captures} captures to {out} (WACZ)"
+            else:
+                done = export_warc(archive.connection, Path(out), archive=str(db), filters=filters)
+                message = f"exported {done.captures} captures to {out} (index {done.index})"
         except OSError as exc:
             fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILURE)
     if not click.get_current_context().find_root().obj.get("quiet"):
-        click.echo(f"exported {done.captures} captures to {out} (index {done.index})", err=True)
+        click.echo(message, err=True)
 
 
 @main.command()

@@ -43,7 +43,7 @@ def _skips(report: JobReport) -> None:
     counts = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
     records = int(stats.get("newsarchive/import/records") or 0)
     lines = [f"records read {records}, pages taken {stats.get('newsarchive/import/items', 0)}"]
-    lines += [f"  skipped {kind:<12} {counts[kind]}" for kind in SKIP_KINDS if counts.get(kind)]
+    lines += [f"  skipped {kind:<18} {counts[kind]}" for kind in SKIP_KINDS if counts.get(kind)]
     click.echo("\n".join(lines))
 
 
@@ -66,13 +66,14 @@ def import_command(
     channel_codes: tuple[str, ...],
     config_file: Path | None,
 ) -> None:
-    """Import the channel pages of WARC/ARC files (gzipped or not) into the archive.
+    """Import the channel pages of WARC/ARC files (gzipped or not) and WACZ packages.
 
     The pages go through the same extractor and item pipelines as a crawl, in capture-time
     order (a page captured at several times becomes revisions); each capture keeps where it
-    came from. Records of other hosts, revisits, non-HTML records and records cut short are
-    counted and skipped. Exit codes: 0 done, 3 some records were cut short or malformed,
-    1 a file or the archive cannot be read, 4 archive locked.
+    came from; a revisit record becomes a capture of its original's payload at its own time.
+    Records of other hosts, revisits whose original is nowhere, non-HTML records and records
+    cut short are counted and skipped. Exit codes: 0 done, 3 some records were cut short or
+    malformed, 1 a file or the archive cannot be read, 4 archive locked.
     """
     _check_channels(channel_codes)
     cfg = _config(config_file, archive=db)
@@ -101,17 +102,24 @@ def import_command(
 @click.option(
     "--cdx",
     "cdx_url",
-    default=cdx.WAYBACK_CDX,
-    show_default=True,
     metavar="URL",
-    help="The CDX server to ask (any server speaking the Wayback CDX API).",
+    help=f"The CDX server to ask (any server speaking the Wayback CDX API; with --common-crawl "
+    f"a Common Crawl index). Default: {cdx.WAYBACK_CDX}, or with --common-crawl "
+    f"{cdx.common_crawl_index('CRAWL-ID')}.",
 )
 @click.option(
     "--replay",
-    default=cdx.WAYBACK_REPLAY,
-    show_default=True,
     metavar="URL",
-    help="The replay prefix whose <timestamp>id_/<url> form serves the archived bytes.",
+    help=f"The replay prefix whose <timestamp>id_/<url> form serves the archived bytes "
+    f"(default {cdx.WAYBACK_REPLAY}); with --common-crawl the server of its WARC files "
+    f"(default {cdx.COMMON_CRAWL_DATA}).",
+)
+@click.option(
+    "--common-crawl",
+    "crawl_id",
+    metavar="CRAWL-ID",
+    help="Take the captures from a Common Crawl crawl (CC-MAIN-2024-33) instead of the "
+    "Wayback Machine: its index, then each WARC record by an HTTP range request.",
 )
 @click.option(
     "--delay",
@@ -129,8 +137,9 @@ def backfill_command(
     channel_codes: tuple[str, ...],
     since: str | None,
     until: str | None,
-    cdx_url: str,
-    replay: str,
+    cdx_url: str | None,
+    replay: str | None,
+    crawl_id: str | None,
     delay: float,
     db: Path | None,
     config_file: Path | None,
@@ -149,6 +158,12 @@ def backfill_command(
                 cdx.day(value, end=False)
             except ValueError as exc:
                 fail(f"{name}: {exc}", ExitCode.USAGE)
+    if crawl_id is not None and not cdx.CRAWL_ID.fullmatch(crawl_id):
+        fail(f"--common-crawl: not a crawl id: {crawl_id!r} (CC-MAIN-2024-33)", ExitCode.USAGE)
+    source = "commoncrawl" if crawl_id else "wayback"
+    if crawl_id:
+        cdx_url = cdx_url or cdx.common_crawl_index(crawl_id)
+        replay = replay or cdx.COMMON_CRAWL_DATA
     cfg = _config(config_file, archive=db)
     show = not ctx.obj.get("quiet")
     _configure_logs(ctx, cfg, quiet=not show)
@@ -159,8 +174,9 @@ def backfill_command(
                 channels=channel_codes,
                 since=since,
                 until=until,
-                cdx_url=cdx_url,
-                replay=replay,
+                cdx_url=cdx_url or cdx.WAYBACK_CDX,
+                replay=replay or cdx.WAYBACK_REPLAY,
+                source=source,
                 delay=delay,
                 on_progress=on_progress,
                 lock_wait=cfg.lock_wait,

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from newsarchive.records import Capture
+from newsarchive.store import rows
 
 _COLUMNS = (
     "capture_id, origin, source, record_id, record_offset, captured_at, payload_digest, run_id"
@@ -97,3 +98,18 @@ def of_captures(
             }
         )
     return found
+
+
+def payload_by_digest(conn: sqlite3.Connection, digest: str) -> Capture | None:
+    """The earliest stored capture a web archive gave with payload digest ``digest``
+    (``sha1:<base32>``; the original a revisit record points at), or ``None``."""
+    cursor = conn.execute(
+        "SELECT c.* FROM capture_origins o JOIN captures c ON c.id = o.capture_id "
+        "WHERE o.payload_digest = ? ORDER BY o.captured_at, o.id LIMIT 1",
+        [digest],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [column[0] for column in cursor.description]
+    return rows.capture_from_row(dict(zip(names, row, strict=True)))

@@ -23,6 +23,11 @@ from newsarchive import channels, urls
 #: The Wayback Machine's CDX API and replay prefix (the defaults of ``backfill``).
 WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
 WAYBACK_REPLAY = "https://web.archive.org/web"
+#: Common Crawl's index server and the server of its WARC files (``backfill --common-crawl``).
+COMMON_CRAWL_INDEX = "https://index.commoncrawl.org"
+COMMON_CRAWL_DATA = "https://data.commoncrawl.org"
+#: A Common Crawl crawl id (``CC-MAIN-2024-33``).
+CRAWL_ID = re.compile(r"CC-MAIN-\d{4}-\d{2}")
 PAGE_SIZE = 1000
 _REPLAY_TS = re.compile(r"/(\d{14})id_/")
 _FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
@@ -51,6 +56,12 @@ class CdxCapture:
     @property
     def captured_at(self) -> str:
         return timestamp_iso(self.timestamp)
+
+
+def common_crawl_index(crawl: str, server: str = COMMON_CRAWL_INDEX) -> str:
+    """The CDX endpoint of one Common Crawl crawl (``CC-MAIN-2024-33`` →
+    ``https://index.commoncrawl.org/CC-MAIN-2024-33-index``)."""
+    return f"{server.rstrip('/')}/{crawl}-index"
 
 
 def timestamp_iso(timestamp: str) -> str:

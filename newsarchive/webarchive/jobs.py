@@ -20,12 +20,19 @@ def import_files(
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
 ) -> JobReport:
-    """Import the pages of the WARC/ARC ``files`` (of ``channels`` only, when given) into the
-    archive at ``db`` (created if needed). Raises :class:`FileNotFoundError` naming a file
-    that does not exist."""
+    """Import the pages of the WARC/ARC files and WACZ packages ``files`` (of ``channels``
+    only, when given) into the archive at ``db`` (created if needed). Raises
+    :class:`FileNotFoundError` naming a file that does not exist,
+    :class:`~newsarchive.crawling.jobs.CrawlFailed` naming a ``.wacz`` that is not one."""
+    from newsarchive.webarchive import wacz  # noqa: PLC0415 (lazy: start-up time)
+
     for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
+        try:
+            wacz.sources(path)
+        except wacz.NotAWacz as exc:
+            raise jobs.CrawlFailed(str(exc)) from None
     args = {
         "files": os.pathsep.join(str(p.resolve()) for p in files),
         "channels": ",".join(channels),
@@ -49,17 +56,21 @@ def backfill(
     cdx_url: str,
     replay: str,
     delay: float,
+    source: str = "wayback",
     on_progress: ProgressCallback | None = None,
     lock_wait: float = 0.0,
 ) -> JobReport:
     """Fetch the channels' historical captures a CDX server lists (those not imported yet)
-    from its replay server and store them through the item pipelines."""
+    from its replay server and store them through the item pipelines. ``source``:
+    ``wayback`` (a Wayback-style CDX API and ``id_`` replay) or ``commoncrawl`` (a Common
+    Crawl index; ``replay`` is then the server of its WARC files, read by range)."""
     args = {
         "channels": ",".join(channels),
         "since": since or "",
         "until": until or "",
         "cdx_url": cdx_url,
         "replay": replay,
+        "source": source,
     }
     settings = {
         "ROBOTSTXT_OBEY": False,  # a CDX API and its replay are there to be queried

@@ -4,8 +4,10 @@ Two steps, both streaming (a record's body is read in chunks and never held whol
 scanning):
 
 * :func:`scan` walks a file once and says what each record is: a :class:`RecordRef` (an
-  HTML response of a channel page, with its URL, ``WARC-Date``, offset and record id) or a
-  :class:`Skipped` reason (``revisit``, ``not_html``, ``off_channel``, ``truncated``, …).
+  HTML response of a channel page, with its URL, ``WARC-Date``, offset, record id and payload
+  digest; or a revisit record of a channel page, of the identical-payload-digest profile, whose
+  payload is that of the response with the same digest) or a :class:`Skipped` reason
+  (``revisit_unresolved``, ``not_html``, ``off_channel``, ``truncated``, …).
   A record whose payload ends before its ``Content-Length`` (a file cut short: warcio hands
   over the short bytes without an error) is ``truncated``; a record warcio cannot parse
   (a gzip member cut short inside the file) is ``malformed`` and the scan resumes at the next
@@ -24,7 +26,6 @@ import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
@@ -34,6 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 
 from newsarchive import urls
 from newsarchive.records import Capture, CaptureOrigin
+from newsarchive.webarchive.wacz import open_source
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,16 @@ class RecordRef:
     record_id: str
     """``WARC-Record-ID``; for an ARC record ``arc:<offset>``."""
     status: int
-    """HTTP status of the response."""
+    """HTTP status of the response (0 for a revisit: its original's)."""
+    digest: str | None = None
+    """``WARC-Payload-Digest`` (``sha1:<base32>``), if the record has one."""
+    revisit: bool = False
+    """A revisit record (identical-payload-digest profile): no payload of its own; its
+    payload is that of the record at :attr:`payload_path`/:attr:`payload_offset`."""
+    payload_path: str | None = None
+    """For a revisit, the file of the response record with the same payload, once found."""
+    payload_offset: int | None = None
+    """For a revisit, the offset of that response record."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -83,7 +94,10 @@ class Skipped:
 
 #: Why a record is not taken. ``truncated`` and ``malformed`` are errors; the rest are not.
 SKIP_KINDS: dict[str, str] = {
-    "revisit": "a revisit record (the archive saw the same payload again; no bytes)",
+    "revisit_unresolved": (
+        "a revisit record whose original (the response with the same payload digest) is in"
+        " neither the files nor the archive, or of a profile other than identical-payload-digest"
+    ),
     "not_html": "a response or resource that is not an HTML page (image, script, JSON, PDF)",
     "off_channel": "an HTML page of a host that is none of the archive's channels",
     "redirect": "an HTTP redirect (the target is a record of its own, if it was captured)",
@@ -162,12 +176,14 @@ def _iterate(stream: IO[bytes]) -> ArchiveIterator:
 
 
 def scan(
-    path: Path, *, on_record: Callable[[int], None] | None = None
+    source: str, *, on_record: Callable[[int], None] | None = None
 ) -> Iterator[RecordRef | Skipped]:
-    """Every record of ``path`` as a :class:`RecordRef` or a :class:`Skipped` reason.
-    ``on_record(offset)`` is called after each record (for a progress display)."""
-    name = str(path.resolve())
-    with path.open("rb") as fh:
+    """Every record of the file ``source`` (an absolute path, or a WARC inside a WACZ
+    package: :func:`newsarchive.webarchive.wacz.sources`) as a :class:`RecordRef` or a
+    :class:`Skipped` reason. ``on_record(offset)`` is called after each record (for a
+    progress display)."""
+    name = source
+    with open_source(source) as fh:
         gzipped = fh.read(3) == _GZIP_MAGIC
         fh.seek(0)
         arc = _is_arc(fh, gzipped)
@@ -241,7 +257,7 @@ def _classify(  # noqa: PLR0911 (one return per kind of record)
     url = record.rec_headers.get_header("WARC-Target-URI")
     if kind == "revisit":
         _drain(record)
-        return Skipped(kind="revisit", url=url, offset=offset)
+        return _revisit(record, name, offset, url)
     if kind not in ("response", "resource"):
         _drain(record)
         return Skipped(kind="other_record", url=url, offset=offset)
@@ -266,8 +282,43 @@ def _classify(  # noqa: PLR0911 (one return per kind of record)
     # An ARC record has no id (warcio makes up a new one each time): its offset is its id.
     given = None if arc else record.rec_headers.get_header("WARC-Record-ID")
     record_id = given or f"arc:{offset}"
+    digest = record.rec_headers.get_header("WARC-Payload-Digest")
     return RecordRef(
-        path=name, offset=offset, url=url, date=date, record_id=record_id, status=status
+        path=name,
+        offset=offset,
+        url=url,
+        date=date,
+        record_id=record_id,
+        status=status,
+        digest=digest,
+    )
+
+
+def _revisit(record: Any, name: str, offset: int, url: str | None) -> RecordRef | Skipped:
+    """A revisit record of a channel page: a reference to resolve by its payload digest
+    (identical-payload-digest profile) or, when it cannot be, ``revisit_unresolved``."""
+    headers = record.rec_headers
+    date = warc_date(headers.get_header("WARC-Date"))
+    digest = headers.get_header("WARC-Payload-Digest")
+    profile = headers.get_header("WARC-Profile") or ""
+    if not url or date is None:
+        return Skipped(kind="malformed", url=url, offset=offset)
+    if urls.channel_of(url) is None:
+        return Skipped(kind="off_channel", url=url, offset=offset)
+    if not digest or not profile.endswith("identical-payload-digest"):
+        logger.info("%s: revisit at offset %d (%s) has no payload digest to resolve (%s)",
+                    name, offset, url, profile or "no profile")  # fmt: skip
+        return Skipped(kind="revisit_unresolved", url=url, offset=offset)
+    record_id = headers.get_header("WARC-Record-ID") or f"arc:{offset}"
+    return RecordRef(
+        path=name,
+        offset=offset,
+        url=url,
+        date=date,
+        record_id=record_id,
+        status=0,
+        digest=digest,
+        revisit=True,
     )
 
 
@@ -278,8 +329,9 @@ def _drain(record: Any) -> None:
 
 def read_capture(ref: RecordRef, fh: IO[bytes]) -> Capture:
     """The capture stored in the record ``ref`` points at (``fh``: its file, open for
-    reading). Raises :class:`RecordError` when the record is cut short or unreadable."""
-    fh.seek(ref.offset)
+    reading; for a resolved revisit, the file of its original). Raises :class:`RecordError`
+    when the record is cut short or unreadable."""
+    fh.seek(ref.offset if ref.payload_offset is None else ref.payload_offset)
     try:
         record = next(iter(_iterate(fh)))
         raw = record.raw_stream.read()
@@ -289,7 +341,7 @@ def read_capture(ref: RecordRef, fh: IO[bytes]) -> Capture:
         raise RecordError("malformed", f"record at offset {ref.offset}: {exc}") from exc
     if len(raw) < int(record.length or 0):
         raise RecordError("truncated", f"record at offset {ref.offset} is cut short")
-    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+    digest = ref.digest or record.rec_headers.get_header("WARC-Payload-Digest")
     status, headers, body = _http_parts(record.rec_type, raw, record)
     return Capture(
         url=ref.url,
