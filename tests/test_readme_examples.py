@@ -27,6 +27,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,10 @@ NOT_RUN = {
     "newsarchive backfill gz he --since 2015-01-01 --until 2019-12-31": (
         "asks the Wayback Machine on the internet; tests/test_webarchive_backfill.py runs "
         "backfill against a local CDX and replay server"
+    ),
+    "newsarchive backfill gz --common-crawl CC-MAIN-2024-33": (
+        "asks Common Crawl's index on the internet; tests/test_webarchive_commoncrawl.py runs "
+        "it against a local index and range server"
     ),
     "python -m tools.sitegen newsarchive/sample_site --v2 newsarchive/sample_site_v2": (
         "rewrites the committed sample site; tests/test_sitegen.py checks it writes the same bytes"
@@ -235,7 +240,13 @@ def _search(folder: Path, words: list[str], out: str) -> None:
 
 def _export(folder: Path, words: list[str], out: str) -> None:
     path = folder / words[words.index("--out") + 1]
-    if "warc" in words:
+    if "wacz" in words:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            assert {"datapackage.json", "indexes/index.cdxj", "pages/pages.jsonl"} <= names
+            pages = package.read("pages/pages.jsonl").decode("utf-8").splitlines()
+            assert len(pages) > 10  # a header line, then the gz pages
+    elif "warc" in words:
         assert path.stat().st_size > 1000
         index = path.with_name(path.name.removesuffix(".warc.gz") + ".cdxj")
         assert len(index.read_text("utf-8").splitlines()) > 10

@@ -20,7 +20,7 @@ from tools.warcsite import Page, site_pages
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "newsarchive" / "sample_site"
-V2 = REPO / "data" / "sample-site-v2"
+V2 = REPO / "newsarchive" / "sample_site_v2"
 CLI = [sys.executable, "-c", "from newsarchive.cli import main; main()"]
 EDITED_URL = "https://gz.news.cn/20240731/f9ec972a4abd4537e28cb9271fac1c2e/c.html"
 MULTI = "https://gz.news.cn/2015-08/19/c_1117978327.htm"
