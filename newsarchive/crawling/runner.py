@@ -144,7 +144,9 @@ def run_spiders(
         "SPIDER_MODULES": sorted({spider_module(run.spider) for run in runs}),
         **(settings or {}),
     }
-    process = CrawlerProcess(build_settings(overrides))
+    # install_root_handler=False as an argument too: Scrapy 2.18 has no LOG_INSTALL_ROOT_HANDLER
+    # setting, and its own stderr handler printed Scrapy's whole INFO log on every plain run.
+    process = CrawlerProcess(build_settings(overrides), install_root_handler=False)
     # Scrapy's logging setup lowers the "scrapy" logger to DEBUG; the caller's root logger
     # level (the CLI's -q/-v) decides what is shown.
     logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
