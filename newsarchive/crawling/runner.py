@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import Settings, default_settings
 
 from newsarchive.crawling.crawlrun import (
     UNWRITABLE,
@@ -127,6 +127,15 @@ class SpiderRun:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _crawler_process(settings: Settings) -> CrawlerProcess:
+    """A ``CrawlerProcess`` that installs no logging handler of its own (the CLI's handlers
+    decide what is shown): Scrapy 2.19 reads ``LOG_INSTALL_ROOT_HANDLER`` (and deprecates the
+    argument), Scrapy 2.18, the lower bound, only the ``install_root_handler`` argument."""
+    if hasattr(default_settings, "LOG_INSTALL_ROOT_HANDLER"):
+        return CrawlerProcess(settings)
+    return CrawlerProcess(settings, install_root_handler=False)
+
+
 def run_spiders(
     runs: Sequence[SpiderRun],
     *,
@@ -144,9 +153,7 @@ def run_spiders(
         "SPIDER_MODULES": sorted({spider_module(run.spider) for run in runs}),
         **(settings or {}),
     }
-    # install_root_handler=False as an argument too: Scrapy 2.18 has no LOG_INSTALL_ROOT_HANDLER
-    # setting, and its own stderr handler printed Scrapy's whole INFO log on every plain run.
-    process = CrawlerProcess(build_settings(overrides), install_root_handler=False)
+    process = _crawler_process(build_settings(overrides))
     # Scrapy's logging setup lowers the "scrapy" logger to DEBUG; the caller's root logger
     # level (the CLI's -q/-v) decides what is shown.
     logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
