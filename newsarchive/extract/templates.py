@@ -96,6 +96,20 @@ def with_class(*names: str, other: str = "", quick: tuple[str, ...] = ()) -> str
     return f"[{' or '.join(fast)}][{' or '.join(exact)}]"
 
 
+def on_class(path: str, *names: str, quick: tuple[str, ...] = ()) -> str:
+    """XPath: the elements ``path`` selects that have any of the class ``names`` (whole
+    tokens, as CSS ``.name`` means), tested on the attribute axis as
+    :class:`AttributeAxisTranslator` tests ``.class``: ``path/@class[…][…]/parent::*``, the
+    same elements in document order as ``path`` + :func:`with_class`, with only the elements
+    that carry a ``class`` tested (measured on the real Xinhua pages: the 2020+ signature,
+    30-58 → 23-41 us a page). ``quick`` as for :func:`with_class`."""
+    fast = " or ".join(f"contains(., '{part}')" for part in quick or names)
+    exact = " or ".join(
+        f"contains(concat(' ', normalize-space(.), ' '), ' {name} ')" for name in names
+    )
+    return f"{path}/@class[{fast}][{exact}]/parent::*"
+
+
 def xpath(expression: str) -> Selector:
     """Compile a hand-written XPath (evaluated with the element searched as context)."""
     return etree.XPath(expression)
@@ -228,7 +242,7 @@ NEWPAGE2020 = Template(
     # (One walk of the divs, one substring test each, rules the other families out: cheaper
     # than trying its two headline selectors on every page.)
     signature=xpath(
-        "descendant::div" + with_class("header-time", "head-line", "mheader", quick=("head",))
+        on_class("descendant::div", "header-time", "head-line", "mheader", quick=("head",))
     ),
     headline=css(
         "div.head-line h1 span.title",
@@ -236,7 +250,7 @@ NEWPAGE2020 = Template(
         "h1 span.title",
     ),
     subtitle=(
-        xpath(f"descendant::div{with_class('head-line')}//*{with_class('sub-title', 'subtitle')}"),
+        xpath(on_class(on_class("descendant::div", "head-line") + "//*", "sub-title", "subtitle")),
     ),
     split_time=css("div.header-time"),
     published=css("div.mheader div.info", "div.header-time"),
@@ -244,7 +258,7 @@ NEWPAGE2020 = Template(
     source_context=css("div.header-cont", "div.mheader div.info"),
     body=css("div#detail span#detailContent", "div#detail", "#detail #detailContent", "#detail"),
     # (#articleEdit span.editor, span.zuozhe and any span.editor: one walk of the spans.)
-    credit_lines=(xpath(f"descendant::span{with_class('editor', 'zuozhe')}"),),
+    credit_lines=(xpath(on_class("descendant::span", "editor", "zuozhe")),),
     credit_skip=TIYI,
     drop=COMMON_DROP + widgets(classes="nextpage bookList", ids="articleEdit"),
     keywords=css("div#articleEdit div.title span a", "div#articleEdit .keyword a"),
