@@ -325,16 +325,13 @@ OLD_CREDIT_CELLS = xpath(
 #: 2010 national page].
 PROVINCIAL_OLD = Template(
     name="provincial_old",
+    # (Ids and classes on the attribute axis: only the elements carrying one are tested.)
     signature=xpath(
-        "descendant::*[@id='div_currpage' or @id='Title' or @id='title' or @id='pubtime']"
-        " | descendant::div"
-        + with_class(
-            "zw",
-            "wz_bt",
-            "nr_bt",
-            other="@id='Content' or @id='content' or @id='ArticleTit' or @id='news_content'",
-        )
-        + f" | descendant::td{with_class('bt')} | descendant::span{with_class('sourceText')}"
+        "descendant::*/@id[. = 'div_currpage' or . = 'Title' or . = 'title' or . = 'pubtime'"
+        " or ((. = 'Content' or . = 'content' or . = 'ArticleTit' or . = 'news_content')"
+        " and parent::div)]/parent::*"
+        f" | {on_class('descendant::div', 'zw', 'wz_bt', 'nr_bt')}"
+        f" | {on_class('descendant::td', 'bt')} | {on_class('descendant::span', 'sourceText')}"
     ),
     headline=css(
         "#title",
