@@ -305,9 +305,13 @@ XL2019 = Template(
 #: Header cells of 2005–2012 table layouts, which carry no class [V: 2010 national page]: the
 #: innermost short ``td`` or ``div`` holding ``来源`` (``2009年06月03日 08:41:12　来源：<font>…``,
 #: a centred ``<div>2006年03月02日　来源：新华网</div>``).
+#: (Elements by name test, a union, rather than a predicate on every element; ``descendant::``
+#: rather than ``.//``: the same elements, 43 → 21 µs a page over the real, golden and generic
+#: pages.)
 _SHORT = "string-length(normalize-space(.)) < 120"
+_LEAF = "not(descendant::td or descendant::div)"
 OLD_HEADER_CELLS = xpath(
-    f"descendant::*[self::td or self::div][not(.//td or .//div)][contains(., '来源')][{_SHORT}]"
+    f"(descendant::td | descendant::div)[{_LEAF}][contains(., '来源')][{_SHORT}]"
 )
 #: Credit cells and lines of the same layouts: ``作者： 记者张某某`` / ``编辑： 李某某`` cells, the
 #: editor in the header (``<div align="right">( 编辑：王某 )``).
@@ -315,9 +319,12 @@ _OLD_CREDIT_START = " or ".join(
     f"starts-with(normalize-space(.), '{start}')"
     for start in ("作者", "编辑", "责任编辑", "( 编辑", "(编辑", "（编辑", "（ 编辑")
 )
+#: (Each start holds 作 or 编, and a character is never split between text nodes: one
+#: ``contains`` of each rules out nearly every cell before the seven ``starts-with``; with the
+#: union as above, 99 → 40 µs a page, the same elements.)
 OLD_CREDIT_CELLS = xpath(
-    f"descendant::*[self::td or self::div or self::span][not(.//td or .//div)]"
-    f"[{_OLD_CREDIT_START}][{_SHORT}]"
+    f"(descendant::td | descendant::div | descendant::span)[{_LEAF}]"
+    f"[contains(., '作') or contains(., '编')][{_OLD_CREDIT_START}][{_SHORT}]"
 )
 
 #: Old-era provincial channel pages (~2005–2019, the national site and the channels): one
