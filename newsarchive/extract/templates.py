@@ -96,6 +96,20 @@ def with_class(*names: str, other: str = "", quick: tuple[str, ...] = ()) -> str
     return f"[{' or '.join(fast)}][{' or '.join(exact)}]"
 
 
+def on_class(path: str, *names: str, quick: tuple[str, ...] = ()) -> str:
+    """XPath: the elements ``path`` selects that have any of the class ``names`` (whole
+    tokens, as CSS ``.name`` means), tested on the attribute axis as
+    :class:`AttributeAxisTranslator` tests ``.class``: ``path/@class[…][…]/parent::*``, the
+    same elements in document order as ``path`` + :func:`with_class`, with only the elements
+    that carry a ``class`` tested (measured on the real Xinhua pages: the 2020+ signature,
+    30-58 → 23-41 us a page). ``quick`` as for :func:`with_class`."""
+    fast = " or ".join(f"contains(., '{part}')" for part in quick or names)
+    exact = " or ".join(
+        f"contains(concat(' ', normalize-space(.), ' '), ' {name} ')" for name in names
+    )
+    return f"{path}/@class[{fast}][{exact}]/parent::*"
+
+
 def xpath(expression: str) -> Selector:
     """Compile a hand-written XPath (evaluated with the element searched as context)."""
     return etree.XPath(expression)
@@ -228,7 +242,7 @@ NEWPAGE2020 = Template(
     # (One walk of the divs, one substring test each, rules the other families out: cheaper
     # than trying its two headline selectors on every page.)
     signature=xpath(
-        "descendant::div" + with_class("header-time", "head-line", "mheader", quick=("head",))
+        on_class("descendant::div", "header-time", "head-line", "mheader", quick=("head",))
     ),
     headline=css(
         "div.head-line h1 span.title",
@@ -236,7 +250,7 @@ NEWPAGE2020 = Template(
         "h1 span.title",
     ),
     subtitle=(
-        xpath(f"descendant::div{with_class('head-line')}//*{with_class('sub-title', 'subtitle')}"),
+        xpath(on_class(on_class("descendant::div", "head-line") + "//*", "sub-title", "subtitle")),
     ),
     split_time=css("div.header-time"),
     published=css("div.mheader div.info", "div.header-time"),
@@ -244,7 +258,7 @@ NEWPAGE2020 = Template(
     source_context=css("div.header-cont", "div.mheader div.info"),
     body=css("div#detail span#detailContent", "div#detail", "#detail #detailContent", "#detail"),
     # (#articleEdit span.editor, span.zuozhe and any span.editor: one walk of the spans.)
-    credit_lines=(xpath(f"descendant::span{with_class('editor', 'zuozhe')}"),),
+    credit_lines=(xpath(on_class("descendant::span", "editor", "zuozhe")),),
     credit_skip=TIYI,
     drop=COMMON_DROP + widgets(classes="nextpage bookList", ids="articleEdit"),
     keywords=css("div#articleEdit div.title span a", "div#articleEdit .keyword a"),
@@ -291,9 +305,13 @@ XL2019 = Template(
 #: Header cells of 2005–2012 table layouts, which carry no class [V: 2010 national page]: the
 #: innermost short ``td`` or ``div`` holding ``来源`` (``2009年06月03日 08:41:12　来源：<font>…``,
 #: a centred ``<div>2006年03月02日　来源：新华网</div>``).
+#: (Elements by name test, a union, rather than a predicate on every element; ``descendant::``
+#: rather than ``.//``: the same elements, 43 → 21 µs a page over the real, golden and generic
+#: pages.)
 _SHORT = "string-length(normalize-space(.)) < 120"
+_LEAF = "not(descendant::td or descendant::div)"
 OLD_HEADER_CELLS = xpath(
-    f"descendant::*[self::td or self::div][not(.//td or .//div)][contains(., '来源')][{_SHORT}]"
+    f"(descendant::td | descendant::div)[{_LEAF}][contains(., '来源')][{_SHORT}]"
 )
 #: Credit cells and lines of the same layouts: ``作者： 记者张某某`` / ``编辑： 李某某`` cells, the
 #: editor in the header (``<div align="right">( 编辑：王某 )``).
@@ -301,9 +319,12 @@ _OLD_CREDIT_START = " or ".join(
     f"starts-with(normalize-space(.), '{start}')"
     for start in ("作者", "编辑", "责任编辑", "( 编辑", "(编辑", "（编辑", "（ 编辑")
 )
+#: (Each start holds 作 or 编, and a character is never split between text nodes: one
+#: ``contains`` of each rules out nearly every cell before the seven ``starts-with``; with the
+#: union as above, 99 → 40 µs a page, the same elements.)
 OLD_CREDIT_CELLS = xpath(
-    f"descendant::*[self::td or self::div or self::span][not(.//td or .//div)]"
-    f"[{_OLD_CREDIT_START}][{_SHORT}]"
+    f"(descendant::td | descendant::div | descendant::span)[{_LEAF}]"
+    f"[contains(., '作') or contains(., '编')][{_OLD_CREDIT_START}][{_SHORT}]"
 )
 
 #: Old-era provincial channel pages (~2005–2019, the national site and the channels): one
@@ -311,16 +332,13 @@ OLD_CREDIT_CELLS = xpath(
 #: 2010 national page].
 PROVINCIAL_OLD = Template(
     name="provincial_old",
+    # (Ids and classes on the attribute axis: only the elements carrying one are tested.)
     signature=xpath(
-        "descendant::*[@id='div_currpage' or @id='Title' or @id='title' or @id='pubtime']"
-        " | descendant::div"
-        + with_class(
-            "zw",
-            "wz_bt",
-            "nr_bt",
-            other="@id='Content' or @id='content' or @id='ArticleTit' or @id='news_content'",
-        )
-        + f" | descendant::td{with_class('bt')} | descendant::span{with_class('sourceText')}"
+        "descendant::*/@id[. = 'div_currpage' or . = 'Title' or . = 'title' or . = 'pubtime'"
+        " or ((. = 'Content' or . = 'content' or . = 'ArticleTit' or . = 'news_content')"
+        " and parent::div)]/parent::*"
+        f" | {on_class('descendant::div', 'zw', 'wz_bt', 'nr_bt')}"
+        f" | {on_class('descendant::td', 'bt')} | {on_class('descendant::span', 'sourceText')}"
     ),
     headline=css(
         "#title",
