@@ -178,6 +178,22 @@ def test_a_takedown_of_any_spelling_of_a_known_url(store: Store) -> None:
     ]
 
 
+def test_a_page_gone_in_the_same_second_it_was_seen_is_a_takedown(store: Store) -> None:
+    """Times are kept to the second: a 404 stored after the page was seen alive in that same
+    second is the later observation (the demo's two visits can meet so); one from the second
+    before is an out-of-order fetch and changes nothing."""
+    seen = "2026-11-25T01:00:00+00:00"
+    store.store_item(article_item(make_article(), fetched_at=seen))
+    late = store.store_item(error_item(URL, "http_404", fetched_at="2026-11-25T00:59:59+00:00"))
+    assert late.event_id is None
+    gone = store.store_item(error_item(URL, "http_404", fetched_at=seen))
+    assert gone.event_id is not None
+    # …and a copy seen alive again in that second restores it.
+    back = store.store_item(article_item(make_article(), fetched_at=seen))
+    assert back.article is not None and back.article.restored
+    assert store.db.execute("SELECT status FROM articles").fetchall() == [("live",)]
+
+
 def test_reextract_yields_latest_capture_with_pages(store: Store) -> None:
     page2 = URL.replace(".htm", "_2.htm")
     art = make_article(pages=2)

@@ -66,15 +66,18 @@ class Event:
 
 def takedown(conn: sqlite3.Connection, article_id: int, event: Event) -> int | None:
     """Record a ``taken_down`` event and set the article's status, unless it is already taken
-    down or the observation is not newer than the last time the article was seen alive (a
-    replayed or out-of-order fetch). Returns the event id or ``None``."""
+    down or the observation is older than the last time the article was seen alive (a
+    replayed or out-of-order fetch). Times are kept to the second: an observation in the same
+    second as the last one is taken as the later (they are stored in the order they were
+    made), so a page gone a second after it was seen is still a takedown. Returns the event
+    id or ``None``."""
     status, changed_at, last_seen = conn.execute(
         "SELECT status, status_changed_at, last_seen FROM articles WHERE id = ?", [article_id]
     ).fetchone()
     at = _time(event.at)
-    if status == "taken_down" or at <= _time(last_seen):
+    if status == "taken_down" or at < _time(last_seen):
         return None
-    if changed_at is not None and at <= _time(changed_at):
+    if changed_at is not None and at < _time(changed_at):
         return None
     cur = conn.execute(
         "INSERT INTO events(article_id, kind, at, url, status, detail, capture_id, run_id) "
@@ -235,7 +238,7 @@ def _known(conn: sqlite3.Connection, article_id: int, new: Incoming) -> StoreRes
         [article_id],
     ).fetchone()
     restored = False
-    if status == "taken_down" and (changed_at is None or _time(new.seen) > _time(changed_at)):
+    if status == "taken_down" and (changed_at is None or _time(new.seen) >= _time(changed_at)):
         _restore(conn, article_id, new)
         restored = True
     changed: list[str] = []
