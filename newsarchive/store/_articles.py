@@ -275,17 +275,8 @@ def _new_url(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
     URLs (requested and final) of the captures; without captures on either side (a record
     without one, an article stored before captures were linked to it), by the URLs on
     record."""
-    fetched = {
-        u
-        for row in conn.execute(
-            "SELECT c.url, c.final_url FROM article_captures ac "
-            "JOIN captures c ON c.id = ac.capture_id WHERE ac.article_id = ?",
-            [article_id],
-        )
-        for u in row
-        if u
-    }
-    if not new.capture_ids or not fetched:
+    fetched = _fetched_urls(conn, article_id) if new.capture_ids else set()
+    if not fetched:
         known = {
             r[0]
             for r in conn.execute("SELECT url FROM article_urls WHERE article_id = ?", [article_id])
@@ -296,6 +287,20 @@ def _new_url(conn: sqlite3.Connection, article_id: int, new: Incoming) -> bool:
         f"SELECT url, final_url FROM captures WHERE id IN ({marks})", list(new.capture_ids)
     )
     return any(u and u not in fetched for row in arrived for u in row)
+
+
+def _fetched_urls(conn: sqlite3.Connection, article_id: int) -> set[str]:
+    """The URLs (requested and final) of the captures linked to the article."""
+    return {
+        u
+        for row in conn.execute(
+            "SELECT c.url, c.final_url FROM article_captures ac "
+            "JOIN captures c ON c.id = ac.capture_id WHERE ac.article_id = ?",
+            [article_id],
+        )
+        for u in row
+        if u
+    }
 
 
 def _restore(conn: sqlite3.Connection, article_id: int, new: Incoming) -> None:
