@@ -19,7 +19,7 @@ import pytest
 from reliability_helpers import crawl_command, synthetic_article
 
 from newsarchive import lock
-from newsarchive.store import Store, connect, wal
+from newsarchive.store import Store, connect, migrate, wal
 from tools.faults import FaultSite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,3 +111,31 @@ def test_the_log_is_bounded_and_emptied_at_close(tmp_path: Path) -> None:
         assert check.execute("SELECT count(*) FROM articles").fetchone()[0] == 2400
     finally:
         check.close()
+
+
+def test_a_writing_connection_closes_without_touching_the_log(tmp_path: Path) -> None:
+    """Closing a writing connection makes no checkpoint, so it never tries the exclusive lock
+    that refused readers opening at that moment; only :func:`wal.close` empties the log."""
+    db = tmp_path / "archive.db"
+    conn = connect(db)
+    migrate(conn)  # an archive: the writing commands refuse anything else
+    conn.execute(
+        "INSERT INTO schema_version (version, applied_at, description) VALUES (999, 'x', 'x')"
+    )
+    log = db.with_name("archive.db-wal")
+    written = log.stat().st_size
+    assert written > 0
+    conn.conn.close()  # the last connection: SQLite would checkpoint and delete the log
+    assert log.stat().st_size == written  # left as it was, replayed by the next opener
+    again = connect(db)
+    assert again.execute("SELECT max(version) FROM schema_version").fetchone() == (999,)
+    wal.close(again.conn, db)
+    assert log.stat().st_size == 0
+
+
+def test_the_close_setting_is_made_on_this_python(tmp_path: Path) -> None:
+    conn = sqlite3.connect(str(tmp_path / "a.db"))
+    try:
+        assert wal.keep_log_on_close(conn) is True
+    finally:
+        conn.close()

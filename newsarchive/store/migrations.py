@@ -72,6 +72,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
+        wal.keep_log_on_close(conn)
         db.enable_wal()
         wal.configure(db.conn)  # the log bounded (checkpoint size, size limit)
     db.execute("PRAGMA synchronous = NORMAL")

@@ -15,6 +15,7 @@ from typing import Any
 
 from newsarchive import channels, periods, urls
 from newsarchive.store.migrations import SCHEMA_VERSION
+from newsarchive.store.wal import keep_log_on_close
 from newsarchive.textnorm import to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def connect(
                 conn, ok = _open(f"{p.resolve().as_uri()}?immutable=1", as_uri=True)
         else:
             conn, ok = _open(str(p), as_uri=False)
+            keep_log_on_close(conn)  # its close must not lock readers out (store/wal.py)
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{p} is not a readable SQLite archive: {exc}") from exc
     if not ok:

@@ -12,6 +12,11 @@ while a crawl writes. Two SQLite habits got in their way, and both are avoided h
   connection while a read-only one is still open, so the writer is never the last; the
   read-only one, closed last, leaves the files alone. ``archive.db-wal`` (empty) and
   ``archive.db-shm`` therefore stay beside the archive (docs/schema.md).
+  Even a writing connection that is not the last one *tries* that exclusive lock as it
+  closes, and holds SQLite's "pending" lock for the microseconds between the try and the
+  file's close: a reader opening then was refused too (244 of 57,000 opens against a
+  writer closing 1,800 times a second). :func:`keep_log_on_close` turns that try off
+  (``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE``) on every writing connection; then none were.
 * **The first connection to open an archive rebuilds the log index** (``-shm``; "recovery",
   replaying the log) under exclusive locks on it; a reader arriving then was refused the same
   way. The log left by :func:`close` is empty, so there is little to replay, and while a job
@@ -29,8 +34,12 @@ it is reused. So the log stays a few MiB beside an archive of any size.
 
 from __future__ import annotations
 
+import _sqlite3
+import ctypes
 import logging
+import platform
 import sqlite3
+import sys
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -47,6 +56,59 @@ def configure(conn: sqlite3.Connection) -> None:
     """The log settings of a writing connection (after WAL mode is on)."""
     conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
     conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+
+
+#: ``SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`` (sqlite3.h), for Pythons without ``setconfig``.
+_NO_CKPT_ON_CLOSE = 1006
+
+
+def keep_log_on_close(conn: sqlite3.Connection) -> bool:
+    """Make closing the writing connection ``conn`` leave the log alone: no checkpoint, and
+    so no try for the exclusive lock that refuses readers opening at that moment (module
+    docstring). The log is emptied by :func:`close` instead. True when it is set.
+
+    Python 3.12 has ``Connection.setconfig``. On CPython 3.11 the same SQLite call is made
+    through ``ctypes`` on the connection's ``sqlite3 *`` handle (the first field of
+    CPython 3.11's connection object), once the handle is confirmed by asking SQLite for the
+    connection's file name; where that cannot be done (another Python, a static SQLite), it
+    is skipped: readers without a busy timeout can then, rarely, meet a writer's close."""
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None:
+        setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)  # type: ignore[attr-defined]
+        return True
+    try:
+        return _db_config_no_checkpoint(conn)
+    except (OSError, AttributeError, ValueError) as exc:  # no such symbol, no such library
+        logger.debug("cannot keep the log on close: %s", exc)
+        return False
+
+
+def _db_config_no_checkpoint(conn: sqlite3.Connection) -> bool:
+    if (
+        sys.implementation.name != "cpython"
+        or sys.version_info[:2] != (3, 11)
+        # variadic arguments passed as fixed ones: the same registers except on Apple arm64
+        or (sys.platform == "darwin" and platform.machine() == "arm64")
+    ):
+        return False
+    lib = ctypes.CDLL(_sqlite3.__file__)  # SQLite's symbols resolve through the extension
+    filename = lib.sqlite3_db_filename
+    filename.restype = ctypes.c_char_p
+    filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    db_config = lib.sqlite3_db_config
+    db_config.restype = ctypes.c_int
+    db_config.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_int),
+    ]
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    expected = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not handle or (filename(handle, b"main") or b"").decode() != expected:
+        return False
+    done = ctypes.c_int(-1)
+    return db_config(handle, _NO_CKPT_ON_CLOSE, 1, ctypes.byref(done)) == 0 and done.value == 1
 
 
 def close(conn: sqlite3.Connection, path: str | Path) -> None:
