@@ -184,7 +184,7 @@ def test_bitmap_bloom_has_no_false_negatives_and_the_stated_false_positive_rate(
 ) -> None:
     server = redis.Redis.from_url(redis_url)
     params = BloomParams.for_capacity(5000, 0.01)
-    bloom = RedisBloomFilter(server, f"{redis_prefix}:seen", params, use_module=False)
+    bloom = RedisBloomFilter(server, f"{redis_prefix}:seen", params)
     urls = _fingerprints(5000, "seen")
     claimed = sum(bloom.add(u) for u in urls)
     # Filling it, a few new URLs collide with earlier ones: these are pages a crawl would miss.
@@ -227,7 +227,7 @@ def test_coverage_of_a_crawl_depends_on_the_filter_size(redis_url: str, redis_pr
 
     def coverage(n: int, capacity: int, rate: float, name: str) -> float:
         params = BloomParams.for_capacity(capacity, rate)
-        bloom = RedisBloomFilter(server, f"{redis_prefix}:{name}", params, use_module=False)
+        bloom = RedisBloomFilter(server, f"{redis_prefix}:{name}", params)
         return sum(bloom.add(u) for u in urls[:n]) / n
 
     assert coverage(2000, 2000, 1e-6, "right-sized") == 1.0  # expected misses: 0.002 pages
@@ -244,7 +244,7 @@ def test_two_crawlers_never_both_claim_a_url(redis_url: str, redis_prefix: str) 
 
     def crawler(n: int) -> None:
         bloom = RedisBloomFilter(
-            redis.Redis.from_url(redis_url), f"{redis_prefix}:seen", params, use_module=False
+            redis.Redis.from_url(redis_url), f"{redis_prefix}:seen", params
         )
         order = urls if n == 0 else urls[::-1]
         claims[n] = [u for u in order if bloom.add(u)]

@@ -13,6 +13,7 @@ from distributed_support import redis_prefix, redis_url
 from scrapy import Request
 from scrapy.settings import Settings
 
+from newsarchive.distributed.bloom import BloomDupeFilter, BloomParams, RedisBloomFilter
 from newsarchive.distributed.fleet import DEFER_META, FleetScheduler
 from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
 from newsarchive.distributed.politeness import FleetPoliteness, host_of
@@ -166,24 +167,66 @@ def test_a_long_wait_goes_back_to_redis_instead_of_holding_the_member(
     assert host_of("HTTP://GZ.News.cn:80/x") == "gz.news.cn"
 
 
-class SeenAll:
-    """A seen-set that has seen everything (and records what it was asked)."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    def request_seen(self, request: Request) -> bool:
-        self.asked.append(request.url)
-        return True
-
-    def log(self, request: Request, spider: Any) -> None:
-        return None
+def seen_set(redis_url: str, prefix: str) -> BloomDupeFilter:
+    server = redis.Redis.from_url(redis_url)
+    key = f"{prefix}:seen"
+    bloom = RedisBloomFilter(server, key, BloomParams.for_capacity(10_000, 1e-6), ttl=60)
+    return BloomDupeFilter(server, key, bloom=bloom)
 
 
-def scheduler(q: LeasedPriorityQueue) -> FleetScheduler:
+def scheduler(q: LeasedPriorityQueue, df: BloomDupeFilter) -> FleetScheduler:
     sched = FleetScheduler.__new__(FleetScheduler)  # the parts enqueue_request uses
-    sched.queue, sched.df, sched.stats, sched.spider = q, SeenAll(), None, None
+    sched.queue, sched.df, sched.stats, sched.spider = q, df, None, None
     return sched
+
+
+def queued_urls(q: LeasedPriorityQueue) -> list[str]:
+    urls = []
+    while (request := q.pop()) is not None:
+        urls.append(request.url)
+        q.ack(request)
+    return urls
+
+
+def test_a_page_is_claimed_and_queued_in_one_step(redis_url: str, redis_prefix: str) -> None:
+    q = queue(redis_url, redis_prefix)
+    df = seen_set(redis_url, redis_prefix)
+    sched = scheduler(q, df)
+    assert sched.enqueue_request(Request("https://gz.news.cn/a.htm"))
+    assert not sched.enqueue_request(Request("https://gz.news.cn/a.htm"))  # seen: not queued
+    assert df.bloom.contains(
+        bytes.fromhex(df.request_fingerprint(Request("https://gz.news.cn/a.htm")))
+    )
+    # queued even if seen: dont_filter, and a redirect (a withdrawal must reach the archive)
+    assert sched.enqueue_request(Request("https://gz.news.cn/a.htm", dont_filter=True))
+    redirected = Request("https://gz.news.cn/a.htm", meta={"redirect_urls": ["https://x/"]})
+    assert sched.enqueue_request(redirected)
+    assert sorted(queued_urls(q)) == ["https://gz.news.cn/a.htm"] * 3
+    assert df.bloom.added == 1
+
+
+def test_a_member_killed_between_claim_and_queue_cannot_lose_the_page(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """The claim and the queueing are one Redis script: a member dies before it (the page is
+    neither claimed nor queued, and its parent's re-parse queues it) or after it (both). The
+    two steps as separate commands, as scrapy-redis's scheduler sends them, lost the page:
+    claimed by a member killed before it queued it, and filtered when the parent's page,
+    whose lease came back, was parsed again."""
+    q = queue(redis_url, redis_prefix)
+    df = seen_set(redis_url, redis_prefix)
+    page = Request("https://gz.news.cn/2016-07/06/c_1119365030.htm")
+    claim = df.claim(page)
+    # the script's step, not sent: nothing changed, the re-parse queues the page
+    assert not df.bloom.contains(bytes.fromhex(df.request_fingerprint(page)))
+    assert scheduler(q, df).enqueue_request(page.copy())
+    assert queued_urls(q) == [page.url]
+    # the old two steps, cut between them: claimed, never queued, and then filtered for good
+    other = Request("https://gz.news.cn/2016-07/06/c_1119365031.htm")
+    assert df.request_seen(other) is False  # claimed ... and the member dies here
+    assert not scheduler(q, df).enqueue_request(other.copy())
+    assert queued_urls(q) == []
+    assert claim.positions and len(claim.positions) == df.bloom.params.hashes
 
 
 def test_the_scheduler_puts_a_deferred_request_off_and_settles_its_lease(
@@ -195,7 +238,7 @@ def test_the_scheduler_puts_a_deferred_request_off_and_settles_its_lease(
     assert taken is not None
     deferred = taken.replace(dont_filter=True)
     deferred.meta[DEFER_META] = {"seconds": 0.2, "dont_filter": False}
-    sched = scheduler(q)
+    sched = scheduler(q, seen_set(redis_url, redis_prefix))
     assert sched.enqueue_request(deferred)
     assert q.held == set() and q.ready() == 0 and (len(q) - q.ready()) == 1  # in "later" only
     time.sleep(0.25)
@@ -213,6 +256,8 @@ def test_a_leased_request_the_seen_set_rejects_is_settled_not_leaked(
     assert taken is not None
     # a redirect to a page fetched before: Scrapy hands the new request, lease and all, back
     redirected = taken.replace(url="https://gz.news.cn/")
-    sched = scheduler(q)
+    df = seen_set(redis_url, redis_prefix)
+    df.request_seen(Request("https://gz.news.cn/"))  # fetched before
+    sched = scheduler(q, df)
     assert not sched.enqueue_request(redirected)
     assert q.held == set() and len(q) == 0

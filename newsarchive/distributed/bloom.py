@@ -17,9 +17,16 @@ crawl is almost surely fetched in the next one. The filter expires ``ttl`` secon
 last URL was added (default six hours), which starts the next scheduled crawl with an empty
 seen-set without anyone deleting keys.
 
-Two backends, the same answers: the RedisBloom module's ``BF.*`` commands when the server has
-it loaded, else a plain Redis bitmap where one ``BITFIELD`` command sets all *k* bits and
-returns their old values, atomically, so two crawlers can never both claim the same URL.
+One ``BITFIELD`` command sets all *k* bits and returns their old values, atomically, so two
+crawlers can never both claim the same URL; the frontier runs that claim inside the script
+that queues the request (:meth:`newsarchive.distributed.frontier.LeasedPriorityQueue.push`),
+so a member killed in between cannot leave a URL claimed but never queued.
+
+RedisBloom's ``BF.*`` commands (Redis Stack, Redis 8) are not used, though they answer the
+same question with the same memory: the claim has to run inside that queueing script, and
+no RedisBloom server can be run here to test it (Debian's ``redis-server`` has no module, and
+the package registries we reach carry none). A bitmap works on every Redis since 6.2 and is
+tested for real (docs/distributed.md).
 """
 
 from __future__ import annotations
@@ -94,6 +101,20 @@ def bit_positions(data: bytes, salt: bytes, bits: int, hashes: int) -> list[int]
     return [int.from_bytes(digest[8 * i : 8 * i + 8], "big") % bits for i in range(hashes)]
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SeenClaim:
+    """What claiming one item in a :class:`RedisBloomFilter` takes, for a Redis script that
+    claims it and acts on the answer in the same atomic step (the frontier's push:
+    :meth:`newsarchive.distributed.frontier.LeasedPriorityQueue.push`)."""
+
+    key: str
+    params_key: str
+    ttl: int
+    """Seconds the filter outlives this claim (0: kept until deleted)."""
+    positions: tuple[int, ...]
+    """The bit positions to set."""
+
+
 class RedisBloomFilter:
     """One Bloom filter stored under *key* in Redis, shared by every process that opens it.
 
@@ -109,22 +130,38 @@ class RedisBloomFilter:
         params: BloomParams,
         *,
         ttl: int | None = DEFAULT_TTL,
-        use_module: bool | None = None,
     ) -> None:
         self.server = server
         self.key = key
         self.params_key = f"{key}:params"
         self.ttl = ttl if ttl and ttl > 0 else None
         self.params, self.salt = self._agree(params)
-        self.use_module = _has_bloom_module(server) if use_module is None else use_module
         self.added = 0
         self._warned_full = False
-        if self.use_module:
-            self._reserve()
 
     def add(self, data: bytes) -> bool:
         """Add *data*; ``True`` if it was not in the filter before (the caller owns it)."""
-        new = self._add_module(data) if self.use_module else self._add_bitmap(data)
+        args: list[Any] = []
+        for position in self.positions(data):
+            args += ["SET", "u1", position, 1]
+        pipe = self.server.pipeline(transaction=False)
+        _command(pipe, "BITFIELD", self.key, *args)
+        self._touch(pipe)
+        old_bits = pipe.execute()[0]
+        return self.claimed(not all(old_bits))
+
+    def claim(self, data: bytes) -> SeenClaim:
+        """Claim *data* inside another Redis script (:class:`SeenClaim`); the script's answer
+        goes to :meth:`claimed`."""
+        return SeenClaim(
+            key=self.key,
+            params_key=self.params_key,
+            ttl=self.ttl or 0,
+            positions=tuple(self.positions(data)),
+        )
+
+    def claimed(self, new: bool) -> bool:
+        """Count an item a script claimed (*new*: it was not in the filter); returns *new*."""
         if new:
             self.added += 1
             if self.added > self.params.capacity and not self._warned_full:
@@ -141,8 +178,6 @@ class RedisBloomFilter:
 
     def contains(self, data: bytes) -> bool:
         """Whether *data* may have been added (never ``False`` for an added item)."""
-        if self.use_module:
-            return bool(_command(self.server, "BF.EXISTS", self.key, self.salt + data))
         args: list[Any] = []
         for position in self.positions(data):
             args += ["GET", "u1", position]
@@ -156,35 +191,10 @@ class RedisBloomFilter:
         """The *k* bit positions of *data* (:func:`bit_positions` with this filter's salt)."""
         return bit_positions(data, self.salt, self.params.bits, self.params.hashes)
 
-    def _add_bitmap(self, data: bytes) -> bool:
-        args: list[Any] = []
-        for position in self.positions(data):
-            args += ["SET", "u1", position, 1]
-        pipe = self.server.pipeline(transaction=False)
-        _command(pipe, "BITFIELD", self.key, *args)
-        self._touch(pipe)
-        old_bits = pipe.execute()[0]
-        return not all(old_bits)
-
-    def _add_module(self, data: bytes) -> bool:
-        pipe = self.server.pipeline(transaction=False)
-        _command(pipe, "BF.ADD", self.key, self.salt + data)
-        self._touch(pipe)
-        return bool(pipe.execute()[0])
-
     def _touch(self, pipe: Any) -> None:
         if self.ttl is not None:
             pipe.expire(self.key, self.ttl)
             pipe.expire(self.params_key, self.ttl)
-
-    def _reserve(self) -> None:
-        try:
-            _command(
-                self.server, "BF.RESERVE", self.key, self.params.error_rate, self.params.capacity
-            )
-        except redis.ResponseError as exc:  # the filter exists already: fine, share it
-            if "exists" not in str(exc).lower():
-                raise
 
     def _agree(self, wanted: BloomParams) -> tuple[BloomParams, bytes]:
         mine = {
@@ -211,24 +221,9 @@ class RedisBloomFilter:
 
 
 def _command(client: Any, *args: Any) -> Any:
-    """``execute_command`` for commands redis-py has no typed method for (BITFIELD with many
-    operations, the RedisBloom ``BF.*`` family, MODULE LIST)."""
+    """``execute_command`` for BITFIELD with many operations (redis-py's typed method builds
+    them one call at a time)."""
     return cast(Any, client).execute_command(*args)
-
-
-def _has_bloom_module(server: redis.Redis) -> bool:
-    try:
-        modules = _command(server, "MODULE", "LIST")
-    except redis.ResponseError:  # MODULE disabled (managed Redis): use the bitmap
-        return False
-    for module in modules or ():
-        fields = dict(zip(module[::2], module[1::2], strict=False))
-        name = fields.get(b"name", fields.get("name", b""))
-        if isinstance(name, bytes):
-            name = name.decode()
-        if str(name).lower() in {"bf", "rebloom", "bloom"}:
-            return True
-    return False
 
 
 class BloomDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is untyped
@@ -267,9 +262,8 @@ class BloomDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is u
         ttl = settings.getint("NEWSARCHIVE_SEEN_TTL", DEFAULT_TTL)
         bloom = RedisBloomFilter(server, key, params, ttl=ttl)
         logger.info(
-            "seen-set %s: Bloom filter (%s) for %d URLs at p=%g: %d bits, %d hashes, %.1f MiB",
+            "seen-set %s: Bloom filter for %d URLs at p=%g: %d bits, %d hashes, %.1f MiB",
             key,
-            "RedisBloom" if bloom.use_module else "bitmap",
             bloom.params.capacity,
             bloom.params.error_rate,
             bloom.params.bits,
@@ -288,6 +282,12 @@ class BloomDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is u
         fingerprint: str = self.request_fingerprint(request)
         seen = not self.bloom.add(bytes.fromhex(fingerprint))
         return seen and not request.meta.get("redirect_urls")
+
+    def claim(self, request: Any) -> SeenClaim:
+        """Claim *request*'s page in the seen-set as part of queueing it (the frontier's push
+        claims it and queues it in one atomic step: a member killed in between can neither
+        leave a page claimed but never queued, nor queue it twice)."""
+        return self.bloom.claim(bytes.fromhex(self.request_fingerprint(request)))
 
     def clear(self) -> None:
         self.bloom.clear()

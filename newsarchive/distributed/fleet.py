@@ -43,7 +43,8 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newsarchive.distributed.frontier import LEASE_META, LeasedPriorityQueue
+from newsarchive.distributed.bloom import BloomDupeFilter
+from newsarchive.distributed.frontier import LeasedPriorityQueue
 
 #: Meta key of a request fleet politeness put off: ``{"seconds": …, "dont_filter": …}``.
 DEFER_META = "na_defer"
@@ -107,6 +108,8 @@ class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untype
         result = super().open(spider)
         if not isinstance(self.queue, LeasedPriorityQueue):
             raise NotConfigured("FleetScheduler needs SCHEDULER_QUEUE_CLASS LeasedPriorityQueue")
+        if not isinstance(self.df, BloomDupeFilter):
+            raise NotConfigured("FleetScheduler needs DUPEFILTER_CLASS BloomDupeFilter")
         self.queue.reclaim()
         self._renewal = task.LoopingCall(self.queue.renew)
         self._renewal.start(self.queue.lease_ms / 3000, now=False)
@@ -131,12 +134,19 @@ class FleetScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untype
             if self.stats is not None:
                 self.stats.inc_value("newsarchive/fleet/deferred")
             return True
-        if request.dont_filter:
-            self.df.request_seen(request)  # record it; the request goes ahead either way
-        accepted = bool(super().enqueue_request(request))
-        if not accepted and LEASE_META in request.meta:
-            self.queue.ack(request)  # a redirect to a page seen before: the request is done
-        return accepted
+        # Claimed in the seen-set and queued in one step (LeasedPriorityQueue.push). Queued
+        # even if seen: dont_filter requests (claimed all the same) and redirected ones (as
+        # the single crawl's filter: a withdrawal answered by a redirect to a page fetched
+        # before must reach the archive). A replaced lease is acknowledged in that step too.
+        force = bool(request.dont_filter or request.meta.get("redirect_urls"))
+        claim = self.df.claim(request)
+        new = self.df.bloom.claimed(self.queue.push(request, claim=claim, force=force))
+        if not (new or force):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats is not None:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
 
     def has_pending_requests(self) -> bool:
         """Only requests ready in the frontier: leased and put-off ones keep the member alive

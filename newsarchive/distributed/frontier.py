@@ -27,11 +27,13 @@ ack has its page fetched again by another member, and the writer's store is idem
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 import redis
 from scrapy import Request
 from scrapy_redis.queue import Base
+
+from newsarchive.distributed.bloom import SeenClaim
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,39 @@ end
 return #ARGV
 """
 
+#: KEYS: frontier, leases, taken, seen-set, its parameters. ARGV: score, payload, the lease
+#: id it replaces or '', '1' to queue it even if seen, the seen-set's TTL in seconds (0: none),
+#: 'bits' (then the bit positions) or '' (no seen-set).
+#: Returns 1 if the page was not in the seen-set.
+_PUSH = """
+local new = 1
+if ARGV[6] == 'bits' then
+  local ops = {}
+  for i = 7, #ARGV do
+    ops[#ops + 1] = 'SET'
+    ops[#ops + 1] = 'u1'
+    ops[#ops + 1] = ARGV[i]
+    ops[#ops + 1] = 1
+  end
+  new = 0
+  for _, old in ipairs(redis.call('BITFIELD', KEYS[4], unpack(ops))) do
+    if old == 0 then new = 1 end
+  end
+end
+if ARGV[6] ~= '' and tonumber(ARGV[5]) > 0 then
+  redis.call('EXPIRE', KEYS[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[5], ARGV[5])
+end
+if new == 1 or ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+end
+if ARGV[3] ~= '' then
+  redis.call('HDEL', KEYS[3], ARGV[3])
+  redis.call('ZREM', KEYS[2], ARGV[3])
+end
+return new
+"""
+
 #: KEYS: later, leases, taken; ARGV: delay in ms, score, payload, lease id or ''.
 _DEFER = """
 local t = redis.call('TIME')
@@ -143,6 +178,7 @@ class LeasedPriorityQueue(Base):  # type: ignore[misc]  # scrapy-redis is untype
         self._renew = server.register_script(_RENEW)
         self._release = server.register_script(_RELEASE)
         self._defer = server.register_script(_DEFER)
+        self._push = server.register_script(_PUSH)
 
     @property
     def keys(self) -> tuple[str, str, str, str]:
@@ -160,19 +196,29 @@ class LeasedPriorityQueue(Base):  # type: ignore[misc]  # scrapy-redis is untype
         """Requests in the frontier, ready to be taken."""
         return int(self.server.zcard(self.key))
 
-    def push(self, request: Request) -> None:
+    def push(self, request: Request, *, claim: SeenClaim | None = None, force: bool = True) -> bool:
         """Queue *request*; if it replaces a leased one (retry, redirect), acknowledge that
-        lease in the same transaction."""
+        lease in the same step.
+
+        With *claim* (:meth:`BloomDupeFilter.claim`) the page is claimed in the seen-set in
+        that step too, and queued only if it was not there or *force*: a member killed at any
+        moment leaves the page either unclaimed and unqueued (its parent, still leased, is
+        parsed again by someone) or claimed and queued, never claimed and lost. Returns
+        whether the page was new to the seen-set (always ``True`` without *claim*)."""
         old = request.meta.pop(LEASE_META, None)
         data = self._encode_request(request)
-        pipe = self.server.pipeline(transaction=True)
-        cast(Any, pipe).execute_command("ZADD", self.key, -request.priority, data)
-        if old is not None:
-            pipe.hdel(self.taken_key, old)
-            pipe.zrem(self.leases_key, old)
-        pipe.execute()
+        keys = [self.key, self.leases_key, self.taken_key]
+        args: list[Any] = [-request.priority, data, old or "", "1" if force else "0"]
+        if claim is None:
+            keys += [self.key, self.key]  # not touched: no seen-set
+            args += [0, ""]
+        else:
+            keys += [claim.key, claim.params_key]
+            args += [claim.ttl, "bits", *claim.positions]
+        new = bool(self._push(keys=keys, args=args))
         if old is not None:
             self.held.discard(old)
+        return new
 
     def defer(self, request: Request, seconds: float) -> None:
         """Queue *request* to come back to the frontier in *seconds* (Redis server time); if it
