@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import _sqlite3
 import ctypes
+import functools
 import logging
 import platform
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +93,20 @@ def _db_config_no_checkpoint(conn: sqlite3.Connection) -> bool:
         or (sys.platform == "darwin" and platform.machine() == "arm64")
     ):
         return False
-    lib = ctypes.CDLL(_sqlite3.__file__)  # SQLite's symbols resolve through the extension
+    filename, db_config = _sqlite_functions()
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    expected = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not handle or (filename(handle, b"main") or b"").decode() != expected:
+        return False
+    done = ctypes.c_int(-1)
+    return db_config(handle, _NO_CKPT_ON_CLOSE, 1, ctypes.byref(done)) == 0 and done.value == 1
+
+
+@functools.cache
+def _sqlite_functions() -> tuple[Any, Any]:
+    """``sqlite3_db_filename`` and ``sqlite3_db_config`` of the SQLite the ``sqlite3`` module
+    runs on (its symbols resolve through the extension module)."""
+    lib = ctypes.CDLL(_sqlite3.__file__)
     filename = lib.sqlite3_db_filename
     filename.restype = ctypes.c_char_p
     filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
@@ -103,12 +118,7 @@ def _db_config_no_checkpoint(conn: sqlite3.Connection) -> bool:
         ctypes.c_int,
         ctypes.POINTER(ctypes.c_int),
     ]
-    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
-    expected = conn.execute("PRAGMA database_list").fetchone()[2]
-    if not handle or (filename(handle, b"main") or b"").decode() != expected:
-        return False
-    done = ctypes.c_int(-1)
-    return db_config(handle, _NO_CKPT_ON_CLOSE, 1, ctypes.byref(done)) == 0 and done.value == 1
+    return filename, db_config
 
 
 def close(conn: sqlite3.Connection, path: str | Path) -> None:
