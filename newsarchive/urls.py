@@ -135,6 +135,7 @@ def channel_of(url: str) -> str | None:
     return parse(url).channel
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The identity URL of the page behind ``url``.
 
@@ -142,7 +143,8 @@ def canonical_url(url: str) -> str:
     hosts to ``www.news.cn``), strips the big5 gateway and mobile prefixes, removes the
     ``_N`` page suffix of old multi-page articles, drops the query of article URLs (and only
     tracking parameters of other URLs) and the fragment. A URL that is not a web address
-    (``file:``, ``data:``) is its own identity and comes back unchanged.
+    (``file:``, ``data:``) is its own identity and comes back unchanged. Memoised as
+    :func:`parse` is (storing one article asks about its URLs about six times).
     """
     if urlsplit(url.strip()).scheme.lower() not in ("http", "https", ""):
         return url
