@@ -243,9 +243,7 @@ def test_two_crawlers_never_both_claim_a_url(redis_url: str, redis_prefix: str) 
     claims: dict[int, list[bytes]] = {0: [], 1: []}
 
     def crawler(n: int) -> None:
-        bloom = RedisBloomFilter(
-            redis.Redis.from_url(redis_url), f"{redis_prefix}:seen", params
-        )
+        bloom = RedisBloomFilter(redis.Redis.from_url(redis_url), f"{redis_prefix}:seen", params)
         order = urls if n == 0 else urls[::-1]
         claims[n] = [u for u in order if bloom.add(u)]
 
