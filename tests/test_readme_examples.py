@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shlex
 import signal
@@ -386,24 +385,3 @@ def test_the_mirror_server_example_serves_a_copy_to_a_crawl(tmp_path: Path) -> N
         code = server.wait(timeout=30)
     assert code == 0
     assert "Traceback" not in (server.stderr.read() if server.stderr else "")
-
-
-def test_the_mirror_server_help_is_plain_text() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsarchive.mirrorserver", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, **readme_outputs.environment()},
-    )
-    assert proc.returncode == 0
-    text = proc.stdout
-    assert text.startswith("usage: python -m newsarchive.mirrorserver")
-    assert "newsarchive crawl --mirror URL" in text
-    assert "Ctrl-C" in text
-    assert "--port" in text
-    for markup in ("`", "``", "::", ":func:", ":class:", ".. "):
-        assert markup not in text, markup
-    # and the README documents the command with its options
-    assert "python -m newsarchive.mirrorserver COPY [COPY…] [--port N]" in README
