@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from newsarchive.records import Article
-from newsarchive.store import queries, reading
+from newsarchive.store import queries, reading, wal
 from newsarchive.store.queries import Filters
 from newsarchive.store.reading import ArticleView
 from newsarchive.store.search import MAX_CANDIDATES, SearchHit, search
@@ -73,6 +73,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, readonly: bool = True) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         self._conn = queries.connect(self.path, readonly=readonly)
 
     @property
@@ -81,7 +82,10 @@ class Archive:
         return self._conn
 
     def close(self) -> None:
-        self._conn.close()
+        if self.readonly:
+            self._conn.close()
+        else:  # the log emptied into the file, as a crawl leaves it (store/wal.py)
+            wal.close(self._conn, self.path)
 
     def __enter__(self) -> Archive:
         return self

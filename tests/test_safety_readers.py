@@ -19,6 +19,7 @@ import pytest
 from reliability_helpers import crawl_command, synthetic_article
 
 from newsarchive import lock
+from newsarchive.archive import Archive
 from newsarchive.store import Store, connect, migrate, wal
 from tools.faults import FaultSite
 
@@ -139,3 +140,21 @@ def test_the_close_setting_is_made_on_this_python(tmp_path: Path) -> None:
         assert wal.keep_log_on_close(conn) is True
     finally:
         conn.close()
+
+
+def test_an_archive_opened_for_writing_leaves_its_log_empty(tmp_path: Path) -> None:
+    """``Archive(path, readonly=False)``: its close makes no checkpoint of its own (above), so
+    it empties the log as a crawl does, and the database file alone holds what was written."""
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        store.start_run("channel", channels=["gz"], options={})
+    with Archive(db, readonly=False) as archive:
+        archive.connection.execute("UPDATE crawl_runs SET spider = 'edited'")
+        archive.connection.commit()
+        assert db.with_name("archive.db-wal").stat().st_size > 0
+    assert db.with_name("archive.db-wal").stat().st_size == 0
+    check = sqlite3.connect(f"{db.as_uri()}?immutable=1", uri=True)  # the file alone
+    try:
+        assert check.execute("SELECT spider FROM crawl_runs").fetchall() == [("edited",)]
+    finally:
+        check.close()
