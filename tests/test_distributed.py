@@ -21,10 +21,15 @@ from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from newsarchive.crawling import CrawlOptions
 from newsarchive.distributed import QueueKeys, fleet_delay, redis_settings
-from newsarchive.distributed.archived import ArchiveKeys
+from newsarchive.distributed.archived import (
+    ArchiveKeys,
+    FleetIncrementalMiddleware,
+    add_archived,
+)
 from newsarchive.distributed.bloom import (
     BloomDupeFilter,
     BloomParams,
@@ -47,6 +52,7 @@ from newsarchive.records import (
     PageItem,
     Section,
 )
+from spiders.channel import ChannelSpider
 
 __all__ = ["redis_prefix", "redis_url"]  # fixtures, imported for pytest
 
@@ -378,6 +384,41 @@ def test_start_requests_go_through_the_seen_set() -> None:
     assert out[0].dont_filter is False
     assert out[0].url == "https://gz.news.cn/"
     assert out[1] == {"an": "item"}
+
+
+def test_members_started_before_and_after_the_archive_was_published_agree_on_new(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """A member started before the writer published its archive still records the articles
+    it lets through, so a member started after (a killed one, restarted) counts an article
+    stored during this crawl as new: it fetches its alias URL and pages the column on, as
+    the single crawl does (the CI failure of the fleet's kill trial: an alias page and a
+    column's second page never fetched)."""
+    member = {
+        "NEWSARCHIVE_REDIS_URL": redis_url,
+        "NEWSARCHIVE_REDIS_PREFIX": redis_prefix,
+        "NEWSARCHIVE_REVISIT_DAYS": 0,
+    }
+    canonical = "https://gz.news.cn/2016-07/06/c_1119365030.htm"
+    alias = "http://www.gz.xinhuanet.com/2016-07/06/c_1119365030.htm"
+    early = FleetIncrementalMiddleware.from_crawler(get_crawler(ChannelSpider, member))
+    assert early.known.classify(canonical) == "new"
+    # the writer publishes, then stores the article under both its URLs
+    server = redis.Redis.from_url(redis_url)
+    keys = ArchiveKeys.for_prefix(redis_prefix)
+    server.hset(keys.published, mapping={"at": "2026-12-07T23:40:00+00:00"})
+    add_archived(server, [canonical, alias], redis_prefix)
+    late = FleetIncrementalMiddleware.from_crawler(get_crawler(ChannelSpider, member))
+    assert late.known.classify(alias) == "new"
+    assert late.known.classify("https://gz.news.cn/2016-07/06/c_1119365030.htm") == "new"
+    # an article archived before this crawl (no member let it through) is known
+    add_archived(server, ["https://gz.news.cn/2015-08/19/c_1117978327.htm"], redis_prefix)
+    assert late.known.classify("http://www.gz.xinhuanet.com/2015-08/19/c_1117978327.htm") == (
+        "known"
+    )
+    for mw in (early, late):
+        mw.known.index.close()
+    server.close()
 
 
 def test_docs_name_every_redis_key_the_code_uses(repo_root: Path) -> None:

@@ -247,9 +247,12 @@ class FleetRunArticles:
 class FleetIncrementalMiddleware(IncrementalMiddleware):
     """The single crawl's incremental middleware, reading the published archive from Redis.
 
-    Off without ``NEWSARCHIVE_REDIS_URL``, with ``NEWSARCHIVE_INCREMENTAL`` off, or when no
-    archive has been published yet (a full crawl). No job journal and no catch-up mode: the
-    fleet's frontier in Redis is what resumes an unfinished crawl.
+    Off without ``NEWSARCHIVE_REDIS_URL`` or with ``NEWSARCHIVE_INCREMENTAL`` off. Before an
+    archive has been published it crawls everything, and still records the articles it lets
+    through in the fleet's "new in this crawl" set: every member of one crawl, started before
+    or after the writer published, must agree on what "archived before this crawl" means.
+    No job journal and no catch-up mode: the fleet's frontier in Redis is what resumes an
+    unfinished crawl.
     """
 
     crawler: Any = None
@@ -281,9 +284,11 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
         keys = ArchiveKeys.for_prefix(settings.get("NEWSARCHIVE_REDIS_PREFIX", DEFAULT_PREFIX))
         server = redis.Redis.from_url(url)
         if not server.exists(keys.published):
+            # Still on: the articles this member lets through must go into the fleet's "new
+            # in this crawl" set, or a member started after the writer published would take
+            # an article stored during this crawl for one archived before it (and skip its
+            # alias URLs, and stop paging a column whose first page a killed member read).
             logger.info("no archive published in Redis yet: a full crawl")
-            server.close()
-            raise NotConfigured
         index = RedisArchiveIndex(server, keys)
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
         known = KnownArticles(index, revisit, gone=index.gone())
