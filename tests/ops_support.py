@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +24,15 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = REPO / "newsarchive" / "sample_site"
 CHANNELS = ("gz", "he")
 CLI = ("-c", "from newsarchive.cli import main; main()")
+
+
+def as_in_a_terminal() -> None:
+    """``preexec_fn`` for a process a test stops with Ctrl-C (SIGINT): SIGINT handled as a
+    terminal's foreground job has it. A shell without job control (``cmd &`` in a script, as
+    some CI runners start jobs) starts its background jobs with SIGINT ignored, the child
+    inherits that, and Python then installs no ``KeyboardInterrupt`` handler: the Ctrl-C
+    would be lost and the test would wait for a process that never stops."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from ops_support import as_in_a_terminal
 
 from newsarchive.mirrorserver import (
     NOT_FOUND_BODY,
@@ -296,6 +297,7 @@ def test_command_line_serves_until_interrupted() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=as_in_a_terminal,  # noqa: PLW1509 (one signal call, no lock)
     )
     try:
         assert proc.stdout is not None

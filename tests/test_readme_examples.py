@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ops_support import as_in_a_terminal
 
 from newsarchive.serve.plugin import register_functions
 from tools import readme_outputs
@@ -369,6 +370,7 @@ def test_the_mirror_server_example_serves_a_copy_to_a_crawl(tmp_path: Path) -> N
         stderr=subprocess.PIPE,
         text=True,
         env=readme_outputs.environment(),
+        preexec_fn=as_in_a_terminal,  # noqa: PLW1509 (one signal call, no lock)
     )
     try:
         assert server.stdout is not None
