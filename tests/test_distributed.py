@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
@@ -387,7 +388,7 @@ def test_start_requests_go_through_the_seen_set() -> None:
 
 
 def test_members_started_before_and_after_the_archive_was_published_agree_on_new(
-    redis_url: str, redis_prefix: str
+    redis_url: str, redis_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A member started before the writer published its archive still records the articles
     it lets through, so a member started after (a killed one, restarted) counts an article
@@ -401,14 +402,23 @@ def test_members_started_before_and_after_the_archive_was_published_agree_on_new
     }
     canonical = "https://gz.news.cn/2016-07/06/c_1119365030.htm"
     alias = "http://www.gz.xinhuanet.com/2016-07/06/c_1119365030.htm"
+    caplog.set_level(logging.INFO, logger="newsarchive.distributed.archived")
     early = FleetIncrementalMiddleware.from_crawler(get_crawler(ChannelSpider, member))
+    assert [r.getMessage() for r in caplog.records] == [
+        "no archive published in Redis yet: a full crawl"
+    ]
     assert early.known.classify(canonical) == "new"
     # the writer publishes, then stores the article under both its URLs
     server = redis.Redis.from_url(redis_url)
     keys = ArchiveKeys.for_prefix(redis_prefix)
     server.hset(keys.published, mapping={"at": "2026-12-07T23:40:00+00:00"})
     add_archived(server, [canonical, alias], redis_prefix)
+    caplog.clear()
     late = FleetIncrementalMiddleware.from_crawler(get_crawler(ChannelSpider, member))
+    assert [r.getMessage() for r in caplog.records] == [
+        "incremental fleet crawl against the archive published at 2026-12-07T23:40:00+00:00: "
+        "0 articles to revisit"
+    ]
     assert late.known.classify(alias) == "new"
     assert late.known.classify("https://gz.news.cn/2016-07/06/c_1119365030.htm") == "new"
     # an article archived before this crawl (no member let it through) is known

@@ -283,12 +283,12 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
             raise NotConfigured
         keys = ArchiveKeys.for_prefix(settings.get("NEWSARCHIVE_REDIS_PREFIX", DEFAULT_PREFIX))
         server = redis.Redis.from_url(url)
-        if not server.exists(keys.published):
-            # Still on: the articles this member lets through must go into the fleet's "new
-            # in this crawl" set, or a member started after the writer published would take
-            # an article stored during this crawl for one archived before it (and skip its
-            # alias URLs, and stop paging a column whose first page a killed member read).
-            logger.info("no archive published in Redis yet: a full crawl")
+        # Without a published archive, still on: the articles this member lets through must
+        # go into the fleet's "new in this crawl" set, or a member started after the writer
+        # published would take an article stored during this crawl for one archived before
+        # it (and skip its alias URLs, and stop paging a column whose first page a killed
+        # member read).
+        published = server.hget(keys.published, "at")
         index = RedisArchiveIndex(server, keys)
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
         known = KnownArticles(index, revisit, gone=index.gone())
@@ -302,9 +302,13 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
         mw.crawler = crawler
         mw.pending = sorted(failed)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        logger.info(
-            "incremental fleet crawl against the archive published at %s: %d articles to revisit",
-            next(_strings([server.hget(keys.published, "at") or b"?"])),
-            len(known.recent),
-        )
+        if published is None:
+            logger.info("no archive published in Redis yet: a full crawl")
+        else:
+            logger.info(
+                "incremental fleet crawl against the archive published at %s: "
+                "%d articles to revisit",
+                next(_strings([published])),
+                len(known.recent),
+            )
         return mw
