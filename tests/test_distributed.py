@@ -420,7 +420,7 @@ def test_members_started_before_and_after_the_archive_was_published_agree_on_new
         "0 articles to revisit"
     ]
     assert late.known.classify(alias) == "new"
-    assert late.known.classify("https://gz.news.cn/2016-07/06/c_1119365030.htm") == "new"
+    assert late.known.classify(canonical) == "new"
     # an article archived before this crawl (no member let it through) is known
     add_archived(server, ["https://gz.news.cn/2015-08/19/c_1117978327.htm"], redis_prefix)
     assert late.known.classify("http://www.gz.xinhuanet.com/2015-08/19/c_1117978327.htm") == (

@@ -283,11 +283,7 @@ class FleetIncrementalMiddleware(IncrementalMiddleware):
             raise NotConfigured
         keys = ArchiveKeys.for_prefix(settings.get("NEWSARCHIVE_REDIS_PREFIX", DEFAULT_PREFIX))
         server = redis.Redis.from_url(url)
-        # Without a published archive, still on: the articles this member lets through must
-        # go into the fleet's "new in this crawl" set, or a member started after the writer
-        # published would take an article stored during this crawl for one archived before
-        # it (and skip its alias URLs, and stop paging a column whose first page a killed
-        # member read).
+        # On without a published archive too (the class docstring says why).
         published = server.hget(keys.published, "at")
         index = RedisArchiveIndex(server, keys)
         revisit = settings.getfloat("NEWSARCHIVE_REVISIT_DAYS", 3.0)
